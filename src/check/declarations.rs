@@ -1,0 +1,548 @@
+//! Declarations: the one namespace of a rule set, duplicates, and the
+//! resolution of parties, groups, entities, commodities and conversions.
+
+use super::Checker;
+use crate::diagnostic::{codes, Diagnostic};
+use crate::iso;
+use crate::model::{Commodity, DeclKind, Declaration, PartyKey, PartySet};
+use crate::source::Span;
+use crate::suggest;
+use crate::syntax::ast::{self, ItemKind, Node, PartyRef};
+use crate::units::{self, Conversion, Unit};
+use std::collections::{BTreeMap, BTreeSet};
+
+impl Checker<'_> {
+    /// Collect every declared name; report duplicates with both places.
+    pub(super) fn declare(&mut self) {
+        for (file, item) in self.items() {
+            if let ItemKind::Regime(r) = &item.kind {
+                if let Some((_, first)) = self.regimes.get(&file) {
+                    let first = *first;
+                    self.emit(
+                        Diagnostic::error(
+                            codes::DUPLICATE_REGIME,
+                            format!("a second `regime` in one file: `{}`", r.name.node),
+                        )
+                        .with_label(r.name.span, "second regime here")
+                        .with_label(first, "the file's regime is declared here")
+                        .with_help("a file belongs to one regime; split it into two files"),
+                    );
+                } else {
+                    self.regimes.insert(file, (r.name.node.clone(), r.name.span));
+                }
+                continue;
+            }
+            let Some(name) = item.kind.declared_name() else {
+                continue;
+            };
+            let (kind, title, code) = match &item.kind {
+                ItemKind::Party(d) => (
+                    DeclKind::Party,
+                    d.title.as_ref(),
+                    Some(d.code.node.clone()),
+                ),
+                ItemKind::Group(d) => (DeclKind::Group, d.title.as_ref(), None),
+                ItemKind::Entity(d) => (DeclKind::Entity, d.title.as_ref(), None),
+                ItemKind::Commodity(d) => (DeclKind::Commodity, d.title.as_ref(), None),
+                ItemKind::Exemption(d) => (DeclKind::Exemption, d.title.as_ref(), None),
+                _ => continue,
+            };
+            if iso::is_country(&name.node) {
+                self.emit(
+                    Diagnostic::error(
+                        codes::SHADOWS_ISO_CODE,
+                        format!(
+                            "`{}` is the ISO code of {}",
+                            name.node,
+                            iso::country_name(&name.node).unwrap_or("a country")
+                        ),
+                    )
+                    .with_label(name.span, "this name would hide the country code")
+                    .with_help("choose another name; ISO codes can be used without declaring them"),
+                );
+                continue;
+            }
+            if let Some(prev) = self.model.declarations.get(&name.node) {
+                let prev_span = prev.name_span;
+                let prev_kind = prev.kind;
+                self.emit(
+                    Diagnostic::error(
+                        codes::DUPLICATE_DECLARATION,
+                        format!("`{}` is declared twice", name.node),
+                    )
+                    .with_label(name.span, format!("declared again here as a {}", kind.noun()))
+                    .with_label(prev_span, format!("first declared here as a {}", prev_kind.noun()))
+                    .with_help("all files of a rule set share one namespace; rename or remove one"),
+                );
+                continue;
+            }
+            self.model.declarations.insert(
+                name.node.clone(),
+                Declaration {
+                    kind,
+                    name: name.node.clone(),
+                    name_span: name.span,
+                    span: item.span,
+                    title: title.map(|t| t.node.clone()),
+                    doc: item.doc.clone(),
+                    code,
+                },
+            );
+        }
+    }
+
+    /// Is this item the declaration that won (not a reported duplicate)?
+    fn is_the_declaration(&self, name: &ast::Ident) -> bool {
+        self.model
+            .declarations
+            .get(&name.node)
+            .is_some_and(|d| d.name_span == name.span)
+    }
+
+    pub(super) fn resolve_declarations(&mut self) {
+        let items: Vec<_> = self.items().collect();
+        // Aliases first: everything else may refer to them.
+        for (_, item) in &items {
+            if let ItemKind::Party(d) = &item.kind {
+                if !self.is_the_declaration(&d.name) {
+                    continue;
+                }
+                if iso::is_country(&d.code.node) {
+                    self.model.aliases.insert(d.name.node.clone(), d.code.node.clone());
+                } else {
+                    let help = suggest::closest(&d.code.node, iso::COUNTRIES.iter().map(|c| c.0))
+                        .map(|c| format!("did you mean `{c}` ({})?", iso::country_name(c).unwrap_or("")))
+                        .unwrap_or_else(|| "a party alias stands for an ISO 3166-1 alpha-3 code such as `PRK`".into());
+                    self.emit(
+                        Diagnostic::error(
+                            codes::UNKNOWN_PARTY,
+                            format!("`{}` is not an ISO 3166-1 alpha-3 country code", d.code.node),
+                        )
+                        .with_label(d.code.span, "unknown country code")
+                        .with_help(help),
+                    );
+                    self.broken.insert(d.name.node.clone());
+                }
+            }
+        }
+        // Entities: their country must be a country.
+        for (_, item) in &items {
+            if let ItemKind::Entity(d) = &item.kind {
+                if !self.is_the_declaration(&d.name) {
+                    continue;
+                }
+                let country = d.country.as_ref().and_then(|c| self.entity_country(c));
+                self.model.entities.insert(d.name.node.clone(), country);
+            }
+        }
+        // Groups, flattened (they may contain groups declared anywhere).
+        let groups: BTreeMap<String, &ast::GroupDecl> = items
+            .iter()
+            .filter_map(|(_, i)| match &i.kind {
+                ItemKind::Group(g) if self.is_the_declaration(&g.name) => Some((g.name.node.clone(), g)),
+                _ => None,
+            })
+            .collect();
+        for (name, g) in &groups {
+            let mut stack = vec![name.clone()];
+            let members = self.flatten_group(g, &groups, &mut stack);
+            if g.members.is_empty() {
+                self.emit(
+                    Diagnostic::warning(codes::EMPTY_GROUP, format!("group `{name}` has no members"))
+                        .with_label(g.name.span, "empty group")
+                        .with_help("a rule on an empty group matches nothing"),
+                );
+            }
+            self.model.groups.insert(name.clone(), members);
+        }
+        self.resolve_commodities(&items);
+        for (_, item) in &items {
+            if let ItemKind::Exemption(d) = &item.kind {
+                if self.is_the_declaration(&d.name) {
+                    self.model.exemptions.insert(d.name.node.clone());
+                }
+            }
+        }
+    }
+
+    fn entity_country(&mut self, c: &Node<PartyRef>) -> Option<String> {
+        let PartyRef::Name(n) = &c.node else {
+            self.emit(
+                Diagnostic::error(codes::WRONG_KIND, "an entity is in one country, not `any`")
+                    .with_label(c.span, "expected a country")
+                    .with_help("write the country's ISO code, e.g. `in RUS`"),
+            );
+            return None;
+        };
+        if iso::is_country(n) {
+            return Some(n.clone());
+        }
+        if let Some(code) = self.model.aliases.get(n).cloned() {
+            self.mark_used(n, c.span);
+            return Some(code);
+        }
+        if let Some(d) = self.model.declarations.get(n) {
+            let noun = d.kind.noun();
+            self.emit(
+                Diagnostic::error(codes::WRONG_KIND, format!("`{n}` is a {noun}, not a country"))
+                    .with_label(c.span, "expected a country")
+                    .with_help("an entity is `in` one country: an ISO code or a `party` alias"),
+            );
+            return None;
+        }
+        self.unknown_party(n, c.span);
+        None
+    }
+
+    fn flatten_group(
+        &mut self,
+        g: &ast::GroupDecl,
+        groups: &BTreeMap<String, &ast::GroupDecl>,
+        stack: &mut Vec<String>,
+    ) -> BTreeSet<PartyKey> {
+        let mut out = BTreeSet::new();
+        for m in &g.members {
+            let PartyRef::Name(n) = &m.node else {
+                self.emit(
+                    Diagnostic::error(codes::WRONG_KIND, "`any` cannot be a group member")
+                        .with_label(m.span, "here")
+                        .with_help("list the parties the group stands for"),
+                );
+                continue;
+            };
+            if stack.len() == 1 {
+                self.mark_used(n, m.span);
+            }
+            if let Some(inner) = groups.get(n) {
+                if stack.contains(n) {
+                    if stack.len() == 1 {
+                        self.emit(
+                            Diagnostic::error(
+                                codes::HIERARCHY_CYCLE,
+                                format!("group `{}` contains itself", stack[0]),
+                            )
+                            .with_label(m.span, format!("`{n}` leads back to `{}`", stack[0])),
+                        );
+                    }
+                    continue;
+                }
+                stack.push(n.clone());
+                out.extend(self.flatten_group(inner, groups, stack));
+                stack.pop();
+                continue;
+            }
+            if stack.len() > 1 {
+                // Members of nested groups are reported where that group is checked.
+                if let Some(keys) = self.party_keys_quiet(n) {
+                    out.extend(keys);
+                }
+                continue;
+            }
+            match self.party_keys(n, m.span) {
+                Some(keys) => out.extend(keys),
+                None => {}
+            }
+        }
+        out
+    }
+
+    /// Keys for a single named party (not a group), without diagnostics.
+    fn party_keys_quiet(&self, n: &str) -> Option<Vec<PartyKey>> {
+        if iso::is_country(n) {
+            return Some(vec![PartyKey::Country(n.to_string())]);
+        }
+        if let Some(code) = self.model.aliases.get(n) {
+            return Some(vec![PartyKey::Country(code.clone())]);
+        }
+        if self.model.entities.contains_key(n) {
+            return Some(vec![PartyKey::Entity(n.to_string())]);
+        }
+        self.model
+            .groups
+            .get(n)
+            .map(|g| g.iter().cloned().collect())
+    }
+
+    /// Keys for a named party, reporting unknown names and wrong kinds.
+    fn party_keys(&mut self, n: &str, span: Span) -> Option<Vec<PartyKey>> {
+        if let Some(keys) = self.party_keys_quiet(n) {
+            return Some(keys);
+        }
+        if self.broken.contains(n) {
+            return None;
+        }
+        if let Some(d) = self.model.declarations.get(n) {
+            let noun = d.kind.noun();
+            self.emit(
+                Diagnostic::error(codes::WRONG_KIND, format!("`{n}` is a {noun}, not a party"))
+                    .with_label(span, "expected a party")
+                    .with_help("parties are ISO codes, or names declared with `party`, `group` or `entity`"),
+            );
+            return None;
+        }
+        self.unknown_party(n, span);
+        None
+    }
+
+    pub(super) fn unknown_party(&mut self, n: &str, span: Span) {
+        let declared: Vec<&str> = self
+            .model
+            .declarations
+            .values()
+            .filter(|d| matches!(d.kind, DeclKind::Party | DeclKind::Group | DeclKind::Entity))
+            .map(|d| d.name.as_str())
+            .collect();
+        let best = suggest::closest(n, declared.iter().copied().chain(iso::COUNTRIES.iter().map(|c| c.0)));
+        let help = match best {
+            Some(b) => match self.model.aliases.get(b) {
+                Some(code) => format!(
+                    "did you mean `{b}` ({code}, {})?",
+                    iso::country_name(code).unwrap_or("")
+                ),
+                None => match iso::country_name(b) {
+                    Some(name) => format!("did you mean `{b}` ({name})?"),
+                    None => format!("did you mean `{b}`?"),
+                },
+            },
+            None => "parties are ISO 3166-1 alpha-3 codes such as `PRK`, or names declared with `party`, `group` or `entity`".to_string(),
+        };
+        self.emit(
+            Diagnostic::error(codes::UNKNOWN_PARTY, format!("unknown party `{n}`"))
+                .with_label(span, "not a country code or a declared party")
+                .with_help(help),
+        );
+    }
+
+    /// A rule's `from`/`to`/`via` party.
+    pub(super) fn party_set(&mut self, p: &Node<PartyRef>) -> Option<PartySet> {
+        match &p.node {
+            PartyRef::Any => Some(PartySet::Any),
+            PartyRef::Name(n) => {
+                if self.model.declarations.contains_key(n) {
+                    self.mark_used(n, p.span);
+                }
+                self.party_keys(n, p.span)
+                    .map(|k| PartySet::Of(k.into_iter().collect()))
+            }
+        }
+    }
+
+    fn unit(&mut self, u: &ast::Ident) -> Option<Unit> {
+        if let Some(unit) = units::lookup(&u.node) {
+            return Some(unit);
+        }
+        let help = match units::suggest(&u.node) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "units are t, kg, bbl, l, m3, units, or an ISO 4217 currency such as USD".to_string(),
+        };
+        self.emit(
+            Diagnostic::error(codes::UNKNOWN_UNIT, format!("unknown unit `{}`", u.node))
+                .with_label(u.span, "not a unit sanc knows")
+                .with_help(help),
+        );
+        None
+    }
+
+    /// A unit that must measure goods (not money).
+    pub(super) fn goods_unit(&mut self, u: &ast::Ident) -> Option<Unit> {
+        let unit = self.unit(u)?;
+        if let units::Dimension::Money(_) = unit.dimension {
+            self.emit(
+                Diagnostic::error(codes::UNKNOWN_UNIT, format!("`{}` is a currency, not a unit of goods", u.node))
+                    .with_label(u.span, "expected a unit such as `bbl` or `t`"),
+            );
+            return None;
+        }
+        Some(unit)
+    }
+
+    /// A unit that must be a currency.
+    pub(super) fn currency(&mut self, u: &ast::Ident) -> Option<Unit> {
+        if let Some(unit) = units::lookup(&u.node) {
+            if matches!(unit.dimension, units::Dimension::Money(_)) {
+                return Some(unit);
+            }
+        }
+        let help = match units::suggest(&u.node).filter(|s| iso::is_currency(s)) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "prices are in an ISO 4217 currency such as `USD` or `EUR`".to_string(),
+        };
+        self.emit(
+            Diagnostic::error(codes::UNKNOWN_CURRENCY, format!("`{}` is not a currency", u.node))
+                .with_label(u.span, "expected a currency such as `USD`")
+                .with_help(help),
+        );
+        None
+    }
+
+    pub(super) fn hs_code(&mut self, code: &Node<String>) -> bool {
+        let n = code.node.len();
+        if (2..=12).contains(&n) {
+            return true;
+        }
+        self.emit(
+            Diagnostic::error(codes::BAD_HS_CODE, format!("`{}` is not an HS code", code.node))
+                .with_label(code.span, format!("{n} digit{}", if n == 1 { "" } else { "s" }))
+                .with_help("HS codes have at least 2 digits (a chapter such as `27`), usually 4 or 6"),
+        );
+        false
+    }
+
+    fn resolve_commodities(&mut self, items: &[(crate::source::FileId, &ast::Item)]) {
+        let decls: Vec<(&ast::CommodityDecl, Option<String>)> = items
+            .iter()
+            .filter_map(|(_, i)| match &i.kind {
+                ItemKind::Commodity(c) if self.is_the_declaration(&c.name) => Some((c, i.doc.clone())),
+                _ => None,
+            })
+            .collect();
+        for (c, doc) in &decls {
+            let hs = c
+                .hs
+                .iter()
+                .filter(|h| self.hs_code(h))
+                .map(|h| h.node.clone())
+                .collect();
+            let measured = c.measured.iter().filter_map(|u| self.goods_unit(u)).collect();
+            let id = self.model.commodities.len();
+            self.model.commodity_ids.insert(c.name.node.clone(), id);
+            self.model.commodities.push(Commodity {
+                name: c.name.node.clone(),
+                title: c.title.as_ref().map(|t| t.node.clone()),
+                doc: doc.clone(),
+                hs,
+                parent: None,
+                measured,
+                conversions: Vec::new(),
+                conversion_spans: Vec::new(),
+                span: c.name.span,
+            });
+        }
+        // Parents, then cycles.
+        for (c, _) in &decls {
+            let Some(p) = &c.parent else { continue };
+            let Some(parent) = self.commodity_ref(p) else { continue };
+            if let Some(&id) = self.model.commodity_ids.get(&c.name.node) {
+                self.model.commodities[id].parent = Some(parent);
+            }
+        }
+        for (c, _) in &decls {
+            let Some(&id) = self.model.commodity_ids.get(&c.name.node) else { continue };
+            let mut seen = BTreeSet::from([id]);
+            let mut cur = self.model.commodities[id].parent;
+            while let Some(p) = cur {
+                if !seen.insert(p) {
+                    if p == id {
+                        let span = c.parent.as_ref().map_or(c.name.span, |p| p.span);
+                        self.emit(
+                            Diagnostic::error(
+                                codes::HIERARCHY_CYCLE,
+                                format!("commodity `{}` is declared under itself", c.name.node),
+                            )
+                            .with_label(span, "this `under` leads back to it")
+                            .with_help("the `under` chain must end at a commodity with no parent"),
+                        );
+                        self.model.commodities[id].parent = None;
+                    }
+                    break;
+                }
+                cur = self.model.commodities[p].parent;
+            }
+        }
+        // Conversions.
+        for (_, item) in items {
+            if let ItemKind::Convert(cv) = &item.kind {
+                self.conversion(cv, item.span);
+            }
+        }
+    }
+
+    /// A name that must be a declared commodity.
+    pub(super) fn commodity_ref(&mut self, n: &ast::Ident) -> Option<usize> {
+        if let Some(&id) = self.model.commodity_ids.get(&n.node) {
+            self.mark_used(&n.node, n.span);
+            return Some(id);
+        }
+        if self.broken.contains(&n.node) {
+            return None;
+        }
+        if let Some(d) = self.model.declarations.get(&n.node) {
+            let noun = d.kind.noun();
+            self.emit(
+                Diagnostic::error(codes::WRONG_KIND, format!("`{}` is a {noun}, not a commodity", n.node))
+                    .with_label(n.span, "expected a commodity"),
+            );
+            return None;
+        }
+        let names: Vec<String> = self.model.commodity_ids.keys().cloned().collect();
+        let help = match suggest::closest(&n.node, names.iter().map(String::as_str)) {
+            Some(b) => format!("did you mean `{b}`?"),
+            None => format!("declare it, e.g. `commodity {} = hs 2710`, or use `hs 2710` in the rule", n.node),
+        };
+        self.emit(
+            Diagnostic::error(codes::UNKNOWN_COMMODITY, format!("unknown commodity `{}`", n.node))
+                .with_label(n.span, "not declared in this rule set")
+                .with_help(help),
+        );
+        None
+    }
+
+    fn conversion(&mut self, cv: &ast::ConvertDecl, span: Span) {
+        let Some(id) = self.commodity_ref(&cv.commodity) else { return };
+        let (Some(from), Some(to)) = (self.goods_unit(&cv.from.unit), self.goods_unit(&cv.to.unit)) else {
+            return;
+        };
+        let bad = |msg: String, at: Span, help: &str| {
+            Diagnostic::error(codes::BAD_CONVERSION, msg)
+                .with_label(at, "here")
+                .with_help(help.to_string())
+        };
+        if from.dimension == to.dimension {
+            self.emit(bad(
+                format!("`{from}` and `{to}` are both {}; sanc converts them itself", from.dimension),
+                span,
+                "declare conversions only across dimensions, e.g. `convert coal 1 t = 7.33 bbl`",
+            ));
+            return;
+        }
+        for q in [&cv.from, &cv.to] {
+            if q.amount.node.is_zero() {
+                self.emit(bad(
+                    "a conversion factor cannot be zero".to_string(),
+                    q.amount.span,
+                    "write how many of one unit make how many of the other, e.g. `1 t = 7.33 bbl`",
+                ));
+                return;
+            }
+        }
+        let conv = Conversion {
+            from_amount: cv.from.amount.node,
+            from,
+            to_amount: cv.to.amount.node,
+            to,
+        };
+        let existing = self.model.commodities[id]
+            .conversions
+            .iter()
+            .zip(&self.model.commodities[id].conversion_spans)
+            .find(|(c, _)| c.links(&conv.from.dimension, &conv.to.dimension))
+            .map(|(_, s)| *s);
+        if let Some(first) = existing {
+            self.emit(
+                Diagnostic::error(
+                    codes::DUPLICATE_DECLARATION,
+                    format!(
+                        "`{}` already has a conversion between {} and {}",
+                        cv.commodity.node, conv.from.dimension, conv.to.dimension
+                    ),
+                )
+                .with_label(span, "second conversion here")
+                .with_label(first, "first conversion here")
+                .with_help("keep one factor per commodity and pair of dimensions"),
+            );
+            return;
+        }
+        self.model.commodities[id].conversions.push(conv);
+        self.model.commodities[id].conversion_spans.push(span);
+    }
+}

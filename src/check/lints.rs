@@ -1,0 +1,113 @@
+//! Warnings about rule sets that are valid but probably not what was meant.
+
+use super::Checker;
+use crate::diagnostic::{codes, Diagnostic};
+use crate::model::{DeclKind, Goods, Rule, RuleKind};
+
+impl Checker<'_> {
+    pub(super) fn lint(&mut self) {
+        self.unused_declarations();
+        self.shadowed_caps();
+    }
+
+    fn unused_declarations(&mut self) {
+        // A commodity is in use when a rule names it or anything above or
+        // below it: events naming `diesel` are caught by rules on its parent.
+        let ruled: Vec<usize> = self
+            .model
+            .rules
+            .iter()
+            .filter_map(|r| match r.goods {
+                Goods::Commodity(id) => Some(id),
+                _ => None,
+            })
+            .collect();
+        let mut warnings = Vec::new();
+        for d in self.model.declarations.values() {
+            let used = match d.kind {
+                DeclKind::Commodity => {
+                    let Some(&id) = self.model.commodity_ids.get(&d.name) else {
+                        continue;
+                    };
+                    self.used.contains(&d.name)
+                        || ruled
+                            .iter()
+                            .any(|&r| self.model.is_under(id, r) || self.model.is_under(r, id))
+                }
+                _ => self.used.contains(&d.name),
+            };
+            if used || self.broken.contains(&d.name) {
+                continue;
+            }
+            let what = match d.kind {
+                DeclKind::Commodity => "no rule applies to it, to a commodity above it or to one below it",
+                DeclKind::Exemption => "no rule lists it in `except exemption`",
+                _ => "no rule or group refers to it",
+            };
+            warnings.push(
+                Diagnostic::warning(
+                    codes::UNUSED_DECLARATION,
+                    format!("{} `{}` is never used", d.kind.noun(), d.name),
+                )
+                .with_label(d.name_span, what)
+                .with_help("remove it, or use it in a rule"),
+            );
+        }
+        self.diags.extend(warnings);
+    }
+
+    /// A cap whose every event is already banned can never matter.
+    fn shadowed_caps(&mut self) {
+        let mut found = Vec::new();
+        for cap in &self.model.rules {
+            if !matches!(cap.kind, RuleKind::Cap { .. } | RuleKind::CapPrice { .. }) {
+                continue;
+            }
+            if let Some(ban) = self.model.rules.iter().find(|b| self.ban_covers(b, cap)) {
+                found.push(
+                    Diagnostic::warning(
+                        codes::SHADOWED_CAP,
+                        format!("the cap `{}` can never apply: `{}` bans every shipment it covers", cap.id, ban.id),
+                    )
+                    .with_label(cap.keyword, "this cap")
+                    .with_label(ban.keyword, "is shadowed by this ban")
+                    .with_help("end the cap with `until` the day before the ban is `effective`, or remove it"),
+                );
+            }
+        }
+        self.diags.extend(found);
+    }
+
+    fn ban_covers(&self, ban: &Rule, cap: &Rule) -> bool {
+        if !matches!(ban.kind, RuleKind::Ban) || !ban.exemptions.is_subset(&cap.exemptions) {
+            return false;
+        }
+        let goods = match (&ban.goods, &cap.goods) {
+            (Goods::Any, _) => true,
+            (Goods::Commodity(b), Goods::Commodity(c)) => self.model.is_under(*c, *b),
+            (Goods::Hs(b), Goods::Hs(c)) => c.iter().all(|c| b.iter().any(|b| c.starts_with(b.as_str()))),
+            (Goods::Hs(b), Goods::Commodity(c)) => {
+                let codes = self.model.hs_prefixes(*c);
+                !codes.is_empty() && codes.iter().all(|c| b.iter().any(|b| c.starts_with(b.as_str())))
+            }
+            _ => false,
+        };
+        let starts_before = match (ban.effective, cap.effective) {
+            (None, _) => true,
+            (Some(b), Some(c)) => b <= c,
+            (Some(_), None) => false,
+        };
+        let ends_after = match (ban.until, cap.until) {
+            (None, _) => true,
+            (Some(b), Some(c)) => b >= c,
+            (Some(_), None) => false,
+        };
+        goods
+            && starts_before
+            && ends_after
+            && ban.wind_down.is_none()
+            && ban.from.covers(&cap.from)
+            && ban.to.covers(&cap.to)
+            && ban.via.covers(&cap.via)
+    }
+}

@@ -1,0 +1,386 @@
+//! Rules: resolve names, check clauses, units and dates, assign stable ids.
+
+use super::Checker;
+use crate::diagnostic::{codes, Diagnostic, Severity};
+use crate::model::{self, Goods, Limit, PartySet};
+use crate::source::Span;
+use crate::suggest;
+use crate::syntax::ast::{self, Clause, Direction, ItemKind, Node, PartyRef, Period};
+use crate::units::{Dimension, Unit};
+use rust_decimal::Decimal;
+use std::collections::{BTreeMap, BTreeSet};
+
+impl Checker<'_> {
+    pub(super) fn lower_rules(&mut self) {
+        let mut ids: BTreeMap<String, (Span, bool)> = BTreeMap::new();
+        let items: Vec<_> = self.items().collect();
+        for (file, item) in items {
+            let ItemKind::Rule(r) = &item.kind else { continue };
+            let regime = self.regimes.get(&file).map(|(n, _)| n.clone());
+            let lowered = self.lower_rule(r, item.span);
+            let (id, labelled) = match &r.label {
+                Some(l) => (l.node.clone(), true),
+                None => (self.derived_id(r), false),
+            };
+            let id = match regime {
+                Some(reg) => format!("{reg}.{id}"),
+                None => id,
+            };
+            let at = r.label.as_ref().map_or(r.keyword, |l| l.span);
+            if let Some((first, first_labelled)) = ids.get(&id).copied() {
+                let help = if labelled && first_labelled {
+                    "labels must be unique within a regime; rename one".to_string()
+                } else {
+                    "give the rules different labels, e.g. `cap_2018:` on the line before the rule"
+                        .to_string()
+                };
+                self.emit(
+                    Diagnostic::error(codes::RULE_ID_COLLISION, format!("two rules have the id `{id}`"))
+                        .with_label(at, "this rule's id")
+                        .with_label(first, "is also this rule's id")
+                        .with_help(help),
+                );
+                continue;
+            }
+            ids.insert(id.clone(), (at, labelled));
+            if let Some(mut rule) = lowered {
+                rule.id = id;
+                self.model.rules.push(rule);
+                self.rule_asts.push(r);
+            }
+        }
+    }
+
+    /// `ban-arms-from-PRK`: kind, goods and scope, with aliases resolved to
+    /// codes, so the id does not change when other rules are edited.
+    fn derived_id(&self, r: &ast::Rule) -> String {
+        let mut parts: Vec<String> = vec![match r.kind {
+            ast::RuleKind::Ban => "ban".into(),
+            ast::RuleKind::Cap { .. } => "cap".into(),
+            ast::RuleKind::CapPrice { .. } => "cap-price".into(),
+            ast::RuleKind::RequireReport { .. } => "require-report".into(),
+        }];
+        parts.push(match &r.goods.node {
+            ast::Goods::Any => "any".into(),
+            ast::Goods::Named(n) => n.clone(),
+            ast::Goods::Hs(codes) => {
+                let c: Vec<&str> = codes.iter().map(|c| c.node.as_str()).collect();
+                format!("hs-{}", c.join("-"))
+            }
+        });
+        for s in &r.scope {
+            parts.push(s.direction.node.keyword().into());
+            parts.push(match &s.party.node {
+                PartyRef::Any => "any".into(),
+                PartyRef::Name(n) => self.model.aliases.get(n).unwrap_or(n).clone(),
+            });
+        }
+        parts.join("-")
+    }
+
+    fn lower_rule(&mut self, r: &ast::Rule, span: Span) -> Option<model::Rule> {
+        let mut ok = true;
+        let goods = match &r.goods.node {
+            ast::Goods::Any => Some(Goods::Any),
+            ast::Goods::Named(n) => self
+                .commodity_ref(&Node::new(n.clone(), r.goods.span))
+                .map(Goods::Commodity),
+            ast::Goods::Hs(codes) => {
+                let good = codes.iter().filter(|c| self.hs_code(c)).count() == codes.len();
+                good.then(|| Goods::Hs(codes.iter().map(|c| c.node.clone()).collect()))
+            }
+        };
+        ok &= goods.is_some();
+
+        let mut scope: BTreeMap<Direction, (PartySet, Span)> = BTreeMap::new();
+        for s in &r.scope {
+            let d = s.direction.node;
+            if let Some((_, first)) = scope.get(&d) {
+                let first = *first;
+                self.emit(
+                    Diagnostic::error(
+                        codes::DUPLICATE_CLAUSE,
+                        format!("`{}` is given twice in one rule", d.keyword()),
+                    )
+                    .with_label(s.direction.span.to(s.party.span), "second one here")
+                    .with_label(first, "first one here")
+                    .with_help("to name several parties, declare a `group` and use it here"),
+                );
+                ok = false;
+                continue;
+            }
+            match self.party_set(&s.party) {
+                Some(set) => {
+                    scope.insert(d, (set, s.direction.span.to(s.party.span)));
+                }
+                None => ok = false,
+            }
+        }
+
+        let mut clause_seen: BTreeMap<&'static str, Span> = BTreeMap::new();
+        let mut effective = None;
+        let mut until = None;
+        let mut cite = None;
+        let mut warn_at: Vec<Decimal> = Vec::new();
+        let mut warn_span = None;
+        let mut severity = Severity::Error;
+        let mut exemptions = BTreeSet::new();
+        let mut wind_down = None;
+        for c in &r.clauses {
+            let kw = c.node.keyword();
+            if !matches!(c.node, Clause::Except(_)) {
+                if let Some(first) = clause_seen.get(kw).copied() {
+                    self.emit(
+                        Diagnostic::error(codes::DUPLICATE_CLAUSE, format!("`{kw}` is given twice in one rule"))
+                            .with_label(c.span, "second one here")
+                            .with_label(first, "first one here")
+                            .with_help("keep one; split the rule in two if both are meant"),
+                    );
+                    ok = false;
+                    continue;
+                }
+                clause_seen.insert(kw, c.span);
+            }
+            match &c.node {
+                Clause::Effective(d) => effective = Some((*d, c.span)),
+                Clause::Until(d) => until = Some((*d, c.span)),
+                Clause::Cite(s) => cite = Some(s.clone()),
+                Clause::Severity(s) => severity = *s,
+                Clause::WarnAt(pcts) => {
+                    warn_span = Some(c.span);
+                    for p in pcts {
+                        if p.node <= Decimal::ZERO || p.node >= Decimal::ONE_HUNDRED {
+                            self.emit(
+                                Diagnostic::error(
+                                    codes::BAD_PERCENTAGE,
+                                    format!("`{}%` is not a warning threshold", p.node),
+                                )
+                                .with_label(p.span, "must be above 0% and below 100%")
+                                .with_help("a warning comes before the cap; at 100% the cap itself is reached"),
+                            );
+                            ok = false;
+                        } else {
+                            warn_at.push(p.node);
+                        }
+                    }
+                }
+                Clause::Except(e) => {
+                    if self.exemption_ref(e) {
+                        exemptions.insert(e.node.clone());
+                    } else {
+                        ok = false;
+                    }
+                }
+                Clause::WindDown {
+                    loaded_before,
+                    delivered_before,
+                } => {
+                    if loaded_before > delivered_before {
+                        self.emit(
+                            Diagnostic::error(
+                                codes::DATES_REVERSED,
+                                "cargo cannot be delivered before it is loaded",
+                            )
+                            .with_label(c.span, format!("loaded before {loaded_before}, delivered before {delivered_before}"))
+                            .with_help("the delivery date is the later one"),
+                        );
+                        ok = false;
+                    }
+                    wind_down = Some((*loaded_before, *delivered_before));
+                }
+            }
+        }
+        if let (Some((e, es)), Some((u, us))) = (effective, until) {
+            if u < e {
+                self.emit(
+                    Diagnostic::error(codes::DATES_REVERSED, format!("the rule ends ({u}) before it begins ({e})"))
+                        .with_label(us, "ends here")
+                        .with_label(es, "begins here")
+                        .with_help("`until` is the last day the rule applies, inclusive; it must not be before `effective`"),
+                );
+                ok = false;
+            }
+        }
+        warn_at.sort_unstable();
+        warn_at.dedup();
+        if let (Some(ws), false) = (warn_span, matches!(r.kind, ast::RuleKind::Cap { .. })) {
+            self.emit(
+                Diagnostic::error(codes::MISPLACED_CLAUSE, format!("`warn at` does not apply to a `{}` rule", r.kind.keyword()))
+                    .with_label(ws, "here")
+                    .with_help("warning thresholds are shares of a quantity cap"),
+            );
+            ok = false;
+        }
+
+        let kind = self.rule_kind(r, goods.as_ref(), warn_at);
+        ok &= kind.is_some();
+        if !ok {
+            return None;
+        }
+        let mut take = |d| scope.remove(&d).map_or(PartySet::Any, |(s, _)| s);
+        Some(model::Rule {
+            id: String::new(),
+            kind: kind?,
+            goods: goods?,
+            from: take(Direction::From),
+            to: take(Direction::To),
+            via: take(Direction::Via),
+            effective: effective.map(|e| e.0),
+            until: until.map(|u| u.0),
+            cite,
+            severity,
+            exemptions,
+            wind_down,
+            keyword: r.keyword,
+            span,
+        })
+    }
+
+    fn exemption_ref(&mut self, e: &ast::Ident) -> bool {
+        if self.model.exemptions.contains(&e.node) {
+            self.mark_used(&e.node, e.span);
+            return true;
+        }
+        if self.broken.contains(&e.node) {
+            return false;
+        }
+        let names: Vec<&str> = self.model.exemptions.iter().map(String::as_str).collect();
+        let help = match suggest::closest(&e.node, names) {
+            Some(b) => format!("did you mean `{b}`?"),
+            None => format!("declare it: `exemption {} \"…\"`", e.node),
+        };
+        self.emit(
+            Diagnostic::error(codes::UNKNOWN_EXEMPTION, format!("unknown exemption `{}`", e.node))
+                .with_label(e.span, "not declared in this rule set")
+                .with_help(help),
+        );
+        false
+    }
+
+    fn rule_kind(&mut self, r: &ast::Rule, goods: Option<&Goods>, warn_at: Vec<Decimal>) -> Option<model::RuleKind> {
+        match &r.kind {
+            ast::RuleKind::Ban => Some(model::RuleKind::Ban),
+            ast::RuleKind::Cap { limits, period, by } => {
+                let mut ok = self.period(period);
+                let mut out = Vec::new();
+                for l in limits {
+                    let unit = match crate::units::lookup(&l.unit.node) {
+                        Some(u) => Some(u),
+                        None => self.goods_unit(&l.unit),
+                    };
+                    match unit {
+                        Some(unit) => {
+                            if !matches!(unit.dimension, Dimension::Money(_)) {
+                                ok &= self.reachable(goods, &unit, l.unit.span);
+                            }
+                            out.push(Limit {
+                                amount: l.amount.node,
+                                unit,
+                            });
+                        }
+                        None => ok = false,
+                    }
+                }
+                ok.then_some(model::RuleKind::Cap {
+                    limits: out,
+                    period: period.node,
+                    by: by.as_ref().map(|b| b.node),
+                    warn_at,
+                })
+            }
+            ast::RuleKind::CapPrice {
+                amount,
+                currency,
+                per_unit,
+            } => {
+                let currency = self.currency(currency);
+                let per = self.goods_unit(per_unit);
+                let reachable = match &per {
+                    Some(u) => self.reachable(goods, u, per_unit.span),
+                    None => false,
+                };
+                if !reachable {
+                    return None;
+                }
+                Some(model::RuleKind::CapPrice {
+                    amount: amount.node,
+                    currency: currency?,
+                    per_unit: per?,
+                })
+            }
+            ast::RuleKind::RequireReport { within_days } => {
+                if within_days.node == 0 {
+                    self.emit(
+                        Diagnostic::error(codes::BAD_AMOUNT, "a reporting deadline of 0 days")
+                            .with_label(within_days.span, "must be at least 1")
+                            .with_help("reports are due within N days of the shipment, e.g. `within 30 days`"),
+                    );
+                    return None;
+                }
+                Some(model::RuleKind::RequireReport {
+                    within_days: within_days.node,
+                })
+            }
+        }
+    }
+
+    fn period(&mut self, p: &Node<Period>) -> bool {
+        let n = match p.node {
+            Period::Days(n) => n,
+            Period::Months { count, .. } => count,
+            _ => return true,
+        };
+        if n > 0 {
+            return true;
+        }
+        self.emit(
+            Diagnostic::error(codes::BAD_AMOUNT, "a period of zero length")
+                .with_label(p.span, "must be at least 1")
+                .with_help("e.g. `per 30 days` or `per 12 months from 2017-12-22`"),
+        );
+        false
+    }
+
+    /// Can every unit the commodity's events come in be converted to `unit`?
+    fn reachable(&mut self, goods: Option<&Goods>, unit: &Unit, at: Span) -> bool {
+        let Some(Goods::Commodity(id)) = goods else {
+            return true;
+        };
+        let id = *id;
+        let model = &self.model;
+        for d in 0..model.commodities.len() {
+            if !model.is_under(d, id) {
+                continue;
+            }
+            for m in model.measured_units(d) {
+                if m.dimension == unit.dimension {
+                    continue;
+                }
+                let converts = model
+                    .lineage(d)
+                    .filter_map(|c| model.commodities.get(c))
+                    .flat_map(|c| c.conversions.iter())
+                    .any(|c| c.links(&m.dimension, &unit.dimension));
+                if converts {
+                    continue;
+                }
+                let name = model.commodities[d].name.clone();
+                let decl = model.commodities[d].span;
+                let m = m.clone();
+                self.emit(
+                    Diagnostic::error(
+                        codes::UNREACHABLE_UNIT,
+                        format!("`{unit}` cannot be reached from `{m}`, the unit `{name}` is measured in"),
+                    )
+                    .with_label(at, format!("a {} unit", unit.dimension))
+                    .with_label(decl, format!("`{name}` is measured in `{m}`, a {} unit", m.dimension))
+                    .with_help(format!(
+                        "declare a conversion, e.g. `convert {name} 1 {m} = <how many> {unit}`"
+                    )),
+                );
+                return false;
+            }
+        }
+        true
+    }
+}

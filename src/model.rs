@@ -1,0 +1,265 @@
+//! The checked rule set: what `check` produces and `eval` consumes.
+//!
+//! Names are resolved, units normalised, rule ids assigned. Spans are kept
+//! only so findings can point back at the rule source.
+
+use crate::diagnostic::Severity;
+use crate::source::Span;
+use crate::syntax::ast::{By, Period};
+use crate::units::{Conversion, Unit};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A party as events name it: a country, or a declared entity.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PartyKey {
+    Country(String),
+    Entity(String),
+}
+
+/// Which parties a rule's `from` / `to` / `via` accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PartySet {
+    Any,
+    Of(BTreeSet<PartyKey>),
+}
+
+impl PartySet {
+    pub fn contains(&self, key: &PartyKey) -> bool {
+        match self {
+            PartySet::Any => true,
+            PartySet::Of(s) => s.contains(key),
+        }
+    }
+
+    /// Does every party `other` accepts also match `self`?
+    pub fn covers(&self, other: &PartySet) -> bool {
+        match (self, other) {
+            (PartySet::Any, _) => true,
+            (PartySet::Of(_), PartySet::Any) => false,
+            (PartySet::Of(a), PartySet::Of(b)) => b.is_subset(a),
+        }
+    }
+}
+
+pub type CommodityId = usize;
+
+#[derive(Debug, Clone)]
+pub struct Commodity {
+    pub name: String,
+    pub title: Option<String>,
+    pub doc: Option<String>,
+    pub hs: Vec<String>,
+    pub parent: Option<CommodityId>,
+    pub measured: Vec<Unit>,
+    pub conversions: Vec<Conversion>,
+    /// Where each conversion is declared (same order).
+    pub conversion_spans: Vec<Span>,
+    pub span: Span,
+}
+
+/// What goods a rule applies to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Goods {
+    Any,
+    Hs(Vec<String>),
+    Commodity(CommodityId),
+}
+
+#[derive(Debug, Clone)]
+pub struct Limit {
+    pub amount: Decimal,
+    pub unit: Unit,
+}
+
+#[derive(Debug, Clone)]
+pub enum RuleKind {
+    Ban,
+    Cap {
+        limits: Vec<Limit>,
+        period: Period,
+        by: Option<By>,
+        /// Warning thresholds in percent, ascending, each 0 < p < 100.
+        warn_at: Vec<Decimal>,
+    },
+    CapPrice {
+        amount: Decimal,
+        currency: Unit,
+        per_unit: Unit,
+    },
+    RequireReport {
+        within_days: u32,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub kind: RuleKind,
+    pub goods: Goods,
+    pub from: PartySet,
+    pub to: PartySet,
+    pub via: PartySet,
+    pub effective: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+    pub cite: Option<String>,
+    /// The severity of this rule's violations (`severity warning` lowers it).
+    pub severity: Severity,
+    pub exemptions: BTreeSet<String>,
+    /// `unless loaded before A and delivered before B`.
+    pub wind_down: Option<(NaiveDate, NaiveDate)>,
+    /// The rule's keyword; findings point here.
+    pub keyword: Span,
+    pub span: Span,
+}
+
+impl Rule {
+    /// Is `date` within `effective` … `until` (both inclusive)?
+    pub fn in_force(&self, date: NaiveDate) -> bool {
+        self.effective.is_none_or(|e| date >= e) && self.until.is_none_or(|u| date <= u)
+    }
+}
+
+/// What kind of thing a declared name is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DeclKind {
+    Party,
+    Group,
+    Entity,
+    Commodity,
+    Exemption,
+}
+
+impl DeclKind {
+    pub fn noun(self) -> &'static str {
+        match self {
+            DeclKind::Party => "party",
+            DeclKind::Group => "group",
+            DeclKind::Entity => "entity",
+            DeclKind::Commodity => "commodity",
+            DeclKind::Exemption => "exemption",
+        }
+    }
+}
+
+/// A declared name, with what an editor shows on hover.
+#[derive(Debug, Clone)]
+pub struct Declaration {
+    pub kind: DeclKind,
+    pub name: String,
+    pub name_span: Span,
+    pub span: Span,
+    pub title: Option<String>,
+    pub doc: Option<String>,
+    /// For a party alias: the ISO code it stands for.
+    pub code: Option<String>,
+}
+
+/// A use of a declared name (for go-to-definition, references, rename).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    pub name: String,
+    pub span: Span,
+}
+
+/// The checked, resolved rule set.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSet {
+    pub declarations: BTreeMap<String, Declaration>,
+    pub references: Vec<Reference>,
+    /// Alias name → ISO code.
+    pub aliases: BTreeMap<String, String>,
+    /// Group name → its members, flattened.
+    pub groups: BTreeMap<String, BTreeSet<PartyKey>>,
+    /// Entity name → the country it is in, if declared.
+    pub entities: BTreeMap<String, Option<String>>,
+    pub commodities: Vec<Commodity>,
+    pub commodity_ids: BTreeMap<String, CommodityId>,
+    pub exemptions: BTreeSet<String>,
+    pub rules: Vec<Rule>,
+}
+
+impl RuleSet {
+    /// The keys an event's party field stands for: a country code, an alias,
+    /// or an entity (which also stands for the country it is in).
+    pub fn resolve_party(&self, name: &str) -> Option<Vec<PartyKey>> {
+        if crate::iso::is_country(name) {
+            return Some(vec![PartyKey::Country(name.to_string())]);
+        }
+        if let Some(code) = self.aliases.get(name) {
+            return Some(vec![PartyKey::Country(code.clone())]);
+        }
+        if let Some(country) = self.entities.get(name) {
+            let mut keys = vec![PartyKey::Entity(name.to_string())];
+            keys.extend(country.iter().map(|c| PartyKey::Country(c.clone())));
+            return Some(keys);
+        }
+        None
+    }
+
+    /// The commodity and its ancestors, nearest first.
+    pub fn lineage(&self, id: CommodityId) -> impl Iterator<Item = CommodityId> + '_ {
+        let mut next = Some(id);
+        let mut steps = 0;
+        std::iter::from_fn(move || {
+            let cur = next?;
+            steps += 1;
+            // Cycles are rejected by the checker; the bound is a second guard.
+            next = if steps > self.commodities.len() {
+                None
+            } else {
+                self.commodities.get(cur).and_then(|c| c.parent)
+            };
+            Some(cur)
+        })
+    }
+
+    /// Is `id` the commodity `ancestor` or below it?
+    pub fn is_under(&self, id: CommodityId, ancestor: CommodityId) -> bool {
+        self.lineage(id).any(|c| c == ancestor)
+    }
+
+    /// HS prefixes of a commodity and everything declared under it.
+    pub fn hs_prefixes(&self, id: CommodityId) -> Vec<&str> {
+        let mut out: Vec<&str> = self
+            .commodities
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.is_under(*i, id))
+            .flat_map(|(_, c)| c.hs.iter().map(String::as_str))
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The units a commodity's events are declared to come in (inherited).
+    pub fn measured_units(&self, id: CommodityId) -> &[Unit] {
+        self.lineage(id)
+            .filter_map(|c| self.commodities.get(c))
+            .map(|c| c.measured.as_slice())
+            .find(|m| !m.is_empty())
+            .unwrap_or(&[])
+    }
+
+    /// Convert an amount for a commodity: built in within a dimension, else
+    /// through the nearest `convert` declared on it or an ancestor.
+    pub fn convert(
+        &self,
+        commodity: Option<CommodityId>,
+        amount: Decimal,
+        from: &Unit,
+        to: &Unit,
+    ) -> Option<Decimal> {
+        if from.dimension == to.dimension {
+            return crate::units::convert_same(amount, from, to);
+        }
+        let id = commodity?;
+        self.lineage(id)
+            .filter_map(|c| self.commodities.get(c))
+            .flat_map(|c| c.conversions.iter())
+            .find(|conv| conv.links(&from.dimension, &to.dimension))
+            .and_then(|conv| conv.apply(amount, from, to))
+    }
+}

@@ -1,0 +1,158 @@
+//! Human output: miette graphical reports. Labels in other files than the
+//! primary one become `related` reports, so one diagnostic can point into a
+//! rule file and an event file at once.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::source::{FileId, SourceMap};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use std::fmt;
+use std::sync::Arc;
+
+/// Renders diagnostics the way a terminal user sees them.
+pub struct HumanRenderer {
+    handler: GraphicalReportHandler,
+}
+
+/// Width used for every rendering, so output (and snapshots) do not depend
+/// on the terminal.
+pub const WIDTH: usize = 100;
+
+impl HumanRenderer {
+    pub fn new(color: bool) -> Self {
+        let theme = if color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        HumanRenderer {
+            handler: GraphicalReportHandler::new_themed(theme)
+                .with_width(WIDTH)
+                .with_links(false),
+        }
+    }
+
+    pub fn render(&self, diag: &Diagnostic, sources: &SourceMap) -> String {
+        let report = Report::build(diag, sources);
+        let mut out = String::new();
+        if self.handler.render_report(&mut out, &report).is_err() {
+            out = format!("{}: {}\n", diag.code, diag.message);
+        }
+        out
+    }
+}
+
+/// A diagnostic in the shape miette renders.
+#[derive(Debug)]
+struct Report {
+    message: String,
+    code: Option<&'static str>,
+    severity: miette::Severity,
+    help: Option<String>,
+    source: Option<NamedSource<Arc<String>>>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<Report>,
+}
+
+impl Report {
+    fn build(d: &Diagnostic, sources: &SourceMap) -> Report {
+        // Group labels by file, keeping the primary file first.
+        let mut files: Vec<FileId> = Vec::new();
+        for l in &d.labels {
+            if !files.contains(&l.span.file) {
+                files.push(l.span.file);
+            }
+        }
+        let mut reports = files.iter().map(|&f| {
+            let labels: Vec<LabeledSpan> = d
+                .labels
+                .iter()
+                .filter(|l| l.span.file == f)
+                .filter_map(|l| {
+                    let file = sources.try_get(f)?;
+                    let start = file.clamp(l.span.start);
+                    let end = file.clamp(l.span.end).max(start);
+                    Some(LabeledSpan::new_with_span(
+                        l.message.clone(),
+                        SourceSpan::new(start.into(), end - start),
+                    ))
+                })
+                .collect();
+            let source = sources
+                .try_get(f)
+                .map(|file| NamedSource::new(&file.name, file.text.clone()));
+            (labels, source)
+        });
+        let (labels, source) = reports.next().unwrap_or_default();
+        let related = reports
+            .map(|(labels, source)| Report {
+                message: labels
+                    .first()
+                    .and_then(|l| l.label().map(str::to_string))
+                    .unwrap_or_else(|| "see also".to_string()),
+                code: None,
+                severity: miette::Severity::Advice,
+                help: None,
+                source,
+                labels,
+                related: Vec::new(),
+            })
+            .collect();
+        Report {
+            message: d.message.clone(),
+            code: Some(d.code),
+            severity: match d.severity {
+                Severity::Error => miette::Severity::Error,
+                Severity::Warning => miette::Severity::Warning,
+                Severity::Advice => miette::Severity::Advice,
+            },
+            help: d.help.clone(),
+            source,
+            labels,
+            related,
+        }
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Report {}
+
+impl miette::Diagnostic for Report {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.code.map(|c| Box::new(c) as Box<dyn fmt::Display>)
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.labels.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(
+            self.related.iter().map(|r| r as &dyn miette::Diagnostic),
+        ))
+    }
+}

@@ -1,0 +1,251 @@
+//! The typed syntax tree. Every node carries its span; spans are left out
+//! of equality so tests (and the formatter's round trip) compare meaning.
+
+use crate::diagnostic::Severity;
+use crate::source::{FileId, Span};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+/// A value with the place it came from.
+#[derive(Debug, Clone)]
+pub struct Node<T> {
+    pub node: T,
+    pub span: Span,
+}
+
+impl<T> Node<T> {
+    pub fn new(node: T, span: Span) -> Self {
+        Node { node, span }
+    }
+}
+
+impl<T: PartialEq> PartialEq for Node<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.node == other.node
+    }
+}
+
+pub type Ident = Node<String>;
+
+/// One parsed file: the statements that parsed, in source order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceFileAst {
+    pub file: FileId,
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    /// The `##` doc comment directly above the statement, without the `##`.
+    pub doc: Option<String>,
+    pub kind: ItemKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ItemKind {
+    Regime(RegimeDecl),
+    Party(PartyDecl),
+    Group(GroupDecl),
+    Entity(EntityDecl),
+    Commodity(CommodityDecl),
+    Convert(ConvertDecl),
+    Exemption(ExemptionDecl),
+    Rule(Rule),
+}
+
+impl ItemKind {
+    /// The declared name, for declarations that introduce one.
+    pub fn declared_name(&self) -> Option<&Ident> {
+        match self {
+            ItemKind::Party(d) => Some(&d.name),
+            ItemKind::Group(d) => Some(&d.name),
+            ItemKind::Entity(d) => Some(&d.name),
+            ItemKind::Commodity(d) => Some(&d.name),
+            ItemKind::Exemption(d) => Some(&d.name),
+            ItemKind::Regime(_) | ItemKind::Convert(_) | ItemKind::Rule(_) => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegimeDecl {
+    pub name: Ident,
+    pub title: Option<Node<String>>,
+}
+
+/// `party DPRK = PRK "…"`: an alias of an ISO 3166-1 alpha-3 code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartyDecl {
+    pub name: Ident,
+    pub code: Ident,
+    pub title: Option<Node<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupDecl {
+    pub name: Ident,
+    pub members: Vec<Node<PartyRef>>,
+    pub title: Option<Node<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntityDecl {
+    pub name: Ident,
+    pub title: Option<Node<String>>,
+    pub country: Option<Node<PartyRef>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommodityDecl {
+    pub name: Ident,
+    pub title: Option<Node<String>>,
+    pub hs: Vec<Node<String>>,
+    pub parent: Option<Ident>,
+    /// `measured in t, bbl`: the units this commodity's events come in.
+    pub measured: Vec<Ident>,
+}
+
+/// `convert refined_petroleum 1 t = 7.33 bbl`
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConvertDecl {
+    pub commodity: Ident,
+    pub from: Quantity,
+    pub to: Quantity,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExemptionDecl {
+    pub name: Ident,
+    pub title: Option<Node<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quantity {
+    pub amount: Node<Decimal>,
+    pub unit: Ident,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PartyRef {
+    Any,
+    Name(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Goods {
+    Any,
+    Hs(Vec<Node<String>>),
+    Named(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Direction {
+    From,
+    To,
+    Via,
+}
+
+impl Direction {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Direction::From => "from",
+            Direction::To => "to",
+            Direction::Via => "via",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scope {
+    pub direction: Node<Direction>,
+    pub party: Node<PartyRef>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    pub label: Option<Ident>,
+    /// The rule's keyword (`ban`, `cap`, `require`): where findings point.
+    pub keyword: Span,
+    pub kind: RuleKind,
+    pub goods: Node<Goods>,
+    pub scope: Vec<Scope>,
+    pub clauses: Vec<Node<Clause>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RuleKind {
+    Ban,
+    /// `cap C … 500000 bbl [or 70000 t] per year [by origin]`
+    Cap {
+        limits: Vec<Quantity>,
+        period: Node<Period>,
+        by: Option<Node<By>>,
+    },
+    /// `cap price C … 60 USD per bbl`
+    CapPrice {
+        amount: Node<Decimal>,
+        currency: Ident,
+        per_unit: Ident,
+    },
+    /// `require report of C … within 30 days`
+    RequireReport { within_days: Node<u32> },
+}
+
+impl RuleKind {
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            RuleKind::Ban => "ban",
+            RuleKind::Cap { .. } => "cap",
+            RuleKind::CapPrice { .. } => "cap price",
+            RuleKind::RequireReport { .. } => "require report",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Period {
+    Year,
+    Quarter,
+    Month,
+    Day,
+    /// A rolling window of N days ending at each event.
+    Days(u32),
+    /// Consecutive windows of N months counted from a date (anniversary periods).
+    Months { count: u32, from: NaiveDate },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum By {
+    Origin,
+    Destination,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Clause {
+    Effective(NaiveDate),
+    Until(NaiveDate),
+    Cite(String),
+    WarnAt(Vec<Node<Decimal>>),
+    Except(Ident),
+    Severity(Severity),
+    /// `unless loaded before D1 and delivered before D2`
+    WindDown {
+        loaded_before: NaiveDate,
+        delivered_before: NaiveDate,
+    },
+}
+
+impl Clause {
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            Clause::Effective(_) => "effective",
+            Clause::Until(_) => "until",
+            Clause::Cite(_) => "cite",
+            Clause::WarnAt(_) => "warn at",
+            Clause::Except(_) => "except exemption",
+            Clause::Severity(_) => "severity",
+            Clause::WindDown { .. } => "unless loaded before",
+        }
+    }
+}

@@ -1,0 +1,757 @@
+//! The parser driver: pest, one statement at a time, lowered to the typed AST.
+//!
+//! pest has no error recovery, so we drive it statement by statement. After
+//! a statement fails we skip to the next line that begins a statement, which
+//! keeps one mistake from hiding the rest of the file.
+
+use super::ast::*;
+use super::errors::{syntax_error, StatementStart};
+use super::grammar::{Rule as R, SancParser};
+use crate::diagnostic::{codes, Diagnostic, Severity};
+use crate::source::{FileId, Span};
+use chrono::{Datelike, NaiveDate};
+use pest::iterators::Pair;
+use pest::Parser;
+use rust_decimal::Decimal;
+use std::num::NonZeroUsize;
+use std::sync::Once;
+
+/// What parsing one file gives: the statements that parsed, the problems,
+/// and the names of declarations that did not parse (so the checker does not
+/// report every later use of them as unknown).
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub ast: SourceFileAst,
+    pub diagnostics: Vec<Diagnostic>,
+    pub broken_names: Vec<String>,
+    /// Words in statements that did not parse: declarations they name are
+    /// not reported as unused.
+    pub unparsed_words: Vec<String>,
+}
+
+/// Bounds pest's work on hostile input (it errors instead of running away).
+const CALL_LIMIT: usize = 5_000_000;
+
+pub fn parse(file: FileId, text: &str) -> Parsed {
+    static LIMIT: Once = Once::new();
+    LIMIT.call_once(|| pest::set_call_limit(NonZeroUsize::new(CALL_LIMIT)));
+
+    let mut out = Parsed {
+        ast: SourceFileAst {
+            file,
+            items: Vec::new(),
+        },
+        diagnostics: Vec::new(),
+        broken_names: Vec::new(),
+        unparsed_words: Vec::new(),
+    };
+    let mut pos = skip_trivia(text, 0);
+    while pos < text.len() {
+        match SancParser::parse(R::statement_at, &text[pos..]) {
+            Ok(pairs) => {
+                let mut end = pos;
+                for pair in pairs {
+                    end = end.max(pos + pair.as_span().end());
+                    let mut lower = Lower {
+                        file,
+                        offset: pos,
+                        diags: &mut out.diagnostics,
+                    };
+                    match lower.item(pair, text) {
+                        Some(item) => out.ast.items.push(item),
+                        None => out.broken_names.extend(StatementStart::declared_name(&text[pos..])),
+                    }
+                }
+                // A successful parse always consumes something; guard anyway.
+                pos = skip_trivia(text, end.max(pos + 1));
+            }
+            Err(err) => {
+                let diag = syntax_error(file, text, pos, &err);
+                let err_at = diag.primary_span().map_or(pos, |s| s.start);
+                out.diagnostics.push(diag);
+                out.broken_names
+                    .extend(StatementStart::declared_name(&text[pos..]));
+                let next = resync(text, pos, err_at);
+                out.unparsed_words.extend(words(&text[pos..next]));
+                pos = next;
+            }
+        }
+    }
+    out
+}
+
+/// The identifiers in a piece of text (comments included; it is only a hint).
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| w.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_'))
+        .map(str::to_string)
+}
+
+/// Skip white space and comments.
+fn skip_trivia(text: &str, mut pos: usize) -> usize {
+    let bytes = text.as_bytes();
+    while pos < bytes.len() {
+        match bytes[pos] {
+            b' ' | b'\t' | b'\r' | b'\n' => pos += 1,
+            b'#' => {
+                while pos < bytes.len() && bytes[pos] != b'\n' {
+                    pos += 1;
+                }
+            }
+            _ if text[pos..].starts_with('\u{FEFF}') => pos += '\u{FEFF}'.len_utf8(),
+            _ => break,
+        }
+    }
+    pos.min(text.len())
+}
+
+/// Where to resume after a statement starting at `pos` failed at `err`: the
+/// first line after the statement's first line that begins a statement and
+/// does not begin before the error (so a failing line is not tried twice).
+fn resync(text: &str, pos: usize, err: usize) -> usize {
+    let mut line_start = match text[pos..].find('\n') {
+        Some(i) => pos + i + 1,
+        None => return text.len(),
+    };
+    while line_start < text.len() {
+        let first = line_start
+            + text[line_start..]
+                .find(|c: char| c != ' ' && c != '\t')
+                .unwrap_or(text.len() - line_start);
+        if first >= err && StatementStart::at(&text[first..]) {
+            return first;
+        }
+        line_start = match text[line_start..].find('\n') {
+            Some(i) => line_start + i + 1,
+            None => return text.len(),
+        };
+    }
+    text.len()
+}
+
+struct Lower<'d> {
+    file: FileId,
+    offset: usize,
+    diags: &'d mut Vec<Diagnostic>,
+}
+
+type P<'i> = Pair<'i, R>;
+
+impl Lower<'_> {
+    fn span(&self, pair: &P) -> Span {
+        let s = pair.as_span();
+        Span::new(self.file, self.offset + s.start(), self.offset + s.end())
+    }
+
+    fn ident(&self, pair: &P) -> Ident {
+        Node::new(pair.as_str().to_string(), self.span(pair))
+    }
+
+    fn item(&mut self, pair: P, text: &str) -> Option<Item> {
+        let span = self.span(&pair);
+        let kind = match pair.as_rule() {
+            R::regime_decl => ItemKind::Regime(self.regime(pair)?),
+            R::party_decl => ItemKind::Party(self.party_decl(pair)?),
+            R::group_decl => ItemKind::Group(self.group(pair)?),
+            R::entity_decl => ItemKind::Entity(self.entity(pair)?),
+            R::commodity_decl => ItemKind::Commodity(self.commodity(pair)?),
+            R::convert_decl => ItemKind::Convert(self.convert(pair)?),
+            R::exemption_decl => ItemKind::Exemption(self.exemption(pair)?),
+            R::rule => ItemKind::Rule(self.rule(pair)?),
+            _ => return None,
+        };
+        Some(Item {
+            doc: doc_comment(text, span.start),
+            kind,
+            span,
+        })
+    }
+
+    fn title(&self, pair: P) -> Node<String> {
+        let span = self.span(&pair);
+        let body = pair
+            .into_inner()
+            .flat_map(|p| p.into_inner())
+            .find(|p| p.as_rule() == R::string_body)
+            .map(|p| unescape(p.as_str()))
+            .unwrap_or_default();
+        Node::new(body, span)
+    }
+
+    fn string(&self, pair: P) -> String {
+        pair.into_inner()
+            .find(|p| p.as_rule() == R::string_body)
+            .map(|p| unescape(p.as_str()))
+            .unwrap_or_default()
+    }
+
+    fn regime(&mut self, pair: P) -> Option<RegimeDecl> {
+        let (mut name, mut title) = (None, None);
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                R::name => name = Some(self.ident(&p)),
+                R::title => title = Some(self.title(p)),
+                _ => {}
+            }
+        }
+        Some(RegimeDecl { name: name?, title })
+    }
+
+    fn party_decl(&mut self, pair: P) -> Option<PartyDecl> {
+        let (mut name, mut code, mut title) = (None, None, None);
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                R::name => name = Some(self.ident(&p)),
+                R::country_code => code = Some(self.ident(&p)),
+                R::title => title = Some(self.title(p)),
+                _ => {}
+            }
+        }
+        Some(PartyDecl {
+            name: name?,
+            code: code?,
+            title,
+        })
+    }
+
+    fn party(&self, pair: P) -> Node<PartyRef> {
+        let span = self.span(&pair);
+        let inner = pair.into_inner().next();
+        match inner {
+            Some(p) if p.as_rule() == R::name_ref => {
+                Node::new(PartyRef::Name(p.as_str().to_string()), span)
+            }
+            _ => Node::new(PartyRef::Any, span),
+        }
+    }
+
+    fn group(&mut self, pair: P) -> Option<GroupDecl> {
+        let (mut name, mut members, mut title) = (None, Vec::new(), None);
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                R::name => name = Some(self.ident(&p)),
+                R::party => members.push(self.party(p)),
+                R::title => title = Some(self.title(p)),
+                _ => {}
+            }
+        }
+        Some(GroupDecl {
+            name: name?,
+            members,
+            title,
+        })
+    }
+
+    fn entity(&mut self, pair: P) -> Option<EntityDecl> {
+        let (mut name, mut title, mut country) = (None, None, None);
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                R::name => name = Some(self.ident(&p)),
+                R::title => title = Some(self.title(p)),
+                R::party => country = Some(self.party(p)),
+                _ => {}
+            }
+        }
+        Some(EntityDecl {
+            name: name?,
+            title,
+            country,
+        })
+    }
+
+    fn hs_codes(&self, pair: P) -> Vec<Node<String>> {
+        pair.into_inner()
+            .filter(|p| p.as_rule() == R::hs_code)
+            .map(|p| self.ident(&p))
+            .collect()
+    }
+
+    fn commodity(&mut self, pair: P) -> Option<CommodityDecl> {
+        let mut d = CommodityDecl {
+            name: Node::new(String::new(), self.span(&pair)),
+            title: None,
+            hs: Vec::new(),
+            parent: None,
+            measured: Vec::new(),
+        };
+        let mut named = false;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                R::name => {
+                    d.name = self.ident(&p);
+                    named = true;
+                }
+                R::title => d.title = Some(self.title(p)),
+                R::hs_list => d.hs = self.hs_codes(p),
+                R::parent => d.parent = p.into_inner().find(|p| p.as_rule() == R::name_ref).map(|p| self.ident(&p)),
+                R::measured => {
+                    d.measured = p
+                        .into_inner()
+                        .filter(|p| p.as_rule() == R::unit)
+                        .map(|p| self.ident(&p))
+                        .collect()
+                }
+                _ => {}
+            }
+        }
+        named.then_some(d)
+    }
+
+    fn quantity(&mut self, pair: P) -> Option<Quantity> {
+        let (mut amount, mut unit) = (None, None);
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                R::amount => amount = Some(self.amount(&p)?),
+                R::unit => unit = Some(self.ident(&p)),
+                _ => {}
+            }
+        }
+        Some(Quantity {
+            amount: amount?,
+            unit: unit?,
+        })
+    }
+
+    fn convert(&mut self, pair: P) -> Option<ConvertDecl> {
+        let (mut commodity, mut qs) = (None, Vec::new());
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                R::name_ref => commodity = Some(self.ident(&p)),
+                R::quantity => qs.push(self.quantity(p)?),
+                _ => {}
+            }
+        }
+        let mut qs = qs.into_iter();
+        Some(ConvertDecl {
+            commodity: commodity?,
+            from: qs.next()?,
+            to: qs.next()?,
+        })
+    }
+
+    fn exemption(&mut self, pair: P) -> Option<ExemptionDecl> {
+        let (mut name, mut title) = (None, None);
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                R::name => name = Some(self.ident(&p)),
+                R::title => title = Some(self.title(p)),
+                _ => {}
+            }
+        }
+        Some(ExemptionDecl { name: name?, title })
+    }
+
+    fn amount(&mut self, pair: &P) -> Option<Node<Decimal>> {
+        let span = self.span(pair);
+        let digits: String = pair.as_str().chars().filter(|c| *c != '_').collect();
+        match Decimal::from_str_exact(&digits) {
+            Ok(d) => Some(Node::new(d, span)),
+            Err(_) => {
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::PARSE_BAD_NUMBER,
+                        format!("`{}` is too large or too precise", pair.as_str()),
+                    )
+                    .with_label(span, "this number")
+                    .with_help("amounts are exact decimals of at most 28 significant digits"),
+                );
+                None
+            }
+        }
+    }
+
+    fn integer(&mut self, pair: &P) -> Option<Node<u32>> {
+        let span = self.span(pair);
+        let digits: String = pair.as_str().chars().filter(|c| *c != '_').collect();
+        match digits.parse::<u32>() {
+            Ok(n) => Some(Node::new(n, span)),
+            Err(_) => {
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::PARSE_BAD_NUMBER,
+                        format!("`{}` is too large", pair.as_str()),
+                    )
+                    .with_label(span, "this number")
+                    .with_help("use a whole number below 4,294,967,296"),
+                );
+                None
+            }
+        }
+    }
+
+    fn date(&mut self, pair: &P) -> Option<NaiveDate> {
+        let span = self.span(pair);
+        let text = pair.as_str();
+        if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            return Some(d);
+        }
+        self.diags.push(
+            Diagnostic::error(codes::PARSE_BAD_DATE, format!("`{text}` is not a date"))
+                .with_label(span, "no such day")
+                .with_help(date_help(text)),
+        );
+        None
+    }
+
+    fn percent(&mut self, pair: P) -> Option<Node<Decimal>> {
+        let span = self.span(&pair);
+        let amount = pair.into_inner().find(|p| p.as_rule() == R::amount)?;
+        let value = self.amount(&amount)?;
+        Some(Node::new(value.node, span))
+    }
+
+    fn goods(&self, pair: P) -> Node<Goods> {
+        let span = self.span(&pair);
+        let goods = match pair.into_inner().next() {
+            Some(p) if p.as_rule() == R::name_ref => Goods::Named(p.as_str().to_string()),
+            Some(p) if p.as_rule() == R::hs_goods => Goods::Hs(self.hs_codes(p)),
+            _ => Goods::Any,
+        };
+        Node::new(goods, span)
+    }
+
+    fn scope(&self, pair: P) -> Option<Scope> {
+        let (mut direction, mut party) = (None, None);
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                R::direction => {
+                    let span = self.span(&p);
+                    let d = match p.into_inner().next().map(|k| k.as_rule()) {
+                        Some(R::kw_from) => Direction::From,
+                        Some(R::kw_to) => Direction::To,
+                        _ => Direction::Via,
+                    };
+                    direction = Some(Node::new(d, span));
+                }
+                R::party => party = Some(self.party(p)),
+                _ => {}
+            }
+        }
+        Some(Scope {
+            direction: direction?,
+            party: party?,
+        })
+    }
+
+    fn period(&mut self, pair: P) -> Option<Node<Period>> {
+        let span = self.span(&pair);
+        let inner = pair.into_inner().next()?;
+        let period = match inner.as_rule() {
+            R::calendar => match inner.into_inner().next()?.as_rule() {
+                R::kw_year => Period::Year,
+                R::kw_quarter => Period::Quarter,
+                R::kw_month => Period::Month,
+                _ => Period::Day,
+            },
+            R::rolling => {
+                let n = inner.into_inner().find(|p| p.as_rule() == R::integer)?;
+                Period::Days(self.integer(&n)?.node)
+            }
+            _ => {
+                let (mut count, mut from) = (None, None);
+                for p in inner.into_inner() {
+                    match p.as_rule() {
+                        R::integer => count = Some(self.integer(&p)?.node),
+                        R::date => from = Some(self.date(&p)?),
+                        _ => {}
+                    }
+                }
+                Period::Months {
+                    count: count?,
+                    from: from?,
+                }
+            }
+        };
+        Some(Node::new(period, span))
+    }
+
+    fn clause(&mut self, pair: P) -> Option<Node<Clause>> {
+        let span = self.span(&pair);
+        let which = pair.as_rule();
+        let mut inner = pair.into_inner();
+        let clause = match which {
+            R::effective => Clause::Effective(self.date(&inner.find(|p| p.as_rule() == R::date)?)?),
+            R::until => Clause::Until(self.date(&inner.find(|p| p.as_rule() == R::date)?)?),
+            R::cite => Clause::Cite(self.string(inner.find(|p| p.as_rule() == R::string)?)),
+            R::warn_at => {
+                let mut pcts = Vec::new();
+                for p in inner.filter(|p| p.as_rule() == R::percent) {
+                    pcts.push(self.percent(p)?);
+                }
+                Clause::WarnAt(pcts)
+            }
+            R::except => Clause::Except(self.ident(&inner.find(|p| p.as_rule() == R::name_ref)?)),
+            R::severity => match inner.nth(1).map(|p| p.as_rule()) {
+                Some(R::kw_error) => Clause::Severity(Severity::Error),
+                _ => Clause::Severity(Severity::Warning),
+            },
+            R::wind_down => {
+                let mut dates = Vec::new();
+                for p in inner.filter(|p| p.as_rule() == R::date) {
+                    dates.push(self.date(&p)?);
+                }
+                Clause::WindDown {
+                    loaded_before: *dates.first()?,
+                    delivered_before: *dates.get(1)?,
+                }
+            }
+            _ => return None,
+        };
+        Some(Node::new(clause, span))
+    }
+
+    fn rule(&mut self, pair: P) -> Option<Rule> {
+        let mut label = None;
+        let mut body = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                R::label => {
+                    let span = self.span(&p);
+                    let name = p.as_str().trim_end_matches(':').to_string();
+                    let end = span.start + name.len();
+                    label = Some(Node::new(name, Span::new(self.file, span.start, end)));
+                }
+                _ => body = Some(p),
+            }
+        }
+        let body = body?;
+        let kind_rule = body.as_rule();
+        let mut keyword = None;
+        let mut goods = None;
+        let mut scope = Vec::new();
+        let mut clauses = Vec::new();
+        let mut limits = Vec::new();
+        let (mut period, mut by) = (None, None);
+        let (mut amount, mut currency, mut per_unit, mut within) = (None, None, None, None);
+        let mut failed = false;
+        for p in body.into_inner() {
+            match p.as_rule() {
+                R::kw_ban | R::kw_cap | R::kw_require if keyword.is_none() => {
+                    keyword = Some(self.span(&p))
+                }
+                R::goods => goods = Some(self.goods(p)),
+                R::scope => scope.extend(self.scope(p)),
+                R::limit => match self.quantity(p) {
+                    Some(q) => limits.push(q),
+                    None => failed = true,
+                },
+                R::period => {
+                    period = self.period(p);
+                    failed |= period.is_none();
+                }
+                R::by => {
+                    let span = self.span(&p);
+                    let b = match p.into_inner().nth(1).map(|k| k.as_rule()) {
+                        Some(R::kw_origin) => By::Origin,
+                        _ => By::Destination,
+                    };
+                    by = Some(Node::new(b, span));
+                }
+                R::amount => {
+                    amount = self.amount(&p);
+                    failed |= amount.is_none();
+                }
+                R::currency => currency = Some(self.ident(&p)),
+                R::unit => per_unit = Some(self.ident(&p)),
+                R::day_count => {
+                    within = p
+                        .into_inner()
+                        .find(|p| p.as_rule() == R::integer)
+                        .and_then(|n| self.integer(&n));
+                    failed |= within.is_none();
+                }
+                R::effective
+                | R::until
+                | R::cite
+                | R::warn_at
+                | R::except
+                | R::severity
+                | R::wind_down => match self.clause(p) {
+                    Some(c) => clauses.push(c),
+                    None => failed = true,
+                },
+                _ => {}
+            }
+        }
+        if failed {
+            return None;
+        }
+        let kind = match kind_rule {
+            R::ban_rule => RuleKind::Ban,
+            R::cap_rule => RuleKind::Cap {
+                limits,
+                period: period?,
+                by,
+            },
+            R::cap_price_rule => RuleKind::CapPrice {
+                amount: amount?,
+                currency: currency?,
+                per_unit: per_unit?,
+            },
+            R::require_rule => RuleKind::RequireReport {
+                within_days: within?,
+            },
+            _ => return None,
+        };
+        Some(Rule {
+            label,
+            keyword: keyword?,
+            kind,
+            goods: goods?,
+            scope,
+            clauses,
+        })
+    }
+}
+
+fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(n) = chars.next() {
+                out.push(n);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Why a `YYYY-MM-DD` string is not a date, in words.
+fn date_help(text: &str) -> String {
+    let parts: Vec<u32> = text.split('-').filter_map(|p| p.parse().ok()).collect();
+    if let [y, m, d] = parts[..] {
+        if !(1..=12).contains(&m) {
+            return format!("there is no month {m}; dates are written YYYY-MM-DD");
+        }
+        let first = NaiveDate::from_ymd_opt(y as i32, m, 1);
+        let next = if m == 12 {
+            NaiveDate::from_ymd_opt(y as i32 + 1, 1, 1)
+        } else {
+            NaiveDate::from_ymd_opt(y as i32, m + 1, 1)
+        };
+        if let (Some(f), Some(n)) = (first, next) {
+            let days = (n - f).num_days();
+            if d == 0 || i64::from(d) > days {
+                return format!(
+                    "{} {} has {} days",
+                    month_name(f.month()),
+                    f.year(),
+                    days
+                );
+            }
+        }
+    }
+    "dates are written YYYY-MM-DD, e.g. `2018-01-01`".to_string()
+}
+
+fn month_name(m: u32) -> &'static str {
+    const NAMES: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    NAMES.get(m as usize - 1).copied().unwrap_or("that month")
+}
+
+/// The `##` lines directly above `start`, joined, without the markers.
+fn doc_comment(text: &str, start: usize) -> Option<String> {
+    let before = &text[..start];
+    // Only a statement at the start of its line can have a doc comment.
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    if !before[line_start..].trim().is_empty() {
+        return None;
+    }
+    let mut lines = Vec::new();
+    for line in before[..line_start].lines().rev() {
+        let t = line.trim();
+        match t.strip_prefix("##") {
+            Some(doc) => lines.push(doc.strip_prefix(' ').unwrap_or(doc).trim_end()),
+            None => break,
+        }
+    }
+    if lines.is_empty() {
+        return None;
+    }
+    lines.reverse();
+    Some(lines.join("\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(text: &str) -> SourceFileAst {
+        let p = parse(FileId(0), text);
+        assert!(p.diagnostics.is_empty(), "{:#?}", p.diagnostics);
+        p.ast
+    }
+
+    #[test]
+    fn parses_every_statement_kind() {
+        let ast = ok(r#"
+regime un_dprk "UN Security Council sanctions on the DPRK"
+party DPRK = PRK "Democratic People's Republic of Korea"
+group G7 = [CAN, FRA, DEU, ITA, JPN, GBR, USA]
+entity wagner "Wagner Group" in RUS
+commodity refined_petroleum "Refined petroleum products" = hs 2710
+commodity diesel = hs 271019 under refined_petroleum measured in t, bbl
+convert refined_petroleum 1 t = 7.33 bbl
+exemption humanitarian "1718 Committee humanitarian exemption"
+ban arms from DPRK cite "UNSCR 1718 (2006) OP 8(b)"
+petroleum_cap:
+cap refined_petroleum to DPRK 500_000 bbl per year warn at 75%, 90% effective 2018-01-01
+cap coal from DPRK 400870018 USD or 7500000 t per 12 months from 2017-01-01
+cap price crude_oil from RUS 60 USD per bbl until 2025-09-02 unless loaded before 2022-12-05 and delivered before 2023-01-19
+require report of refined_petroleum to DPRK within 30 days severity warning
+ban luxury_goods to DPRK except exemption humanitarian
+ban hs 93, 8710 via any
+"#);
+        assert_eq!(ast.items.len(), 15);
+        let ItemKind::Rule(r) = &ast.items[9].kind else {
+            panic!("not a rule")
+        };
+        assert_eq!(r.label.as_ref().map(|l| l.node.as_str()), Some("petroleum_cap"));
+        let RuleKind::Cap { limits, period, .. } = &r.kind else {
+            panic!("not a cap")
+        };
+        assert_eq!(limits[0].amount.node, Decimal::from(500_000));
+        assert_eq!(period.node, Period::Year);
+    }
+
+    #[test]
+    fn doc_comments_attach_to_the_next_statement() {
+        let ast = ok("# plain\n## The DPRK.\n## Second line.\nparty DPRK = PRK\n\n## orphan\n\nparty X = PRK");
+        assert_eq!(ast.items[0].doc.as_deref(), Some("The DPRK.\nSecond line."));
+        assert_eq!(ast.items[1].doc, None);
+    }
+
+    #[test]
+    fn recovers_after_a_bad_statement() {
+        let p = parse(
+            FileId(0),
+            "ban arms from DPRK\ncap oil to DPRK 5 per year\n  warn at 50%\nban arms to DPRK\n",
+        );
+        assert_eq!(p.diagnostics.len(), 1);
+        assert_eq!(p.diagnostics[0].code, codes::PARSE_MISSING_UNIT);
+        assert_eq!(p.ast.items.len(), 2);
+    }
+
+    #[test]
+    fn bad_dates_are_diagnostics() {
+        let p = parse(FileId(0), "ban arms from PRK effective 2023-02-30\n");
+        assert_eq!(p.diagnostics[0].code, codes::PARSE_BAD_DATE);
+        assert_eq!(p.diagnostics[0].help.as_deref(), Some("February 2023 has 28 days"));
+    }
+}

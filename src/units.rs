@@ -1,0 +1,197 @@
+//! Units, dimensions and exact conversions.
+//!
+//! Conversions within a dimension are built in; across dimensions (tonnes to
+//! barrels) only through a commodity's `convert` declaration. All arithmetic
+//! is `rust_decimal`: exact for the factors below, rounded at 28 significant
+//! digits only where a division does not terminate (e.g. litres to barrels).
+
+use crate::iso;
+use rust_decimal::Decimal;
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Dimension {
+    Mass,
+    Volume,
+    Count,
+    /// Money in one currency; currencies do not convert into each other.
+    Money(String),
+}
+
+impl fmt::Display for Dimension {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Dimension::Mass => f.write_str("mass"),
+            Dimension::Volume => f.write_str("volume"),
+            Dimension::Count => f.write_str("count"),
+            Dimension::Money(c) => write!(f, "money in {c}"),
+        }
+    }
+}
+
+/// A known unit: its symbol, dimension and size in the dimension's base unit.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Unit {
+    pub symbol: String,
+    pub dimension: Dimension,
+    /// How many base units (kg, l, units, one unit of currency) one of it is.
+    pub to_base: Decimal,
+}
+
+impl fmt::Display for Unit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.symbol)
+    }
+}
+
+/// Litres in one US oil barrel (42 US gallons), exactly.
+pub const LITRES_PER_BARREL: Decimal = Decimal::from_parts(73_504_976, 37, 0, false, 9);
+
+/// Built-in units other than currencies: symbol, dimension, size in base units.
+pub fn builtin_units() -> [(&'static str, Dimension, Decimal); 6] {
+    [
+        ("t", Dimension::Mass, Decimal::ONE_THOUSAND),
+        ("kg", Dimension::Mass, Decimal::ONE),
+        ("bbl", Dimension::Volume, LITRES_PER_BARREL),
+        ("l", Dimension::Volume, Decimal::ONE),
+        ("m3", Dimension::Volume, Decimal::ONE_THOUSAND),
+        ("units", Dimension::Count, Decimal::ONE),
+    ]
+}
+
+/// The unit a symbol names, if any (currencies are ISO 4217 codes).
+pub fn lookup(symbol: &str) -> Option<Unit> {
+    if let Some((s, d, f)) = builtin_units().into_iter().find(|(s, _, _)| *s == symbol) {
+        return Some(Unit {
+            symbol: s.to_string(),
+            dimension: d,
+            to_base: f,
+        });
+    }
+    iso::is_currency(symbol).then(|| Unit {
+        symbol: symbol.to_string(),
+        dimension: Dimension::Money(symbol.to_string()),
+        to_base: Decimal::ONE,
+    })
+}
+
+/// A likely intended unit for an unknown symbol (`barrels` → `bbl`).
+pub fn suggest(symbol: &str) -> Option<&'static str> {
+    let lower = symbol.to_lowercase();
+    let known: &[(&[&str], &str)] = &[
+        (&["barrel", "barrels", "bbls", "bl", "b"], "bbl"),
+        (&["tonne", "tonnes", "ton", "tons", "mt", "tn"], "t"),
+        (&["kilogram", "kilograms", "kgs"], "kg"),
+        (&["litre", "litres", "liter", "liters", "ltr"], "l"),
+        (&["cubic_metres", "cbm", "m³"], "m3"),
+        (&["unit", "pieces", "pcs", "items"], "units"),
+        (&["usd", "dollars", "dollar"], "USD"),
+        (&["eur", "euros", "euro"], "EUR"),
+    ];
+    if let Some((_, s)) = known.iter().find(|(alts, _)| alts.contains(&lower.as_str())) {
+        return Some(s);
+    }
+    if symbol.len() == 3 && iso::is_currency(&symbol.to_uppercase()) {
+        return iso::CURRENCIES
+            .iter()
+            .copied()
+            .find(|c| *c == symbol.to_uppercase());
+    }
+    crate::suggest::closest(symbol, builtin_units().iter().map(|(s, _, _)| *s))
+}
+
+/// Convert within one dimension; `None` across dimensions.
+pub fn convert_same(amount: Decimal, from: &Unit, to: &Unit) -> Option<Decimal> {
+    if from.dimension != to.dimension {
+        return None;
+    }
+    if from.to_base == to.to_base {
+        return Some(amount);
+    }
+    let base = amount.checked_mul(from.to_base)?;
+    base.checked_div(to.to_base)
+}
+
+/// A declared cross-dimension equivalence: `from_amount from = to_amount to`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conversion {
+    pub from_amount: Decimal,
+    pub from: Unit,
+    pub to_amount: Decimal,
+    pub to: Unit,
+}
+
+impl Conversion {
+    /// Convert `amount` of `unit` into `target` through this equivalence,
+    /// in whichever direction it applies.
+    pub fn apply(&self, amount: Decimal, unit: &Unit, target: &Unit) -> Option<Decimal> {
+        let (a_amt, a, b_amt, b) = if unit.dimension == self.from.dimension
+            && target.dimension == self.to.dimension
+        {
+            (self.from_amount, &self.from, self.to_amount, &self.to)
+        } else if unit.dimension == self.to.dimension && target.dimension == self.from.dimension {
+            (self.to_amount, &self.to, self.from_amount, &self.from)
+        } else {
+            return None;
+        };
+        let in_a = convert_same(amount, unit, a)?;
+        let in_b = in_a.checked_mul(b_amt)?.checked_div(a_amt)?;
+        convert_same(in_b, b, target)
+    }
+
+    pub fn links(&self, x: &Dimension, y: &Dimension) -> bool {
+        (&self.from.dimension == x && &self.to.dimension == y)
+            || (&self.from.dimension == y && &self.to.dimension == x)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn u(s: &str) -> Unit {
+        match lookup(s) {
+            Some(u) => u,
+            None => panic!("unknown unit {s}"),
+        }
+    }
+
+    #[test]
+    fn builtin_conversions_are_exact() {
+        assert_eq!(
+            convert_same(Decimal::from(2), &u("t"), &u("kg")),
+            Some(Decimal::from(2000))
+        );
+        assert_eq!(
+            convert_same(Decimal::from(10), &u("bbl"), &u("l")),
+            Some(Decimal::new(158_987_294_928, 8))
+        );
+        assert_eq!(convert_same(Decimal::ONE, &u("t"), &u("bbl")), None);
+        assert_eq!(convert_same(Decimal::ONE, &u("USD"), &u("EUR")), None);
+    }
+
+    #[test]
+    fn declared_conversion_runs_both_ways() {
+        let c = Conversion {
+            from_amount: Decimal::ONE,
+            from: u("t"),
+            to_amount: Decimal::new(733, 2),
+            to: u("bbl"),
+        };
+        assert_eq!(
+            c.apply(Decimal::from(1000), &u("kg"), &u("bbl")),
+            Some(Decimal::new(733, 2))
+        );
+        assert_eq!(
+            c.apply(Decimal::new(733, 2), &u("bbl"), &u("t")),
+            Some(Decimal::ONE)
+        );
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(suggest("barrels"), Some("bbl"));
+        assert_eq!(suggest("usd"), Some("USD"));
+        assert_eq!(suggest("bbbl"), Some("bbl"));
+    }
+}
