@@ -68,7 +68,11 @@ pub fn run() -> Exit {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help and version to stdout (exit 0) and usage errors to stderr.
-            let code = if e.use_stderr() { Exit::Errors } else { Exit::Clean };
+            let code = if e.use_stderr() {
+                Exit::Errors
+            } else {
+                Exit::Clean
+            };
             let _ = e.print();
             return code;
         }
@@ -101,7 +105,11 @@ fn check(paths: &[PathBuf], format: Format) -> Exit {
     }
 }
 
-fn write_check_human(out: &mut impl Write, rules: &RuleSource, counts: Counts) -> std::io::Result<()> {
+fn write_check_human(
+    out: &mut impl Write,
+    rules: &RuleSource,
+    counts: Counts,
+) -> std::io::Result<()> {
     let renderer = HumanRenderer::new(use_color());
     for d in rules.diagnostics() {
         write!(out, "{}", renderer.render(d, &rules.sources))?;
@@ -121,7 +129,11 @@ fn write_check_human(out: &mut impl Write, rules: &RuleSource, counts: Counts) -
     }
 }
 
-fn write_check_json(out: &mut impl Write, rules: &RuleSource, counts: Counts) -> std::io::Result<()> {
+fn write_check_json(
+    out: &mut impl Write,
+    rules: &RuleSource,
+    counts: Counts,
+) -> std::io::Result<()> {
     let output = json::CheckOutput {
         diagnostics: rules
             .diagnostics()

@@ -48,9 +48,9 @@ pub fn load(paths: &[PathBuf]) -> RuleSource {
     let mut files = Vec::new();
     for p in paths {
         match rule_files(p) {
-            Ok(found) if found.is_empty() => io_errors.push(
-                io_error(format!("no `.sanc` files in `{}`", p.display()))
-            ),
+            Ok(found) if found.is_empty() => {
+                io_errors.push(io_error(format!("no `.sanc` files in `{}`", p.display())))
+            }
             Ok(found) => files.extend(found),
             Err(e) => io_errors.push(io_error(e)),
         }

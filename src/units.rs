@@ -88,7 +88,10 @@ pub fn suggest(symbol: &str) -> Option<&'static str> {
         (&["usd", "dollars", "dollar"], "USD"),
         (&["eur", "euros", "euro"], "EUR"),
     ];
-    if let Some((_, s)) = known.iter().find(|(alts, _)| alts.contains(&lower.as_str())) {
+    if let Some((_, s)) = known
+        .iter()
+        .find(|(alts, _)| alts.contains(&lower.as_str()))
+    {
         return Some(s);
     }
     if symbol.len() == 3 && iso::is_currency(&symbol.to_uppercase()) {

@@ -28,7 +28,8 @@ impl Checker<'_> {
                         .with_help("a file belongs to one regime; split it into two files"),
                     );
                 } else {
-                    self.regimes.insert(file, (r.name.node.clone(), r.name.span));
+                    self.regimes
+                        .insert(file, (r.name.node.clone(), r.name.span));
                 }
                 continue;
             }
@@ -36,11 +37,9 @@ impl Checker<'_> {
                 continue;
             };
             let (kind, title, code) = match &item.kind {
-                ItemKind::Party(d) => (
-                    DeclKind::Party,
-                    d.title.as_ref(),
-                    Some(d.code.node.clone()),
-                ),
+                ItemKind::Party(d) => {
+                    (DeclKind::Party, d.title.as_ref(), Some(d.code.node.clone()))
+                }
                 ItemKind::Group(d) => (DeclKind::Group, d.title.as_ref(), None),
                 ItemKind::Entity(d) => (DeclKind::Entity, d.title.as_ref(), None),
                 ItemKind::Commodity(d) => (DeclKind::Commodity, d.title.as_ref(), None),
@@ -70,8 +69,14 @@ impl Checker<'_> {
                         codes::DUPLICATE_DECLARATION,
                         format!("`{}` is declared twice", name.node),
                     )
-                    .with_label(name.span, format!("declared again here as a {}", kind.noun()))
-                    .with_label(prev_span, format!("first declared here as a {}", prev_kind.noun()))
+                    .with_label(
+                        name.span,
+                        format!("declared again here as a {}", kind.noun()),
+                    )
+                    .with_label(
+                        prev_span,
+                        format!("first declared here as a {}", prev_kind.noun()),
+                    )
                     .with_help("all files of a rule set share one namespace; rename or remove one"),
                 );
                 continue;
@@ -108,15 +113,28 @@ impl Checker<'_> {
                     continue;
                 }
                 if iso::is_country(&d.code.node) {
-                    self.model.aliases.insert(d.name.node.clone(), d.code.node.clone());
+                    self.model
+                        .aliases
+                        .insert(d.name.node.clone(), d.code.node.clone());
                 } else {
                     let help = suggest::closest(&d.code.node, iso::COUNTRIES.iter().map(|c| c.0))
-                        .map(|c| format!("did you mean `{c}` ({})?", iso::country_name(c).unwrap_or("")))
-                        .unwrap_or_else(|| "a party alias stands for an ISO 3166-1 alpha-3 code such as `PRK`".into());
+                        .map(|c| {
+                            format!(
+                                "did you mean `{c}` ({})?",
+                                iso::country_name(c).unwrap_or("")
+                            )
+                        })
+                        .unwrap_or_else(|| {
+                            "a party alias stands for an ISO 3166-1 alpha-3 code such as `PRK`"
+                                .into()
+                        });
                     self.emit(
                         Diagnostic::error(
                             codes::UNKNOWN_PARTY,
-                            format!("`{}` is not an ISO 3166-1 alpha-3 country code", d.code.node),
+                            format!(
+                                "`{}` is not an ISO 3166-1 alpha-3 country code",
+                                d.code.node
+                            ),
                         )
                         .with_label(d.code.span, "unknown country code")
                         .with_help(help),
@@ -139,7 +157,9 @@ impl Checker<'_> {
         let groups: BTreeMap<String, &ast::GroupDecl> = items
             .iter()
             .filter_map(|(_, i)| match &i.kind {
-                ItemKind::Group(g) if self.is_the_declaration(&g.name) => Some((g.name.node.clone(), g)),
+                ItemKind::Group(g) if self.is_the_declaration(&g.name) => {
+                    Some((g.name.node.clone(), g))
+                }
                 _ => None,
             })
             .collect();
@@ -148,9 +168,12 @@ impl Checker<'_> {
             let members = self.flatten_group(g, &groups, &mut stack);
             if g.members.is_empty() {
                 self.emit(
-                    Diagnostic::warning(codes::EMPTY_GROUP, format!("group `{name}` has no members"))
-                        .with_label(g.name.span, "empty group")
-                        .with_help("a rule on an empty group matches nothing"),
+                    Diagnostic::warning(
+                        codes::EMPTY_GROUP,
+                        format!("group `{name}` has no members"),
+                    )
+                    .with_label(g.name.span, "empty group")
+                    .with_help("a rule on an empty group matches nothing"),
                 );
             }
             self.model.groups.insert(name.clone(), members);
@@ -184,9 +207,12 @@ impl Checker<'_> {
         if let Some(d) = self.model.declarations.get(n) {
             let noun = d.kind.noun();
             self.emit(
-                Diagnostic::error(codes::WRONG_KIND, format!("`{n}` is a {noun}, not a country"))
-                    .with_label(c.span, "expected a country")
-                    .with_help("an entity is `in` one country: an ISO code or a `party` alias"),
+                Diagnostic::error(
+                    codes::WRONG_KIND,
+                    format!("`{n}` is a {noun}, not a country"),
+                )
+                .with_label(c.span, "expected a country")
+                .with_help("an entity is `in` one country: an ISO code or a `party` alias"),
             );
             return None;
         }
@@ -238,9 +264,8 @@ impl Checker<'_> {
                 }
                 continue;
             }
-            match self.party_keys(n, m.span) {
-                Some(keys) => out.extend(keys),
-                None => {}
+            if let Some(keys) = self.party_keys(n, m.span) {
+                out.extend(keys);
             }
         }
         out
@@ -292,7 +317,19 @@ impl Checker<'_> {
             .filter(|d| matches!(d.kind, DeclKind::Party | DeclKind::Group | DeclKind::Entity))
             .map(|d| d.name.as_str())
             .collect();
-        let best = suggest::closest(n, declared.iter().copied().chain(iso::COUNTRIES.iter().map(|c| c.0)));
+        let best = suggest::closest(
+            n,
+            declared
+                .iter()
+                .copied()
+                .chain(iso::COUNTRIES.iter().map(|c| c.0)),
+        )
+        .map(str::to_string);
+        if let Some(b) = &best {
+            // The analyst meant it: do not also call it unused.
+            self.used.insert(b.clone());
+        }
+        let best = best.as_deref();
         let help = match best {
             Some(b) => match self.model.aliases.get(b) {
                 Some(code) => format!(
@@ -333,7 +370,8 @@ impl Checker<'_> {
         }
         let help = match units::suggest(&u.node) {
             Some(s) => format!("did you mean `{s}`?"),
-            None => "units are t, kg, bbl, l, m3, units, or an ISO 4217 currency such as USD".to_string(),
+            None => "units are t, kg, bbl, l, m3, units, or an ISO 4217 currency such as USD"
+                .to_string(),
         };
         self.emit(
             Diagnostic::error(codes::UNKNOWN_UNIT, format!("unknown unit `{}`", u.node))
@@ -348,8 +386,11 @@ impl Checker<'_> {
         let unit = self.unit(u)?;
         if let units::Dimension::Money(_) = unit.dimension {
             self.emit(
-                Diagnostic::error(codes::UNKNOWN_UNIT, format!("`{}` is a currency, not a unit of goods", u.node))
-                    .with_label(u.span, "expected a unit such as `bbl` or `t`"),
+                Diagnostic::error(
+                    codes::UNKNOWN_UNIT,
+                    format!("`{}` is a currency, not a unit of goods", u.node),
+                )
+                .with_label(u.span, "expected a unit such as `bbl` or `t`"),
             );
             return None;
         }
@@ -368,9 +409,12 @@ impl Checker<'_> {
             None => "prices are in an ISO 4217 currency such as `USD` or `EUR`".to_string(),
         };
         self.emit(
-            Diagnostic::error(codes::UNKNOWN_CURRENCY, format!("`{}` is not a currency", u.node))
-                .with_label(u.span, "expected a currency such as `USD`")
-                .with_help(help),
+            Diagnostic::error(
+                codes::UNKNOWN_CURRENCY,
+                format!("`{}` is not a currency", u.node),
+            )
+            .with_label(u.span, "expected a currency such as `USD`")
+            .with_help(help),
         );
         None
     }
@@ -381,9 +425,15 @@ impl Checker<'_> {
             return true;
         }
         self.emit(
-            Diagnostic::error(codes::BAD_HS_CODE, format!("`{}` is not an HS code", code.node))
-                .with_label(code.span, format!("{n} digit{}", if n == 1 { "" } else { "s" }))
-                .with_help("HS codes have at least 2 digits (a chapter such as `27`), usually 4 or 6"),
+            Diagnostic::error(
+                codes::BAD_HS_CODE,
+                format!("`{}` is not an HS code", code.node),
+            )
+            .with_label(
+                code.span,
+                format!("{n} digit{}", if n == 1 { "" } else { "s" }),
+            )
+            .with_help("HS codes have at least 2 digits (a chapter such as `27`), usually 4 or 6"),
         );
         false
     }
@@ -392,18 +442,23 @@ impl Checker<'_> {
         let decls: Vec<(&ast::CommodityDecl, Option<String>)> = items
             .iter()
             .filter_map(|(_, i)| match &i.kind {
-                ItemKind::Commodity(c) if self.is_the_declaration(&c.name) => Some((c, i.doc.clone())),
+                ItemKind::Commodity(c) if self.is_the_declaration(&c.name) => {
+                    Some((c, i.doc.clone()))
+                }
                 _ => None,
             })
             .collect();
         for (c, doc) in &decls {
-            let hs = c
-                .hs
+            let hs =
+                c.hs.iter()
+                    .filter(|h| self.hs_code(h))
+                    .map(|h| h.node.clone())
+                    .collect();
+            let measured = c
+                .measured
                 .iter()
-                .filter(|h| self.hs_code(h))
-                .map(|h| h.node.clone())
+                .filter_map(|u| self.goods_unit(u))
                 .collect();
-            let measured = c.measured.iter().filter_map(|u| self.goods_unit(u)).collect();
             let id = self.model.commodities.len();
             self.model.commodity_ids.insert(c.name.node.clone(), id);
             self.model.commodities.push(Commodity {
@@ -421,13 +476,17 @@ impl Checker<'_> {
         // Parents, then cycles.
         for (c, _) in &decls {
             let Some(p) = &c.parent else { continue };
-            let Some(parent) = self.commodity_ref(p) else { continue };
+            let Some(parent) = self.commodity_ref(p) else {
+                continue;
+            };
             if let Some(&id) = self.model.commodity_ids.get(&c.name.node) {
                 self.model.commodities[id].parent = Some(parent);
             }
         }
         for (c, _) in &decls {
-            let Some(&id) = self.model.commodity_ids.get(&c.name.node) else { continue };
+            let Some(&id) = self.model.commodity_ids.get(&c.name.node) else {
+                continue;
+            };
             let mut seen = BTreeSet::from([id]);
             let mut cur = self.model.commodities[id].parent;
             while let Some(p) = cur {
@@ -469,27 +528,43 @@ impl Checker<'_> {
         if let Some(d) = self.model.declarations.get(&n.node) {
             let noun = d.kind.noun();
             self.emit(
-                Diagnostic::error(codes::WRONG_KIND, format!("`{}` is a {noun}, not a commodity", n.node))
-                    .with_label(n.span, "expected a commodity"),
+                Diagnostic::error(
+                    codes::WRONG_KIND,
+                    format!("`{}` is a {noun}, not a commodity", n.node),
+                )
+                .with_label(n.span, "expected a commodity"),
             );
             return None;
         }
         let names: Vec<String> = self.model.commodity_ids.keys().cloned().collect();
-        let help = match suggest::closest(&n.node, names.iter().map(String::as_str)) {
-            Some(b) => format!("did you mean `{b}`?"),
-            None => format!("declare it, e.g. `commodity {} = hs 2710`, or use `hs 2710` in the rule", n.node),
+        let best = suggest::closest(&n.node, names.iter().map(String::as_str)).map(str::to_string);
+        let help = match best {
+            Some(b) => {
+                self.used.insert(b.clone());
+                format!("did you mean `{b}`?")
+            }
+            None => format!(
+                "declare it, e.g. `commodity {} = hs 2710`, or use `hs 2710` in the rule",
+                n.node
+            ),
         };
         self.emit(
-            Diagnostic::error(codes::UNKNOWN_COMMODITY, format!("unknown commodity `{}`", n.node))
-                .with_label(n.span, "not declared in this rule set")
-                .with_help(help),
+            Diagnostic::error(
+                codes::UNKNOWN_COMMODITY,
+                format!("unknown commodity `{}`", n.node),
+            )
+            .with_label(n.span, "not declared in this rule set")
+            .with_help(help),
         );
         None
     }
 
     fn conversion(&mut self, cv: &ast::ConvertDecl, span: Span) {
-        let Some(id) = self.commodity_ref(&cv.commodity) else { return };
-        let (Some(from), Some(to)) = (self.goods_unit(&cv.from.unit), self.goods_unit(&cv.to.unit)) else {
+        let Some(id) = self.commodity_ref(&cv.commodity) else {
+            return;
+        };
+        let (Some(from), Some(to)) = (self.goods_unit(&cv.from.unit), self.goods_unit(&cv.to.unit))
+        else {
             return;
         };
         let bad = |msg: String, at: Span, help: &str| {
@@ -499,7 +574,10 @@ impl Checker<'_> {
         };
         if from.dimension == to.dimension {
             self.emit(bad(
-                format!("`{from}` and `{to}` are both {}; sanc converts them itself", from.dimension),
+                format!(
+                    "`{from}` and `{to}` are both {}; sanc converts them itself",
+                    from.dimension
+                ),
                 span,
                 "declare conversions only across dimensions, e.g. `convert coal 1 t = 7.33 bbl`",
             ));

@@ -40,7 +40,9 @@ impl Checker<'_> {
                 continue;
             }
             let what = match d.kind {
-                DeclKind::Commodity => "no rule applies to it, to a commodity above it or to one below it",
+                DeclKind::Commodity => {
+                    "no rule applies to it, to a commodity above it or to one below it"
+                }
                 DeclKind::Exemption => "no rule lists it in `except exemption`",
                 _ => "no rule or group refers to it",
             };
@@ -85,10 +87,15 @@ impl Checker<'_> {
         let goods = match (&ban.goods, &cap.goods) {
             (Goods::Any, _) => true,
             (Goods::Commodity(b), Goods::Commodity(c)) => self.model.is_under(*c, *b),
-            (Goods::Hs(b), Goods::Hs(c)) => c.iter().all(|c| b.iter().any(|b| c.starts_with(b.as_str()))),
+            (Goods::Hs(b), Goods::Hs(c)) => c
+                .iter()
+                .all(|c| b.iter().any(|b| c.starts_with(b.as_str()))),
             (Goods::Hs(b), Goods::Commodity(c)) => {
                 let codes = self.model.hs_prefixes(*c);
-                !codes.is_empty() && codes.iter().all(|c| b.iter().any(|b| c.starts_with(b.as_str())))
+                !codes.is_empty()
+                    && codes
+                        .iter()
+                        .all(|c| b.iter().any(|b| c.starts_with(b.as_str())))
             }
             _ => false,
         };

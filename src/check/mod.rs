@@ -36,7 +36,10 @@ pub fn check(files: &[Parsed]) -> Checked {
             .iter()
             .flat_map(|f| f.broken_names.iter().cloned())
             .collect(),
-        diags: files.iter().flat_map(|f| f.diagnostics.iter().cloned()).collect(),
+        diags: files
+            .iter()
+            .flat_map(|f| f.diagnostics.iter().cloned())
+            .collect(),
         model: RuleSet::default(),
         used: files
             .iter()

@@ -15,7 +15,9 @@ impl Checker<'_> {
         let mut ids: BTreeMap<String, (Span, bool)> = BTreeMap::new();
         let items: Vec<_> = self.items().collect();
         for (file, item) in items {
-            let ItemKind::Rule(r) = &item.kind else { continue };
+            let ItemKind::Rule(r) = &item.kind else {
+                continue;
+            };
             let regime = self.regimes.get(&file).map(|(n, _)| n.clone());
             let lowered = self.lower_rule(r, item.span);
             let (id, labelled) = match &r.label {
@@ -35,10 +37,13 @@ impl Checker<'_> {
                         .to_string()
                 };
                 self.emit(
-                    Diagnostic::error(codes::RULE_ID_COLLISION, format!("two rules have the id `{id}`"))
-                        .with_label(at, "this rule's id")
-                        .with_label(first, "is also this rule's id")
-                        .with_help(help),
+                    Diagnostic::error(
+                        codes::RULE_ID_COLLISION,
+                        format!("two rules have the id `{id}`"),
+                    )
+                    .with_label(at, "second rule with this id")
+                    .with_label(first, "first rule with this id")
+                    .with_help(help),
                 );
                 continue;
             }
@@ -131,10 +136,13 @@ impl Checker<'_> {
             if !matches!(c.node, Clause::Except(_)) {
                 if let Some(first) = clause_seen.get(kw).copied() {
                     self.emit(
-                        Diagnostic::error(codes::DUPLICATE_CLAUSE, format!("`{kw}` is given twice in one rule"))
-                            .with_label(c.span, "second one here")
-                            .with_label(first, "first one here")
-                            .with_help("keep one; split the rule in two if both are meant"),
+                        Diagnostic::error(
+                            codes::DUPLICATE_CLAUSE,
+                            format!("`{kw}` is given twice in one rule"),
+                        )
+                        .with_label(c.span, "second one here")
+                        .with_label(first, "first one here")
+                        .with_help("keep one; split the rule in two if both are meant"),
                     );
                     ok = false;
                     continue;
@@ -205,9 +213,12 @@ impl Checker<'_> {
         warn_at.dedup();
         if let (Some(ws), false) = (warn_span, matches!(r.kind, ast::RuleKind::Cap { .. })) {
             self.emit(
-                Diagnostic::error(codes::MISPLACED_CLAUSE, format!("`warn at` does not apply to a `{}` rule", r.kind.keyword()))
-                    .with_label(ws, "here")
-                    .with_help("warning thresholds are shares of a quantity cap"),
+                Diagnostic::error(
+                    codes::MISPLACED_CLAUSE,
+                    format!("`warn at` does not apply to a `{}` rule", r.kind.keyword()),
+                )
+                .with_label(ws, "here")
+                .with_help("warning thresholds are shares of a quantity cap"),
             );
             ok = false;
         }
@@ -245,19 +256,32 @@ impl Checker<'_> {
             return false;
         }
         let names: Vec<&str> = self.model.exemptions.iter().map(String::as_str).collect();
-        let help = match suggest::closest(&e.node, names) {
-            Some(b) => format!("did you mean `{b}`?"),
+        let best = suggest::closest(&e.node, names).map(str::to_string);
+        let help = match best {
+            Some(b) => {
+                // The analyst meant it: do not also call it unused.
+                self.used.insert(b.clone());
+                format!("did you mean `{b}`?")
+            }
             None => format!("declare it: `exemption {} \"…\"`", e.node),
         };
         self.emit(
-            Diagnostic::error(codes::UNKNOWN_EXEMPTION, format!("unknown exemption `{}`", e.node))
-                .with_label(e.span, "not declared in this rule set")
-                .with_help(help),
+            Diagnostic::error(
+                codes::UNKNOWN_EXEMPTION,
+                format!("unknown exemption `{}`", e.node),
+            )
+            .with_label(e.span, "not declared in this rule set")
+            .with_help(help),
         );
         false
     }
 
-    fn rule_kind(&mut self, r: &ast::Rule, goods: Option<&Goods>, warn_at: Vec<Decimal>) -> Option<model::RuleKind> {
+    fn rule_kind(
+        &mut self,
+        r: &ast::Rule,
+        goods: Option<&Goods>,
+        warn_at: Vec<Decimal>,
+    ) -> Option<model::RuleKind> {
         match &r.kind {
             ast::RuleKind::Ban => Some(model::RuleKind::Ban),
             ast::RuleKind::Cap { limits, period, by } => {

@@ -189,7 +189,9 @@ pub enum RuleKind {
         per_unit: Ident,
     },
     /// `require report of C … within 30 days`
-    RequireReport { within_days: Node<u32> },
+    RequireReport {
+        within_days: Node<u32>,
+    },
 }
 
 impl RuleKind {
@@ -212,7 +214,10 @@ pub enum Period {
     /// A rolling window of N days ending at each event.
     Days(u32),
     /// Consecutive windows of N months counted from a date (anniversary periods).
-    Months { count: u32, from: NaiveDate },
+    Months {
+        count: u32,
+        from: NaiveDate,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -22,7 +22,13 @@ pub const STATEMENT_KEYWORDS: &[&str] = &[
     "require",
 ];
 pub const CLAUSE_KEYWORDS: &[&str] = &[
-    "effective", "until", "cite", "warn", "except", "severity", "unless",
+    "effective",
+    "until",
+    "cite",
+    "warn",
+    "except",
+    "severity",
+    "unless",
 ];
 const DECLARATION_KEYWORDS: &[&str] = &[
     "regime",
@@ -102,9 +108,10 @@ fn describe(which: R) -> Option<(u8, &'static str)> {
         hs_code => (1, "an HS code such as `2710`"),
         date => (1, "a date such as `2018-01-01`"),
         string | title => (1, "a quoted text such as `\"UNSCR 2397 (2017) OP 5\"`"),
-        period | calendar | anniversary | kw_year | kw_quarter | kw_month | kw_day => {
-            (1, "a period such as `year`, `quarter`, `30 days` or `12 months from 2017-12-22`")
-        }
+        period | calendar | anniversary | kw_year | kw_quarter | kw_month | kw_day => (
+            1,
+            "a period such as `year`, `quarter`, `30 days` or `12 months from 2017-12-22`",
+        ),
         quantity => (1, "a quantity such as `1 t`"),
         eq => (2, "`=`"),
         lbracket => (2, "`[`"),
@@ -186,7 +193,7 @@ fn join_or(items: &[&str]) -> String {
     match items {
         [] => "something else".to_string(),
         [one] => one.to_string(),
-        [a, b] => format!("{a} or {b}"),
+        [a, b] if !a.contains(" or ") => format!("{a} or {b}"),
         [init @ .., last] => format!("{}, or {}", init.join(", "), last),
     }
 }
@@ -216,8 +223,28 @@ pub fn syntax_error(file: FileId, text: &str, offset: usize, err: &Error<R>) -> 
         let line = rest.lines().next().unwrap_or(rest);
         if !line[1..].contains('"') {
             return Diagnostic::error(codes::PARSE_UNTERMINATED_STRING, "unterminated string")
-                .with_label(Span::new(file, pos, pos + line.len()), "this text has no closing `\"`")
+                .with_label(
+                    Span::new(file, pos, pos + line.len()),
+                    "this text has no closing `\"`",
+                )
                 .with_help("close the text with `\"` on the same line");
+        }
+    }
+
+    // `hs 2710.19`: HS codes are written without dots.
+    if positives.contains(&R::hs_code) {
+        let dotted: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect();
+        if dotted.contains('.') && dotted.starts_with(|c: char| c.is_ascii_digit()) {
+            let digits: String = dotted.chars().filter(|c| *c != '.').collect();
+            return Diagnostic::error(codes::PARSE_SYNTAX, "HS codes are written without dots")
+                .with_label(
+                    Span::new(file, pos, pos + dotted.len()),
+                    "this HS code has a dot",
+                )
+                .with_help(format!("write `{digits}`"));
         }
     }
 
@@ -250,13 +277,17 @@ pub fn syntax_error(file: FileId, text: &str, offset: usize, err: &Error<R>) -> 
         let candidates = candidate_keywords(&positives);
         if let Some(best) = suggest::closest(word, candidates.iter().copied()) {
             let shown = if best == "warn" { "warn at" } else { best };
-            return Diagnostic::error(codes::PARSE_UNKNOWN_KEYWORD, format!("unknown word `{word}`"))
-                .with_label(span, format!("expected {expected}"))
-                .with_help(format!("did you mean `{shown}`?"));
+            return Diagnostic::error(
+                codes::PARSE_UNKNOWN_KEYWORD,
+                format!("unknown word `{word}`"),
+            )
+            .with_label(span, format!("expected {expected}"))
+            .with_help(format!("did you mean `{shown}`?"));
         }
     }
 
-    let help = if positives.contains(&R::percent) && rest.starts_with(|c: char| c.is_ascii_digit()) {
+    let help = if positives.contains(&R::percent) && rest.starts_with(|c: char| c.is_ascii_digit())
+    {
         Some("percentages are written with `%`, e.g. `warn at 75%, 90%`".to_string())
     } else if positives.contains(&R::date) {
         Some("dates are written YYYY-MM-DD, e.g. `2018-01-01`".to_string())
@@ -270,7 +301,10 @@ pub fn syntax_error(file: FileId, text: &str, offset: usize, err: &Error<R>) -> 
         None
     };
 
-    Diagnostic::error(codes::PARSE_SYNTAX, format!("expected {expected}, found {found}"))
-        .with_label(span, format!("expected {expected}"))
-        .maybe_help(help)
+    Diagnostic::error(
+        codes::PARSE_SYNTAX,
+        format!("expected {expected}, found {found}"),
+    )
+    .with_label(span, format!("expected {expected}"))
+    .maybe_help(help)
 }

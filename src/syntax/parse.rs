@@ -59,7 +59,11 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
                     };
                     match lower.item(pair, text) {
                         Some(item) => out.ast.items.push(item),
-                        None => out.broken_names.extend(StatementStart::declared_name(&text[pos..])),
+                        None => {
+                            let stmt = &text[pos..end.max(pos)];
+                            out.broken_names.extend(StatementStart::declared_name(stmt));
+                            out.unparsed_words.extend(words(stmt));
+                        }
                     }
                 }
                 // A successful parse always consumes something; guard anyway.
@@ -283,7 +287,12 @@ impl Lower<'_> {
                 }
                 R::title => d.title = Some(self.title(p)),
                 R::hs_list => d.hs = self.hs_codes(p),
-                R::parent => d.parent = p.into_inner().find(|p| p.as_rule() == R::name_ref).map(|p| self.ident(&p)),
+                R::parent => {
+                    d.parent = p
+                        .into_inner()
+                        .find(|p| p.as_rule() == R::name_ref)
+                        .map(|p| self.ident(&p))
+                }
                 R::measured => {
                     d.measured = p
                         .into_inner()
@@ -635,12 +644,7 @@ fn date_help(text: &str) -> String {
         if let (Some(f), Some(n)) = (first, next) {
             let days = (n - f).num_days();
             if d == 0 || i64::from(d) > days {
-                return format!(
-                    "{} {} has {} days",
-                    month_name(f.month()),
-                    f.year(),
-                    days
-                );
+                return format!("{} {} has {} days", month_name(f.month()), f.year(), days);
             }
         }
     }
@@ -722,7 +726,10 @@ ban hs 93, 8710 via any
         let ItemKind::Rule(r) = &ast.items[9].kind else {
             panic!("not a rule")
         };
-        assert_eq!(r.label.as_ref().map(|l| l.node.as_str()), Some("petroleum_cap"));
+        assert_eq!(
+            r.label.as_ref().map(|l| l.node.as_str()),
+            Some("petroleum_cap")
+        );
         let RuleKind::Cap { limits, period, .. } = &r.kind else {
             panic!("not a cap")
         };
@@ -752,6 +759,9 @@ ban hs 93, 8710 via any
     fn bad_dates_are_diagnostics() {
         let p = parse(FileId(0), "ban arms from PRK effective 2023-02-30\n");
         assert_eq!(p.diagnostics[0].code, codes::PARSE_BAD_DATE);
-        assert_eq!(p.diagnostics[0].help.as_deref(), Some("February 2023 has 28 days"));
+        assert_eq!(
+            p.diagnostics[0].help.as_deref(),
+            Some("February 2023 has 28 days")
+        );
     }
 }
