@@ -1,8 +1,13 @@
 //! The `sanc` command line: subcommands, output formats, exit codes.
 
+use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use sanc::diagnostic::Diagnostic;
+use sanc::eval::Evaluator;
+use sanc::events::{Input, InputFormat};
 use sanc::loader::{self, RuleSource};
-use sanc::report::{self, human::HumanRenderer, json, Counts};
+use sanc::report::{self, eval as eval_report, human::HumanRenderer, json, Counts};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::{ExitCode, Termination};
@@ -61,6 +66,59 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Evaluate event streams against a rule set and report every violation and warning.
+    ///
+    /// RULES is a .sanc file or a directory. EVENTS are JSON arrays (.json),
+    /// NDJSON (.ndjson, .jsonl, or `-` for standard input) or CSV (.csv)
+    /// files; several may be given. Events need not be sorted: findings come
+    /// out in order of date, then rule id, then event id, whatever the input
+    /// order. Bad events are rejected with a diagnostic and counted; the
+    /// others are still evaluated.
+    Eval {
+        /// The rule set: a .sanc file or a directory of them.
+        #[arg(value_name = "RULES")]
+        rules: PathBuf,
+        /// Event files (`-` reads NDJSON from standard input).
+        #[arg(required = true, value_name = "EVENTS")]
+        events: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Read every event input in this format instead of guessing from its extension.
+        #[arg(long, value_enum, value_name = "FORMAT")]
+        input_format: Option<InputFormatArg>,
+        /// Judge reporting deadlines as of this date (YYYY-MM-DD; default: today).
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+        /// Exit with code 2 if any event is rejected.
+        #[arg(long)]
+        strict: bool,
+        /// Print only the summary line (human format).
+        #[arg(long, short)]
+        quiet: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormatArg {
+    Json,
+    Ndjson,
+    Csv,
+}
+
+impl From<InputFormatArg> for InputFormat {
+    fn from(f: InputFormatArg) -> Self {
+        match f {
+            InputFormatArg::Json => InputFormat::Json,
+            InputFormatArg::Ndjson => InputFormat::Ndjson,
+            InputFormatArg::Csv => InputFormat::Csv,
+        }
+    }
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("`{s}` is not a date (YYYY-MM-DD)"))
 }
 
 pub fn run() -> Exit {
@@ -79,6 +137,163 @@ pub fn run() -> Exit {
     };
     match cli.command {
         Command::Check { paths, format } => check(&paths, format),
+        Command::Eval {
+            rules,
+            events,
+            format,
+            input_format,
+            as_of,
+            strict,
+            quiet,
+        } => eval(EvalArgs {
+            rules,
+            events,
+            format,
+            input_format: input_format.map(Into::into),
+            as_of: as_of.unwrap_or_else(|| chrono::Local::now().date_naive()),
+            strict,
+            quiet,
+        }),
+    }
+}
+
+struct EvalArgs {
+    rules: PathBuf,
+    events: Vec<String>,
+    format: Format,
+    input_format: Option<InputFormat>,
+    as_of: NaiveDate,
+    strict: bool,
+    quiet: bool,
+}
+
+/// A progress bar on stderr for long runs, only when stderr is a terminal.
+fn progress_bar(total: Option<u64>) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = match total {
+        Some(n) => ProgressBar::with_draw_target(Some(n), ProgressDrawTarget::stderr()),
+        None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
+    };
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} {msg} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn eval(args: EvalArgs) -> Exit {
+    let mut rules = loader::load(std::slice::from_ref(&args.rules));
+    let mut out = std::io::stdout().lock();
+    let renderer = HumanRenderer::new(use_color());
+    if rules.has_errors() {
+        // The rules must compile before any event is judged.
+        let counts = Counts::of(rules.diagnostics());
+        let _ = match args.format {
+            Format::Human => write_check_human(&mut out, &rules, counts),
+            Format::Json => write_check_json(&mut out, &rules, counts),
+        };
+        return Exit::Errors;
+    }
+
+    let mut inputs = Vec::new();
+    let mut unreadable = Vec::new();
+    for name in &args.events {
+        let format = args.input_format.or_else(|| InputFormat::from_name(name));
+        match format {
+            Some(format) => inputs.push(Input {
+                name: name.clone(),
+                path: (name != "-").then(|| PathBuf::from(name)),
+                format,
+                columns: Vec::new(),
+            }),
+            None => unreadable.push(Diagnostic::error(
+                sanc::events::codes::UNREADABLE,
+                format!("cannot tell the format of `{name}` from its extension"),
+            ).with_help("name it .json, .ndjson, .jsonl or .csv, or pass `--input-format json|ndjson|csv`")),
+        }
+    }
+
+    let mut evaluator = Evaluator::new(&rules.checked.rules, args.as_of);
+    for (i, input) in inputs.iter_mut().enumerate() {
+        let result = match &input.path {
+            None => {
+                let bar = progress_bar(None);
+                bar.set_message("reading standard input");
+                let r = sanc::events::read::read(
+                    i as u32,
+                    input,
+                    std::io::stdin().lock(),
+                    |item| evaluator.item(item),
+                    |b| bar.set_position(b),
+                );
+                bar.finish_and_clear();
+                r
+            }
+            Some(path) => match std::fs::File::open(path) {
+                Ok(file) => {
+                    let bar = progress_bar(file.metadata().ok().map(|m| m.len()));
+                    bar.set_message(input.name.clone());
+                    let r = sanc::events::read::read(
+                        i as u32,
+                        input,
+                        file,
+                        |item| evaluator.item(item),
+                        |b| bar.set_position(b),
+                    );
+                    bar.finish_and_clear();
+                    r
+                }
+                Err(e) => Err(format!("cannot read `{}`: {e}", input.name)),
+            },
+        };
+        if let Err(message) = result {
+            unreadable.push(Diagnostic::error(sanc::events::codes::UNREADABLE, message));
+        }
+    }
+    let outcome = evaluator.finish();
+    let prepared =
+        eval_report::prepare(&mut rules.sources, &rules.checked.rules, &inputs, &outcome);
+    let mut rule_diags: Vec<Diagnostic> = rules.diagnostics().cloned().collect();
+    rule_diags.extend(unreadable.iter().cloned());
+    let written = match args.format {
+        Format::Human => {
+            let text = eval_report::human(
+                &renderer,
+                &rules.sources,
+                &rules.checked.rules,
+                &rule_diags,
+                &outcome,
+                &prepared,
+                args.quiet,
+            );
+            out.write_all(text.as_bytes())
+        }
+        Format::Json => {
+            let json = eval_report::json_output(
+                &rules.sources,
+                &rules.checked.rules,
+                &rule_diags,
+                &inputs,
+                &outcome,
+                &prepared,
+            );
+            serde_json::to_writer_pretty(&mut out, &json)
+                .map_err(std::io::Error::other)
+                .and_then(|_| writeln!(out))
+        }
+    };
+    if written.is_err() {
+        return Exit::Errors;
+    }
+    if !unreadable.is_empty() || (args.strict && outcome.stats.events_rejected > 0) {
+        Exit::Errors
+    } else if outcome.stats.violations > 0 {
+        Exit::Violations
+    } else {
+        Exit::Clean
     }
 }
 

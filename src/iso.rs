@@ -295,6 +295,14 @@ pub fn is_currency(code: &str) -> bool {
     CURRENCIES.binary_search(&code).is_ok()
 }
 
+/// The table's own `'static` spelling of a currency code.
+pub fn currency(code: &str) -> Option<&'static str> {
+    CURRENCIES
+        .binary_search(&code)
+        .ok()
+        .and_then(|i| CURRENCIES.get(i).copied())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

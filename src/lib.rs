@@ -18,6 +18,8 @@
 
 pub mod check;
 pub mod diagnostic;
+pub mod eval;
+pub mod events;
 pub mod iso;
 pub mod loader;
 pub mod model;

@@ -47,11 +47,20 @@ impl Span {
 }
 
 /// One loaded file: its display name, text and line starts.
+///
+/// A file may also be a snippet: a few lines cut out of a larger file (an
+/// event's line in a large NDJSON stream that is never held whole). Offsets
+/// stay those of the whole file; `base` and `first_line` say where the
+/// snippet sits in it.
 #[derive(Debug)]
 pub struct SourceFile {
     pub name: String,
     pub path: Option<PathBuf>,
     pub text: Arc<String>,
+    /// Byte offset of `text` in the whole file.
+    pub base: usize,
+    /// 0-based line number of the first line of `text` in the whole file.
+    pub first_line: usize,
     line_starts: Vec<usize>,
 }
 
@@ -71,11 +80,22 @@ impl SourceFile {
             name: name.into(),
             path,
             text: Arc::new(text),
+            base: 0,
+            first_line: 0,
             line_starts,
         }
     }
 
-    /// Clamp an offset into the text and onto a character boundary.
+    /// A piece of a larger file, starting at byte `base` on 0-based line `first_line`.
+    pub fn snippet(name: impl Into<String>, text: String, base: usize, first_line: usize) -> Self {
+        SourceFile {
+            base,
+            first_line,
+            ..SourceFile::new(name, None, text)
+        }
+    }
+
+    /// Clamp an offset into `text` and onto a character boundary.
     pub fn clamp(&self, offset: usize) -> usize {
         let mut o = offset.min(self.text.len());
         while o > 0 && !self.text.is_char_boundary(o) {
@@ -84,7 +104,12 @@ impl SourceFile {
         o
     }
 
-    /// 0-based line number of a byte offset.
+    /// A whole-file offset as an offset into `text`, clamped.
+    pub fn local(&self, offset: usize) -> usize {
+        self.clamp(offset.saturating_sub(self.base))
+    }
+
+    /// 0-based line number within `text` of an offset into `text`.
     pub fn line_of(&self, offset: usize) -> usize {
         let o = self.clamp(offset);
         match self.line_starts.binary_search(&o) {
@@ -104,13 +129,13 @@ impl SourceFile {
         self.line_starts.len()
     }
 
-    /// 1-based line and character column of a byte offset.
+    /// 1-based line and character column of a whole-file byte offset.
     pub fn line_col(&self, offset: usize) -> LineCol {
-        let o = self.clamp(offset);
+        let o = self.local(offset);
         let line = self.line_of(o);
         let start = self.line_starts[line];
         LineCol {
-            line: line + 1,
+            line: self.first_line + line + 1,
             column: self.text[start..o].chars().count() + 1,
         }
     }
@@ -155,9 +180,12 @@ impl SourceMap {
     }
 
     pub fn add(&mut self, name: impl Into<String>, path: Option<&Path>, text: String) -> FileId {
+        self.push(SourceFile::new(name, path.map(Path::to_path_buf), text))
+    }
+
+    pub fn push(&mut self, file: SourceFile) -> FileId {
         let id = FileId(self.files.len() as u32);
-        self.files
-            .push(SourceFile::new(name, path.map(Path::to_path_buf), text));
+        self.files.push(file);
         id
     }
 
@@ -181,8 +209,8 @@ impl SourceMap {
         let Some(f) = self.try_get(span.file) else {
             return "";
         };
-        let (s, e) = (f.clamp(span.start), f.clamp(span.end));
-        &f.text[s..e]
+        let (s, e) = (f.local(span.start), f.local(span.end));
+        &f.text[s..e.max(s)]
     }
 }
 

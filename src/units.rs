@@ -9,13 +9,13 @@ use crate::iso;
 use rust_decimal::Decimal;
 use std::fmt;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Dimension {
     Mass,
     Volume,
     Count,
     /// Money in one currency; currencies do not convert into each other.
-    Money(String),
+    Money(&'static str),
 }
 
 impl fmt::Display for Dimension {
@@ -30,9 +30,9 @@ impl fmt::Display for Dimension {
 }
 
 /// A known unit: its symbol, dimension and size in the dimension's base unit.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Unit {
-    pub symbol: String,
+    pub symbol: &'static str,
     pub dimension: Dimension,
     /// How many base units (kg, l, units, one unit of currency) one of it is.
     pub to_base: Decimal,
@@ -63,14 +63,15 @@ pub fn builtin_units() -> [(&'static str, Dimension, Decimal); 6] {
 pub fn lookup(symbol: &str) -> Option<Unit> {
     if let Some((s, d, f)) = builtin_units().into_iter().find(|(s, _, _)| *s == symbol) {
         return Some(Unit {
-            symbol: s.to_string(),
+            symbol: s,
             dimension: d,
             to_base: f,
         });
     }
-    iso::is_currency(symbol).then(|| Unit {
-        symbol: symbol.to_string(),
-        dimension: Dimension::Money(symbol.to_string()),
+    let code = iso::currency(symbol)?;
+    Some(Unit {
+        symbol: code,
+        dimension: Dimension::Money(code),
         to_base: Decimal::ONE,
     })
 }
@@ -94,11 +95,8 @@ pub fn suggest(symbol: &str) -> Option<&'static str> {
     {
         return Some(s);
     }
-    if symbol.len() == 3 && iso::is_currency(&symbol.to_uppercase()) {
-        return iso::CURRENCIES
-            .iter()
-            .copied()
-            .find(|c| *c == symbol.to_uppercase());
+    if let Some(code) = iso::currency(&symbol.to_uppercase()) {
+        return Some(code);
     }
     crate::suggest::closest(symbol, builtin_units().iter().map(|(s, _, _)| *s))
 }
@@ -196,5 +194,51 @@ mod tests {
         assert_eq!(suggest("barrels"), Some("bbl"));
         assert_eq!(suggest("usd"), Some("USD"));
         assert_eq!(suggest("bbbl"), Some("bbl"));
+    }
+}
+
+/// An amount for people: exact, trailing zeros dropped, thousands grouped
+/// (`512300` → `512,300`; `72.50` → `72.5`). Long fractions from
+/// non-terminating conversions are shown to 4 decimal places.
+pub fn format_amount(d: Decimal) -> String {
+    let d = if d.scale() > 6 { d.round_dp(4) } else { d };
+    let s = d.normalize().to_string();
+    let (sign, s) = match s.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", s.as_str()),
+    };
+    let (int, frac) = match s.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (s, None),
+    };
+    let mut out = String::from(sign);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    out
+}
+
+/// An amount for machines: exact decimal text, trailing zeros dropped.
+pub fn plain_amount(d: Decimal) -> String {
+    d.normalize().to_string()
+}
+
+#[cfg(test)]
+mod format_tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(format_amount(Decimal::from(512_300)), "512,300");
+        assert_eq!(format_amount(Decimal::new(7250, 2)), "72.5");
+        assert_eq!(format_amount(Decimal::new(-1_000_000, 0)), "-1,000,000");
+        assert_eq!(plain_amount(Decimal::new(50000000, 2)), "500000");
     }
 }

@@ -2,9 +2,12 @@
 //! primary one become `related` reports, so one diagnostic can point into a
 //! rule file and an event file at once.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::source::{FileId, SourceMap};
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
 use std::fmt;
 use std::sync::Arc;
 
@@ -32,10 +35,30 @@ impl HumanRenderer {
     }
 
     pub fn render(&self, diag: &Diagnostic, sources: &SourceMap) -> String {
-        let report = Report::build(diag, sources);
+        self.render_parts(
+            diag.code,
+            diag.severity,
+            &diag.message,
+            &diag.labels,
+            diag.help.as_deref(),
+            sources,
+        )
+    }
+
+    /// Render anything shaped like a diagnostic (findings use their rule id as code).
+    pub fn render_parts(
+        &self,
+        code: &str,
+        severity: Severity,
+        message: &str,
+        labels: &[Label],
+        help: Option<&str>,
+        sources: &SourceMap,
+    ) -> String {
+        let report = Report::build(code, severity, message, labels, help, sources);
         let mut out = String::new();
         if self.handler.render_report(&mut out, &report).is_err() {
-            out = format!("{}: {}\n", diag.code, diag.message);
+            out = format!("{code}: {message}\n");
         }
         out
     }
@@ -45,41 +68,50 @@ impl HumanRenderer {
 #[derive(Debug)]
 struct Report {
     message: String,
-    code: Option<&'static str>,
+    code: Option<String>,
     severity: miette::Severity,
     help: Option<String>,
-    source: Option<NamedSource<Arc<String>>>,
+    source: Option<Snippet>,
     labels: Vec<LabeledSpan>,
     related: Vec<Report>,
 }
 
 impl Report {
-    fn build(d: &Diagnostic, sources: &SourceMap) -> Report {
+    fn build(
+        code: &str,
+        severity: Severity,
+        message: &str,
+        all_labels: &[Label],
+        help: Option<&str>,
+        sources: &SourceMap,
+    ) -> Report {
         // Group labels by file, keeping the primary file first.
         let mut files: Vec<FileId> = Vec::new();
-        for l in &d.labels {
+        for l in all_labels {
             if !files.contains(&l.span.file) {
                 files.push(l.span.file);
             }
         }
         let mut reports = files.iter().map(|&f| {
-            let labels: Vec<LabeledSpan> = d
-                .labels
+            let labels: Vec<LabeledSpan> = all_labels
                 .iter()
                 .filter(|l| l.span.file == f)
                 .filter_map(|l| {
                     let file = sources.try_get(f)?;
-                    let start = file.clamp(l.span.start);
-                    let end = file.clamp(l.span.end).max(start);
+                    let start = file.local(l.span.start);
+                    let end = file.local(l.span.end).max(start);
                     Some(LabeledSpan::new_with_span(
                         l.message.clone(),
-                        SourceSpan::new(start.into(), end - start),
+                        SourceSpan::new((file.base + start).into(), end - start),
                     ))
                 })
                 .collect();
-            let source = sources
-                .try_get(f)
-                .map(|file| NamedSource::new(&file.name, file.text.clone()));
+            let source = sources.try_get(f).map(|file| Snippet {
+                name: file.name.clone(),
+                text: file.text.clone(),
+                base: file.base,
+                first_line: file.first_line,
+            });
             (labels, source)
         });
         let (labels, source) = reports.next().unwrap_or_default();
@@ -98,18 +130,51 @@ impl Report {
             })
             .collect();
         Report {
-            message: d.message.clone(),
-            code: Some(d.code),
-            severity: match d.severity {
+            message: message.to_string(),
+            code: Some(code.to_string()),
+            severity: match severity {
                 Severity::Error => miette::Severity::Error,
                 Severity::Warning => miette::Severity::Warning,
                 Severity::Advice => miette::Severity::Advice,
             },
-            help: d.help.clone(),
+            help: help.map(str::to_string),
             source,
             labels,
             related,
         }
+    }
+}
+
+/// A file, or a piece of one, as miette reads it: offsets and line numbers
+/// are those of the whole file.
+#[derive(Debug)]
+struct Snippet {
+    name: String,
+    text: Arc<String>,
+    base: usize,
+    first_line: usize,
+}
+
+impl SourceCode for Snippet {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let local = SourceSpan::new(span.offset().saturating_sub(self.base).into(), span.len());
+        let inner = self.text.as_str().read_span(&local, before, after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            SourceSpan::new(
+                (inner.span().offset() + self.base).into(),
+                inner.span().len(),
+            ),
+            inner.line() + self.first_line,
+            inner.column(),
+            inner.line_count(),
+        )))
     }
 }
 
@@ -123,7 +188,9 @@ impl std::error::Error for Report {}
 
 impl miette::Diagnostic for Report {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.code.map(|c| Box::new(c) as Box<dyn fmt::Display>)
+        self.code
+            .as_ref()
+            .map(|c| Box::new(c) as Box<dyn fmt::Display>)
     }
 
     fn severity(&self) -> Option<miette::Severity> {

@@ -42,6 +42,15 @@ pub struct JsonDiagnostic {
     pub help: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<JsonRelated>,
+    /// Event diagnostics: the offending field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Event diagnostics: the event's id, when it could be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
+    /// Event diagnostics: whether the event was rejected (not evaluated).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejected: Option<bool>,
 }
 
 pub fn location(sources: &SourceMap, span: Span) -> Option<JsonLocation> {
@@ -83,6 +92,9 @@ pub fn diagnostic(d: &Diagnostic, sources: &SourceMap) -> JsonDiagnostic {
                 })
             })
             .collect(),
+        field: None,
+        event: None,
+        rejected: None,
     }
 }
 

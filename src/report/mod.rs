@@ -1,8 +1,10 @@
 //! Renderers: one per output format. They turn diagnostics (and, for
 //! `eval`, findings) into text; nothing below this layer prints.
 
+pub mod eval;
 pub mod human;
 pub mod json;
+pub mod snippets;
 
 use crate::diagnostic::{Diagnostic, Severity};
 

@@ -1,0 +1,551 @@
+//! Evaluation: events in, findings out.
+//!
+//! Events arrive in any order and are looked at once. Bans and price caps
+//! are judged on the spot; caps and reporting duties keep only what they
+//! need of each matching event (date, id, amount, location) and are judged
+//! in [`Evaluator::finish`], in order of date then event id. That order,
+//! and sorting the findings, make the result independent of input order.
+
+mod caps;
+mod finding;
+mod index;
+mod reports;
+pub mod windows;
+
+pub use finding::{Finding, FindingKind, MAX_CONTRIBUTORS};
+
+use crate::diagnostic::Severity;
+use crate::events::{codes, read::Item, validate, Event, EventDiagnostic, EventKind, EventLoc};
+use crate::model::{Goods, PartySet, Rule, RuleKind, RuleSet};
+use crate::units::{format_amount, Dimension, Unit};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
+/// Counts for the summary line and the JSON `stats`.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Stats {
+    pub events_read: usize,
+    pub events_evaluated: usize,
+    pub events_rejected: usize,
+    pub rules: usize,
+    pub violations: usize,
+    pub warnings: usize,
+}
+
+/// What a run found.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Sorted by date, then rule id, then event id.
+    pub findings: Vec<Finding>,
+    /// Problems with events, sorted by input and position.
+    pub diagnostics: Vec<EventDiagnostic>,
+    pub stats: Stats,
+}
+
+/// Where we first saw an id, and whether it came again.
+struct Seen {
+    loc: EventLoc,
+    id: Box<str>,
+    count: u32,
+}
+
+pub struct Evaluator<'r> {
+    rules: &'r RuleSet,
+    index: index::RuleIndex,
+    as_of: NaiveDate,
+    caps: caps::Caps,
+    reports: reports::Reports,
+    findings: Vec<Finding>,
+    diags: Vec<EventDiagnostic>,
+    ids: HashMap<u64, Seen>,
+    stats: Stats,
+    scratch: Vec<usize>,
+}
+
+/// Event ids are kept as 64-bit hashes (SipHash with fixed keys) so that
+/// memory stays small on large streams.
+fn id_hash(id: &str) -> u64 {
+    #[allow(deprecated)]
+    let mut h = std::hash::SipHasher::new();
+    id.hash(&mut h);
+    h.finish()
+}
+
+impl<'r> Evaluator<'r> {
+    /// `as_of`: the day reporting deadlines are judged on.
+    pub fn new(rules: &'r RuleSet, as_of: NaiveDate) -> Self {
+        Evaluator {
+            rules,
+            index: index::RuleIndex::new(rules),
+            as_of,
+            caps: caps::Caps::new(rules),
+            reports: reports::Reports::default(),
+            findings: Vec::new(),
+            diags: Vec::new(),
+            ids: HashMap::new(),
+            stats: Stats {
+                rules: rules.rules.len(),
+                ..Stats::default()
+            },
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Take one record from a reader: validate it and evaluate it, or
+    /// account for its rejection.
+    pub fn item(&mut self, item: Item) {
+        self.stats.events_read += 1;
+        match item {
+            Item::Malformed(d) => {
+                self.stats.events_rejected += 1;
+                self.diags.push(d);
+            }
+            Item::Record(rec) => {
+                let v = validate(&rec.raw, rec.loc, self.rules);
+                let keep_text = !rec.text.is_empty();
+                for mut d in v.diagnostics {
+                    if keep_text {
+                        d.text = Some(rec.text.chars().take(4096).collect());
+                    }
+                    self.diags.push(d);
+                }
+                match v.event {
+                    Some(e) => self.event(e),
+                    None => self.stats.events_rejected += 1,
+                }
+            }
+        }
+    }
+
+    /// Evaluate one valid event.
+    pub fn event(&mut self, e: Event) {
+        self.stats.events_evaluated += 1;
+        let seen = self.ids.entry(id_hash(&e.id)).or_insert_with(|| Seen {
+            loc: e.loc,
+            id: e.id.as_str().into(),
+            count: 0,
+        });
+        seen.count += 1;
+        if seen.count > 1 {
+            // Judged in `finish`: every event with this id is rejected.
+            return;
+        }
+        if e.kind == EventKind::Report {
+            self.reports.report(&e);
+            return;
+        }
+        let mut candidates = std::mem::take(&mut self.scratch);
+        self.index.candidates(self.rules, &e, &mut candidates);
+        for &ri in &candidates {
+            let rule = &self.rules.rules[ri];
+            if !applies(rule, &e) {
+                continue;
+            }
+            match &rule.kind {
+                RuleKind::Ban => self.ban(ri, rule, &e),
+                RuleKind::CapPrice {
+                    amount,
+                    currency,
+                    per_unit,
+                } => self.price(ri, rule, &e, *amount, *currency, *per_unit),
+                RuleKind::Cap { .. } => {
+                    let mut diags = Vec::new();
+                    self.caps.add(self.rules, ri, &e, &mut diags);
+                    self.diags.extend(diags);
+                }
+                RuleKind::RequireReport { within_days } => {
+                    self.reports.shipment(ri, &e, *within_days);
+                }
+            }
+        }
+        self.scratch = candidates;
+    }
+
+    fn finding(&self, ri: usize, e: &Event, message: String, explanation: String) -> Finding {
+        Finding {
+            rule: ri,
+            kind: violation_kind(&self.rules.rules[ri]),
+            event: e.id.clone(),
+            date: e.date,
+            message,
+            explanation,
+            window: None,
+            total: None,
+            limit: None,
+            unit: None,
+            contributors: None,
+            contributor_count: 0,
+            deadline: None,
+            loc: e.loc,
+        }
+    }
+
+    fn ban(&mut self, ri: usize, rule: &Rule, e: &Event) {
+        let message = format!("{} {}", describe_event(e), "is banned");
+        let explanation = format!(
+            "`{}` bans {}{}",
+            rule.id,
+            describe_rule_scope(self.rules, rule),
+            in_force_text(rule)
+        );
+        let f = self.finding(ri, e, message, explanation);
+        self.findings.push(f);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn price(
+        &mut self,
+        ri: usize,
+        rule: &Rule,
+        e: &Event,
+        cap: Decimal,
+        currency: Unit,
+        per: Unit,
+    ) {
+        let commodity = conversion_commodity(self.rules, rule, e);
+        let (price, how) = match (e.price, e.value, e.quantity) {
+            (Some(p), _, _) => {
+                if p.currency.dimension != currency.dimension {
+                    self.remark(
+                        e,
+                        codes::UNCONVERTIBLE,
+                        Severity::Error,
+                        "price",
+                        format!(
+                        "the price is in {}, the cap `{}` in {}; sanc does not convert currencies",
+                        p.currency.symbol, rule.id, currency.symbol
+                    ),
+                        Some("give the price in the cap's currency".into()),
+                    );
+                    return;
+                }
+                // Price per event unit × event units in one cap unit.
+                match convert_with(self.rules, commodity, e, Decimal::ONE, &per, &p.per) {
+                    Some(factor) => (
+                        p.amount * factor,
+                        format!(
+                            "{} {}/{}",
+                            format_amount(p.amount),
+                            p.currency.symbol,
+                            p.per.symbol
+                        ),
+                    ),
+                    None => {
+                        self.unconvertible(e, rule, "price", &p.per, &per);
+                        return;
+                    }
+                }
+            }
+            (None, Some((value, vunit)), Some((qty, qunit)))
+                if vunit.dimension == currency.dimension && !qty.is_zero() =>
+            {
+                match convert_with(self.rules, commodity, e, qty, &qunit, &per) {
+                    Some(q) if !q.is_zero() => (
+                        value / q,
+                        format!(
+                            "{} {} for {} {} (no `price` given)",
+                            format_amount(value),
+                            vunit.symbol,
+                            format_amount(qty),
+                            qunit.symbol
+                        ),
+                    ),
+                    _ => {
+                        self.unconvertible(e, rule, "quantity", &qunit, &per);
+                        return;
+                    }
+                }
+            }
+            _ => {
+                self.remark(e, codes::MISSING_PRICE, Severity::Warning, "price", format!(
+                    "the price cap `{}` applies, but the event has no `price`", rule.id
+                ), Some("add `price` (e.g. `\"72.50 USD/bbl\"`), or `value` and `quantity`, so the cap can be checked".into()));
+                return;
+            }
+        };
+        if price <= cap {
+            return;
+        }
+        let unit = format!("{}/{}", currency.symbol, per.symbol);
+        let message = format!(
+            "{} at {} {unit}, above the price cap of {} {unit}",
+            describe_event(e),
+            format_amount(price),
+            format_amount(cap)
+        );
+        let explanation = format!(
+            "price {how} = {} {unit}; the cap `{}` is {} {unit}{}",
+            format_amount(price),
+            rule.id,
+            format_amount(cap),
+            in_force_text(rule)
+        );
+        let mut f = self.finding(ri, e, message, explanation);
+        f.total = Some(price);
+        f.limit = Some(cap);
+        f.unit = Some(unit);
+        self.findings.push(f);
+    }
+
+    fn unconvertible(&mut self, e: &Event, rule: &Rule, field: &str, from: &Unit, to: &Unit) {
+        let what = e
+            .commodity_name
+            .clone()
+            .unwrap_or_else(|| "these goods".into());
+        self.remark(
+            e,
+            codes::UNCONVERTIBLE,
+            Severity::Error,
+            field,
+            format!(
+                "cannot convert `{}` to `{}` for `{what}`, so rule `{}` cannot count this event",
+                from.symbol, to.symbol, rule.id
+            ),
+            Some(format!(
+                "declare a conversion in the rules, e.g. `convert {what} 1 {} = <how many> {}`",
+                from.symbol, to.symbol
+            )),
+        );
+    }
+
+    /// A diagnostic about an event that is still evaluated.
+    fn remark(
+        &mut self,
+        e: &Event,
+        code: &'static str,
+        severity: Severity,
+        field: &str,
+        message: String,
+        help: Option<String>,
+    ) {
+        self.diags.push(EventDiagnostic {
+            code,
+            severity,
+            message,
+            help,
+            loc: e.loc,
+            field: Some(field.to_string()),
+            event_id: Some(e.id.clone()),
+            rejected: false,
+            text: None,
+        });
+    }
+
+    /// Judge caps and reporting duties, settle duplicate ids, sort.
+    pub fn finish(mut self) -> Outcome {
+        // Duplicate ids: every event carrying one is rejected, whatever the order.
+        let dups: HashMap<u64, &Seen> = self
+            .ids
+            .iter()
+            .filter(|(_, s)| s.count > 1)
+            .map(|(h, s)| (*h, s))
+            .collect();
+        if !dups.is_empty() {
+            self.findings
+                .retain(|f| !dups.contains_key(&id_hash(&f.event)));
+            self.caps.forget(|id| dups.contains_key(&id_hash(id)));
+            self.reports.forget(|id| dups.contains_key(&id_hash(id)));
+            for s in dups.values() {
+                self.stats.events_evaluated -= s.count as usize;
+                self.stats.events_rejected += s.count as usize;
+                self.diags.push(EventDiagnostic {
+                    code: codes::DUPLICATE_ID,
+                    severity: Severity::Error,
+                    message: format!("the id `{}` is used by {} events", s.id, s.count),
+                    help: Some("ids must be unique in the stream; every event with this id is rejected, since sanc cannot tell which one is meant".into()),
+                    loc: s.loc,
+                    field: Some("id".into()),
+                    event_id: Some(s.id.to_string()),
+                    rejected: true,
+                    text: None,
+                });
+            }
+        }
+        let mut findings = std::mem::take(&mut self.findings);
+        findings.extend(self.caps.judge(self.rules));
+        let ids = &self.ids;
+        let known = |id: &str| ids.contains_key(&id_hash(id));
+        let (report_findings, report_diags) = self.reports.judge(self.rules, self.as_of, known);
+        findings.extend(report_findings);
+        self.diags.extend(report_diags);
+
+        let rules = self.rules;
+        findings.sort_by(|a, b| {
+            (
+                a.date,
+                &rules.rules[a.rule].id,
+                &a.event,
+                a.kind,
+                &a.message,
+            )
+                .cmp(&(
+                    b.date,
+                    &rules.rules[b.rule].id,
+                    &b.event,
+                    b.kind,
+                    &b.message,
+                ))
+        });
+        self.diags.sort_by(|a, b| {
+            (
+                a.loc.input,
+                a.loc.offset,
+                a.loc.line,
+                a.code,
+                &a.field,
+                &a.message,
+            )
+                .cmp(&(
+                    b.loc.input,
+                    b.loc.offset,
+                    b.loc.line,
+                    b.code,
+                    &b.field,
+                    &b.message,
+                ))
+        });
+        self.diags.dedup();
+        for f in &findings {
+            match f.kind {
+                FindingKind::Violation => self.stats.violations += 1,
+                FindingKind::Warning => self.stats.warnings += 1,
+            }
+        }
+        Outcome {
+            findings,
+            diagnostics: self.diags,
+            stats: self.stats,
+        }
+    }
+}
+
+/// A rule's violations are warnings when it says `severity warning`.
+fn violation_kind(rule: &Rule) -> FindingKind {
+    match rule.severity {
+        Severity::Warning | Severity::Advice => FindingKind::Warning,
+        Severity::Error => FindingKind::Violation,
+    }
+}
+
+fn party_matches(set: &PartySet, party: Option<&crate::events::EventParty>) -> bool {
+    match set {
+        PartySet::Any => true,
+        PartySet::Of(_) => party.is_some_and(|p| p.keys.iter().any(|k| set.contains(k))),
+    }
+}
+
+/// Does a rule whose goods cover the event apply to it: parties, dates,
+/// exemptions and wind-down?
+pub fn applies(rule: &Rule, e: &Event) -> bool {
+    if !rule.in_force(e.date)
+        || !party_matches(&rule.from, e.from.as_ref())
+        || !party_matches(&rule.to, e.to.as_ref())
+    {
+        return false;
+    }
+    if !matches!(rule.via, PartySet::Any)
+        && !e.via.iter().any(|v| party_matches(&rule.via, Some(v)))
+    {
+        return false;
+    }
+    if e.exemptions.iter().any(|x| rule.exemptions.contains(x)) {
+        return false;
+    }
+    if let (Some((lb, db)), Some(l), Some(d)) = (rule.wind_down, e.loaded, e.delivered) {
+        if l < lb && d < db {
+            return false;
+        }
+    }
+    true
+}
+
+/// The commodity whose conversions apply: the event's own, else the rule's.
+fn conversion_commodity(rules: &RuleSet, rule: &Rule, e: &Event) -> Option<usize> {
+    e.commodity
+        .or(match rule.goods {
+            Goods::Commodity(c) => Some(c),
+            _ => None,
+        })
+        .filter(|c| *c < rules.commodities.len())
+}
+
+/// Convert for an event: its commodity's conversions first, then the rule's.
+fn convert_with(
+    rules: &RuleSet,
+    commodity: Option<usize>,
+    e: &Event,
+    amount: Decimal,
+    from: &Unit,
+    to: &Unit,
+) -> Option<Decimal> {
+    rules
+        .convert(e.commodity, amount, from, to)
+        .or_else(|| rules.convert(commodity, amount, from, to))
+}
+
+/// `shipment ru-2023-01 of 44,655 bbl refined_petroleum from RUS to PRK`
+fn describe_event(e: &Event) -> String {
+    let mut s = String::from("the shipment");
+    if let Some((q, u)) = e.quantity {
+        s.push_str(&format!(" of {} {}", format_amount(q), u.symbol));
+    }
+    match (&e.commodity_name, &e.hs) {
+        (Some(c), _) => s.push_str(&format!(" of {c}")),
+        (None, Some(h)) => s.push_str(&format!(" of HS {h}")),
+        _ => {}
+    }
+    if let Some(p) = &e.from {
+        s.push_str(&format!(" from {}", p.name));
+    }
+    if let Some(p) = &e.to {
+        s.push_str(&format!(" to {}", p.name));
+    }
+    if !e.via.is_empty() {
+        let v: Vec<&str> = e.via.iter().map(|p| p.name.as_str()).collect();
+        s.push_str(&format!(" via {}", v.join(", ")));
+    }
+    s
+}
+
+/// `arms from PRK`, as the rule says it.
+fn describe_rule_scope(rules: &RuleSet, rule: &Rule) -> String {
+    let goods = match &rule.goods {
+        Goods::Any => "all goods".to_string(),
+        Goods::Hs(c) => format!("HS {}", c.join(", ")),
+        Goods::Commodity(c) => rules
+            .commodities
+            .get(*c)
+            .map_or_else(String::new, |c| c.name.clone()),
+    };
+    let mut s = goods;
+    for (word, set) in [("from", &rule.from), ("to", &rule.to), ("via", &rule.via)] {
+        if let PartySet::Of(keys) = set {
+            let names: Vec<String> = keys
+                .iter()
+                .map(|k| match k {
+                    crate::model::PartyKey::Country(c) | crate::model::PartyKey::Entity(c) => {
+                        c.clone()
+                    }
+                })
+                .collect();
+            s.push_str(&format!(" {word} {}", names.join(", ")));
+        }
+    }
+    s
+}
+
+fn in_force_text(rule: &Rule) -> String {
+    match (rule.effective, rule.until) {
+        (Some(e), Some(u)) => format!(" from {e} until {u}"),
+        (Some(e), None) => format!(" from {e}"),
+        (None, Some(u)) => format!(" until {u}"),
+        (None, None) => String::new(),
+    }
+}
+
+/// Is this unit money (a value cap) rather than goods?
+fn is_money(u: &Unit) -> bool {
+    matches!(u.dimension, Dimension::Money(_))
+}

@@ -1,0 +1,136 @@
+//! Reporting duties: every matching shipment must be covered by a `report`
+//! event dated no later than N days after it; open deadlines are pending.
+
+use super::finding::Finding;
+use super::{violation_kind, FindingKind};
+use crate::diagnostic::Severity;
+use crate::events::{codes, Event, EventDiagnostic, EventLoc};
+use crate::model::RuleSet;
+use chrono::{Days, NaiveDate};
+use std::collections::HashMap;
+
+#[derive(Debug)]
+struct Shipment {
+    rule: usize,
+    date: NaiveDate,
+    id: Box<str>,
+    loc: EventLoc,
+    within: u32,
+}
+
+#[derive(Debug)]
+struct Report {
+    id: Box<str>,
+    date: NaiveDate,
+    loc: EventLoc,
+    covers: Vec<Box<str>>,
+}
+
+#[derive(Debug, Default)]
+pub struct Reports {
+    shipments: Vec<Shipment>,
+    reports: Vec<Report>,
+}
+
+impl Reports {
+    pub fn shipment(&mut self, rule: usize, e: &Event, within: u32) {
+        self.shipments.push(Shipment {
+            rule,
+            date: e.date,
+            id: e.id.as_str().into(),
+            loc: e.loc,
+            within,
+        });
+    }
+
+    pub fn report(&mut self, e: &Event) {
+        self.reports.push(Report {
+            id: e.id.as_str().into(),
+            date: e.date,
+            loc: e.loc,
+            covers: e.covers.iter().map(|c| c.as_str().into()).collect(),
+        });
+    }
+
+    pub fn forget(&mut self, gone: impl Fn(&str) -> bool) {
+        self.shipments.retain(|s| !gone(&s.id));
+        self.reports.retain(|r| !gone(&r.id));
+    }
+
+    /// Judge every shipment as of `as_of`; `known` says whether an id is in the stream.
+    pub fn judge(
+        &mut self,
+        rules: &RuleSet,
+        as_of: NaiveDate,
+        known: impl Fn(&str) -> bool,
+    ) -> (Vec<Finding>, Vec<EventDiagnostic>) {
+        let mut diags = Vec::new();
+        // The earliest report of each shipment.
+        let mut first: HashMap<&str, (NaiveDate, &str)> = HashMap::new();
+        for r in &self.reports {
+            for c in &r.covers {
+                if !known(c) {
+                    diags.push(EventDiagnostic {
+                        code: codes::UNKNOWN_COVER,
+                        severity: Severity::Error,
+                        message: format!("the report covers `{c}`, which is not an event in the input"),
+                        help: Some("`covers` lists ids of shipments in the same run; check the id, or add the shipment".into()),
+                        loc: r.loc,
+                        field: Some("covers".into()),
+                        event_id: Some(r.id.to_string()),
+                        rejected: false,
+                        text: None,
+                    });
+                    continue;
+                }
+                let entry = first.entry(c).or_insert((r.date, &r.id));
+                if (r.date, &*r.id) < (entry.0, entry.1) {
+                    *entry = (r.date, &r.id);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for s in &self.shipments {
+            let rule = &rules.rules[s.rule];
+            let deadline = s
+                .date
+                .checked_add_days(Days::new(u64::from(s.within)))
+                .unwrap_or(NaiveDate::MAX);
+            let (kind, message, explanation) = match first.get(&*s.id) {
+                Some((d, _)) if *d <= deadline => continue,
+                Some((d, rid)) => (
+                    violation_kind(rule),
+                    format!("reported late: report `{rid}` of {d} came {} days after the shipment; due within {} days", (*d - s.date).num_days(), s.within),
+                    format!("`{}` requires a report within {} days, by {deadline}; the first report covering `{}` is `{rid}` of {d}", rule.id, s.within, s.id),
+                ),
+                None if as_of > deadline => (
+                    violation_kind(rule),
+                    format!("not reported: the report was due by {deadline} ({} days after the shipment)", s.within),
+                    format!("`{}` requires a report within {} days; no report event covers `{}` (judged as of {as_of})", rule.id, s.within, s.id),
+                ),
+                None => (
+                    FindingKind::Warning,
+                    format!("report pending: due by {deadline}"),
+                    format!("`{}` requires a report within {} days; none covers `{}` yet, and the deadline has not passed as of {as_of}", rule.id, s.within, s.id),
+                ),
+            };
+            out.push(Finding {
+                rule: s.rule,
+                kind,
+                event: s.id.to_string(),
+                date: s.date,
+                message,
+                explanation,
+                window: None,
+                total: None,
+                limit: None,
+                unit: None,
+                contributors: None,
+                contributor_count: 0,
+                deadline: Some(deadline),
+                loc: s.loc,
+            });
+        }
+        (out, diags)
+    }
+}

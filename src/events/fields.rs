@@ -1,0 +1,157 @@
+//! One event's fields as read, before validation: JSON values (kept as raw
+//! text so numbers are never read through a float) or CSV cells.
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+/// A field's value as found in the input.
+#[derive(Debug, Clone, Copy)]
+pub enum Field<'a> {
+    Json(&'a RawValue),
+    Text(&'a str),
+}
+
+/// The known fields of an event; unknown ones are ignored (they remain in
+/// the record's text, which reports show).
+#[derive(Debug, Default, Deserialize)]
+pub struct JsonEvent<'a> {
+    #[serde(borrow, default)]
+    pub id: Option<&'a RawValue>,
+    #[serde(borrow, default, rename = "type")]
+    pub kind: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub date: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub commodity: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub hs: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub quantity: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub price: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub value: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub from: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub to: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub via: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub reporter: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub covers: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub exemptions: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub loaded: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub delivered: Option<&'a RawValue>,
+}
+
+/// The fields every reader produces, whatever the format.
+#[derive(Debug, Default, Clone)]
+pub struct RawEvent<'a> {
+    pub id: Option<Field<'a>>,
+    pub kind: Option<Field<'a>>,
+    pub date: Option<Field<'a>>,
+    pub commodity: Option<Field<'a>>,
+    pub hs: Option<Field<'a>>,
+    pub quantity: Option<Field<'a>>,
+    pub price: Option<Field<'a>>,
+    pub value: Option<Field<'a>>,
+    pub from: Option<Field<'a>>,
+    pub to: Option<Field<'a>>,
+    pub via: Option<Field<'a>>,
+    pub reporter: Option<Field<'a>>,
+    pub covers: Option<Field<'a>>,
+    pub exemptions: Option<Field<'a>>,
+    pub loaded: Option<Field<'a>>,
+    pub delivered: Option<Field<'a>>,
+}
+
+/// The column names a CSV header may use (the JSON field names).
+pub const FIELD_NAMES: &[&str] = &[
+    "id",
+    "type",
+    "date",
+    "commodity",
+    "hs",
+    "quantity",
+    "price",
+    "value",
+    "from",
+    "to",
+    "via",
+    "reporter",
+    "covers",
+    "exemptions",
+    "loaded",
+    "delivered",
+];
+
+impl<'a> RawEvent<'a> {
+    pub fn from_json(j: JsonEvent<'a>) -> Self {
+        let f = |v: Option<&'a RawValue>| {
+            // JSON null counts as absent.
+            v.filter(|r| r.get() != "null").map(Field::Json)
+        };
+        RawEvent {
+            id: f(j.id),
+            kind: f(j.kind),
+            date: f(j.date),
+            commodity: f(j.commodity),
+            hs: f(j.hs),
+            quantity: f(j.quantity),
+            price: f(j.price),
+            value: f(j.value),
+            from: f(j.from),
+            to: f(j.to),
+            via: f(j.via),
+            reporter: f(j.reporter),
+            covers: f(j.covers),
+            exemptions: f(j.exemptions),
+            loaded: f(j.loaded),
+            delivered: f(j.delivered),
+        }
+    }
+
+    /// Set a field by its column name (CSV); empty cells count as absent.
+    pub fn set(&mut self, name: &str, cell: &'a str) {
+        if cell.trim().is_empty() {
+            return;
+        }
+        let v = Some(Field::Text(cell));
+        match name {
+            "id" => self.id = v,
+            "type" => self.kind = v,
+            "date" => self.date = v,
+            "commodity" => self.commodity = v,
+            "hs" => self.hs = v,
+            "quantity" => self.quantity = v,
+            "price" => self.price = v,
+            "value" => self.value = v,
+            "from" => self.from = v,
+            "to" => self.to = v,
+            "via" => self.via = v,
+            "reporter" => self.reporter = v,
+            "covers" => self.covers = v,
+            "exemptions" => self.exemptions = v,
+            "loaded" => self.loaded = v,
+            "delivered" => self.delivered = v,
+            _ => {}
+        }
+    }
+}
+
+/// What a field's value is, in words, for "expected … found …".
+pub fn json_kind(raw: &RawValue) -> &'static str {
+    match raw.get().as_bytes().first() {
+        Some(b'"') => "a string",
+        Some(b'{') => "an object",
+        Some(b'[') => "a list",
+        Some(b't' | b'f') => "true or false",
+        Some(b'n') => "null",
+        _ => "a number",
+    }
+}

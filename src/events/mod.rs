@@ -1,0 +1,145 @@
+//! Event streams: readers for JSON, NDJSON and CSV, validation of each
+//! event, and the locations diagnostics and findings point at.
+//!
+//! Every record read is accounted for: it becomes an [`Event`] or an
+//! [`EventDiagnostic`] that rejects it, never nothing.
+
+mod fields;
+pub mod read;
+pub mod scan;
+mod validate;
+
+pub use fields::{Field, RawEvent};
+pub use read::{Input, InputFormat};
+pub use validate::validate;
+
+use crate::diagnostic::Severity;
+use crate::model::{CommodityId, PartyKey};
+use crate::units::Unit;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+/// Where an event is in its input: enough to point at it, and to read its
+/// text back later (large NDJSON inputs are never held in memory whole).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EventLoc {
+    /// Index of the input in the run's list of inputs.
+    pub input: u32,
+    /// 1-based line of the record's first byte.
+    pub line: u32,
+    /// 1-based column (in characters) of the record's first byte.
+    pub column: u32,
+    /// Byte offset of the record in its input.
+    pub offset: u64,
+    /// Byte length of the record.
+    pub len: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    Shipment,
+    Report,
+}
+
+/// A party an event names, with what it resolves to in the rule set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventParty {
+    pub name: String,
+    pub keys: Vec<PartyKey>,
+}
+
+/// A unit price: `72.50 USD/bbl`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Price {
+    pub amount: Decimal,
+    pub currency: Unit,
+    pub per: Unit,
+}
+
+/// A validated event.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub id: String,
+    pub kind: EventKind,
+    pub date: NaiveDate,
+    pub commodity: Option<CommodityId>,
+    pub commodity_name: Option<String>,
+    pub hs: Option<String>,
+    pub quantity: Option<(Decimal, Unit)>,
+    pub price: Option<Price>,
+    pub value: Option<(Decimal, Unit)>,
+    pub from: Option<EventParty>,
+    pub to: Option<EventParty>,
+    pub via: Vec<EventParty>,
+    pub reporter: Option<String>,
+    pub covers: Vec<String>,
+    pub exemptions: Vec<String>,
+    /// Wind-down evidence: when the cargo was loaded and delivered.
+    pub loaded: Option<NaiveDate>,
+    pub delivered: Option<NaiveDate>,
+    pub loc: EventLoc,
+}
+
+/// A problem with one event: it is rejected (errors) or evaluated with a
+/// remark (warnings). Points at the event and, where known, the field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventDiagnostic {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub help: Option<String>,
+    pub loc: EventLoc,
+    /// The offending field's name, if one field is to blame.
+    pub field: Option<String>,
+    /// The event's id, when it could be read.
+    pub event_id: Option<String>,
+    /// Did this problem keep the event from being evaluated?
+    pub rejected: bool,
+    /// The record's text, kept so the report can show it.
+    pub text: Option<String>,
+}
+
+/// Diagnostic codes for events; docs/diagnostics.md explains each.
+pub mod codes {
+    pub const UNREADABLE: &str = "sanc::event::unreadable";
+    pub const MALFORMED: &str = "sanc::event::malformed";
+    pub const MISSING_FIELD: &str = "sanc::event::missing_field";
+    pub const BAD_FIELD: &str = "sanc::event::bad_field";
+    pub const BAD_TYPE: &str = "sanc::event::bad_type";
+    pub const BAD_DATE: &str = "sanc::event::bad_date";
+    pub const BAD_QUANTITY: &str = "sanc::event::bad_quantity";
+    pub const NEGATIVE_QUANTITY: &str = "sanc::event::negative_quantity";
+    pub const UNKNOWN_UNIT: &str = "sanc::event::unknown_unit";
+    pub const BAD_HS_CODE: &str = "sanc::event::bad_hs_code";
+    pub const UNKNOWN_PARTY: &str = "sanc::event::unknown_party";
+    pub const DUPLICATE_ID: &str = "sanc::event::duplicate_id";
+    pub const UNKNOWN_COVER: &str = "sanc::event::unknown_cover";
+    pub const UNKNOWN_COMMODITY: &str = "sanc::event::unknown_commodity";
+    pub const UNKNOWN_EXEMPTION: &str = "sanc::event::unknown_exemption";
+    pub const UNCONVERTIBLE: &str = "sanc::event::unconvertible";
+    pub const MISSING_PRICE: &str = "sanc::event::missing_price";
+    pub const MISSING_PARTY: &str = "sanc::event::missing_party";
+    pub const MISSING_VALUE: &str = "sanc::event::missing_value";
+
+    pub const EVENT_CODES: &[&str] = &[
+        UNREADABLE,
+        MALFORMED,
+        MISSING_FIELD,
+        BAD_FIELD,
+        BAD_TYPE,
+        BAD_DATE,
+        BAD_QUANTITY,
+        NEGATIVE_QUANTITY,
+        UNKNOWN_UNIT,
+        BAD_HS_CODE,
+        UNKNOWN_PARTY,
+        DUPLICATE_ID,
+        UNKNOWN_COVER,
+        UNKNOWN_COMMODITY,
+        UNKNOWN_EXEMPTION,
+        UNCONVERTIBLE,
+        MISSING_PRICE,
+        MISSING_PARTY,
+        MISSING_VALUE,
+    ];
+}

@@ -1,0 +1,339 @@
+//! Readers: JSON arrays, NDJSON (streamed line by line, never held whole)
+//! and CSV. Each record is handed to a callback with its location.
+
+use super::fields::{JsonEvent, RawEvent, FIELD_NAMES};
+use super::{codes, EventDiagnostic, EventLoc};
+use crate::diagnostic::Severity;
+use std::io::{BufRead, Read};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    Json,
+    Ndjson,
+    Csv,
+}
+
+impl InputFormat {
+    /// The format an input's name implies (`-` is standard input, NDJSON).
+    pub fn from_name(name: &str) -> Option<InputFormat> {
+        if name == "-" {
+            return Some(InputFormat::Ndjson);
+        }
+        let ext = Path::new(name).extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "json" => Some(InputFormat::Json),
+            "ndjson" | "jsonl" => Some(InputFormat::Ndjson),
+            "csv" => Some(InputFormat::Csv),
+            _ => None,
+        }
+    }
+}
+
+/// One event input of a run.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// As the user named it (`-` for standard input).
+    pub name: String,
+    /// The file, when it can be read again (not for standard input).
+    pub path: Option<PathBuf>,
+    pub format: InputFormat,
+    /// CSV: the header's columns, as written.
+    pub columns: Vec<String>,
+}
+
+/// One record as read: its fields, where it is, and its text.
+pub struct Record<'a> {
+    pub raw: RawEvent<'a>,
+    pub loc: EventLoc,
+    pub text: &'a str,
+}
+
+/// What a reader hands on: a record to validate, or a record that could not
+/// be read at all (it is rejected, and still counted).
+pub enum Item<'a> {
+    Record(Record<'a>),
+    Malformed(EventDiagnostic),
+}
+
+fn malformed(loc: EventLoc, message: String, help: &str, text: Option<&str>) -> EventDiagnostic {
+    EventDiagnostic {
+        code: codes::MALFORMED,
+        severity: Severity::Error,
+        message,
+        help: Some(help.to_string()),
+        loc,
+        field: None,
+        event_id: None,
+        rejected: true,
+        text: text.map(|t| t.chars().take(4096).collect()),
+    }
+}
+
+/// Parse one JSON object's text into a record (or say why it is not one).
+fn json_record<'a>(text: &'a str, loc: EventLoc) -> Item<'a> {
+    match serde_json::from_str::<JsonEvent>(text) {
+        Ok(j) => Item::Record(Record {
+            raw: RawEvent::from_json(j),
+            loc,
+            text,
+        }),
+        Err(e) => {
+            let what = if text.trim_start().starts_with('{') {
+                format!("malformed JSON: {e}")
+            } else {
+                "expected an event object `{…}`".to_string()
+            };
+            // Point at the place serde stopped, within the record.
+            let mut at = loc;
+            if e.line() > 1 {
+                at.line = loc.line + e.line() as u32 - 1;
+                at.column = e.column() as u32;
+            } else if e.column() > 0 {
+                at.column = loc.column + e.column() as u32 - 1;
+            }
+            Item::Malformed(malformed(
+                at,
+                what,
+                "each event is one JSON object, e.g. {\"id\": \"a1\", \"date\": \"2023-01-31\", …}",
+                Some(text),
+            ))
+        }
+    }
+}
+
+/// Read an input; `progress` is told how many bytes have been read so far.
+/// Returns an error only when the input cannot be read at all.
+pub fn read(
+    index: u32,
+    input: &mut Input,
+    reader: impl Read,
+    mut on_item: impl FnMut(Item),
+    mut progress: impl FnMut(u64),
+) -> Result<(), String> {
+    match input.format {
+        InputFormat::Ndjson => read_ndjson(index, reader, &mut on_item, &mut progress),
+        InputFormat::Json => {
+            let mut bytes = Vec::new();
+            std::io::BufReader::new(reader)
+                .read_to_end(&mut bytes)
+                .map_err(|e| format!("cannot read `{}`: {e}", input.name))?;
+            progress(bytes.len() as u64);
+            let text = String::from_utf8(bytes).map_err(|e| {
+                format!(
+                    "`{}` is not UTF-8 text (invalid byte at offset {})",
+                    input.name,
+                    e.utf8_error().valid_up_to()
+                )
+            })?;
+            read_json_array(index, &input.name, &text, &mut on_item)
+        }
+        InputFormat::Csv => read_csv(index, input, reader, &mut on_item, &mut progress),
+    }
+}
+
+fn read_ndjson(
+    index: u32,
+    reader: impl Read,
+    on_item: &mut impl FnMut(Item),
+    progress: &mut impl FnMut(u64),
+) -> Result<(), String> {
+    let mut r = std::io::BufReader::with_capacity(1 << 16, reader);
+    let mut buf: Vec<u8> = Vec::with_capacity(1024);
+    let mut offset: u64 = 0;
+    let mut line: u32 = 0;
+    loop {
+        buf.clear();
+        let n = r
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| format!("read error after line {line}: {e}"))?;
+        if n == 0 {
+            return Ok(());
+        }
+        line += 1;
+        let start = offset;
+        offset += n as u64;
+        if line % 4096 == 0 {
+            progress(offset);
+        }
+        let mut bytes = &buf[..];
+        while let [rest @ .., b'\n' | b'\r'] = bytes {
+            bytes = rest;
+        }
+        if line == 1 && bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            bytes = &bytes[3..];
+        }
+        let lead = bytes
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t'))
+            .count();
+        if lead == bytes.len() {
+            continue; // blank lines are not events
+        }
+        let loc = EventLoc {
+            input: index,
+            line,
+            column: lead as u32 + 1,
+            offset: start + lead as u64 + (n - buf.len()) as u64,
+            len: (bytes.len() - lead) as u32,
+        };
+        match std::str::from_utf8(&bytes[lead..]) {
+            Ok(text) => on_item(json_record(text, loc)),
+            Err(e) => on_item(Item::Malformed(malformed(
+                loc,
+                format!(
+                    "the line is not UTF-8 text (invalid byte at column {})",
+                    e.valid_up_to() + 1
+                ),
+                "save the file as UTF-8",
+                None,
+            ))),
+        }
+    }
+}
+
+/// Line and column of a byte offset, counting from a known earlier point.
+struct LineCounter<'a> {
+    text: &'a str,
+    pos: usize,
+    line: u32,
+    line_start: usize,
+}
+
+impl LineCounter<'_> {
+    fn advance(&mut self, to: usize) -> (u32, u32) {
+        let to = to.min(self.text.len());
+        for (i, b) in self.text.as_bytes()[self.pos..to].iter().enumerate() {
+            if *b == b'\n' {
+                self.line += 1;
+                self.line_start = self.pos + i + 1;
+            }
+        }
+        self.pos = to;
+        let col = self
+            .text
+            .get(self.line_start..to)
+            .map_or(1, |s| s.chars().count() + 1);
+        (self.line, col as u32)
+    }
+}
+
+fn read_json_array(
+    index: u32,
+    name: &str,
+    text: &str,
+    on_item: &mut impl FnMut(Item),
+) -> Result<(), String> {
+    let elements = match super::scan::split_array(text) {
+        super::scan::ArrayScan::Elements(e) => e,
+        super::scan::ArrayScan::NotAnArray(at) => {
+            if text[at..].starts_with('{') {
+                // One object per line in a `.json` file: read it as NDJSON.
+                return read_ndjson(index, text.as_bytes(), on_item, &mut |_| {});
+            }
+            let (line, col) = LineCounter {
+                text,
+                pos: 0,
+                line: 1,
+                line_start: 0,
+            }
+            .advance(at);
+            return Err(format!(
+                "`{name}` is not a JSON array of events (line {line}, column {col}); use `--input-format` if it is NDJSON or CSV"
+            ));
+        }
+    };
+    let mut lc = LineCounter {
+        text,
+        pos: 0,
+        line: 1,
+        line_start: 0,
+    };
+    for (s, e) in elements {
+        let (line, column) = lc.advance(s);
+        let loc = EventLoc {
+            input: index,
+            line,
+            column,
+            offset: s as u64,
+            len: (e - s) as u32,
+        };
+        on_item(json_record(&text[s..e], loc));
+    }
+    Ok(())
+}
+
+fn read_csv(
+    index: u32,
+    input: &mut Input,
+    reader: impl Read,
+    on_item: &mut impl FnMut(Item),
+    progress: &mut impl FnMut(u64),
+) -> Result<(), String> {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(reader);
+    let headers = r
+        .headers()
+        .map_err(|e| format!("cannot read the header row of `{}`: {e}", input.name))?
+        .clone();
+    input.columns = headers
+        .iter()
+        .map(|h| h.trim_start_matches('\u{FEFF}').to_string())
+        .collect();
+    let known: Vec<Option<&str>> = input
+        .columns
+        .iter()
+        .map(|h| {
+            let h = h.to_ascii_lowercase();
+            FIELD_NAMES.iter().copied().find(|f| *f == h)
+        })
+        .collect();
+    if !known.iter().any(|k| *k == Some("id")) {
+        return Err(format!(
+            "`{}` has no `id` column; the header row must name the event fields (id, date, commodity, quantity, from, to, …)",
+            input.name
+        ));
+    }
+    let mut rec = csv::StringRecord::new();
+    let mut n = 0u64;
+    loop {
+        let pos = r.position().clone();
+        let loc = EventLoc {
+            input: index,
+            line: pos.line() as u32,
+            column: 1,
+            offset: pos.byte(),
+            len: 0,
+        };
+        match r.read_record(&mut rec) {
+            Ok(false) => return Ok(()),
+            Ok(true) => {
+                let mut loc = loc;
+                if let Some(p) = rec.position() {
+                    loc.line = p.line() as u32;
+                    loc.offset = p.byte();
+                }
+                let mut raw = RawEvent::default();
+                for (i, cell) in rec.iter().enumerate() {
+                    if let Some(Some(name)) = known.get(i) {
+                        raw.set(name, cell);
+                    }
+                }
+                on_item(Item::Record(Record { raw, loc, text: "" }));
+            }
+            Err(e) => on_item(Item::Malformed(malformed(
+                loc,
+                format!("unreadable CSV record: {e}"),
+                "each row has the header's columns, separated by commas; quote cells that contain commas",
+                None,
+            ))),
+        }
+        n += 1;
+        if n % 4096 == 0 {
+            progress(r.position().byte());
+        }
+    }
+}

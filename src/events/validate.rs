@@ -1,0 +1,599 @@
+//! From the fields as read to a validated [`Event`]: every problem becomes
+//! an [`EventDiagnostic`] naming the field, and an event with an error is
+//! rejected (not evaluated) rather than half-read.
+
+use super::fields::{json_kind, Field, RawEvent};
+use super::{codes, Event, EventDiagnostic, EventKind, EventLoc, EventParty, Price};
+use crate::diagnostic::Severity;
+use crate::iso;
+use crate::model::RuleSet;
+use crate::suggest;
+use crate::units::{self, Dimension, Unit};
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+
+/// The result of validating one record.
+#[derive(Debug)]
+pub struct Validated {
+    pub event: Option<Event>,
+    pub diagnostics: Vec<EventDiagnostic>,
+}
+
+struct Cx<'r> {
+    rules: &'r RuleSet,
+    loc: EventLoc,
+    id: Option<String>,
+    diags: Vec<EventDiagnostic>,
+}
+
+type Why = String;
+
+impl Cx<'_> {
+    fn push(
+        &mut self,
+        code: &'static str,
+        severity: Severity,
+        field: &str,
+        message: String,
+        help: Option<String>,
+    ) {
+        self.diags.push(EventDiagnostic {
+            code,
+            severity,
+            message,
+            help,
+            loc: self.loc,
+            field: Some(field.to_string()),
+            event_id: self.id.clone(),
+            rejected: severity == Severity::Error,
+            text: None,
+        });
+    }
+
+    fn error(&mut self, code: &'static str, field: &str, message: String, help: Option<String>) {
+        self.push(code, Severity::Error, field, message, help);
+    }
+
+    fn warn(&mut self, code: &'static str, field: &str, message: String, help: Option<String>) {
+        self.push(code, Severity::Warning, field, message, help);
+    }
+
+    /// A field's text, or a diagnostic saying why it is not text.
+    fn text(&mut self, name: &str, f: Option<Field>) -> Option<String> {
+        let f = f?;
+        match text_of(f) {
+            Ok(t) => Some(t.into_owned()),
+            Err(why) => {
+                self.error(codes::BAD_FIELD, name, format!("`{name}` {why}"), None);
+                None
+            }
+        }
+    }
+
+    fn required<T>(&mut self, name: &str, v: Option<T>, help: &str) -> Option<T> {
+        if v.is_none() && !self.diags.iter().any(|d| d.field.as_deref() == Some(name)) {
+            self.error(
+                codes::MISSING_FIELD,
+                name,
+                format!("the event has no `{name}`"),
+                Some(help.to_string()),
+            );
+        }
+        v
+    }
+
+    fn date(&mut self, name: &str, f: Option<Field>) -> Option<NaiveDate> {
+        let t = self.text(name, f)?;
+        match parse_date(&t) {
+            Some(d) => Some(d),
+            None => {
+                self.error(
+                    codes::BAD_DATE,
+                    name,
+                    format!("`{t}` is not a date"),
+                    Some("dates are written YYYY-MM-DD (a date and time such as 2023-01-31T08:00:00Z is accepted too)".into()),
+                );
+                None
+            }
+        }
+    }
+
+    fn list(&mut self, name: &str, f: Option<Field>) -> Vec<String> {
+        let Some(f) = f else { return Vec::new() };
+        match list_of(f) {
+            Ok(v) => v,
+            Err(why) => {
+                self.error(codes::BAD_FIELD, name, format!("`{name}` {why}"), None);
+                Vec::new()
+            }
+        }
+    }
+
+    fn party(&mut self, name: &str, value: String) -> Option<EventParty> {
+        if let Some(keys) = self.rules.resolve_party(&value) {
+            return Some(EventParty { name: value, keys });
+        }
+        let declared = self
+            .rules
+            .aliases
+            .keys()
+            .chain(self.rules.entities.keys())
+            .map(String::as_str);
+        let help = suggest::closest(&value, declared.chain(iso::COUNTRIES.iter().map(|c| c.0)))
+            .map(|b| format!("did you mean `{b}`?"))
+            .unwrap_or_else(|| {
+                "parties are ISO 3166-1 alpha-3 codes such as `PRK`, or aliases and entities declared in the rules".into()
+            });
+        self.error(
+            codes::UNKNOWN_PARTY,
+            name,
+            format!("unknown party `{value}` in `{name}`"),
+            Some(help),
+        );
+        None
+    }
+
+    fn unit(&mut self, name: &str, symbol: &str) -> Option<Unit> {
+        match units::lookup(symbol) {
+            Some(u) => Some(u),
+            None => {
+                let help = units::suggest(symbol)
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .unwrap_or_else(|| {
+                        "units are t, kg, bbl, l, m3, units, or an ISO 4217 currency such as USD"
+                            .into()
+                    });
+                self.error(
+                    codes::UNKNOWN_UNIT,
+                    name,
+                    format!("unknown unit `{symbol}` in `{name}`"),
+                    Some(help),
+                );
+                None
+            }
+        }
+    }
+
+    fn amount(&mut self, name: &str, text: &str) -> Option<Decimal> {
+        match parse_amount(text) {
+            Some(d) if d.is_sign_negative() && !d.is_zero() => {
+                self.error(
+                    codes::NEGATIVE_QUANTITY,
+                    name,
+                    format!("`{name}` is negative ({text})"),
+                    Some("quantities, prices and values are never negative; record a return as its own event".into()),
+                );
+                None
+            }
+            Some(d) => Some(d),
+            None => {
+                self.error(
+                    codes::BAD_QUANTITY,
+                    name,
+                    format!("`{text}` is not a number in `{name}`"),
+                    Some("amounts are decimal numbers such as `44655` or `72.50`, without thousands separators".into()),
+                );
+                None
+            }
+        }
+    }
+
+    /// `"44655 bbl"` or `{"amount": 44655, "unit": "bbl"}`.
+    fn quantity(&mut self, name: &str, f: Option<Field>) -> Option<(Decimal, Unit)> {
+        let (amount, unit) = self.amount_and_unit(name, f?)?;
+        let amount = self.amount(name, &amount)?;
+        let unit = self.unit(name, &unit)?;
+        if let Dimension::Money(_) = unit.dimension {
+            self.error(
+                codes::BAD_QUANTITY,
+                name,
+                format!("`{name}` is an amount of money ({})", unit.symbol),
+                Some(
+                    "give the goods' quantity here (e.g. `44655 bbl`) and their worth in `value`"
+                        .into(),
+                ),
+            );
+            return None;
+        }
+        Some((amount, unit))
+    }
+
+    /// `"3237487.50 USD"` or `{"amount": …, "currency": "USD"}`.
+    fn value(&mut self, name: &str, f: Option<Field>) -> Option<(Decimal, Unit)> {
+        let (amount, unit) = self.amount_and_unit(name, f?)?;
+        let amount = self.amount(name, &amount)?;
+        let unit = self.unit(name, &unit)?;
+        if !matches!(unit.dimension, Dimension::Money(_)) {
+            self.error(
+                codes::BAD_QUANTITY,
+                name,
+                format!("`{name}` must be an amount of money, not `{}`", unit.symbol),
+                Some("e.g. `\"3237487.50 USD\"`".into()),
+            );
+            return None;
+        }
+        Some((amount, unit))
+    }
+
+    /// `"72.50 USD/bbl"`, `"72.50 USD per bbl"` or `{"amount", "currency", "unit"}`.
+    fn price(&mut self, name: &str, f: Option<Field>) -> Option<Price> {
+        let (amount, unit) = self.amount_and_unit(name, f?)?;
+        let amount = self.amount(name, &amount)?;
+        let (cur, per) = match unit.split_once('/').or_else(|| unit.split_once(" per ")) {
+            Some((c, p)) => (c.trim().to_string(), p.trim().to_string()),
+            None => {
+                self.error(
+                    codes::BAD_QUANTITY,
+                    name,
+                    format!("`{name}` needs a currency and a unit, found `{unit}`"),
+                    Some("write a price as `\"72.50 USD/bbl\"`".into()),
+                );
+                return None;
+            }
+        };
+        let currency = self.unit(name, &cur)?;
+        let per = self.unit(name, &per)?;
+        if !matches!(currency.dimension, Dimension::Money(_))
+            || matches!(per.dimension, Dimension::Money(_))
+        {
+            self.error(
+                codes::BAD_QUANTITY,
+                name,
+                format!("`{name}` must be money per unit of goods, found `{unit}`"),
+                Some("write a price as `\"72.50 USD/bbl\"`".into()),
+            );
+            return None;
+        }
+        Some(Price {
+            amount,
+            currency,
+            per,
+        })
+    }
+
+    fn amount_and_unit(&mut self, name: &str, f: Field) -> Option<(String, String)> {
+        match amount_and_unit(f) {
+            Ok(v) => Some(v),
+            Err(why) => {
+                self.error(
+                    codes::BAD_QUANTITY,
+                    name,
+                    format!("`{name}` {why}"),
+                    Some(
+                        "write `\"44655 bbl\"` or `{\"amount\": \"44655\", \"unit\": \"bbl\"}`"
+                            .into(),
+                    ),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// Validate one record against the rule set (for names of parties,
+/// commodities and exemptions).
+pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
+    let mut cx = Cx {
+        rules,
+        loc,
+        id: None,
+        diags: Vec::new(),
+    };
+    let id = cx.text("id", raw.id).filter(|s| !s.is_empty());
+    cx.id = id.clone();
+    for d in &mut cx.diags {
+        d.event_id = id.clone();
+    }
+    let id = cx.required("id", id, "every event needs an `id`, unique in the stream");
+    let kind = match cx.text("type", raw.kind).as_deref() {
+        None | Some("shipment") => Some(EventKind::Shipment),
+        Some("report") => Some(EventKind::Report),
+        Some(other) => {
+            let other = other.to_string();
+            cx.error(
+                codes::BAD_TYPE,
+                "type",
+                format!("unknown event type `{other}`"),
+                Some("`type` is `shipment` (the default) or `report`".into()),
+            );
+            None
+        }
+    };
+    let date = cx.date("date", raw.date);
+    let date = cx.required("date", date, "every event needs a `date` (YYYY-MM-DD)");
+    let loaded = cx.date("loaded", raw.loaded);
+    let delivered = cx.date("delivered", raw.delivered);
+
+    let commodity_name = cx.text("commodity", raw.commodity);
+    let hs = cx.text("hs", raw.hs);
+    if let Some(h) = &hs {
+        if h.len() < 2 || !h.bytes().all(|b| b.is_ascii_digit()) {
+            let h = h.clone();
+            cx.error(
+                codes::BAD_HS_CODE,
+                "hs",
+                format!("`{h}` is not an HS code"),
+                Some("HS codes are at least 2 digits, without dots, e.g. `271019`".into()),
+            );
+        }
+    }
+    let commodity = commodity_name
+        .as_ref()
+        .and_then(|n| rules.commodity_ids.get(n).copied());
+    let quantity = cx.quantity("quantity", raw.quantity);
+    let price = cx.price("price", raw.price);
+    let value = cx.value("value", raw.value);
+    let from = cx.text("from", raw.from).and_then(|p| cx.party("from", p));
+    let to = cx.text("to", raw.to).and_then(|p| cx.party("to", p));
+    let via_names = cx.list("via", raw.via);
+    let via: Vec<EventParty> = via_names
+        .into_iter()
+        .filter_map(|p| cx.party("via", p))
+        .collect();
+    let reporter = cx.text("reporter", raw.reporter);
+    let covers = cx.list("covers", raw.covers);
+    let exemptions = cx.list("exemptions", raw.exemptions);
+
+    match kind {
+        Some(EventKind::Shipment) => {
+            if commodity_name.is_none()
+                && hs.is_none()
+                && raw.commodity.is_none()
+                && raw.hs.is_none()
+            {
+                cx.error(
+                    codes::MISSING_FIELD,
+                    "commodity",
+                    "the shipment has neither `commodity` nor `hs`".into(),
+                    Some("name the goods with `commodity` (as declared in the rules), an `hs` code, or both".into()),
+                );
+            }
+            if raw.quantity.is_none() {
+                cx.required::<()>(
+                    "quantity",
+                    None,
+                    "a shipment needs a `quantity`, e.g. `\"44655 bbl\"`",
+                );
+            }
+            if raw.from.is_none() && raw.to.is_none() {
+                cx.error(
+                    codes::MISSING_FIELD,
+                    "from",
+                    "the shipment has neither `from` nor `to`".into(),
+                    Some(
+                        "give the supplying party in `from`, the receiving one in `to`, or both"
+                            .into(),
+                    ),
+                );
+            }
+        }
+        Some(EventKind::Report) => {
+            if raw.covers.is_none() {
+                cx.required::<()>(
+                    "covers",
+                    None,
+                    "a report lists the ids of the shipments it reports in `covers`",
+                );
+            }
+            if raw.reporter.is_none() {
+                cx.required::<()>(
+                    "reporter",
+                    None,
+                    "a report names the reporting party in `reporter`",
+                );
+            }
+        }
+        None => {}
+    }
+
+    let rejected = cx.diags.iter().any(|d| d.rejected);
+    if !rejected {
+        if let (Some(name), None, None) = (&commodity_name, commodity, &hs) {
+            let names = rules.commodity_ids.keys().map(String::as_str);
+            let help = match suggest::closest(name, names) {
+                Some(b) => format!("did you mean `{b}`? Otherwise add an `hs` code"),
+                None => "declare it in the rules, or add an `hs` code; meanwhile only rules on `any` goods apply".into(),
+            };
+            let name = name.clone();
+            cx.warn(
+                codes::UNKNOWN_COMMODITY,
+                "commodity",
+                format!("unknown commodity `{name}`"),
+                Some(help),
+            );
+        }
+        for e in &exemptions {
+            if !rules.exemptions.contains(e) {
+                let e = e.clone();
+                cx.warn(
+                    codes::UNKNOWN_EXEMPTION,
+                    "exemptions",
+                    format!("the event claims exemption `{e}`, which no rule declares"),
+                    Some("the claim is ignored; check the spelling against the rules' `exemption` declarations".into()),
+                );
+            }
+        }
+    }
+
+    let event = match (rejected, id, kind, date) {
+        (false, Some(id), Some(kind), Some(date)) => Some(Event {
+            id,
+            kind,
+            date,
+            commodity,
+            commodity_name,
+            hs,
+            quantity,
+            price,
+            value,
+            from,
+            to,
+            via,
+            reporter,
+            covers,
+            exemptions,
+            loaded,
+            delivered,
+            loc,
+        }),
+        _ => None,
+    };
+    Validated {
+        event,
+        diagnostics: cx.diags,
+    }
+}
+
+fn text_of(f: Field) -> Result<Cow<str>, Why> {
+    match f {
+        Field::Text(t) => Ok(Cow::Borrowed(t.trim())),
+        Field::Json(raw) => {
+            let s = raw.get();
+            if s.starts_with('"') {
+                serde_json::from_str::<Cow<str>>(s)
+                    .map(|c| Cow::Owned(c.trim().to_string()))
+                    .map_err(|e| format!("is not a valid string ({e})"))
+            } else if s.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+                Ok(Cow::Borrowed(s))
+            } else {
+                Err(format!("must be a string, found {}", json_kind(raw)))
+            }
+        }
+    }
+}
+
+fn list_of(f: Field) -> Result<Vec<String>, Why> {
+    match f {
+        Field::Text(t) => Ok(t
+            .split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()),
+        Field::Json(raw) if raw.get().starts_with('[') => {
+            let items: Vec<&RawValue> = serde_json::from_str(raw.get())
+                .map_err(|e| format!("is not a valid list ({e})"))?;
+            items
+                .into_iter()
+                .map(|i| text_of(Field::Json(i)).map(|c| c.into_owned()))
+                .filter(|r| r.as_ref().map_or(true, |s| !s.is_empty()))
+                .collect()
+        }
+        Field::Json(_) => text_of(f).map(|t| {
+            t.split(';')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        }),
+    }
+}
+
+#[derive(Deserialize)]
+struct AmountObject<'a> {
+    #[serde(borrow)]
+    amount: &'a RawValue,
+    #[serde(default)]
+    unit: Option<String>,
+    #[serde(default)]
+    currency: Option<String>,
+}
+
+/// Split a quantity-like field into its amount text and unit text.
+fn amount_and_unit(f: Field) -> Result<(String, String), Why> {
+    let split = |t: &str| -> Result<(String, String), Why> {
+        let t = t.trim();
+        let cut = t
+            .find(|c: char| c.is_whitespace())
+            .ok_or_else(|| format!("has no unit: `{t}`"))?;
+        Ok((t[..cut].to_string(), t[cut..].trim().to_string()))
+    };
+    match f {
+        Field::Text(t) => split(t),
+        Field::Json(raw) => match raw.get().as_bytes().first() {
+            Some(b'"') => split(&text_of(f)?),
+            Some(b'{') => {
+                let o: AmountObject = serde_json::from_str(raw.get())
+                    .map_err(|e| format!("is not an amount object ({e})"))?;
+                let amount = text_of(Field::Json(o.amount))?.into_owned();
+                let unit = match (o.unit, o.currency) {
+                    (Some(u), Some(c)) => format!("{c}/{u}"),
+                    (Some(u), None) => u,
+                    (None, Some(c)) => c,
+                    (None, None) => return Err("has no `unit`".into()),
+                };
+                Ok((amount, unit))
+            }
+            _ => Err(format!(
+                "must be a string such as `\"44655 bbl\"` or an object, found {}",
+                json_kind(raw)
+            )),
+        },
+    }
+}
+
+/// An exact decimal: plain or scientific notation, never through a float.
+pub fn parse_amount(t: &str) -> Option<Decimal> {
+    let t = t.trim();
+    if t.contains(['e', 'E']) {
+        return Decimal::from_scientific(t).ok();
+    }
+    let cleaned: Cow<str> = if t.contains('_') {
+        Cow::Owned(t.replace('_', ""))
+    } else {
+        Cow::Borrowed(t)
+    };
+    let cleaned = cleaned.strip_prefix('+').unwrap_or(&cleaned);
+    Decimal::from_str_exact(cleaned).ok()
+}
+
+/// `YYYY-MM-DD`, or a date and time (its date is used, as written).
+pub fn parse_date(t: &str) -> Option<NaiveDate> {
+    let t = t.trim();
+    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return Some(d);
+    }
+    if t.len() <= 10 {
+        return None;
+    }
+    if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
+        return Some(dt.date_naive());
+    }
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+    ] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(t, fmt) {
+            return Some(dt.date());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_exact() {
+        assert_eq!(parse_amount("72.50"), Some(Decimal::new(7250, 2)));
+        assert_eq!(parse_amount("1e3"), Some(Decimal::from(1000)));
+        assert_eq!(parse_amount("0.1"), Some(Decimal::new(1, 1)));
+        assert_eq!(parse_amount("1,000"), None);
+        assert_eq!(parse_amount("abc"), None);
+    }
+
+    #[test]
+    fn dates_and_datetimes() {
+        let d = NaiveDate::from_ymd_opt(2023, 1, 31);
+        assert_eq!(parse_date("2023-01-31"), d);
+        assert_eq!(parse_date("2023-01-31T23:30:00+09:00"), d);
+        assert_eq!(parse_date("2023-01-31 08:00:00"), d);
+        assert_eq!(parse_date("2023-02-30"), None);
+        assert_eq!(parse_date("31/01/2023"), None);
+    }
+}

@@ -1,0 +1,318 @@
+//! Reporting an evaluation: each finding points into the rule file and into
+//! the event's record; each event diagnostic into the record and its field.
+
+use super::human::HumanRenderer;
+use super::json::{self, JsonDiagnostic, JsonLocation};
+use super::snippets::Snippets;
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::eval::{Finding, FindingKind, Outcome, Stats};
+use crate::events::{read::Input, EventDiagnostic, EventLoc};
+use crate::model::{RuleKind, RuleSet};
+use crate::source::SourceMap;
+use crate::units::{format_amount, plain_amount};
+use serde::Serialize;
+
+/// Labels for every finding and event diagnostic, with the event records
+/// they need loaded into the source map.
+pub struct Prepared {
+    pub findings: Vec<Vec<Label>>,
+    pub diagnostics: Vec<Vec<Label>>,
+}
+
+pub fn prepare(
+    sources: &mut SourceMap,
+    rules: &RuleSet,
+    inputs: &[Input],
+    outcome: &Outcome,
+) -> Prepared {
+    let mut snippets = Snippets::default();
+    let findings = outcome
+        .findings
+        .iter()
+        .map(|f| {
+            let rule = &rules.rules[f.rule];
+            let mut labels = vec![Label {
+                span: rule.keyword,
+                message: Some(rule_label(rules, f)),
+            }];
+            if let Some(file) = snippets.load(sources, inputs, f.loc, None) {
+                labels.push(Label {
+                    span: Snippets::field_span(sources, inputs, file, Some("id")),
+                    message: Some(event_label(f)),
+                });
+            }
+            labels
+        })
+        .collect();
+    let diagnostics = outcome
+        .diagnostics
+        .iter()
+        .map(
+            |d| match snippets.load(sources, inputs, d.loc, d.text.as_deref()) {
+                Some(file) => vec![Label {
+                    span: Snippets::field_span(sources, inputs, file, d.field.as_deref()),
+                    message: Some(match &d.field {
+                        Some(f) => format!("`{f}`"),
+                        None => "this record".to_string(),
+                    }),
+                }],
+                None => Vec::new(),
+            },
+        )
+        .collect();
+    Prepared {
+        findings,
+        diagnostics,
+    }
+}
+
+fn rule_label(rules: &RuleSet, f: &Finding) -> String {
+    let rule = &rules.rules[f.rule];
+    match &rule.kind {
+        RuleKind::Ban => format!("`{}` bans this", rule.id),
+        RuleKind::Cap { .. } => format!(
+            "`{}` caps the total at {} {}",
+            rule.id,
+            f.limit.map(format_amount).unwrap_or_default(),
+            f.unit.clone().unwrap_or_default()
+        ),
+        RuleKind::CapPrice {
+            amount,
+            currency,
+            per_unit,
+        } => format!(
+            "`{}` caps the price at {} {}/{}",
+            rule.id,
+            format_amount(*amount),
+            currency.symbol,
+            per_unit.symbol
+        ),
+        RuleKind::RequireReport { within_days } => {
+            format!("`{}` requires a report within {within_days} days", rule.id)
+        }
+    }
+}
+
+fn event_label(f: &Finding) -> String {
+    match (&f.total, &f.unit, f.deadline) {
+        (Some(t), Some(u), _) if f.window.is_some() => {
+            format!("`{}`: total {} {u}", f.event, format_amount(*t))
+        }
+        (Some(t), Some(u), _) => format!("`{}`: {} {u}", f.event, format_amount(*t)),
+        (_, _, Some(d)) => format!("`{}`: report due by {d}", f.event),
+        _ => format!("`{}`", f.event),
+    }
+}
+
+fn finding_help(rules: &RuleSet, f: &Finding) -> String {
+    match &rules.rules[f.rule].cite {
+        Some(c) => format!("cite: {c}\n{}", f.explanation),
+        None => f.explanation.clone(),
+    }
+}
+
+/// Render findings (unless `quiet`), then rule and event diagnostics, then the summary.
+pub fn human(
+    renderer: &HumanRenderer,
+    sources: &SourceMap,
+    rules: &RuleSet,
+    rule_diags: &[Diagnostic],
+    outcome: &Outcome,
+    prepared: &Prepared,
+    quiet: bool,
+) -> String {
+    let mut out = String::new();
+    if !quiet {
+        for d in rule_diags {
+            out.push_str(&renderer.render(d, sources));
+            out.push('\n');
+        }
+        for (f, labels) in outcome.findings.iter().zip(&prepared.findings) {
+            let severity = match f.kind {
+                FindingKind::Violation => Severity::Error,
+                FindingKind::Warning => Severity::Warning,
+            };
+            let code = &rules.rules[f.rule].id;
+            out.push_str(&renderer.render_parts(
+                code,
+                severity,
+                &f.message,
+                labels,
+                Some(&finding_help(rules, f)),
+                sources,
+            ));
+            out.push('\n');
+        }
+        for (d, labels) in outcome.diagnostics.iter().zip(&prepared.diagnostics) {
+            let message = match &d.event_id {
+                Some(id) => format!("event `{id}`: {}", d.message),
+                None => d.message.clone(),
+            };
+            let mut help = d.help.clone().unwrap_or_default();
+            if d.rejected {
+                if !help.is_empty() {
+                    help.push('\n');
+                }
+                help.push_str("this event was rejected and not evaluated");
+            }
+            let help = (!help.is_empty()).then_some(help);
+            out.push_str(&renderer.render_parts(
+                d.code,
+                d.severity,
+                &message,
+                labels,
+                help.as_deref(),
+                sources,
+            ));
+            out.push('\n');
+        }
+    }
+    out.push_str(&summary(&outcome.stats));
+    out.push('\n');
+    out
+}
+
+/// `3 violations, 2 warnings · 1,204 events read, 1,202 evaluated, 2 rejected · 14 rules`
+pub fn summary(s: &Stats) -> String {
+    use super::{plural, thousands};
+    format!(
+        "{}, {} · {} read, {} evaluated, {} rejected · {}",
+        plural(s.violations, "violation", "violations"),
+        plural(s.warnings, "warning", "warnings"),
+        plural(s.events_read, "event", "events"),
+        thousands(s.events_evaluated),
+        thousands(s.events_rejected),
+        plural(s.rules, "rule", "rules"),
+    )
+}
+
+#[derive(Debug, Serialize)]
+pub struct JsonFinding {
+    pub rule: String,
+    pub kind: &'static str,
+    pub event: String,
+    pub date: String,
+    pub message: String,
+    pub explanation: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cite: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contributors: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contributor_count: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<String>,
+    pub rule_location: JsonLocation,
+    pub event_location: JsonLocation,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EvalOutput {
+    pub findings: Vec<JsonFinding>,
+    pub diagnostics: Vec<JsonDiagnostic>,
+    pub stats: Stats,
+}
+
+fn event_location(inputs: &[Input], loc: EventLoc) -> JsonLocation {
+    JsonLocation {
+        file: inputs
+            .get(loc.input as usize)
+            .map(|i| i.name.clone())
+            .unwrap_or_default(),
+        line: loc.line as usize,
+        column: loc.column as usize,
+    }
+}
+
+fn event_diagnostic(
+    d: &EventDiagnostic,
+    labels: &[Label],
+    sources: &SourceMap,
+    inputs: &[Input],
+) -> JsonDiagnostic {
+    let at = labels
+        .first()
+        .and_then(|l| json::location(sources, l.span))
+        .unwrap_or_else(|| event_location(inputs, d.loc));
+    JsonDiagnostic {
+        code: d.code,
+        severity: d.severity.as_str(),
+        message: d.message.clone(),
+        file: Some(at.file),
+        line: Some(at.line),
+        column: Some(at.column),
+        end_line: None,
+        end_column: None,
+        label: None,
+        help: d.help.clone(),
+        related: Vec::new(),
+        field: d.field.clone(),
+        event: d.event_id.clone(),
+        rejected: Some(d.rejected),
+    }
+}
+
+pub fn json_output(
+    sources: &SourceMap,
+    rules: &RuleSet,
+    rule_diags: &[Diagnostic],
+    inputs: &[Input],
+    outcome: &Outcome,
+    prepared: &Prepared,
+) -> EvalOutput {
+    let findings = outcome
+        .findings
+        .iter()
+        .map(|f| {
+            let rule = &rules.rules[f.rule];
+            let is_cap = matches!(rule.kind, RuleKind::Cap { .. });
+            JsonFinding {
+                rule: rule.id.clone(),
+                kind: f.kind.as_str(),
+                event: f.event.clone(),
+                date: f.date.to_string(),
+                message: f.message.clone(),
+                explanation: f.explanation.clone(),
+                cite: rule.cite.clone(),
+                window: f.window.clone(),
+                total: f.total.map(plain_amount),
+                limit: f.limit.map(plain_amount),
+                unit: f.unit.clone(),
+                contributors: is_cap
+                    .then(|| f.contributor_ids().iter().map(|s| s.to_string()).collect()),
+                contributor_count: is_cap.then_some(f.contributor_count),
+                deadline: f.deadline.map(|d| d.to_string()),
+                rule_location: json::location(sources, rule.keyword).unwrap_or(JsonLocation {
+                    file: String::new(),
+                    line: 0,
+                    column: 0,
+                }),
+                event_location: event_location(inputs, f.loc),
+            }
+        })
+        .collect();
+    let diagnostics = rule_diags
+        .iter()
+        .map(|d| json::diagnostic(d, sources))
+        .chain(
+            outcome
+                .diagnostics
+                .iter()
+                .zip(&prepared.diagnostics)
+                .map(|(d, l)| event_diagnostic(d, l, sources, inputs)),
+        )
+        .collect();
+    EvalOutput {
+        findings,
+        diagnostics,
+        stats: outcome.stats,
+    }
+}
