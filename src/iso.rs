@@ -358,3 +358,34 @@ mod tests {
         assert!(!is_currency("usd"));
     }
 }
+
+/// Common non-ISO names for countries that analysts write by habit
+/// (`UK`, `GER`, `ROK` …), so a suggestion can name the right code rather
+/// than the nearest spelling (`UK` is not `UKR`).
+pub fn common_name_code(name: &str) -> Option<&'static str> {
+    const COMMON: &[(&str, &str)] = &[
+        ("BRD", "DEU"),
+        ("CN", "CHN"),
+        ("DE", "DEU"),
+        ("DPRK", "PRK"),
+        ("FR", "FRA"),
+        ("GB", "GBR"),
+        ("GER", "DEU"),
+        ("IR", "IRN"),
+        ("JP", "JPN"),
+        ("KP", "PRK"),
+        ("KR", "KOR"),
+        ("NK", "PRK"),
+        ("PRC", "CHN"),
+        ("ROK", "KOR"),
+        ("RU", "RUS"),
+        ("SK", "KOR"),
+        ("SY", "SYR"),
+        ("UAE", "ARE"),
+        ("UK", "GBR"),
+        ("US", "USA"),
+        ("USSR", "RUS"),
+    ];
+    let upper = name.to_ascii_uppercase();
+    COMMON.iter().find(|(n, _)| *n == upper).map(|(_, c)| *c)
+}

@@ -55,7 +55,9 @@ pub fn load(paths: &[PathBuf]) -> RuleSource {
             Err(e) => io_errors.push(io_error(e)),
         }
     }
-    files.dedup();
+    // The same file named twice (`rules rules/un/dprk.sanc`) is read once.
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
     for f in &files {
         match std::fs::read(f) {
             Ok(bytes) => match String::from_utf8(bytes) {

@@ -41,6 +41,15 @@ impl PartySet {
             (PartySet::Of(a), PartySet::Of(b)) => b.is_subset(a),
         }
     }
+
+    /// Does a rule's constraint (`None`: none) let through every event `other` does?
+    pub fn covers_opt(this: Option<&PartySet>, other: Option<&PartySet>) -> bool {
+        match (this, other) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(a), Some(b)) => a.covers(b),
+        }
+    }
 }
 
 pub type CommodityId = usize;
@@ -98,12 +107,15 @@ pub struct Rule {
     pub id: String,
     pub kind: RuleKind,
     pub goods: Goods,
-    pub from: PartySet,
-    pub to: PartySet,
-    pub via: PartySet,
+    /// `None`: the rule does not ask; `Some(Any)`: some party must be named.
+    pub from: Option<PartySet>,
+    pub to: Option<PartySet>,
+    pub via: Option<PartySet>,
     pub effective: Option<NaiveDate>,
     pub until: Option<NaiveDate>,
     pub cite: Option<String>,
+    /// The `##` doc comment above the rule.
+    pub doc: Option<String>,
     /// The severity of this rule's violations (`severity warning` lowers it).
     pub severity: Severity,
     pub exemptions: BTreeSet<String>,

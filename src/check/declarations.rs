@@ -206,6 +206,7 @@ impl Checker<'_> {
         }
         if let Some(d) = self.model.declarations.get(n) {
             let noun = d.kind.noun();
+            self.used.insert(n.clone());
             self.emit(
                 Diagnostic::error(
                     codes::WRONG_KIND,
@@ -241,13 +242,17 @@ impl Checker<'_> {
             }
             if let Some(inner) = groups.get(n) {
                 if stack.contains(n) {
-                    if stack.len() == 1 {
+                    // Reported once, for the group the cycle leads back to.
+                    if *n == stack[0] {
+                        let path = stack.join("` → `");
+                        let decl = groups.get(&stack[0]).map_or(m.span, |g| g.name.span);
                         self.emit(
                             Diagnostic::error(
                                 codes::HIERARCHY_CYCLE,
                                 format!("group `{}` contains itself", stack[0]),
                             )
-                            .with_label(m.span, format!("`{n}` leads back to `{}`", stack[0])),
+                            .with_label(decl, format!("`{path}` → `{n}`"))
+                            .with_help("a group cannot be a member of itself, directly or through other groups"),
                         );
                     }
                     continue;
@@ -264,8 +269,10 @@ impl Checker<'_> {
                 }
                 continue;
             }
-            if let Some(keys) = self.party_keys(n, m.span) {
+            if let Some(keys) = self.party_keys_quiet(n) {
                 out.extend(keys);
+            } else if !self.broken.contains(n) {
+                self.unknown_member(n, m.span);
             }
         }
         out
@@ -309,7 +316,45 @@ impl Checker<'_> {
         None
     }
 
+    fn unknown_member(&mut self, n: &str, span: Span) {
+        if let Some(d) = self.model.declarations.get(n) {
+            let noun = d.kind.noun();
+            self.emit(
+                Diagnostic::error(codes::WRONG_KIND, format!("`{n}` is a {noun}, not a party"))
+                    .with_label(span, "expected a party")
+                    .with_help("group members are ISO codes, or names declared with `party`, `group` or `entity`"),
+            );
+            return;
+        }
+        let help = self.party_suggestion(n);
+        self.emit(
+            Diagnostic::error(
+                codes::UNKNOWN_GROUP_MEMBER,
+                format!("unknown group member `{n}`"),
+            )
+            .with_label(span, "not a country code or a declared party")
+            .with_help(help),
+        );
+    }
+
     pub(super) fn unknown_party(&mut self, n: &str, span: Span) {
+        let help = self.party_suggestion(n);
+        self.emit(
+            Diagnostic::error(codes::UNKNOWN_PARTY, format!("unknown party `{n}`"))
+                .with_label(span, "not a country code or a declared party")
+                .with_help(help),
+        );
+    }
+
+    /// "did you mean …?" for a party name, or what parties can be.
+    fn party_suggestion(&mut self, n: &str) -> String {
+        if let Some(code) = iso::common_name_code(n) {
+            self.used.insert(code.to_string());
+            return format!(
+                "`{n}` is not an ISO 3166-1 alpha-3 code; did you mean `{code}` ({})?",
+                iso::country_name(code).unwrap_or("")
+            );
+        }
         let declared: Vec<&str> = self
             .model
             .declarations
@@ -343,11 +388,7 @@ impl Checker<'_> {
             },
             None => "parties are ISO 3166-1 alpha-3 codes such as `PRK`, or names declared with `party`, `group` or `entity`".to_string(),
         };
-        self.emit(
-            Diagnostic::error(codes::UNKNOWN_PARTY, format!("unknown party `{n}`"))
-                .with_label(span, "not a country code or a declared party")
-                .with_help(help),
-        );
+        help
     }
 
     /// A rule's `from`/`to`/`via` party.
@@ -368,7 +409,14 @@ impl Checker<'_> {
         if let Some(unit) = units::lookup(&u.node) {
             return Some(unit);
         }
+        let scientific = u.node.len() > 1
+            && u.node.starts_with('e')
+            && u.node[1..].bytes().all(|b| b.is_ascii_digit());
         let help = match units::suggest(&u.node) {
+            _ if scientific => {
+                "write numbers in full (`1000000` or `1_000_000`), not in scientific notation"
+                    .to_string()
+            }
             Some(s) => format!("did you mean `{s}`?"),
             None => "units are t, kg, bbl, l, m3, units, or an ISO 4217 currency such as USD"
                 .to_string(),
@@ -421,7 +469,7 @@ impl Checker<'_> {
 
     pub(super) fn hs_code(&mut self, code: &Node<String>) -> bool {
         let n = code.node.len();
-        if (2..=12).contains(&n) {
+        if matches!(n, 2 | 4 | 6..=12) {
             return true;
         }
         self.emit(
@@ -433,7 +481,7 @@ impl Checker<'_> {
                 code.span,
                 format!("{n} digit{}", if n == 1 { "" } else { "s" }),
             )
-            .with_help("HS codes have at least 2 digits (a chapter such as `27`), usually 4 or 6"),
+            .with_help("HS codes are a chapter (2 digits, `27`), a heading (4, `2710`) or a subheading (6 or more, `271019`)"),
         );
         false
     }

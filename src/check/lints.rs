@@ -2,7 +2,7 @@
 
 use super::Checker;
 use crate::diagnostic::{codes, Diagnostic};
-use crate::model::{DeclKind, Goods, Rule, RuleKind};
+use crate::model::{DeclKind, Goods, PartySet, Rule, RuleKind};
 
 impl Checker<'_> {
     pub(super) fn lint(&mut self) {
@@ -81,7 +81,10 @@ impl Checker<'_> {
     }
 
     fn ban_covers(&self, ban: &Rule, cap: &Rule) -> bool {
-        if !matches!(ban.kind, RuleKind::Ban) || !ban.exemptions.is_subset(&cap.exemptions) {
+        if !matches!(ban.kind, RuleKind::Ban)
+            || ban.severity != crate::diagnostic::Severity::Error
+            || !ban.exemptions.is_subset(&cap.exemptions)
+        {
             return false;
         }
         let goods = match (&ban.goods, &cap.goods) {
@@ -113,8 +116,8 @@ impl Checker<'_> {
             && starts_before
             && ends_after
             && ban.wind_down.is_none()
-            && ban.from.covers(&cap.from)
-            && ban.to.covers(&cap.to)
-            && ban.via.covers(&cap.via)
+            && PartySet::covers_opt(ban.from.as_ref(), cap.from.as_ref())
+            && PartySet::covers_opt(ban.to.as_ref(), cap.to.as_ref())
+            && PartySet::covers_opt(ban.via.as_ref(), cap.via.as_ref())
     }
 }

@@ -29,6 +29,8 @@ impl Checker<'_> {
                 None => id,
             };
             let at = r.label.as_ref().map_or(r.keyword, |l| l.span);
+            // A rule with errors already has a diagnostic; do not pile on.
+            let Some(mut rule) = lowered else { continue };
             if let Some((first, first_labelled)) = ids.get(&id).copied() {
                 let help = if labelled && first_labelled {
                     "labels must be unique within a regime; rename one".to_string()
@@ -48,11 +50,10 @@ impl Checker<'_> {
                 continue;
             }
             ids.insert(id.clone(), (at, labelled));
-            if let Some(mut rule) = lowered {
-                rule.id = id;
-                self.model.rules.push(rule);
-                self.rule_asts.push(r);
-            }
+            rule.id = id;
+            rule.doc = item.doc.clone();
+            self.model.rules.push(rule);
+            self.rule_asts.push(r);
         }
     }
 
@@ -73,7 +74,9 @@ impl Checker<'_> {
                 format!("hs-{}", c.join("-"))
             }
         });
-        for s in &r.scope {
+        let mut scope: Vec<&ast::Scope> = r.scope.iter().collect();
+        scope.sort_by_key(|s| s.direction.node);
+        for s in scope {
             parts.push(s.direction.node.keyword().into());
             parts.push(match &s.party.node {
                 PartyRef::Any => "any".into(),
@@ -228,7 +231,7 @@ impl Checker<'_> {
         if !ok {
             return None;
         }
-        let mut take = |d| scope.remove(&d).map_or(PartySet::Any, |(s, _)| s);
+        let mut take = |d| scope.remove(&d).map(|(s, _)| s);
         Some(model::Rule {
             id: String::new(),
             kind: kind?,
@@ -239,6 +242,7 @@ impl Checker<'_> {
             effective: effective.map(|e| e.0),
             until: until.map(|u| u.0),
             cite,
+            doc: None,
             severity,
             exemptions,
             wind_down,
@@ -292,10 +296,32 @@ impl Checker<'_> {
                         Some(u) => Some(u),
                         None => self.goods_unit(&l.unit),
                     };
+                    if l.amount.node.is_zero() {
+                        self.emit(
+                            Diagnostic::error(codes::BAD_AMOUNT, "a cap of zero")
+                                .with_label(l.amount.span, "nothing may pass")
+                                .with_help("to forbid the goods outright, write a `ban` rule"),
+                        );
+                        ok = false;
+                    }
                     match unit {
                         Some(unit) => {
                             if !matches!(unit.dimension, Dimension::Money(_)) {
                                 ok &= self.reachable(goods, &unit, l.unit.span);
+                            }
+                            if let Some(prev) = out
+                                .iter()
+                                .find(|p: &&Limit| p.unit.dimension == unit.dimension)
+                            {
+                                self.emit(
+                                    Diagnostic::error(
+                                        codes::BAD_AMOUNT,
+                                        format!("two limits in {}: `{}` and `{}`", unit.dimension, prev.unit, unit),
+                                    )
+                                    .with_label(l.unit.span, "measures the same thing as an earlier limit")
+                                    .with_help("`or` joins limits of different kinds, e.g. `400870018 USD or 7500000 t`; keep the lower of these two"),
+                                );
+                                ok = false;
                             }
                             out.push(Limit {
                                 amount: l.amount.node,
@@ -317,6 +343,14 @@ impl Checker<'_> {
                 currency,
                 per_unit,
             } => {
+                if amount.node.is_zero() {
+                    self.emit(
+                        Diagnostic::error(codes::BAD_AMOUNT, "a price cap of zero")
+                            .with_label(amount.span, "no price is at or below zero")
+                            .with_help("to forbid the goods outright, write a `ban` rule"),
+                    );
+                    return None;
+                }
                 let currency = self.currency(currency);
                 let per = self.goods_unit(per_unit);
                 let reachable = match &per {

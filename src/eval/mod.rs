@@ -429,10 +429,12 @@ fn violation_kind(rule: &Rule) -> FindingKind {
     }
 }
 
-fn party_matches(set: &PartySet, party: Option<&crate::events::EventParty>) -> bool {
+/// `None`: the rule does not ask; `any`: some party must be named.
+fn party_matches(set: Option<&PartySet>, party: Option<&crate::events::EventParty>) -> bool {
     match set {
-        PartySet::Any => true,
-        PartySet::Of(_) => party.is_some_and(|p| p.keys.iter().any(|k| set.contains(k))),
+        None => true,
+        Some(PartySet::Any) => party.is_some(),
+        Some(set) => party.is_some_and(|p| p.keys.iter().any(|k| set.contains(k))),
     }
 }
 
@@ -440,13 +442,16 @@ fn party_matches(set: &PartySet, party: Option<&crate::events::EventParty>) -> b
 /// exemptions and wind-down?
 pub fn applies(rule: &Rule, e: &Event) -> bool {
     if !rule.in_force(e.date)
-        || !party_matches(&rule.from, e.from.as_ref())
-        || !party_matches(&rule.to, e.to.as_ref())
+        || !party_matches(rule.from.as_ref(), e.from.as_ref())
+        || !party_matches(rule.to.as_ref(), e.to.as_ref())
     {
         return false;
     }
-    if !matches!(rule.via, PartySet::Any)
-        && !e.via.iter().any(|v| party_matches(&rule.via, Some(v)))
+    if rule.via.is_some()
+        && !e
+            .via
+            .iter()
+            .any(|v| party_matches(rule.via.as_ref(), Some(v)))
     {
         return false;
     }
@@ -521,7 +526,10 @@ fn describe_rule_scope(rules: &RuleSet, rule: &Rule) -> String {
     };
     let mut s = goods;
     for (word, set) in [("from", &rule.from), ("to", &rule.to), ("via", &rule.via)] {
-        if let PartySet::Of(keys) = set {
+        if let Some(PartySet::Any) = set {
+            s.push_str(&format!(" {word} any party"));
+        }
+        if let Some(PartySet::Of(keys)) = set {
             let names: Vec<String> = keys
                 .iter()
                 .map(|k| match k {

@@ -116,6 +116,17 @@ impl Cx<'_> {
         if let Some(keys) = self.rules.resolve_party(&value) {
             return Some(EventParty { name: value, keys });
         }
+        if let Some(code) = iso::common_name_code(&value) {
+            self.error(
+                codes::UNKNOWN_PARTY,
+                name,
+                format!("unknown party `{value}` in `{name}`"),
+                Some(format!(
+                    "`{value}` is not an ISO 3166-1 alpha-3 code; did you mean `{code}`?"
+                )),
+            );
+            return None;
+        }
         let declared = self
             .rules
             .aliases

@@ -116,11 +116,17 @@ impl Report {
         });
         let (labels, source) = reports.next().unwrap_or_default();
         let related = reports
-            .map(|(labels, source)| Report {
-                message: labels
-                    .first()
-                    .and_then(|l| l.label().map(str::to_string))
-                    .unwrap_or_else(|| "see also".to_string()),
+            .map(|(mut labels, source)| Report {
+                // The first label's text heads the related report; the
+                // underline then needs no text of its own.
+                message: match labels.first_mut() {
+                    Some(first) => {
+                        let text = first.label().map(str::to_string);
+                        *first = LabeledSpan::new_with_span(None, first.inner().to_owned());
+                        text.unwrap_or_else(|| "see also".to_string())
+                    }
+                    None => "see also".to_string(),
+                },
                 code: None,
                 severity: miette::Severity::Advice,
                 help: None,
