@@ -221,10 +221,13 @@ impl<'r> Evaluator<'r> {
                     );
                     return;
                 }
-                // Price per event unit × event units in one cap unit.
-                match convert_with(self.rules, commodity, e, Decimal::ONE, &per, &p.per) {
-                    Some(factor) => (
-                        p.amount * factor,
+                // Price per event unit ÷ cap units in one event unit (dividing
+                // by the declared factor keeps `439.80 USD/t` ÷ 7.33 exact).
+                match convert_with(self.rules, commodity, e, Decimal::ONE, &p.per, &per)
+                    .filter(|q| !q.is_zero())
+                {
+                    Some(q) => (
+                        p.amount / q,
                         format!(
                             "{} {}/{}",
                             format_amount(p.amount),

@@ -1,0 +1,364 @@
+//! `sanc eval` end to end, one rule kind and boundary at a time. Expected
+//! findings are worked out by hand in each test's comments.
+
+mod common;
+use common::*;
+
+const DECLS: &str = r#"
+party DPRK = PRK
+commodity refined_petroleum = hs 2710
+commodity diesel = hs 271019 under refined_petroleum
+convert refined_petroleum 1 t = 7.33 bbl
+commodity arms = hs 93
+commodity crude_oil = hs 2709
+"#;
+
+fn rules(body: &str) -> String {
+    format!("{DECLS}\n{body}\n")
+}
+
+#[test]
+fn cap_is_crossed_by_one_event_and_every_later_one_in_the_window() {
+    // 60 + 40 = 100: exactly at the cap, no violation. +1 = 101: over.
+    // The next event in 2023 is over too; 2024 starts again from zero.
+    let r = rules("cap refined_petroleum to DPRK 100 bbl per year");
+    let ev = lines(&[
+        ship("a", "2023-01-10", "refined_petroleum", "60 bbl", "RUS", "PRK"),
+        ship("b", "2023-02-10", "refined_petroleum", "40 bbl", "CHN", "PRK"),
+        ship("c", "2023-03-10", "refined_petroleum", "1 bbl", "RUS", "PRK"),
+        ship("d", "2023-12-31", "refined_petroleum", "5 bbl", "RUS", "PRK"),
+        ship("e", "2024-01-01", "refined_petroleum", "99 bbl", "RUS", "PRK"),
+    ]);
+    let (code, v) = eval_json(&r, &ev);
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings(&v),
+        vec![
+            ("violation".into(), "cap-refined_petroleum-to-PRK".into(), "c".into(), "101".into()),
+            ("violation".into(), "cap-refined_petroleum-to-PRK".into(), "d".into(), "106".into()),
+        ]
+    );
+    let f = &v["findings"][0];
+    assert_eq!(f["limit"], "100");
+    assert_eq!(f["unit"], "bbl");
+    assert_eq!(f["window"], "2023");
+    assert_eq!(f["contributors"], serde_json::json!(["a", "b", "c"]));
+}
+
+#[test]
+fn a_total_exactly_at_the_cap_is_not_a_violation() {
+    let r = rules("cap refined_petroleum to DPRK 100 bbl per year");
+    let ev = lines(&[
+        ship("a", "2023-01-10", "refined_petroleum", "50 bbl", "RUS", "PRK"),
+        ship("b", "2023-01-10", "refined_petroleum", "50.000 bbl", "RUS", "PRK"),
+    ]);
+    let (code, v) = eval_json(&r, &ev);
+    assert_eq!(code, 0);
+    assert_eq!(v["findings"], serde_json::json!([]));
+    assert_eq!(v["stats"]["events_evaluated"], 2);
+}
+
+#[test]
+fn tonnes_count_against_a_barrel_cap_through_convert() {
+    // 10 t × 7.33 = 73.3 bbl; + 4 t × 7.33 = 29.32 → 102.62 bbl > 100.
+    // Diesel is under refined_petroleum, so the parent's factor applies.
+    let r = rules("cap refined_petroleum to DPRK 100 bbl per year");
+    let ev = lines(&[
+        ship("a", "2023-01-10", "refined_petroleum", "10 t", "RUS", "PRK"),
+        ship("b", "2023-02-10", "diesel", "4000 kg", "CHN", "PRK"),
+    ]);
+    let (_, v) = eval_json(&r, &ev);
+    assert_eq!(findings(&v), vec![("violation".into(), "cap-refined_petroleum-to-PRK".into(), "b".into(), "102.62".into())]);
+}
+
+#[test]
+fn rolling_windows_end_at_each_event() {
+    // 30-day window ending at each event (that day and the 29 before it).
+    // a 01-01: 60.  b 01-20: 90.  c 01-31: window 01-02..01-31 = b + c = 50.
+    // d 02-09: window 01-11..02-09 = b + c + d = 30 + 20 + 60 = 110 > 100.
+    // e 03-20: window 02-19..03-20 = 10.
+    let r = rules("cap refined_petroleum to DPRK 100 bbl per 30 days");
+    let ev = lines(&[
+        ship("a", "2023-01-01", "refined_petroleum", "60 bbl", "RUS", "PRK"),
+        ship("b", "2023-01-20", "refined_petroleum", "30 bbl", "RUS", "PRK"),
+        ship("c", "2023-01-31", "refined_petroleum", "20 bbl", "RUS", "PRK"),
+        ship("d", "2023-02-09", "refined_petroleum", "60 bbl", "RUS", "PRK"),
+        ship("e", "2023-03-20", "refined_petroleum", "10 bbl", "RUS", "PRK"),
+    ]);
+    let (_, v) = eval_json(&r, &ev);
+    assert_eq!(findings(&v), vec![("violation".into(), "cap-refined_petroleum-to-PRK".into(), "d".into(), "110".into())]);
+    assert_eq!(v["findings"][0]["window"], "2023-01-11..2023-02-09");
+    assert_eq!(v["findings"][0]["contributors"], serde_json::json!(["b", "c", "d"]));
+}
+
+#[test]
+fn quarters_are_calendar_quarters() {
+    // 03-31 is Q1, 04-01 is Q2: neither quarter passes 100.
+    let r = rules("cap refined_petroleum to DPRK 100 bbl per quarter");
+    let ev = lines(&[
+        ship("a", "2023-03-31", "refined_petroleum", "80 bbl", "RUS", "PRK"),
+        ship("b", "2023-04-01", "refined_petroleum", "80 bbl", "RUS", "PRK"),
+        ship("c", "2023-06-30", "refined_petroleum", "21 bbl", "RUS", "PRK"),
+    ]);
+    let (_, v) = eval_json(&r, &ev);
+    assert_eq!(kinds(&v), s(&[("violation", "c")]));
+    assert_eq!(v["findings"][0]["window"], "2023-Q2");
+    assert_eq!(v["findings"][0]["total"], "101");
+}
+
+#[test]
+fn months_and_days_are_calendar_windows() {
+    let r = rules("cap refined_petroleum to DPRK 100 bbl per month\ndaily: cap refined_petroleum to DPRK 50 bbl per day");
+    let ev = lines(&[
+        ship("a", "2024-02-29", "refined_petroleum", "60 bbl", "RUS", "PRK"),
+        ship("b", "2024-03-01", "refined_petroleum", "45 bbl", "RUS", "PRK"),
+        ship("c", "2024-03-01", "refined_petroleum", "10 bbl", "RUS", "PRK"),
+    ]);
+    let (_, v) = eval_json(&r, &ev);
+    // a: 60 > 50 on 02-29 (daily). c: daily 55 > 50; monthly March 55 ≤ 100.
+    assert_eq!(
+        findings(&v),
+        vec![
+            ("violation".into(), "daily".into(), "a".into(), "60".into()),
+            ("violation".into(), "daily".into(), "c".into(), "55".into()),
+        ]
+    );
+}
+
+#[test]
+fn by_origin_counts_each_supplier_on_its_own() {
+    // RUS: 60 + 50 = 110 > 100 at r2. CHN: 90 alone. Aggregate would be 200.
+    let r = rules("cap refined_petroleum to DPRK 100 bbl per year by origin");
+    let ev = lines(&[
+        ship("r1", "2023-01-10", "refined_petroleum", "60 bbl", "RUS", "PRK"),
+        ship("c1", "2023-01-11", "refined_petroleum", "90 bbl", "CHN", "PRK"),
+        ship("r2", "2023-01-12", "refined_petroleum", "50 bbl", "RUS", "PRK"),
+    ]);
+    let (_, v) = eval_json(&r, &ev);
+    assert_eq!(kinds(&v), s(&[("violation", "r2")]));
+    assert_eq!(v["findings"][0]["window"], "2023 RUS");
+    assert_eq!(v["findings"][0]["contributors"], serde_json::json!(["r1", "r2"]));
+}
+
+#[test]
+fn warnings_come_once_per_window_per_threshold() {
+    // 75% = 75, 90% = 90. a: 70 (none). b: 80 → 75%. c: 85 (already warned).
+    // d: 95 → 90%. 2024: e 76 → 75% again (new window).
+    let r = rules("cap refined_petroleum to DPRK 100 bbl per year warn at 75%, 90%");
+    let ev = lines(&[
+        ship("a", "2023-01-01", "refined_petroleum", "70 bbl", "RUS", "PRK"),
+        ship("b", "2023-02-01", "refined_petroleum", "10 bbl", "RUS", "PRK"),
+        ship("c", "2023-03-01", "refined_petroleum", "5 bbl", "RUS", "PRK"),
+        ship("d", "2023-04-01", "refined_petroleum", "10 bbl", "RUS", "PRK"),
+        ship("e", "2024-01-01", "refined_petroleum", "76 bbl", "RUS", "PRK"),
+    ]);
+    let (code, v) = eval_json(&r, &ev);
+    assert_eq!(code, 0, "warnings alone exit 0");
+    assert_eq!(kinds(&v), s(&[("warning", "b"), ("warning", "d"), ("warning", "e")]));
+    assert_eq!(v["stats"]["warnings"], 3);
+}
+
+#[test]
+fn price_above_the_cap_is_a_violation_and_exactly_at_it_is_not() {
+    let r = rules("cap price crude_oil from RUS 60 USD per bbl effective 2022-12-05");
+    let ev = lines(&[
+        r#"{"id": "at", "date": "2023-01-05", "commodity": "crude_oil", "quantity": "700000 bbl", "price": "60.00 USD/bbl", "from": "RUS", "to": "IND"}"#.into(),
+        r#"{"id": "above", "date": "2023-01-06", "commodity": "crude_oil", "quantity": "700000 bbl", "price": "60.01 USD/bbl", "from": "RUS", "to": "IND"}"#.into(),
+        r#"{"id": "below", "date": "2023-01-07", "hs": "270900", "quantity": "700000 bbl", "price": {"amount": 59.99, "currency": "USD", "unit": "bbl"}, "from": "RUS", "to": "IND"}"#.into(),
+        r#"{"id": "derived", "date": "2023-01-08", "commodity": "crude_oil", "quantity": "100000 bbl", "value": "6500000 USD", "from": "RUS", "to": "IND"}"#.into(),
+        r#"{"id": "noprice", "date": "2023-01-09", "commodity": "crude_oil", "quantity": "100000 bbl", "from": "RUS", "to": "IND"}"#.into(),
+    ]);
+    let (code, v) = eval_json(&r, &ev);
+    assert_eq!(code, 1);
+    assert_eq!(kinds(&v), s(&[("violation", "above"), ("violation", "derived")]));
+    assert_eq!(v["findings"][0]["total"], "60.01");
+    assert_eq!(v["findings"][0]["unit"], "USD/bbl");
+    assert_eq!(v["findings"][1]["total"], "65");
+    // No price at all: a warning diagnostic, never silently passed.
+    let d = &event_diagnostics(&v)[0];
+    assert_eq!(d["code"], "sanc::event::missing_price");
+    assert_eq!(d["event"], "noprice");
+    assert_eq!(d["severity"], "warning");
+}
+
+#[test]
+fn a_price_per_tonne_is_compared_per_barrel() {
+    // 439.80 USD/t ÷ 7.33 bbl/t = 60 USD/bbl: at the cap. 440 USD/t is above.
+    let r = rules("cap price refined_petroleum from RUS 60 USD per bbl");
+    let ev = lines(&[
+        r#"{"id": "t1", "date": "2023-03-01", "commodity": "diesel", "quantity": "1000 t", "price": "439.80 USD/t", "from": "RUS"}"#.into(),
+        r#"{"id": "t2", "date": "2023-03-02", "commodity": "diesel", "quantity": "1000 t", "price": "440 USD/t", "from": "RUS"}"#.into(),
+    ]);
+    let (_, v) = eval_json(&r, &ev);
+    assert_eq!(kinds(&v), s(&[("violation", "t2")]));
+}
+
+#[test]
+fn reports_on_day_n_are_in_time_and_on_day_n_plus_1_late() {
+    // Shipments on 2023-01-01; within 30 days means by 2023-01-31.
+    let r = rules("require report of refined_petroleum to DPRK within 30 days");
+    let ev = lines(&[
+        ship("ok", "2023-01-01", "refined_petroleum", "10 bbl", "RUS", "PRK"),
+        ship("late", "2023-01-01", "refined_petroleum", "10 bbl", "RUS", "PRK"),
+        ship("never", "2023-01-01", "refined_petroleum", "10 bbl", "RUS", "PRK"),
+        ship("pending", "2024-12-20", "refined_petroleum", "10 bbl", "RUS", "PRK"),
+        r#"{"id": "rep1", "type": "report", "date": "2023-01-31", "reporter": "RUS", "covers": ["ok"]}"#.into(),
+        r#"{"id": "rep2", "type": "report", "date": "2023-02-01", "reporter": "RUS", "covers": ["late", "ghost"]}"#.into(),
+    ]);
+    let (code, v) = eval_json(&r, &ev);
+    assert_eq!(code, 1);
+    // As of 2025-01-01, `pending` is due by 2025-01-19: not yet a violation.
+    assert_eq!(kinds(&v), s(&[("violation", "late"), ("violation", "never"), ("warning", "pending")]));
+    assert_eq!(v["findings"][0]["deadline"], "2023-01-31");
+    assert!(v["findings"][0]["message"].as_str().unwrap_or("").contains("reported late"));
+    assert!(v["findings"][2]["message"].as_str().unwrap_or("").contains("pending"));
+    // The report covering an id that is not in the stream is a diagnostic.
+    let d = event_diagnostics(&v);
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0]["code"], "sanc::event::unknown_cover");
+    assert_eq!(d[0]["event"], "rep2");
+}
+
+#[test]
+fn effective_and_until_are_inclusive() {
+    let r = rules("ban arms to DPRK effective 2017-08-05 until 2017-12-31");
+    let ev = lines(&[
+        ship("day-before", "2017-08-04", "arms", "1 units", "RUS", "PRK"),
+        ship("first-day", "2017-08-05", "arms", "1 units", "RUS", "PRK"),
+        ship("last-day", "2017-12-31", "arms", "1 units", "RUS", "PRK"),
+        ship("day-after", "2018-01-01", "arms", "1 units", "RUS", "PRK"),
+    ]);
+    let (_, v) = eval_json(&r, &ev);
+    assert_eq!(kinds(&v), s(&[("violation", "first-day"), ("violation", "last-day")]));
+}
+
+#[test]
+fn hs_prefixes_match_longer_codes_only() {
+    let r = rules("ban hs 2710 to DPRK");
+    let ev = lines(&[
+        r#"{"id": "six", "date": "2023-01-01", "hs": "271019", "quantity": "1 t", "to": "PRK"}"#.into(),
+        r#"{"id": "four", "date": "2023-01-01", "hs": "2710", "quantity": "1 t", "to": "PRK"}"#.into(),
+        r#"{"id": "crude", "date": "2023-01-01", "hs": "2709", "quantity": "1 t", "to": "PRK"}"#.into(),
+        r#"{"id": "chapter", "date": "2023-01-01", "hs": "27", "quantity": "1 t", "to": "PRK"}"#.into(),
+        // No HS code, but a commodity whose declared code is under 2710.
+        r#"{"id": "named", "date": "2023-01-01", "commodity": "diesel", "quantity": "1 t", "to": "PRK"}"#.into(),
+    ]);
+    let (_, v) = eval_json(&r, &ev);
+    assert_eq!(kinds(&v), s(&[("violation", "four"), ("violation", "named"), ("violation", "six")]));
+}
+
+#[test]
+fn commodity_hierarchy_and_hs_both_match_a_commodity_rule() {
+    let r = rules("ban refined_petroleum to DPRK");
+    let ev = lines(&[
+        ship("child", "2023-01-01", "diesel", "1 t", "CHN", "PRK"),
+        r#"{"id": "by-hs", "date": "2023-01-01", "commodity": "kerosene", "hs": "271019", "quantity": "1 t", "to": "PRK"}"#.into(),
+        ship("other", "2023-01-01", "crude_oil", "1 t", "CHN", "PRK"),
+    ]);
+    let (_, v) = eval_json(&r, &ev);
+    assert_eq!(kinds(&v), s(&[("violation", "by-hs"), ("violation", "child")]));
+}
+
+#[test]
+fn bans_by_origin_transit_group_entity_and_any() {
+    let r = rules(
+        r#"
+group suppliers = [RUS, CHN]
+entity wagner "Wagner Group" in RUS
+ban arms from DPRK
+transit: ban refined_petroleum via suppliers
+wagner_ban: ban any to wagner
+"#,
+    );
+    let ev = lines(&[
+        ship("from-prk", "2023-01-01", "arms", "1 units", "PRK", "SYR"),
+        ship("to-prk", "2023-01-01", "arms", "1 units", "SYR", "PRK"),
+        r#"{"id": "via-chn", "date": "2023-01-01", "commodity": "diesel", "quantity": "1 t", "from": "SGP", "to": "JPN", "via": ["MYS", "CHN"]}"#.into(),
+        r#"{"id": "via-none", "date": "2023-01-01", "commodity": "diesel", "quantity": "1 t", "from": "SGP", "to": "JPN"}"#.into(),
+        ship("to-wagner", "2023-01-01", "crude_oil", "1 t", "SYR", "wagner"),
+        ship("to-rus", "2023-01-01", "crude_oil", "1 t", "SYR", "RUS"),
+    ]);
+    let (_, v) = eval_json(&r, &ev);
+    assert_eq!(
+        findings(&v).into_iter().map(|(_, r, e, _)| (r, e)).collect::<Vec<_>>(),
+        s(&[("ban-arms-from-PRK", "from-prk"), ("transit", "via-chn"), ("wagner_ban", "to-wagner")])
+    );
+}
+
+#[test]
+fn an_exemption_claimed_by_the_event_lifts_the_rule() {
+    let r = rules(
+        "exemption humanitarian \"1718 Committee exemption\"\nban refined_petroleum to DPRK except exemption humanitarian",
+    );
+    let ev = lines(&[
+        r#"{"id": "claimed", "date": "2023-01-01", "commodity": "diesel", "quantity": "1 t", "to": "PRK", "exemptions": ["humanitarian"]}"#.into(),
+        r#"{"id": "plain", "date": "2023-01-01", "commodity": "diesel", "quantity": "1 t", "to": "PRK"}"#.into(),
+        r#"{"id": "typo", "date": "2023-01-01", "commodity": "diesel", "quantity": "1 t", "to": "PRK", "exemptions": ["humanitarain"]}"#.into(),
+    ]);
+    let (_, v) = eval_json(&r, &ev);
+    assert_eq!(kinds(&v), s(&[("violation", "plain"), ("violation", "typo")]));
+    assert_eq!(event_diagnostics(&v)[0]["code"], "sanc::event::unknown_exemption");
+}
+
+#[test]
+fn two_limits_whichever_is_reached_first() {
+    // 100 USD or 10 t: a (60 USD, 5 t), b (50 USD, 2 t) → 110 USD > 100 at b.
+    let r = "commodity coal = hs 2701\ncap coal from PRK 100 USD or 10 t per year";
+    let ev = lines(&[
+        r#"{"id": "a", "date": "2017-01-10", "commodity": "coal", "quantity": "5 t", "value": "60 USD", "from": "PRK"}"#.into(),
+        r#"{"id": "b", "date": "2017-02-10", "commodity": "coal", "quantity": "2 t", "value": "50 USD", "from": "PRK"}"#.into(),
+    ]);
+    let (_, v) = eval_json(r, &ev);
+    assert_eq!(findings(&v), vec![("violation".into(), "cap-coal-from-PRK".into(), "b".into(), "110".into())]);
+    assert_eq!(v["findings"][0]["unit"], "USD");
+}
+
+#[test]
+fn anniversary_periods_count_from_their_date() {
+    // 12-month periods from 2017-12-22: 2018-12-21 is in the first, 2018-12-22 starts the second.
+    let r = rules("cap crude_oil to DPRK 100 bbl per 12 months from 2017-12-22");
+    let ev = lines(&[
+        ship("before", "2017-12-21", "crude_oil", "500 bbl", "CHN", "PRK"),
+        ship("a", "2017-12-22", "crude_oil", "60 bbl", "CHN", "PRK"),
+        ship("b", "2018-12-21", "crude_oil", "50 bbl", "CHN", "PRK"),
+        ship("c", "2018-12-22", "crude_oil", "90 bbl", "CHN", "PRK"),
+    ]);
+    let (_, v) = eval_json(&r, &ev);
+    assert_eq!(kinds(&v), s(&[("violation", "b")]));
+    assert_eq!(v["findings"][0]["window"], "2017-12-22..2018-12-21");
+}
+
+#[test]
+fn wind_down_cargo_is_outside_the_rule() {
+    let r = rules(
+        "cap price crude_oil from RUS 60 USD per bbl effective 2022-12-05 unless loaded before 2022-12-05 and delivered before 2023-01-19",
+    );
+    let ev = lines(&[
+        r#"{"id": "wound-down", "date": "2023-01-10", "commodity": "crude_oil", "quantity": "1 bbl", "price": "80 USD/bbl", "from": "RUS", "loaded": "2022-12-01", "delivered": "2023-01-18"}"#.into(),
+        r#"{"id": "too-late", "date": "2023-01-10", "commodity": "crude_oil", "quantity": "1 bbl", "price": "80 USD/bbl", "from": "RUS", "loaded": "2022-12-01", "delivered": "2023-01-19"}"#.into(),
+        r#"{"id": "no-dates", "date": "2023-01-10", "commodity": "crude_oil", "quantity": "1 bbl", "price": "80 USD/bbl", "from": "RUS"}"#.into(),
+    ]);
+    let (_, v) = eval_json(&r, &ev);
+    assert_eq!(kinds(&v), s(&[("violation", "no-dates"), ("violation", "too-late")]));
+}
+
+#[test]
+fn severity_warning_rules_report_warnings_and_exit_zero() {
+    let r = rules("ban arms to DPRK severity warning");
+    let (code, v) = eval_json(&r, &lines(&[ship("a", "2023-01-01", "arms", "1 units", "RUS", "PRK")]));
+    assert_eq!(code, 0);
+    assert_eq!(kinds(&v), s(&[("warning", "a")]));
+}
+
+#[test]
+fn ban_findings_leave_out_cap_fields() {
+    let r = rules("ban arms to DPRK cite \"UNSCR 1718 (2006) OP 8(a)\"");
+    let (_, v) = eval_json(&r, &lines(&[ship("a", "2023-01-01", "arms", "1 units", "RUS", "PRK")]));
+    let f = v["findings"][0].as_object().unwrap();
+    for absent in ["window", "total", "limit", "contributors"] {
+        assert!(!f.contains_key(absent), "{absent} should be left out of a ban finding");
+    }
+    assert_eq!(f["cite"], "UNSCR 1718 (2006) OP 8(a)");
+    assert_eq!(f["rule_location"]["line"], 9);
+    assert_eq!(f["event_location"], serde_json::json!({"file": "events.ndjson", "line": 1, "column": 1}));
+}
