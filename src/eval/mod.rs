@@ -39,7 +39,7 @@ pub struct Stats {
 pub struct Outcome {
     /// Sorted by date, then rule id, then event id.
     pub findings: Vec<Finding>,
-    /// Problems with events, sorted by input and position.
+    /// Problems with events, sorted by event id (then position).
     pub diagnostics: Vec<EventDiagnostic>,
     pub stats: Stats,
 }
@@ -391,23 +391,21 @@ impl<'r> Evaluator<'r> {
                     &b.message,
                 ))
         });
+        // By event id first (then location, for records whose id could not
+        // be read), so the order does not depend on the order of the input.
         self.diags.sort_by(|a, b| {
-            (
-                a.loc.input,
-                a.loc.offset,
-                a.loc.line,
-                a.code,
-                &a.field,
-                &a.message,
-            )
-                .cmp(&(
-                    b.loc.input,
-                    b.loc.offset,
-                    b.loc.line,
-                    b.code,
-                    &b.field,
-                    &b.message,
-                ))
+            let key = |d: &EventDiagnostic| {
+                (
+                    d.event_id.is_none(),
+                    d.event_id.clone(),
+                    d.code,
+                    d.field.clone(),
+                    d.message.clone(),
+                    d.loc.input,
+                    d.loc.offset,
+                )
+            };
+            key(a).cmp(&key(b))
         });
         self.diags.dedup();
         for f in &findings {

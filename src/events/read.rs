@@ -72,6 +72,15 @@ fn malformed(loc: EventLoc, message: String, help: &str, text: Option<&str>) -> 
 
 /// Parse one JSON object's text into a record (or say why it is not one).
 fn json_record<'a>(text: &'a str, loc: EventLoc) -> Item<'a> {
+    // serde would also read a struct from a JSON list; an event is an object.
+    if !text.starts_with('{') {
+        return Item::Malformed(malformed(
+            loc,
+            "expected an event object `{…}`".to_string(),
+            "each event is one JSON object, e.g. {\"id\": \"a1\", \"date\": \"2023-01-31\", …}",
+            Some(text),
+        ));
+    }
     match serde_json::from_str::<JsonEvent>(text) {
         Ok(j) => Item::Record(Record {
             raw: RawEvent::from_json(j),
