@@ -248,7 +248,7 @@ impl<'r> Evaluator<'r> {
                     Some(q) if !q.is_zero() => (
                         value / q,
                         format!(
-                            "{} {} for {} {} (no `price` given)",
+                            "derived from `value` {} {} for {} {}",
                             format_amount(value),
                             vunit.symbol,
                             format_amount(qty),
@@ -278,9 +278,15 @@ impl<'r> Evaluator<'r> {
             format_amount(price),
             format_amount(cap)
         );
+        let price_text = format!("{} {unit}", format_amount(price));
+        let worked = if how == price_text {
+            format!("the price is {price_text}")
+        } else {
+            format!("the price {how} is {price_text}")
+        };
         let explanation = format!(
-            "price {how} = {} {unit}; the cap `{}` is {} {unit}{}",
-            format_amount(price),
+            "{worked}, {} {unit} above the cap; `{}` caps the price at {} {unit}{}",
+            format_amount(price - cap),
             rule.id,
             format_amount(cap),
             in_force_text(rule)

@@ -65,8 +65,9 @@ impl Reports {
         known: impl Fn(&str) -> bool,
     ) -> (Vec<Finding>, Vec<EventDiagnostic>) {
         let mut diags = Vec::new();
-        // The earliest report of each shipment.
-        let mut first: HashMap<&str, (NaiveDate, &str)> = HashMap::new();
+        // Each shipment's reports, by date; a report dated before the
+        // shipment cannot be reporting it and does not count.
+        let mut by_id: HashMap<&str, Vec<(NaiveDate, &str)>> = HashMap::new();
         for r in &self.reports {
             for c in &r.covers {
                 if !known(c) {
@@ -83,11 +84,11 @@ impl Reports {
                     });
                     continue;
                 }
-                let entry = first.entry(c).or_insert((r.date, &r.id));
-                if (r.date, &*r.id) < (entry.0, entry.1) {
-                    *entry = (r.date, &r.id);
-                }
+                by_id.entry(c).or_default().push((r.date, &r.id));
             }
+        }
+        for v in by_id.values_mut() {
+            v.sort_unstable();
         }
         let mut out = Vec::new();
         for s in &self.shipments {
@@ -96,7 +97,10 @@ impl Reports {
                 .date
                 .checked_add_days(Days::new(u64::from(s.within)))
                 .unwrap_or(NaiveDate::MAX);
-            let (kind, message, explanation) = match first.get(&*s.id) {
+            let first = by_id
+                .get(&*s.id)
+                .and_then(|v| v.iter().find(|(d, _)| *d >= s.date));
+            let (kind, message, explanation) = match first {
                 Some((d, _)) if *d <= deadline => continue,
                 Some((d, rid)) => (
                     violation_kind(rule),

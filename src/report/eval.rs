@@ -111,7 +111,8 @@ fn finding_help(rules: &RuleSet, f: &Finding) -> String {
     }
 }
 
-/// Render findings (unless `quiet`), then rule and event diagnostics, then the summary.
+/// Render rule diagnostics, findings and event diagnostics (with `quiet`,
+/// only errors that failed the run), then the summary line.
 pub fn human(
     renderer: &HumanRenderer,
     sources: &SourceMap,
@@ -122,11 +123,13 @@ pub fn human(
     quiet: bool,
 ) -> String {
     let mut out = String::new();
+    // Errors about the rules or unreadable inputs show even with `--quiet`:
+    // they are why the run failed.
+    for d in rule_diags.iter().filter(|d| !quiet || d.is_error()) {
+        out.push_str(&renderer.render(d, sources));
+        out.push('\n');
+    }
     if !quiet {
-        for d in rule_diags {
-            out.push_str(&renderer.render(d, sources));
-            out.push('\n');
-        }
         for (f, labels) in outcome.findings.iter().zip(&prepared.findings) {
             let severity = match f.kind {
                 FindingKind::Violation => Severity::Error,

@@ -30,6 +30,7 @@ impl HumanRenderer {
         HumanRenderer {
             handler: GraphicalReportHandler::new_themed(theme)
                 .with_width(WIDTH)
+                .with_wrap_lines(false)
                 .with_links(false),
         }
     }

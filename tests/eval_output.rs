@@ -1,0 +1,107 @@
+//! What `sanc eval` prints: human reports for a finding of each rule kind
+//! (snapshotted), JSON, every input format, and the flags.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn sanc() -> Command {
+    let mut c = Command::cargo_bin("sanc").unwrap();
+    c.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/eval"))
+        .env("NO_COLOR", "1");
+    c
+}
+
+fn stdout(args: &[&str]) -> (i32, String) {
+    let out = sanc().args(args).output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn human_output_for_every_rule_kind() {
+    // A cap crossed (by tonnes converted to barrels) and a warning, a ban,
+    // a price cap, and a missing report: each a report pointing into the
+    // rule file and into the event's own line.
+    let (code, out) = stdout(&["eval", "rules.sanc", "events.ndjson", "--as-of", "2025-01-01"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("eval_human_every_kind", out);
+}
+
+#[test]
+fn json_output_for_every_rule_kind() {
+    let (code, out) = stdout(&["eval", "rules.sanc", "events.ndjson", "--as-of", "2025-01-01", "--format", "json"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("eval_json_every_kind", out);
+}
+
+#[test]
+fn csv_input_with_lists_and_a_bad_cell() {
+    let (code, out) = stdout(&["eval", "rules.sanc", "events.csv", "--as-of", "2025-01-01"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("eval_human_csv", out);
+}
+
+#[test]
+fn json_array_input_points_into_multi_line_records() {
+    let (code, out) = stdout(&["eval", "rules.sanc", "events.json", "--as-of", "2025-01-01"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("eval_human_json_array", out);
+}
+
+#[test]
+fn several_inputs_in_one_run() {
+    let (_, out) = stdout(&["eval", "rules.sanc", "events.ndjson", "events.csv", "events.json", "--as-of", "2025-01-01", "--quiet"]);
+    assert_eq!(out, "7 violations, 1 warning · 11 events read, 9 evaluated, 2 rejected · 4 rules\n");
+}
+
+#[test]
+fn standard_input_is_ndjson() {
+    let input = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/eval/events.ndjson")).unwrap();
+    sanc()
+        .args(["eval", "rules.sanc", "-", "--as-of", "2025-01-01", "--quiet"])
+        .write_stdin(input)
+        .assert()
+        .code(1)
+        .stdout("5 violations, 1 warning · 6 events read, 6 evaluated, 0 rejected · 4 rules\n");
+}
+
+#[test]
+fn input_format_overrides_the_extension() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("events.txt");
+    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/eval/events.csv"), &copy).unwrap();
+    let p = copy.to_string_lossy().into_owned();
+    sanc().args(["eval", "rules.sanc", &p, "--quiet"]).assert().code(2).stdout(predicate::str::contains("cannot tell the format"));
+    sanc()
+        .args(["eval", "rules.sanc", &p, "--input-format", "csv", "--quiet", "--as-of", "2025-01-01"])
+        .assert()
+        .code(1)
+        .stdout("1 violation, 0 warnings · 3 events read, 2 evaluated, 1 rejected · 4 rules\n");
+}
+
+#[test]
+fn rule_errors_stop_before_any_event_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.sanc"), "ban arms to DRPK\n").unwrap();
+    let rules = dir.path().join("bad.sanc").to_string_lossy().into_owned();
+    sanc()
+        .args(["eval", &rules, "events.ndjson"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("unknown commodity `arms`"));
+}
+
+#[test]
+fn an_unreadable_input_exits_two_but_the_others_are_evaluated() {
+    let (code, out) = stdout(&["eval", "rules.sanc", "missing.ndjson", "events.ndjson", "--as-of", "2025-01-01", "--format", "json"]);
+    assert_eq!(code, 2);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["stats"]["events_read"], 6);
+    assert!(v["diagnostics"].as_array().unwrap().iter().any(|d| d["code"] == "sanc::event::unreadable"));
+}
+
+#[test]
+fn output_is_byte_identical_from_run_to_run() {
+    let a = stdout(&["eval", "rules.sanc", "events.ndjson", "events.csv", "--as-of", "2025-01-01", "--format", "json"]);
+    let b = stdout(&["eval", "rules.sanc", "events.ndjson", "events.csv", "--as-of", "2025-01-01", "--format", "json"]);
+    assert_eq!(a, b);
+}
