@@ -303,6 +303,37 @@ pub fn currency(code: &str) -> Option<&'static str> {
         .and_then(|i| CURRENCIES.get(i).copied())
 }
 
+/// Common non-ISO names for countries that analysts write by habit
+/// (`UK`, `GER`, `ROK` …), so a suggestion can name the right code rather
+/// than the nearest spelling (`UK` is not `UKR`).
+pub fn common_name_code(name: &str) -> Option<&'static str> {
+    const COMMON: &[(&str, &str)] = &[
+        ("BRD", "DEU"),
+        ("CN", "CHN"),
+        ("DE", "DEU"),
+        ("DPRK", "PRK"),
+        ("FR", "FRA"),
+        ("GB", "GBR"),
+        ("GER", "DEU"),
+        ("IR", "IRN"),
+        ("JP", "JPN"),
+        ("KP", "PRK"),
+        ("KR", "KOR"),
+        ("NK", "PRK"),
+        ("PRC", "CHN"),
+        ("ROK", "KOR"),
+        ("RU", "RUS"),
+        ("SK", "KOR"),
+        ("SY", "SYR"),
+        ("UAE", "ARE"),
+        ("UK", "GBR"),
+        ("US", "USA"),
+        ("USSR", "RUS"),
+    ];
+    let upper = name.to_ascii_uppercase();
+    COMMON.iter().find(|(n, _)| *n == upper).map(|(_, c)| *c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -357,35 +388,4 @@ mod tests {
         assert!(!is_currency("HRK"));
         assert!(!is_currency("usd"));
     }
-}
-
-/// Common non-ISO names for countries that analysts write by habit
-/// (`UK`, `GER`, `ROK` …), so a suggestion can name the right code rather
-/// than the nearest spelling (`UK` is not `UKR`).
-pub fn common_name_code(name: &str) -> Option<&'static str> {
-    const COMMON: &[(&str, &str)] = &[
-        ("BRD", "DEU"),
-        ("CN", "CHN"),
-        ("DE", "DEU"),
-        ("DPRK", "PRK"),
-        ("FR", "FRA"),
-        ("GB", "GBR"),
-        ("GER", "DEU"),
-        ("IR", "IRN"),
-        ("JP", "JPN"),
-        ("KP", "PRK"),
-        ("KR", "KOR"),
-        ("NK", "PRK"),
-        ("PRC", "CHN"),
-        ("ROK", "KOR"),
-        ("RU", "RUS"),
-        ("SK", "KOR"),
-        ("SY", "SYR"),
-        ("UAE", "ARE"),
-        ("UK", "GBR"),
-        ("US", "USA"),
-        ("USSR", "RUS"),
-    ];
-    let upper = name.to_ascii_uppercase();
-    COMMON.iter().find(|(n, _)| *n == upper).map(|(_, c)| *c)
 }

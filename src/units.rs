@@ -40,7 +40,7 @@ pub struct Unit {
 
 impl fmt::Display for Unit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.symbol)
+        f.write_str(self.symbol)
     }
 }
 

@@ -19,29 +19,140 @@ struct Mistake {
 }
 
 fn mistakes(i: usize) -> Vec<Mistake> {
-    let m = |line: String, code, field, rejects| Mistake { line, code, field, rejects };
+    let m = |line: String, code, field, rejects| Mistake {
+        line,
+        code,
+        field,
+        rejects,
+    };
     vec![
-        m(format!(r#"{{"id": "m{i}", "date": "2023-01-01", "#), "sanc::event::malformed", None, true),
+        m(
+            format!(r#"{{"id": "m{i}", "date": "2023-01-01", "#),
+            "sanc::event::malformed",
+            None,
+            true,
+        ),
         m("[1, 2, 3]".into(), "sanc::event::malformed", None, true),
-        m(format!(r#"{{"date": "2023-01-01", "commodity": "refined_petroleum", "quantity": "1 t", "to": "PRK", "n": {i}}}"#), "sanc::event::missing_field", Some("id"), true),
-        m(format!(r#"{{"id": "nodate{i}", "commodity": "refined_petroleum", "quantity": "1 t", "to": "PRK"}}"#), "sanc::event::missing_field", Some("date"), true),
-        m(format!(r#"{{"id": "baddate{i}", "date": "2023-02-30", "commodity": "refined_petroleum", "quantity": "1 t", "to": "PRK"}}"#), "sanc::event::bad_date", Some("date"), true),
-        m(format!(r#"{{"id": "badqty{i}", "date": "2023-01-01", "commodity": "refined_petroleum", "quantity": "lots bbl", "to": "PRK"}}"#), "sanc::event::bad_quantity", Some("quantity"), true),
-        m(format!(r#"{{"id": "unit{i}", "date": "2023-01-01", "commodity": "refined_petroleum", "quantity": "5 barrels", "to": "PRK"}}"#), "sanc::event::unknown_unit", Some("quantity"), true),
-        m(format!(r#"{{"id": "neg{i}", "date": "2023-01-01", "commodity": "refined_petroleum", "quantity": {{"amount": -5, "unit": "bbl"}}, "to": "PRK"}}"#), "sanc::event::negative_quantity", Some("quantity"), true),
-        m(format!(r#"{{"id": "party{i}", "date": "2023-01-01", "commodity": "refined_petroleum", "quantity": "1 t", "to": "DRPK"}}"#), "sanc::event::unknown_party", Some("to"), true),
-        m(format!(r#"{{"id": "hs{i}", "date": "2023-01-01", "hs": "27.10", "quantity": "1 t", "to": "PRK"}}"#), "sanc::event::bad_hs_code", Some("hs"), true),
-        m(format!(r#"{{"id": "type{i}", "type": "shipmnt", "date": "2023-01-01", "commodity": "refined_petroleum", "quantity": "1 t", "to": "PRK"}}"#), "sanc::event::bad_type", Some("type"), true),
-        m(format!(r#"{{"id": "noqty{i}", "date": "2023-01-01", "commodity": "refined_petroleum", "to": "PRK"}}"#), "sanc::event::missing_field", Some("quantity"), true),
-        m(format!(r#"{{"id": "noparty{i}", "date": "2023-01-01", "commodity": "refined_petroleum", "quantity": "1 t"}}"#), "sanc::event::missing_field", Some("from"), true),
-        m(format!(r#"{{"id": {{"n": {i}}}, "date": "2023-01-01", "commodity": "refined_petroleum", "quantity": "1 t", "to": "PRK"}}"#), "sanc::event::bad_field", Some("id"), true),
-        m(format!(r#"{{"id": "rep{i}", "type": "report", "date": "2023-02-01", "reporter": "CHN", "covers": ["ghost{i}"]}}"#), "sanc::event::unknown_cover", Some("covers"), false),
-        m(format!(r#"{{"id": "exm{i}", "date": "2023-01-01", "commodity": "refined_petroleum", "quantity": "1 t", "to": "JPN", "exemptions": ["made_up"]}}"#), "sanc::event::unknown_exemption", Some("exemptions"), false),
+        m(
+            format!(
+                r#"{{"date": "2023-01-01", "commodity": "refined_petroleum", "quantity": "1 t", "to": "PRK", "n": {i}}}"#
+            ),
+            "sanc::event::missing_field",
+            Some("id"),
+            true,
+        ),
+        m(
+            format!(
+                r#"{{"id": "nodate{i}", "commodity": "refined_petroleum", "quantity": "1 t", "to": "PRK"}}"#
+            ),
+            "sanc::event::missing_field",
+            Some("date"),
+            true,
+        ),
+        m(
+            format!(
+                r#"{{"id": "baddate{i}", "date": "2023-02-30", "commodity": "refined_petroleum", "quantity": "1 t", "to": "PRK"}}"#
+            ),
+            "sanc::event::bad_date",
+            Some("date"),
+            true,
+        ),
+        m(
+            format!(
+                r#"{{"id": "badqty{i}", "date": "2023-01-01", "commodity": "refined_petroleum", "quantity": "lots bbl", "to": "PRK"}}"#
+            ),
+            "sanc::event::bad_quantity",
+            Some("quantity"),
+            true,
+        ),
+        m(
+            format!(
+                r#"{{"id": "unit{i}", "date": "2023-01-01", "commodity": "refined_petroleum", "quantity": "5 barrels", "to": "PRK"}}"#
+            ),
+            "sanc::event::unknown_unit",
+            Some("quantity"),
+            true,
+        ),
+        m(
+            format!(
+                r#"{{"id": "neg{i}", "date": "2023-01-01", "commodity": "refined_petroleum", "quantity": {{"amount": -5, "unit": "bbl"}}, "to": "PRK"}}"#
+            ),
+            "sanc::event::negative_quantity",
+            Some("quantity"),
+            true,
+        ),
+        m(
+            format!(
+                r#"{{"id": "party{i}", "date": "2023-01-01", "commodity": "refined_petroleum", "quantity": "1 t", "to": "DRPK"}}"#
+            ),
+            "sanc::event::unknown_party",
+            Some("to"),
+            true,
+        ),
+        m(
+            format!(
+                r#"{{"id": "hs{i}", "date": "2023-01-01", "hs": "27.10", "quantity": "1 t", "to": "PRK"}}"#
+            ),
+            "sanc::event::bad_hs_code",
+            Some("hs"),
+            true,
+        ),
+        m(
+            format!(
+                r#"{{"id": "type{i}", "type": "shipmnt", "date": "2023-01-01", "commodity": "refined_petroleum", "quantity": "1 t", "to": "PRK"}}"#
+            ),
+            "sanc::event::bad_type",
+            Some("type"),
+            true,
+        ),
+        m(
+            format!(
+                r#"{{"id": "noqty{i}", "date": "2023-01-01", "commodity": "refined_petroleum", "to": "PRK"}}"#
+            ),
+            "sanc::event::missing_field",
+            Some("quantity"),
+            true,
+        ),
+        m(
+            format!(
+                r#"{{"id": "noparty{i}", "date": "2023-01-01", "commodity": "refined_petroleum", "quantity": "1 t"}}"#
+            ),
+            "sanc::event::missing_field",
+            Some("from"),
+            true,
+        ),
+        m(
+            format!(
+                r#"{{"id": {{"n": {i}}}, "date": "2023-01-01", "commodity": "refined_petroleum", "quantity": "1 t", "to": "PRK"}}"#
+            ),
+            "sanc::event::bad_field",
+            Some("id"),
+            true,
+        ),
+        m(
+            format!(
+                r#"{{"id": "rep{i}", "type": "report", "date": "2023-02-01", "reporter": "CHN", "covers": ["ghost{i}"]}}"#
+            ),
+            "sanc::event::unknown_cover",
+            Some("covers"),
+            false,
+        ),
+        m(
+            format!(
+                r#"{{"id": "exm{i}", "date": "2023-01-01", "commodity": "refined_petroleum", "quantity": "1 t", "to": "JPN", "exemptions": ["made_up"]}}"#
+            ),
+            "sanc::event::unknown_exemption",
+            Some("exemptions"),
+            false,
+        ),
     ]
 }
 
 fn good(i: usize) -> String {
-    format!(r#"{{"id": "good{i}", "date": "2023-01-{:02}", "commodity": "refined_petroleum", "quantity": "{i} bbl", "from": "CHN", "to": "PRK"}}"#, i % 28 + 1)
+    format!(
+        r#"{{"id": "good{i}", "date": "2023-01-{:02}", "commodity": "refined_petroleum", "quantity": "{i} bbl", "from": "CHN", "to": "PRK"}}"#,
+        i % 28 + 1
+    )
 }
 
 #[test]
@@ -54,7 +165,12 @@ fn every_bad_event_is_accounted_for_and_located() {
             lines.push(good(lines.len()));
             goods += 1;
             expected.push((lines.len() + 1, m));
-            lines.push(expected.last().map(|(_, m)| m.line.clone()).unwrap_or_default());
+            lines.push(
+                expected
+                    .last()
+                    .map(|(_, m)| m.line.clone())
+                    .unwrap_or_default(),
+            );
         }
         // A duplicated id: both events are rejected.
         lines.push(format!(r#"{{"id": "twin{round}", "date": "2023-03-01", "commodity": "refined_petroleum", "quantity": "1 t", "to": "PRK"}}"#));
@@ -72,10 +188,22 @@ fn every_bad_event_is_accounted_for_and_located() {
     let out = Command::cargo_bin("sanc")
         .unwrap()
         .current_dir(dir.path())
-        .args(["eval", "rules.sanc", "events.ndjson", "--format", "json", "--as-of", "2025-01-01"])
+        .args([
+            "eval",
+            "rules.sanc",
+            "events.ndjson",
+            "--format",
+            "json",
+            "--as-of",
+            "2025-01-01",
+        ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "violations found, not a failed run");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "violations found, not a failed run"
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
 
     let rejecting = expected.iter().filter(|(_, m)| m.rejects).count() + 2 * 20 + 1;
@@ -83,12 +211,22 @@ fn every_bad_event_is_accounted_for_and_located() {
     assert_eq!(v["stats"]["events_rejected"], rejecting);
     assert_eq!(v["stats"]["events_evaluated"], total - rejecting);
     // Every good event is still judged: each one is banned.
-    let banned: Vec<&str> = v["findings"].as_array().unwrap().iter().filter_map(|f| f["event"].as_str()).collect();
-    assert_eq!(banned.iter().filter(|e| e.starts_with("good")).count(), goods);
+    let banned: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["event"].as_str())
+        .collect();
+    assert_eq!(
+        banned.iter().filter(|e| e.starts_with("good")).count(),
+        goods
+    );
 
     let diags = v["diagnostics"].as_array().unwrap();
     for (line_no, m) in &expected {
-        let found = diags.iter().find(|d| d["line"] == *line_no && d["code"] == m.code);
+        let found = diags
+            .iter()
+            .find(|d| d["line"] == *line_no && d["code"] == m.code);
         let Some(d) = found else {
             panic!("no {} on line {line_no}: {}", m.code, m.line);
         };
@@ -109,7 +247,10 @@ fn every_bad_event_is_accounted_for_and_located() {
             None => assert!(column >= 1),
         }
     }
-    let twins = diags.iter().filter(|d| d["code"] == "sanc::event::duplicate_id").count();
+    let twins = diags
+        .iter()
+        .filter(|d| d["code"] == "sanc::event::duplicate_id")
+        .count();
     assert_eq!(twins, 20);
     let utf8 = diags.iter().find(|d| d["line"] == total).unwrap();
     assert_eq!(utf8["code"], "sanc::event::malformed");
@@ -122,5 +263,7 @@ fn strict_turns_a_rejection_into_exit_code_two() {
     assert_eq!(run.code, 0, "without --strict a rejection alone exits 0");
     let run = common::eval(RULES, ev, "ndjson", &["--strict"]);
     assert_eq!(run.code, 2);
-    assert!(run.stdout.contains("0 violations, 0 warnings · 1 event read, 0 evaluated, 1 rejected · 1 rule"));
+    assert!(run
+        .stdout
+        .contains("0 violations, 0 warnings · 1 event read, 0 evaluated, 1 rejected · 1 rule"));
 }

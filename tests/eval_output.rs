@@ -13,7 +13,10 @@ fn sanc() -> Command {
 
 fn stdout(args: &[&str]) -> (i32, String) {
     let out = sanc().args(args).output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
 }
 
 #[test]
@@ -21,14 +24,28 @@ fn human_output_for_every_rule_kind() {
     // A cap crossed (by tonnes converted to barrels) and a warning, a ban,
     // a price cap, and a missing report: each a report pointing into the
     // rule file and into the event's own line.
-    let (code, out) = stdout(&["eval", "rules.sanc", "events.ndjson", "--as-of", "2025-01-01"]);
+    let (code, out) = stdout(&[
+        "eval",
+        "rules.sanc",
+        "events.ndjson",
+        "--as-of",
+        "2025-01-01",
+    ]);
     assert_eq!(code, 1);
     insta::assert_snapshot!("eval_human_every_kind", out);
 }
 
 #[test]
 fn json_output_for_every_rule_kind() {
-    let (code, out) = stdout(&["eval", "rules.sanc", "events.ndjson", "--as-of", "2025-01-01", "--format", "json"]);
+    let (code, out) = stdout(&[
+        "eval",
+        "rules.sanc",
+        "events.ndjson",
+        "--as-of",
+        "2025-01-01",
+        "--format",
+        "json",
+    ]);
     assert_eq!(code, 1);
     insta::assert_snapshot!("eval_json_every_kind", out);
 }
@@ -49,15 +66,38 @@ fn json_array_input_points_into_multi_line_records() {
 
 #[test]
 fn several_inputs_in_one_run() {
-    let (_, out) = stdout(&["eval", "rules.sanc", "events.ndjson", "events.csv", "events.json", "--as-of", "2025-01-01", "--quiet"]);
-    assert_eq!(out, "7 violations, 1 warning · 11 events read, 9 evaluated, 2 rejected · 4 rules\n");
+    let (_, out) = stdout(&[
+        "eval",
+        "rules.sanc",
+        "events.ndjson",
+        "events.csv",
+        "events.json",
+        "--as-of",
+        "2025-01-01",
+        "--quiet",
+    ]);
+    assert_eq!(
+        out,
+        "7 violations, 1 warning · 11 events read, 9 evaluated, 2 rejected · 4 rules\n"
+    );
 }
 
 #[test]
 fn standard_input_is_ndjson() {
-    let input = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/eval/events.ndjson")).unwrap();
+    let input = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/eval/events.ndjson"
+    ))
+    .unwrap();
     sanc()
-        .args(["eval", "rules.sanc", "-", "--as-of", "2025-01-01", "--quiet"])
+        .args([
+            "eval",
+            "rules.sanc",
+            "-",
+            "--as-of",
+            "2025-01-01",
+            "--quiet",
+        ])
         .write_stdin(input)
         .assert()
         .code(1)
@@ -68,11 +108,31 @@ fn standard_input_is_ndjson() {
 fn input_format_overrides_the_extension() {
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("events.txt");
-    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/eval/events.csv"), &copy).unwrap();
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/eval/events.csv"
+        ),
+        &copy,
+    )
+    .unwrap();
     let p = copy.to_string_lossy().into_owned();
-    sanc().args(["eval", "rules.sanc", &p, "--quiet"]).assert().code(2).stdout(predicate::str::contains("cannot tell the format"));
     sanc()
-        .args(["eval", "rules.sanc", &p, "--input-format", "csv", "--quiet", "--as-of", "2025-01-01"])
+        .args(["eval", "rules.sanc", &p, "--quiet"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("cannot tell the format"));
+    sanc()
+        .args([
+            "eval",
+            "rules.sanc",
+            &p,
+            "--input-format",
+            "csv",
+            "--quiet",
+            "--as-of",
+            "2025-01-01",
+        ])
         .assert()
         .code(1)
         .stdout("1 violation, 0 warnings · 3 events read, 2 evaluated, 1 rejected · 4 rules\n");
@@ -92,16 +152,47 @@ fn rule_errors_stop_before_any_event_is_read() {
 
 #[test]
 fn an_unreadable_input_exits_two_but_the_others_are_evaluated() {
-    let (code, out) = stdout(&["eval", "rules.sanc", "missing.ndjson", "events.ndjson", "--as-of", "2025-01-01", "--format", "json"]);
+    let (code, out) = stdout(&[
+        "eval",
+        "rules.sanc",
+        "missing.ndjson",
+        "events.ndjson",
+        "--as-of",
+        "2025-01-01",
+        "--format",
+        "json",
+    ]);
     assert_eq!(code, 2);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["stats"]["events_read"], 6);
-    assert!(v["diagnostics"].as_array().unwrap().iter().any(|d| d["code"] == "sanc::event::unreadable"));
+    assert!(v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["code"] == "sanc::event::unreadable"));
 }
 
 #[test]
 fn output_is_byte_identical_from_run_to_run() {
-    let a = stdout(&["eval", "rules.sanc", "events.ndjson", "events.csv", "--as-of", "2025-01-01", "--format", "json"]);
-    let b = stdout(&["eval", "rules.sanc", "events.ndjson", "events.csv", "--as-of", "2025-01-01", "--format", "json"]);
+    let a = stdout(&[
+        "eval",
+        "rules.sanc",
+        "events.ndjson",
+        "events.csv",
+        "--as-of",
+        "2025-01-01",
+        "--format",
+        "json",
+    ]);
+    let b = stdout(&[
+        "eval",
+        "rules.sanc",
+        "events.ndjson",
+        "events.csv",
+        "--as-of",
+        "2025-01-01",
+        "--format",
+        "json",
+    ]);
     assert_eq!(a, b);
 }

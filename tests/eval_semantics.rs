@@ -23,19 +23,64 @@ fn cap_is_crossed_by_one_event_and_every_later_one_in_the_window() {
     // The next event in 2023 is over too; 2024 starts again from zero.
     let r = rules("cap refined_petroleum to DPRK 100 bbl per year");
     let ev = lines(&[
-        ship("a", "2023-01-10", "refined_petroleum", "60 bbl", "RUS", "PRK"),
-        ship("b", "2023-02-10", "refined_petroleum", "40 bbl", "CHN", "PRK"),
-        ship("c", "2023-03-10", "refined_petroleum", "1 bbl", "RUS", "PRK"),
-        ship("d", "2023-12-31", "refined_petroleum", "5 bbl", "RUS", "PRK"),
-        ship("e", "2024-01-01", "refined_petroleum", "99 bbl", "RUS", "PRK"),
+        ship(
+            "a",
+            "2023-01-10",
+            "refined_petroleum",
+            "60 bbl",
+            "RUS",
+            "PRK",
+        ),
+        ship(
+            "b",
+            "2023-02-10",
+            "refined_petroleum",
+            "40 bbl",
+            "CHN",
+            "PRK",
+        ),
+        ship(
+            "c",
+            "2023-03-10",
+            "refined_petroleum",
+            "1 bbl",
+            "RUS",
+            "PRK",
+        ),
+        ship(
+            "d",
+            "2023-12-31",
+            "refined_petroleum",
+            "5 bbl",
+            "RUS",
+            "PRK",
+        ),
+        ship(
+            "e",
+            "2024-01-01",
+            "refined_petroleum",
+            "99 bbl",
+            "RUS",
+            "PRK",
+        ),
     ]);
     let (code, v) = eval_json(&r, &ev);
     assert_eq!(code, 1);
     assert_eq!(
         findings(&v),
         vec![
-            ("violation".into(), "cap-refined_petroleum-to-PRK".into(), "c".into(), "101".into()),
-            ("violation".into(), "cap-refined_petroleum-to-PRK".into(), "d".into(), "106".into()),
+            (
+                "violation".into(),
+                "cap-refined_petroleum-to-PRK".into(),
+                "c".into(),
+                "101".into()
+            ),
+            (
+                "violation".into(),
+                "cap-refined_petroleum-to-PRK".into(),
+                "d".into(),
+                "106".into()
+            ),
         ]
     );
     let f = &v["findings"][0];
@@ -49,8 +94,22 @@ fn cap_is_crossed_by_one_event_and_every_later_one_in_the_window() {
 fn a_total_exactly_at_the_cap_is_not_a_violation() {
     let r = rules("cap refined_petroleum to DPRK 100 bbl per year");
     let ev = lines(&[
-        ship("a", "2023-01-10", "refined_petroleum", "50 bbl", "RUS", "PRK"),
-        ship("b", "2023-01-10", "refined_petroleum", "50.000 bbl", "RUS", "PRK"),
+        ship(
+            "a",
+            "2023-01-10",
+            "refined_petroleum",
+            "50 bbl",
+            "RUS",
+            "PRK",
+        ),
+        ship(
+            "b",
+            "2023-01-10",
+            "refined_petroleum",
+            "50.000 bbl",
+            "RUS",
+            "PRK",
+        ),
     ]);
     let (code, v) = eval_json(&r, &ev);
     assert_eq!(code, 0);
@@ -68,7 +127,15 @@ fn tonnes_count_against_a_barrel_cap_through_convert() {
         ship("b", "2023-02-10", "diesel", "4000 kg", "CHN", "PRK"),
     ]);
     let (_, v) = eval_json(&r, &ev);
-    assert_eq!(findings(&v), vec![("violation".into(), "cap-refined_petroleum-to-PRK".into(), "b".into(), "102.62".into())]);
+    assert_eq!(
+        findings(&v),
+        vec![(
+            "violation".into(),
+            "cap-refined_petroleum-to-PRK".into(),
+            "b".into(),
+            "102.62".into()
+        )]
+    );
 }
 
 #[test]
@@ -79,16 +146,62 @@ fn rolling_windows_end_at_each_event() {
     // e 03-20: window 02-19..03-20 = 10.
     let r = rules("cap refined_petroleum to DPRK 100 bbl per 30 days");
     let ev = lines(&[
-        ship("a", "2023-01-01", "refined_petroleum", "60 bbl", "RUS", "PRK"),
-        ship("b", "2023-01-20", "refined_petroleum", "30 bbl", "RUS", "PRK"),
-        ship("c", "2023-01-31", "refined_petroleum", "20 bbl", "RUS", "PRK"),
-        ship("d", "2023-02-09", "refined_petroleum", "60 bbl", "RUS", "PRK"),
-        ship("e", "2023-03-20", "refined_petroleum", "10 bbl", "RUS", "PRK"),
+        ship(
+            "a",
+            "2023-01-01",
+            "refined_petroleum",
+            "60 bbl",
+            "RUS",
+            "PRK",
+        ),
+        ship(
+            "b",
+            "2023-01-20",
+            "refined_petroleum",
+            "30 bbl",
+            "RUS",
+            "PRK",
+        ),
+        ship(
+            "c",
+            "2023-01-31",
+            "refined_petroleum",
+            "20 bbl",
+            "RUS",
+            "PRK",
+        ),
+        ship(
+            "d",
+            "2023-02-09",
+            "refined_petroleum",
+            "60 bbl",
+            "RUS",
+            "PRK",
+        ),
+        ship(
+            "e",
+            "2023-03-20",
+            "refined_petroleum",
+            "10 bbl",
+            "RUS",
+            "PRK",
+        ),
     ]);
     let (_, v) = eval_json(&r, &ev);
-    assert_eq!(findings(&v), vec![("violation".into(), "cap-refined_petroleum-to-PRK".into(), "d".into(), "110".into())]);
+    assert_eq!(
+        findings(&v),
+        vec![(
+            "violation".into(),
+            "cap-refined_petroleum-to-PRK".into(),
+            "d".into(),
+            "110".into()
+        )]
+    );
     assert_eq!(v["findings"][0]["window"], "2023-01-11..2023-02-09");
-    assert_eq!(v["findings"][0]["contributors"], serde_json::json!(["b", "c", "d"]));
+    assert_eq!(
+        v["findings"][0]["contributors"],
+        serde_json::json!(["b", "c", "d"])
+    );
 }
 
 #[test]
@@ -96,9 +209,30 @@ fn quarters_are_calendar_quarters() {
     // 03-31 is Q1, 04-01 is Q2: neither quarter passes 100.
     let r = rules("cap refined_petroleum to DPRK 100 bbl per quarter");
     let ev = lines(&[
-        ship("a", "2023-03-31", "refined_petroleum", "80 bbl", "RUS", "PRK"),
-        ship("b", "2023-04-01", "refined_petroleum", "80 bbl", "RUS", "PRK"),
-        ship("c", "2023-06-30", "refined_petroleum", "21 bbl", "RUS", "PRK"),
+        ship(
+            "a",
+            "2023-03-31",
+            "refined_petroleum",
+            "80 bbl",
+            "RUS",
+            "PRK",
+        ),
+        ship(
+            "b",
+            "2023-04-01",
+            "refined_petroleum",
+            "80 bbl",
+            "RUS",
+            "PRK",
+        ),
+        ship(
+            "c",
+            "2023-06-30",
+            "refined_petroleum",
+            "21 bbl",
+            "RUS",
+            "PRK",
+        ),
     ]);
     let (_, v) = eval_json(&r, &ev);
     assert_eq!(kinds(&v), s(&[("violation", "c")]));
@@ -110,9 +244,30 @@ fn quarters_are_calendar_quarters() {
 fn months_and_days_are_calendar_windows() {
     let r = rules("cap refined_petroleum to DPRK 100 bbl per month\ndaily: cap refined_petroleum to DPRK 50 bbl per day");
     let ev = lines(&[
-        ship("a", "2024-02-29", "refined_petroleum", "60 bbl", "RUS", "PRK"),
-        ship("b", "2024-03-01", "refined_petroleum", "45 bbl", "RUS", "PRK"),
-        ship("c", "2024-03-01", "refined_petroleum", "10 bbl", "RUS", "PRK"),
+        ship(
+            "a",
+            "2024-02-29",
+            "refined_petroleum",
+            "60 bbl",
+            "RUS",
+            "PRK",
+        ),
+        ship(
+            "b",
+            "2024-03-01",
+            "refined_petroleum",
+            "45 bbl",
+            "RUS",
+            "PRK",
+        ),
+        ship(
+            "c",
+            "2024-03-01",
+            "refined_petroleum",
+            "10 bbl",
+            "RUS",
+            "PRK",
+        ),
     ]);
     let (_, v) = eval_json(&r, &ev);
     // a: 60 > 50 on 02-29 (daily). c: daily 55 > 50; monthly March 55 ≤ 100.
@@ -130,14 +285,38 @@ fn by_origin_counts_each_supplier_on_its_own() {
     // RUS: 60 + 50 = 110 > 100 at r2. CHN: 90 alone. Aggregate would be 200.
     let r = rules("cap refined_petroleum to DPRK 100 bbl per year by origin");
     let ev = lines(&[
-        ship("r1", "2023-01-10", "refined_petroleum", "60 bbl", "RUS", "PRK"),
-        ship("c1", "2023-01-11", "refined_petroleum", "90 bbl", "CHN", "PRK"),
-        ship("r2", "2023-01-12", "refined_petroleum", "50 bbl", "RUS", "PRK"),
+        ship(
+            "r1",
+            "2023-01-10",
+            "refined_petroleum",
+            "60 bbl",
+            "RUS",
+            "PRK",
+        ),
+        ship(
+            "c1",
+            "2023-01-11",
+            "refined_petroleum",
+            "90 bbl",
+            "CHN",
+            "PRK",
+        ),
+        ship(
+            "r2",
+            "2023-01-12",
+            "refined_petroleum",
+            "50 bbl",
+            "RUS",
+            "PRK",
+        ),
     ]);
     let (_, v) = eval_json(&r, &ev);
     assert_eq!(kinds(&v), s(&[("violation", "r2")]));
     assert_eq!(v["findings"][0]["window"], "2023 RUS");
-    assert_eq!(v["findings"][0]["contributors"], serde_json::json!(["r1", "r2"]));
+    assert_eq!(
+        v["findings"][0]["contributors"],
+        serde_json::json!(["r1", "r2"])
+    );
 }
 
 #[test]
@@ -146,15 +325,53 @@ fn warnings_come_once_per_window_per_threshold() {
     // d: 95 → 90%. 2024: e 76 → 75% again (new window).
     let r = rules("cap refined_petroleum to DPRK 100 bbl per year warn at 75%, 90%");
     let ev = lines(&[
-        ship("a", "2023-01-01", "refined_petroleum", "70 bbl", "RUS", "PRK"),
-        ship("b", "2023-02-01", "refined_petroleum", "10 bbl", "RUS", "PRK"),
-        ship("c", "2023-03-01", "refined_petroleum", "5 bbl", "RUS", "PRK"),
-        ship("d", "2023-04-01", "refined_petroleum", "10 bbl", "RUS", "PRK"),
-        ship("e", "2024-01-01", "refined_petroleum", "76 bbl", "RUS", "PRK"),
+        ship(
+            "a",
+            "2023-01-01",
+            "refined_petroleum",
+            "70 bbl",
+            "RUS",
+            "PRK",
+        ),
+        ship(
+            "b",
+            "2023-02-01",
+            "refined_petroleum",
+            "10 bbl",
+            "RUS",
+            "PRK",
+        ),
+        ship(
+            "c",
+            "2023-03-01",
+            "refined_petroleum",
+            "5 bbl",
+            "RUS",
+            "PRK",
+        ),
+        ship(
+            "d",
+            "2023-04-01",
+            "refined_petroleum",
+            "10 bbl",
+            "RUS",
+            "PRK",
+        ),
+        ship(
+            "e",
+            "2024-01-01",
+            "refined_petroleum",
+            "76 bbl",
+            "RUS",
+            "PRK",
+        ),
     ]);
     let (code, v) = eval_json(&r, &ev);
     assert_eq!(code, 0, "warnings alone exit 0");
-    assert_eq!(kinds(&v), s(&[("warning", "b"), ("warning", "d"), ("warning", "e")]));
+    assert_eq!(
+        kinds(&v),
+        s(&[("warning", "b"), ("warning", "d"), ("warning", "e")])
+    );
     assert_eq!(v["stats"]["warnings"], 3);
 }
 
@@ -170,7 +387,10 @@ fn price_above_the_cap_is_a_violation_and_exactly_at_it_is_not() {
     ]);
     let (code, v) = eval_json(&r, &ev);
     assert_eq!(code, 1);
-    assert_eq!(kinds(&v), s(&[("violation", "above"), ("violation", "derived")]));
+    assert_eq!(
+        kinds(&v),
+        s(&[("violation", "above"), ("violation", "derived")])
+    );
     assert_eq!(v["findings"][0]["total"], "60.01");
     assert_eq!(v["findings"][0]["unit"], "USD/bbl");
     assert_eq!(v["findings"][1]["total"], "65");
@@ -208,10 +428,23 @@ fn reports_on_day_n_are_in_time_and_on_day_n_plus_1_late() {
     let (code, v) = eval_json(&r, &ev);
     assert_eq!(code, 1);
     // As of 2025-01-01, `pending` is due by 2025-01-19: not yet a violation.
-    assert_eq!(kinds(&v), s(&[("violation", "late"), ("violation", "never"), ("warning", "pending")]));
+    assert_eq!(
+        kinds(&v),
+        s(&[
+            ("violation", "late"),
+            ("violation", "never"),
+            ("warning", "pending")
+        ])
+    );
     assert_eq!(v["findings"][0]["deadline"], "2023-01-31");
-    assert!(v["findings"][0]["message"].as_str().unwrap_or("").contains("reported late"));
-    assert!(v["findings"][2]["message"].as_str().unwrap_or("").contains("pending"));
+    assert!(v["findings"][0]["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("reported late"));
+    assert!(v["findings"][2]["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("pending"));
     // The report covering an id that is not in the stream is a diagnostic.
     let d = event_diagnostics(&v);
     assert_eq!(d.len(), 1);
@@ -229,7 +462,10 @@ fn effective_and_until_are_inclusive() {
         ship("day-after", "2018-01-01", "arms", "1 units", "RUS", "PRK"),
     ]);
     let (_, v) = eval_json(&r, &ev);
-    assert_eq!(kinds(&v), s(&[("violation", "first-day"), ("violation", "last-day")]));
+    assert_eq!(
+        kinds(&v),
+        s(&[("violation", "first-day"), ("violation", "last-day")])
+    );
 }
 
 #[test]
@@ -244,7 +480,14 @@ fn hs_prefixes_match_longer_codes_only() {
         r#"{"id": "named", "date": "2023-01-01", "commodity": "diesel", "quantity": "1 t", "to": "PRK"}"#.into(),
     ]);
     let (_, v) = eval_json(&r, &ev);
-    assert_eq!(kinds(&v), s(&[("violation", "four"), ("violation", "named"), ("violation", "six")]));
+    assert_eq!(
+        kinds(&v),
+        s(&[
+            ("violation", "four"),
+            ("violation", "named"),
+            ("violation", "six")
+        ])
+    );
 }
 
 #[test]
@@ -256,7 +499,10 @@ fn commodity_hierarchy_and_hs_both_match_a_commodity_rule() {
         ship("other", "2023-01-01", "crude_oil", "1 t", "CHN", "PRK"),
     ]);
     let (_, v) = eval_json(&r, &ev);
-    assert_eq!(kinds(&v), s(&[("violation", "by-hs"), ("violation", "child")]));
+    assert_eq!(
+        kinds(&v),
+        s(&[("violation", "by-hs"), ("violation", "child")])
+    );
 }
 
 #[test]
@@ -280,8 +526,15 @@ wagner_ban: ban any to wagner
     ]);
     let (_, v) = eval_json(&r, &ev);
     assert_eq!(
-        findings(&v).into_iter().map(|(_, r, e, _)| (r, e)).collect::<Vec<_>>(),
-        s(&[("ban-arms-from-PRK", "from-prk"), ("transit", "via-chn"), ("wagner_ban", "to-wagner")])
+        findings(&v)
+            .into_iter()
+            .map(|(_, r, e, _)| (r, e))
+            .collect::<Vec<_>>(),
+        s(&[
+            ("ban-arms-from-PRK", "from-prk"),
+            ("transit", "via-chn"),
+            ("wagner_ban", "to-wagner")
+        ])
     );
 }
 
@@ -296,8 +549,14 @@ fn an_exemption_claimed_by_the_event_lifts_the_rule() {
         r#"{"id": "typo", "date": "2023-01-01", "commodity": "diesel", "quantity": "1 t", "to": "PRK", "exemptions": ["humanitarain"]}"#.into(),
     ]);
     let (_, v) = eval_json(&r, &ev);
-    assert_eq!(kinds(&v), s(&[("violation", "plain"), ("violation", "typo")]));
-    assert_eq!(event_diagnostics(&v)[0]["code"], "sanc::event::unknown_exemption");
+    assert_eq!(
+        kinds(&v),
+        s(&[("violation", "plain"), ("violation", "typo")])
+    );
+    assert_eq!(
+        event_diagnostics(&v)[0]["code"],
+        "sanc::event::unknown_exemption"
+    );
 }
 
 #[test]
@@ -309,7 +568,15 @@ fn two_limits_whichever_is_reached_first() {
         r#"{"id": "b", "date": "2017-02-10", "commodity": "coal", "quantity": "2 t", "value": "50 USD", "from": "PRK"}"#.into(),
     ]);
     let (_, v) = eval_json(r, &ev);
-    assert_eq!(findings(&v), vec![("violation".into(), "cap-coal-from-PRK".into(), "b".into(), "110".into())]);
+    assert_eq!(
+        findings(&v),
+        vec![(
+            "violation".into(),
+            "cap-coal-from-PRK".into(),
+            "b".into(),
+            "110".into()
+        )]
+    );
     assert_eq!(v["findings"][0]["unit"], "USD");
 }
 
@@ -339,13 +606,19 @@ fn wind_down_cargo_is_outside_the_rule() {
         r#"{"id": "no-dates", "date": "2023-01-10", "commodity": "crude_oil", "quantity": "1 bbl", "price": "80 USD/bbl", "from": "RUS"}"#.into(),
     ]);
     let (_, v) = eval_json(&r, &ev);
-    assert_eq!(kinds(&v), s(&[("violation", "no-dates"), ("violation", "too-late")]));
+    assert_eq!(
+        kinds(&v),
+        s(&[("violation", "no-dates"), ("violation", "too-late")])
+    );
 }
 
 #[test]
 fn severity_warning_rules_report_warnings_and_exit_zero() {
     let r = rules("ban arms to DPRK severity warning");
-    let (code, v) = eval_json(&r, &lines(&[ship("a", "2023-01-01", "arms", "1 units", "RUS", "PRK")]));
+    let (code, v) = eval_json(
+        &r,
+        &lines(&[ship("a", "2023-01-01", "arms", "1 units", "RUS", "PRK")]),
+    );
     assert_eq!(code, 0);
     assert_eq!(kinds(&v), s(&[("warning", "a")]));
 }
@@ -353,12 +626,21 @@ fn severity_warning_rules_report_warnings_and_exit_zero() {
 #[test]
 fn ban_findings_leave_out_cap_fields() {
     let r = rules("ban arms to DPRK cite \"UNSCR 1718 (2006) OP 8(a)\"");
-    let (_, v) = eval_json(&r, &lines(&[ship("a", "2023-01-01", "arms", "1 units", "RUS", "PRK")]));
+    let (_, v) = eval_json(
+        &r,
+        &lines(&[ship("a", "2023-01-01", "arms", "1 units", "RUS", "PRK")]),
+    );
     let f = v["findings"][0].as_object().unwrap();
     for absent in ["window", "total", "limit", "contributors"] {
-        assert!(!f.contains_key(absent), "{absent} should be left out of a ban finding");
+        assert!(
+            !f.contains_key(absent),
+            "{absent} should be left out of a ban finding"
+        );
     }
     assert_eq!(f["cite"], "UNSCR 1718 (2006) OP 8(a)");
     assert_eq!(f["rule_location"]["line"], 9);
-    assert_eq!(f["event_location"], serde_json::json!({"file": "events.ndjson", "line": 1, "column": 1}));
+    assert_eq!(
+        f["event_location"],
+        serde_json::json!({"file": "events.ndjson", "line": 1, "column": 1})
+    );
 }

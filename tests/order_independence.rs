@@ -72,12 +72,22 @@ fn run(lines: &[String]) -> (Value, Vec<(String, String)>) {
     read::read(0, &mut inputs[0], text.as_bytes(), |i| ev.item(i), |_| {}).unwrap();
     let outcome = ev.finish();
     let prepared = prepare(&mut rules.sources, &rules.checked.rules, &inputs, &outcome);
-    let out = json_output(&rules.sources, &rules.checked.rules, &[], &inputs, &outcome, &prepared);
+    let out = json_output(
+        &rules.sources,
+        &rules.checked.rules,
+        &[],
+        &inputs,
+        &outcome,
+        &prepared,
+    );
     let mut v = serde_json::to_value(&out).unwrap();
     let mut placed = Vec::new();
     for f in v["findings"].as_array_mut().unwrap() {
         let line = f["event_location"]["line"].as_u64().unwrap() as usize;
-        placed.push((f["event"].as_str().unwrap().to_string(), lines[line - 1].clone()));
+        placed.push((
+            f["event"].as_str().unwrap().to_string(),
+            lines[line - 1].clone(),
+        ));
         f.as_object_mut().unwrap().remove("event_location");
     }
     for d in v["diagnostics"].as_array_mut().unwrap() {
@@ -92,7 +102,10 @@ fn run(lines: &[String]) -> (Value, Vec<(String, String)>) {
 fn the_reference_order_gives_the_expected_findings() {
     let (v, _) = run(&events());
     assert_eq!(v["stats"]["events_read"], 15);
-    assert_eq!(v["stats"]["events_rejected"], 3, "two `dup` and the bad date");
+    assert_eq!(
+        v["stats"]["events_rejected"], 3,
+        "two `dup` and the bad date"
+    );
     assert!(v["findings"].as_array().unwrap().len() >= 6);
 }
 

@@ -424,7 +424,7 @@ impl Checker<'_> {
                 }
                 let name = model.commodities[d].name.clone();
                 let decl = model.commodities[d].span;
-                let m = m.clone();
+                let m = *m;
                 self.emit(
                     Diagnostic::error(
                         codes::UNREACHABLE_UNIT,

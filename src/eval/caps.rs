@@ -312,7 +312,7 @@ impl Judge<'_> {
     ) {
         let window_words = match rolling {
             Some(d) => format!("the {d} days {}..{}", span.0, span.1),
-            None => format!("{label}"),
+            None => label.to_string(),
         };
         let group = e
             .group

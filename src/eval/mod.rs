@@ -100,7 +100,7 @@ impl<'r> Evaluator<'r> {
         match item {
             Item::Malformed(d) => {
                 self.stats.events_rejected += 1;
-                self.diags.push(d);
+                self.diags.push(*d);
             }
             Item::Record(rec) => {
                 let v = validate(&rec.raw, rec.loc, self.rules);

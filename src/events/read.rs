@@ -51,13 +51,21 @@ pub struct Record<'a> {
 
 /// What a reader hands on: a record to validate, or a record that could not
 /// be read at all (it is rejected, and still counted).
+// Items are handed over one at a time, never stored, so the size of the
+// record variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Item<'a> {
     Record(Record<'a>),
-    Malformed(EventDiagnostic),
+    Malformed(Box<EventDiagnostic>),
 }
 
-fn malformed(loc: EventLoc, message: String, help: &str, text: Option<&str>) -> EventDiagnostic {
-    EventDiagnostic {
+fn malformed(
+    loc: EventLoc,
+    message: String,
+    help: &str,
+    text: Option<&str>,
+) -> Box<EventDiagnostic> {
+    Box::new(EventDiagnostic {
         code: codes::MALFORMED,
         severity: Severity::Error,
         message,
@@ -67,7 +75,7 @@ fn malformed(loc: EventLoc, message: String, help: &str, text: Option<&str>) -> 
         event_id: None,
         rejected: true,
         text: text.map(|t| t.chars().take(4096).collect()),
-    }
+    })
 }
 
 /// Parse one JSON object's text into a record (or say why it is not one).
@@ -300,7 +308,7 @@ fn read_csv(
             FIELD_NAMES.iter().copied().find(|f| *f == h)
         })
         .collect();
-    if !known.iter().any(|k| *k == Some("id")) {
+    if !known.contains(&Some("id")) {
         return Err(format!(
             "`{}` has no `id` column; the header row must name the event fields (id, date, commodity, quantity, from, to, …)",
             input.name

@@ -23,7 +23,13 @@ pub fn eval(rules: &str, events: &str, ext: &str, args: &[&str]) -> Run {
         .unwrap()
         .current_dir(dir.path())
         .env("NO_COLOR", "1")
-        .args(["eval", "rules.sanc", &format!("events.{ext}"), "--as-of", "2025-01-01"])
+        .args([
+            "eval",
+            "rules.sanc",
+            &format!("events.{ext}"),
+            "--as-of",
+            "2025-01-01",
+        ])
         .args(args)
         .output()
         .unwrap();
@@ -37,7 +43,8 @@ pub fn eval(rules: &str, events: &str, ext: &str, args: &[&str]) -> Run {
 /// `sanc eval --format json` on NDJSON events; the parsed output.
 pub fn eval_json(rules: &str, ndjson: &str) -> (i32, Value) {
     let run = eval(rules, ndjson, "ndjson", &["--format", "json"]);
-    let v: Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+    let v: Value =
+        serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
     (run.code, v)
 }
 
@@ -62,7 +69,11 @@ pub fn event_diagnostics(v: &Value) -> Vec<Value> {
         .as_array()
         .map(|a| {
             a.iter()
-                .filter(|d| d["code"].as_str().is_some_and(|c| c.starts_with("sanc::event::")))
+                .filter(|d| {
+                    d["code"]
+                        .as_str()
+                        .is_some_and(|c| c.starts_with("sanc::event::"))
+                })
                 .cloned()
                 .collect()
         })
@@ -75,12 +86,17 @@ pub fn kinds(v: &Value) -> Vec<(String, String)> {
 }
 
 pub fn s(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
 }
 
 /// One NDJSON shipment line.
 pub fn ship(id: &str, date: &str, commodity: &str, qty: &str, from: &str, to: &str) -> String {
-    format!(r#"{{"id": "{id}", "date": "{date}", "commodity": "{commodity}", "quantity": "{qty}", "from": "{from}", "to": "{to}"}}"#)
+    format!(
+        r#"{{"id": "{id}", "date": "{date}", "commodity": "{commodity}", "quantity": "{qty}", "from": "{from}", "to": "{to}"}}"#
+    )
 }
 
 pub fn lines(v: &[String]) -> String {
