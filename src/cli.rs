@@ -97,6 +97,22 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Format rule files in the one canonical layout.
+    ///
+    /// Declarations take one line each; a rule with at most one clause that
+    /// fits in 100 columns takes one line, with the clauses of consecutive
+    /// one-line rules aligned; other rules put each clause on its own
+    /// indented line. Comments stay where they were. A file that does not
+    /// parse is left untouched and its errors are shown. `-` formats
+    /// standard input to standard output.
+    Fmt {
+        /// Rule files or directories (every *.sanc below), or `-`.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Change nothing; list the files that are not formatted and exit 1 if any.
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -137,6 +153,7 @@ pub fn run() -> Exit {
     };
     match cli.command {
         Command::Check { paths, format } => check(&paths, format),
+        Command::Fmt { paths, check } => fmt(&paths, check),
         Command::Eval {
             rules,
             events,
@@ -154,6 +171,94 @@ pub fn run() -> Exit {
             strict,
             quiet,
         }),
+    }
+}
+
+fn fmt(paths: &[PathBuf], check_only: bool) -> Exit {
+    let renderer = HumanRenderer::new(use_color());
+    let mut out = std::io::stdout().lock();
+    if paths.len() == 1 && paths[0].as_os_str() == "-" {
+        let mut text = String::new();
+        if std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).is_err() {
+            eprintln!("error: standard input is not UTF-8 text");
+            return Exit::Errors;
+        }
+        return match sanc::fmt::format(&text) {
+            Ok(formatted) => {
+                let _ = out.write_all(formatted.as_bytes());
+                Exit::Clean
+            }
+            Err(diags) => {
+                let mut sources = sanc::source::SourceMap::new();
+                sources.add("<stdin>", None, text);
+                for d in &diags {
+                    eprint!("{}", renderer.render(d, &sources));
+                }
+                Exit::Errors
+            }
+        };
+    }
+    let mut files = Vec::new();
+    let mut failed = false;
+    for p in paths {
+        match loader::rule_files(p) {
+            Ok(found) => files.extend(found),
+            Err(e) => {
+                let _ = writeln!(out, "error: {e}");
+                failed = true;
+            }
+        }
+    }
+    let (mut changed, mut unchanged) = (0usize, 0usize);
+    for f in &files {
+        let name = f.to_string_lossy().into_owned();
+        let Ok(text) = std::fs::read_to_string(f) else {
+            let _ = writeln!(out, "error: cannot read `{name}` as UTF-8 text");
+            failed = true;
+            continue;
+        };
+        match sanc::fmt::format(&text) {
+            Ok(formatted) if formatted == text => unchanged += 1,
+            Ok(formatted) => {
+                changed += 1;
+                if check_only {
+                    let _ = writeln!(out, "not formatted: {name}");
+                } else if std::fs::write(f, formatted).is_err() {
+                    let _ = writeln!(out, "error: cannot write `{name}`");
+                    failed = true;
+                }
+            }
+            Err(diags) => {
+                let mut sources = sanc::source::SourceMap::new();
+                sources.add(name.clone(), Some(f), text);
+                for d in &diags {
+                    let _ = write!(out, "{}", renderer.render(d, &sources));
+                }
+                let _ = writeln!(out, "left unformatted: {name} (it does not parse)");
+                failed = true;
+            }
+        }
+    }
+    let summary = if check_only {
+        format!(
+            "{} to format, {} already formatted",
+            report::plural(changed, "file", "files"),
+            report::thousands(unchanged)
+        )
+    } else {
+        format!(
+            "formatted {}, {} already formatted",
+            report::plural(changed, "file", "files"),
+            report::thousands(unchanged)
+        )
+    };
+    let _ = writeln!(out, "{summary}");
+    if failed {
+        Exit::Errors
+    } else if check_only && changed > 0 {
+        Exit::Violations
+    } else {
+        Exit::Clean
     }
 }
 
@@ -254,8 +359,18 @@ fn eval(args: EvalArgs) -> Exit {
         }
     }
     let outcome = evaluator.finish();
-    let prepared =
-        eval_report::prepare(&mut rules.sources, &rules.checked.rules, &inputs, &outcome);
+    let need = match (args.format, args.quiet) {
+        (Format::Json, _) => eval_report::Need::Diagnostics,
+        (Format::Human, true) => eval_report::Need::Nothing,
+        (Format::Human, false) => eval_report::Need::Everything,
+    };
+    let prepared = eval_report::prepare(
+        &mut rules.sources,
+        &rules.checked.rules,
+        &inputs,
+        &outcome,
+        need,
+    );
     let mut rule_diags: Vec<Diagnostic> = rules.diagnostics().cloned().collect();
     rule_diags.extend(unreadable.iter().cloned());
     let written = match args.format {

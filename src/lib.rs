@@ -20,6 +20,7 @@ pub mod check;
 pub mod diagnostic;
 pub mod eval;
 pub mod events;
+pub mod fmt;
 pub mod iso;
 pub mod loader;
 pub mod model;

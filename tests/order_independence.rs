@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use sanc::eval::Evaluator;
 use sanc::events::{read, Input, InputFormat};
 use sanc::loader::load_texts;
-use sanc::report::eval::{json_output, prepare};
+use sanc::report::eval::{json_output, prepare, Need};
 use serde_json::Value;
 
 const RULES: &str = r#"
@@ -71,7 +71,13 @@ fn run(lines: &[String]) -> (Value, Vec<(String, String)>) {
     }];
     read::read(0, &mut inputs[0], text.as_bytes(), |i| ev.item(i), |_| {}).unwrap();
     let outcome = ev.finish();
-    let prepared = prepare(&mut rules.sources, &rules.checked.rules, &inputs, &outcome);
+    let prepared = prepare(
+        &mut rules.sources,
+        &rules.checked.rules,
+        &inputs,
+        &outcome,
+        Need::Diagnostics,
+    );
     let out = json_output(
         &rules.sources,
         &rules.checked.rules,

@@ -1,16 +1,13 @@
 //! Quantity and value caps: per-window running totals, violations from the
 //! event that takes a total past the limit, warnings at thresholds.
 
-use super::finding::{Finding, MAX_CONTRIBUTORS};
+use super::finding::{Finding, What, MAX_CONTRIBUTORS};
 use super::windows::{fixed_window, rolling_window};
-use super::{
-    conversion_commodity, convert_with, describe_rule_scope, is_money, violation_kind, FindingKind,
-};
+use super::{conversion_commodity, convert_with, is_money, violation_kind, FindingKind};
 use crate::diagnostic::Severity;
 use crate::events::{codes, Event, EventDiagnostic, EventLoc};
 use crate::model::{Limit, PartyKey, Rule, RuleKind, RuleSet};
 use crate::syntax::ast::{By, Period};
-use crate::units::format_amount;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::sync::Arc;
@@ -139,7 +136,6 @@ impl Caps {
             };
             entries.sort_by(|a, b| (&a.group, a.date, &a.id).cmp(&(&b.group, b.date, &b.id)));
             let cx = Judge {
-                rules,
                 ri,
                 rule,
                 limits,
@@ -215,7 +211,6 @@ fn amount_for(
 }
 
 struct Judge<'a> {
-    rules: &'a RuleSet,
     ri: usize,
     rule: &'a Rule,
     limits: &'a [Limit],
@@ -310,24 +305,33 @@ impl Judge<'_> {
         rolling: Option<u32>,
         out: &mut Vec<Finding>,
     ) {
-        let window_words = match rolling {
-            Some(d) => format!("the {d} days {}..{}", span.0, span.1),
-            None => label.to_string(),
+        let window_words: Box<str> = match rolling {
+            Some(d) => format!("the {d} days {}..{}", span.0, span.1).into(),
+            None => label.into(),
         };
-        let group = e
-            .group
-            .as_deref()
-            .map(|g| format!(" for {g}"))
-            .unwrap_or_default();
-        let scope = describe_rule_scope(self.rules, self.rule);
-        let ids_text = |c: &(Arc<[Box<str>]>, usize)| {
-            let shown: Vec<&str> = c.0.iter().take(c.1).map(|s| &**s).collect();
-            let more = c.1.saturating_sub(shown.len());
-            if more > 0 {
-                format!("{} and {more} more", shown.join(", "))
-            } else {
-                shown.join(", ")
-            }
+        let window: Box<str> = match &e.group {
+            Some(g) => format!("{label} {g}").into(),
+            None => label.into(),
+        };
+        let finding = |kind, k: usize, l: &Limit, percent| Finding {
+            rule: self.ri,
+            kind,
+            event: e.id.clone(),
+            date: e.date,
+            what: What::Cap {
+                window_words: window_words.clone(),
+                group: e.group.clone(),
+                percent,
+                several_limits: self.limits.len() > 1,
+            },
+            window: Some(window.clone()),
+            total: Some(totals[k]),
+            limit: Some(l.amount),
+            unit: Some(l.unit.symbol.into()),
+            contributors: Some(contributors.0.clone()),
+            contributor_count: contributors.1,
+            deadline: None,
+            loc: e.loc,
         };
         let exceeded = self
             .limits
@@ -335,46 +339,11 @@ impl Judge<'_> {
             .enumerate()
             .find(|(k, l)| e.amounts[*k].is_some() && totals[*k] > l.amount);
         if let Some((k, l)) = exceeded {
+            // No threshold warns after the cap is passed in this window.
             for w in warned.iter_mut() {
                 *w = self.warn_at.len();
             }
-            let unit = l.unit.symbol;
-            let others = if self.limits.len() > 1 {
-                " (the first of its limits to be passed)"
-            } else {
-                ""
-            };
-            out.push(Finding {
-                rule: self.ri,
-                kind: violation_kind(self.rule),
-                event: e.id.to_string(),
-                date: e.date,
-                message: format!(
-                    "over the cap on {scope}{group}: the total for {window_words} reached {} {unit} with this shipment; the cap is {} {unit}",
-                    format_amount(totals[k]),
-                    format_amount(l.amount)
-                ),
-                explanation: format!(
-                    "`{}` allows {} {unit}{others} per {}{group}; the total for {window_words} is {} {unit} with this shipment, {} {unit} over; contributing events: {}",
-                    self.rule.id,
-                    format_amount(l.amount),
-                    period_words(self.rule),
-                    format_amount(totals[k]),
-                    format_amount(totals[k] - l.amount),
-                    ids_text(&contributors)
-                ),
-                window: Some(match &e.group {
-                    Some(g) => format!("{label} {g}"),
-                    None => label.to_string(),
-                }),
-                total: Some(totals[k]),
-                limit: Some(l.amount),
-                unit: Some(unit.to_string()),
-                contributors: Some(contributors.0),
-                contributor_count: contributors.1,
-                deadline: None,
-                loc: e.loc,
-            });
+            out.push(finding(violation_kind(self.rule), k, l, None));
             return;
         }
         for (k, l) in self.limits.iter().enumerate() {
@@ -391,38 +360,7 @@ impl Judge<'_> {
             }
             warned[k] = reached;
             let p = self.warn_at[reached - 1];
-            let unit = l.unit.symbol;
-            out.push(Finding {
-                rule: self.ri,
-                kind: FindingKind::Warning,
-                event: e.id.to_string(),
-                date: e.date,
-                message: format!(
-                    "{p}% of the cap on {scope}{group} reached: {} of {} {unit} for {window_words}",
-                    format_amount(totals[k]),
-                    format_amount(l.amount)
-                ),
-                explanation: format!(
-                    "`{}` warns at {p}% of {} {unit} ({} {unit}); the total for {window_words} is {} {unit} with this shipment, {} {unit} left; contributing events: {}",
-                    self.rule.id,
-                    format_amount(l.amount),
-                    format_amount(threshold(l.amount, p)),
-                    format_amount(totals[k]),
-                    format_amount(l.amount - totals[k]),
-                    ids_text(&contributors)
-                ),
-                window: Some(match &e.group {
-                    Some(g) => format!("{label} {g}"),
-                    None => label.to_string(),
-                }),
-                total: Some(totals[k]),
-                limit: Some(l.amount),
-                unit: Some(unit.to_string()),
-                contributors: Some(contributors.0.clone()),
-                contributor_count: contributors.1,
-                deadline: None,
-                loc: e.loc,
-            });
+            out.push(finding(FindingKind::Warning, k, l, Some(p)));
         }
     }
 }
@@ -444,19 +382,5 @@ fn sub(totals: &mut [Decimal], e: &Entry) {
         if let Some(a) = a {
             *t -= *a;
         }
-    }
-}
-
-fn period_words(rule: &Rule) -> String {
-    match &rule.kind {
-        RuleKind::Cap { period, .. } => match period {
-            Period::Year => "calendar year".into(),
-            Period::Quarter => "calendar quarter".into(),
-            Period::Month => "calendar month".into(),
-            Period::Day => "day".into(),
-            Period::Days(n) => format!("{n} days (rolling)"),
-            Period::Months { count, from } => format!("{count} months counted from {from}"),
-        },
-        _ => String::new(),
     }
 }

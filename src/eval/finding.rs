@@ -1,6 +1,11 @@
-//! A finding: one violation or warning, with everything needed to explain it.
+//! A finding: one violation or warning, with everything needed to explain
+//! it. The words are produced only when a finding is printed, so a run with
+//! many findings keeps only their numbers in memory.
 
 use crate::events::EventLoc;
+use crate::model::{PartyKey, PartySet, Rule, RuleKind, RuleSet};
+use crate::syntax::ast::Period;
+use crate::units::format_amount;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::sync::Arc;
@@ -24,21 +29,51 @@ impl FindingKind {
 /// earliest ones); `contributor_count` always has the full number.
 pub const MAX_CONTRIBUTORS: usize = 50;
 
+/// What happened, in data; [`Finding::message`] and
+/// [`Finding::explanation`] put it in words.
+#[derive(Debug, Clone)]
+pub enum What {
+    /// A banned shipment, described (`the shipment of 5 units of arms from RUS to PRK`).
+    Ban { shipment: Box<str> },
+    /// A price above a price cap; `how` says where the price came from.
+    Price { shipment: Box<str>, how: Box<str> },
+    /// A cap passed (`percent: None`) or a warning threshold reached.
+    Cap {
+        /// `2023`, or `the 30 days 2023-01-02..2023-01-31` for rolling windows.
+        window_words: Box<str>,
+        /// The origin or destination of a `by` cap.
+        group: Option<Box<str>>,
+        percent: Option<Decimal>,
+        /// Several limits joined by `or`.
+        several_limits: bool,
+    },
+    /// A shipment reported after its deadline.
+    ReportLate {
+        within: u32,
+        report: Box<str>,
+        on: NaiveDate,
+    },
+    /// A shipment no report covers; `pending` while the deadline is open.
+    ReportMissing {
+        within: u32,
+        as_of: NaiveDate,
+        pending: bool,
+    },
+}
+
 #[derive(Debug, Clone)]
 pub struct Finding {
     /// Index of the rule in the rule set.
     pub rule: usize,
     pub kind: FindingKind,
-    pub event: String,
+    pub event: Box<str>,
     pub date: NaiveDate,
-    /// One line: what happened.
-    pub message: String,
-    /// The arithmetic or reasoning, for the help text.
-    pub explanation: String,
-    pub window: Option<String>,
+    pub what: What,
+    /// Caps: the window label (`2023`, `2023-Q2`, `2017-12-22..2018-12-21`, with a `by` party).
+    pub window: Option<Box<str>>,
     pub total: Option<Decimal>,
     pub limit: Option<Decimal>,
-    pub unit: Option<String>,
+    pub unit: Option<Box<str>>,
     pub contributors: Option<Arc<[Box<str>]>>,
     pub contributor_count: usize,
     pub deadline: Option<NaiveDate>,
@@ -52,5 +87,182 @@ impl Finding {
             Some(c) => &c[..self.contributor_count.min(c.len())],
             None => &[],
         }
+    }
+
+    fn amount(&self, d: Option<Decimal>) -> String {
+        d.map(format_amount).unwrap_or_default()
+    }
+
+    /// One line: what happened.
+    pub fn message(&self, rules: &RuleSet) -> String {
+        let rule = &rules.rules[self.rule];
+        let unit = self.unit.as_deref().unwrap_or("");
+        let (total, limit) = (self.amount(self.total), self.amount(self.limit));
+        match &self.what {
+            What::Ban { shipment } => format!("{shipment} is banned"),
+            What::Price { shipment, .. } => {
+                format!("{shipment} at {total} {unit}, above the price cap of {limit} {unit}")
+            }
+            What::Cap {
+                window_words,
+                group,
+                percent,
+                ..
+            } => {
+                let scope = describe_rule_scope(rules, rule);
+                let group = group.as_deref().map(|g| format!(" for {g}")).unwrap_or_default();
+                match percent {
+                    None => format!(
+                        "over the cap on {scope}{group}: the total for {window_words} reached {total} {unit} with this shipment; the cap is {limit} {unit}"
+                    ),
+                    Some(p) => format!(
+                        "{p}% of the cap on {scope}{group} reached: {total} of {limit} {unit} for {window_words}"
+                    ),
+                }
+            }
+            What::ReportLate { within, report, on } => format!(
+                "reported late: report `{report}` of {on} came {} days after the shipment; due within {within} days",
+                (*on - self.date).num_days()
+            ),
+            What::ReportMissing { within, pending: false, .. } => format!(
+                "not reported: the report was due by {} ({within} days after the shipment)",
+                self.deadline.map(|d| d.to_string()).unwrap_or_default()
+            ),
+            What::ReportMissing { pending: true, .. } => format!(
+                "report pending: due by {}",
+                self.deadline.map(|d| d.to_string()).unwrap_or_default()
+            ),
+        }
+    }
+
+    /// The reasoning and arithmetic, ready to paste into a report.
+    pub fn explanation(&self, rules: &RuleSet) -> String {
+        let rule = &rules.rules[self.rule];
+        let id = &rule.id;
+        let unit = self.unit.as_deref().unwrap_or("");
+        let deadline = self.deadline.map(|d| d.to_string()).unwrap_or_default();
+        match &self.what {
+            What::Ban { .. } => format!(
+                "`{id}` bans {}{}",
+                describe_rule_scope(rules, rule),
+                in_force_text(rule)
+            ),
+            What::Price { how, .. } => {
+                let (price, cap) = (self.total.unwrap_or_default(), self.limit.unwrap_or_default());
+                let price_text = format!("{} {unit}", format_amount(price));
+                let worked = if **how == price_text {
+                    format!("the price is {price_text}")
+                } else {
+                    format!("the price {how} is {price_text}")
+                };
+                format!(
+                    "{worked}, {} {unit} above the cap; `{id}` caps the price at {} {unit}{}",
+                    format_amount(price - cap),
+                    format_amount(cap),
+                    in_force_text(rule)
+                )
+            }
+            What::Cap {
+                window_words,
+                group,
+                percent,
+                several_limits,
+            } => {
+                let (total, limit) = (self.total.unwrap_or_default(), self.limit.unwrap_or_default());
+                let group = group.as_deref().map(|g| format!(" for {g}")).unwrap_or_default();
+                let ids = self.contributors_text();
+                match percent {
+                    None => format!(
+                        "`{id}` allows {} {unit}{} per {}{group}; the total for {window_words} is {} {unit} with this shipment, {} {unit} over; contributing events: {ids}",
+                        format_amount(limit),
+                        if *several_limits { " (the first of its limits to be passed)" } else { "" },
+                        period_words(rule),
+                        format_amount(total),
+                        format_amount(total - limit),
+                    ),
+                    Some(p) => format!(
+                        "`{id}` warns at {p}% of {} {unit} ({} {unit}); the total for {window_words} is {} {unit} with this shipment, {} {unit} left; contributing events: {ids}",
+                        format_amount(limit),
+                        format_amount(limit * p / Decimal::ONE_HUNDRED),
+                        format_amount(total),
+                        format_amount(limit - total),
+                    ),
+                }
+            }
+            What::ReportLate { within, report, on } => format!(
+                "`{id}` requires a report within {within} days, by {deadline}; the first report covering `{}` is `{report}` of {on}",
+                self.event
+            ),
+            What::ReportMissing { within, as_of, pending: false } => format!(
+                "`{id}` requires a report within {within} days; no report event covers `{}` (judged as of {as_of})",
+                self.event
+            ),
+            What::ReportMissing { within, as_of, pending: true } => format!(
+                "`{id}` requires a report within {within} days; none covers `{}` yet, and the deadline has not passed as of {as_of}",
+                self.event
+            ),
+        }
+    }
+
+    fn contributors_text(&self) -> String {
+        let shown: Vec<&str> = self.contributor_ids().iter().map(|s| &**s).collect();
+        let more = self.contributor_count.saturating_sub(shown.len());
+        if more > 0 {
+            format!("{} and {more} more", shown.join(", "))
+        } else {
+            shown.join(", ")
+        }
+    }
+}
+
+/// `arms from PRK`, as the rule says it.
+pub fn describe_rule_scope(rules: &RuleSet, rule: &Rule) -> String {
+    use crate::model::Goods;
+    let mut s = match &rule.goods {
+        Goods::Any => "all goods".to_string(),
+        Goods::Hs(c) => format!("HS {}", c.join(", ")),
+        Goods::Commodity(c) => rules
+            .commodities
+            .get(*c)
+            .map_or_else(String::new, |c| c.name.clone()),
+    };
+    for (word, set) in [("from", &rule.from), ("to", &rule.to), ("via", &rule.via)] {
+        match set {
+            Some(PartySet::Any) => s.push_str(&format!(" {word} any party")),
+            Some(PartySet::Of(keys)) => {
+                let names: Vec<&str> = keys
+                    .iter()
+                    .map(|k| match k {
+                        PartyKey::Country(c) | PartyKey::Entity(c) => c.as_str(),
+                    })
+                    .collect();
+                s.push_str(&format!(" {word} {}", names.join(", ")));
+            }
+            None => {}
+        }
+    }
+    s
+}
+
+fn in_force_text(rule: &Rule) -> String {
+    match (rule.effective, rule.until) {
+        (Some(e), Some(u)) => format!(" from {e} until {u}"),
+        (Some(e), None) => format!(" from {e}"),
+        (None, Some(u)) => format!(" until {u}"),
+        (None, None) => String::new(),
+    }
+}
+
+fn period_words(rule: &Rule) -> String {
+    match &rule.kind {
+        RuleKind::Cap { period, .. } => match period {
+            Period::Year => "calendar year".into(),
+            Period::Quarter => "calendar quarter".into(),
+            Period::Month => "calendar month".into(),
+            Period::Day => "day".into(),
+            Period::Days(n) => format!("{n} days (rolling)"),
+            Period::Months { count, from } => format!("{count} months counted from {from}"),
+        },
+        _ => String::new(),
     }
 }

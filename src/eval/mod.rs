@@ -12,7 +12,7 @@ mod index;
 mod reports;
 pub mod windows;
 
-pub use finding::{Finding, FindingKind, MAX_CONTRIBUTORS};
+pub use finding::{describe_rule_scope, Finding, FindingKind, What, MAX_CONTRIBUTORS};
 
 use crate::diagnostic::Severity;
 use crate::events::{codes, read::Item, validate, Event, EventDiagnostic, EventKind, EventLoc};
@@ -21,7 +21,7 @@ use crate::units::{format_amount, Dimension, Unit};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 /// Counts for the summary line and the JSON `stats`.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -44,12 +44,31 @@ pub struct Outcome {
     pub stats: Stats,
 }
 
-/// Where we first saw an id, and whether it came again.
-struct Seen {
-    loc: EventLoc,
+/// An id seen more than once: the id, and how many events carry it.
+struct Duplicate {
     id: Box<str>,
     count: u32,
 }
+
+/// Id hashes are already well mixed: hashing them again is wasted work.
+#[derive(Default)]
+struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type IdMap<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
 
 pub struct Evaluator<'r> {
     rules: &'r RuleSet,
@@ -59,7 +78,9 @@ pub struct Evaluator<'r> {
     reports: reports::Reports,
     findings: Vec<Finding>,
     diags: Vec<EventDiagnostic>,
-    ids: HashMap<u64, Seen>,
+    /// Where each id was first seen, by id hash.
+    ids: IdMap<EventLoc>,
+    duplicates: IdMap<Duplicate>,
     stats: Stats,
     scratch: Vec<usize>,
 }
@@ -84,7 +105,8 @@ impl<'r> Evaluator<'r> {
             reports: reports::Reports::default(),
             findings: Vec::new(),
             diags: Vec::new(),
-            ids: HashMap::new(),
+            ids: IdMap::default(),
+            duplicates: IdMap::default(),
             stats: Stats {
                 rules: rules.rules.len(),
                 ..Stats::default()
@@ -122,16 +144,21 @@ impl<'r> Evaluator<'r> {
     /// Evaluate one valid event.
     pub fn event(&mut self, e: Event) {
         self.stats.events_evaluated += 1;
-        let seen = self.ids.entry(id_hash(&e.id)).or_insert_with(|| Seen {
-            loc: e.loc,
-            id: e.id.as_str().into(),
-            count: 0,
-        });
-        seen.count += 1;
-        if seen.count > 1 {
-            // Judged in `finish`: every event with this id is rejected.
+        let hash = id_hash(&e.id);
+        if let Some(first) = self.ids.get_mut(&hash) {
+            // Every event with this id is rejected in `finish`; the
+            // diagnostic points at the earliest one in the input.
+            *first = (*first).min(e.loc);
+            self.duplicates
+                .entry(hash)
+                .or_insert_with(|| Duplicate {
+                    id: e.id.as_str().into(),
+                    count: 1,
+                })
+                .count += 1;
             return;
         }
+        self.ids.insert(hash, e.loc);
         if e.kind == EventKind::Report {
             self.reports.report(&e);
             return;
@@ -144,7 +171,7 @@ impl<'r> Evaluator<'r> {
                 continue;
             }
             match &rule.kind {
-                RuleKind::Ban => self.ban(ri, rule, &e),
+                RuleKind::Ban => self.ban(ri, &e),
                 RuleKind::CapPrice {
                     amount,
                     currency,
@@ -163,14 +190,13 @@ impl<'r> Evaluator<'r> {
         self.scratch = candidates;
     }
 
-    fn finding(&self, ri: usize, e: &Event, message: String, explanation: String) -> Finding {
+    fn finding(&self, ri: usize, e: &Event, what: What) -> Finding {
         Finding {
             rule: ri,
             kind: violation_kind(&self.rules.rules[ri]),
-            event: e.id.clone(),
+            event: e.id.as_str().into(),
             date: e.date,
-            message,
-            explanation,
+            what,
             window: None,
             total: None,
             limit: None,
@@ -182,15 +208,11 @@ impl<'r> Evaluator<'r> {
         }
     }
 
-    fn ban(&mut self, ri: usize, rule: &Rule, e: &Event) {
-        let message = format!("{} {}", describe_event(e), "is banned");
-        let explanation = format!(
-            "`{}` bans {}{}",
-            rule.id,
-            describe_rule_scope(self.rules, rule),
-            in_force_text(rule)
-        );
-        let f = self.finding(ri, e, message, explanation);
+    fn ban(&mut self, ri: usize, e: &Event) {
+        let what = What::Ban {
+            shipment: describe_event(e).into(),
+        };
+        let f = self.finding(ri, e, what);
         self.findings.push(f);
     }
 
@@ -272,29 +294,14 @@ impl<'r> Evaluator<'r> {
             return;
         }
         let unit = format!("{}/{}", currency.symbol, per.symbol);
-        let message = format!(
-            "{} at {} {unit}, above the price cap of {} {unit}",
-            describe_event(e),
-            format_amount(price),
-            format_amount(cap)
-        );
-        let price_text = format!("{} {unit}", format_amount(price));
-        let worked = if how == price_text {
-            format!("the price is {price_text}")
-        } else {
-            format!("the price {how} is {price_text}")
+        let what = What::Price {
+            shipment: describe_event(e).into(),
+            how: how.into(),
         };
-        let explanation = format!(
-            "{worked}, {} {unit} above the cap; `{}` caps the price at {} {unit}{}",
-            format_amount(price - cap),
-            rule.id,
-            format_amount(cap),
-            in_force_text(rule)
-        );
-        let mut f = self.finding(ri, e, message, explanation);
+        let mut f = self.finding(ri, e, what);
         f.total = Some(price);
         f.limit = Some(cap);
-        f.unit = Some(unit);
+        f.unit = Some(unit.into());
         self.findings.push(f);
     }
 
@@ -345,18 +352,13 @@ impl<'r> Evaluator<'r> {
     /// Judge caps and reporting duties, settle duplicate ids, sort.
     pub fn finish(mut self) -> Outcome {
         // Duplicate ids: every event carrying one is rejected, whatever the order.
-        let dups: HashMap<u64, &Seen> = self
-            .ids
-            .iter()
-            .filter(|(_, s)| s.count > 1)
-            .map(|(h, s)| (*h, s))
-            .collect();
+        let dups = &self.duplicates;
         if !dups.is_empty() {
             self.findings
                 .retain(|f| !dups.contains_key(&id_hash(&f.event)));
             self.caps.forget(|id| dups.contains_key(&id_hash(id)));
             self.reports.forget(|id| dups.contains_key(&id_hash(id)));
-            for s in dups.values() {
+            for (hash, s) in dups.iter() {
                 self.stats.events_evaluated -= s.count as usize;
                 self.stats.events_rejected += s.count as usize;
                 self.diags.push(EventDiagnostic {
@@ -364,7 +366,7 @@ impl<'r> Evaluator<'r> {
                     severity: Severity::Error,
                     message: format!("the id `{}` is used by {} events", s.id, s.count),
                     help: Some("ids must be unique in the stream; every event with this id is rejected, since sanc cannot tell which one is meant".into()),
-                    loc: s.loc,
+                    loc: self.ids.get(hash).copied().unwrap_or_default(),
                     field: Some("id".into()),
                     event_id: Some(s.id.to_string()),
                     rejected: true,
@@ -387,14 +389,14 @@ impl<'r> Evaluator<'r> {
                 &rules.rules[a.rule].id,
                 &a.event,
                 a.kind,
-                &a.message,
+                a.unit.as_deref(),
             )
                 .cmp(&(
                     b.date,
                     &rules.rules[b.rule].id,
                     &b.event,
                     b.kind,
-                    &b.message,
+                    b.unit.as_deref(),
                 ))
         });
         // By event id first (then location, for records whose id could not
@@ -519,45 +521,6 @@ fn describe_event(e: &Event) -> String {
         s.push_str(&format!(" via {}", v.join(", ")));
     }
     s
-}
-
-/// `arms from PRK`, as the rule says it.
-fn describe_rule_scope(rules: &RuleSet, rule: &Rule) -> String {
-    let goods = match &rule.goods {
-        Goods::Any => "all goods".to_string(),
-        Goods::Hs(c) => format!("HS {}", c.join(", ")),
-        Goods::Commodity(c) => rules
-            .commodities
-            .get(*c)
-            .map_or_else(String::new, |c| c.name.clone()),
-    };
-    let mut s = goods;
-    for (word, set) in [("from", &rule.from), ("to", &rule.to), ("via", &rule.via)] {
-        if let Some(PartySet::Any) = set {
-            s.push_str(&format!(" {word} any party"));
-        }
-        if let Some(PartySet::Of(keys)) = set {
-            let names: Vec<String> = keys
-                .iter()
-                .map(|k| match k {
-                    crate::model::PartyKey::Country(c) | crate::model::PartyKey::Entity(c) => {
-                        c.clone()
-                    }
-                })
-                .collect();
-            s.push_str(&format!(" {word} {}", names.join(", ")));
-        }
-    }
-    s
-}
-
-fn in_force_text(rule: &Rule) -> String {
-    match (rule.effective, rule.until) {
-        (Some(e), Some(u)) => format!(" from {e} until {u}"),
-        (Some(e), None) => format!(" from {e}"),
-        (None, Some(u)) => format!(" until {u}"),
-        (None, None) => String::new(),
-    }
 }
 
 /// Is this unit money (a value cap) rather than goods?

@@ -1,7 +1,7 @@
 //! Reporting duties: every matching shipment must be covered by a `report`
 //! event dated no later than N days after it; open deadlines are pending.
 
-use super::finding::Finding;
+use super::finding::{Finding, What};
 use super::{violation_kind, FindingKind};
 use crate::diagnostic::Severity;
 use crate::events::{codes, Event, EventDiagnostic, EventLoc};
@@ -100,31 +100,38 @@ impl Reports {
             let first = by_id
                 .get(&*s.id)
                 .and_then(|v| v.iter().find(|(d, _)| *d >= s.date));
-            let (kind, message, explanation) = match first {
+            let (kind, what) = match first {
                 Some((d, _)) if *d <= deadline => continue,
                 Some((d, rid)) => (
                     violation_kind(rule),
-                    format!("reported late: report `{rid}` of {d} came {} days after the shipment; due within {} days", (*d - s.date).num_days(), s.within),
-                    format!("`{}` requires a report within {} days, by {deadline}; the first report covering `{}` is `{rid}` of {d}", rule.id, s.within, s.id),
+                    What::ReportLate {
+                        within: s.within,
+                        report: (*rid).into(),
+                        on: *d,
+                    },
                 ),
-                None if as_of > deadline => (
-                    violation_kind(rule),
-                    format!("not reported: the report was due by {deadline} ({} days after the shipment)", s.within),
-                    format!("`{}` requires a report within {} days; no report event covers `{}` (judged as of {as_of})", rule.id, s.within, s.id),
-                ),
-                None => (
-                    FindingKind::Warning,
-                    format!("report pending: due by {deadline}"),
-                    format!("`{}` requires a report within {} days; none covers `{}` yet, and the deadline has not passed as of {as_of}", rule.id, s.within, s.id),
-                ),
+                None => {
+                    let pending = as_of <= deadline;
+                    (
+                        if pending {
+                            FindingKind::Warning
+                        } else {
+                            violation_kind(rule)
+                        },
+                        What::ReportMissing {
+                            within: s.within,
+                            as_of,
+                            pending,
+                        },
+                    )
+                }
             };
             out.push(Finding {
                 rule: s.rule,
                 kind,
-                event: s.id.to_string(),
+                event: s.id.clone(),
                 date: s.date,
-                message,
-                explanation,
+                what,
                 window: None,
                 total: None,
                 limit: None,

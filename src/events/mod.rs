@@ -21,7 +21,7 @@ use rust_decimal::Decimal;
 
 /// Where an event is in its input: enough to point at it, and to read its
 /// text back later (large NDJSON inputs are never held in memory whole).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EventLoc {
     /// Index of the input in the run's list of inputs.
     pub input: u32,

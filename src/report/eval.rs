@@ -19,16 +19,34 @@ pub struct Prepared {
     pub diagnostics: Vec<Vec<Label>>,
 }
 
+/// What to load event text for: human reports show every finding's record;
+/// JSON needs only the diagnostics' (for the offending field's column);
+/// a quiet run needs none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    Everything,
+    Diagnostics,
+    Nothing,
+}
+
 pub fn prepare(
     sources: &mut SourceMap,
     rules: &RuleSet,
     inputs: &[Input],
     outcome: &Outcome,
+    need: Need,
 ) -> Prepared {
     let mut snippets = Snippets::default();
+    if need == Need::Nothing {
+        return Prepared {
+            findings: Vec::new(),
+            diagnostics: Vec::new(),
+        };
+    }
     let findings = outcome
         .findings
         .iter()
+        .filter(|_| need == Need::Everything)
         .map(|f| {
             let rule = &rules.rules[f.rule];
             let mut labels = vec![Label {
@@ -74,7 +92,7 @@ fn rule_label(rules: &RuleSet, f: &Finding) -> String {
             "`{}` caps the total at {} {}",
             rule.id,
             f.limit.map(format_amount).unwrap_or_default(),
-            f.unit.clone().unwrap_or_default()
+            f.unit.as_deref().unwrap_or_default()
         ),
         RuleKind::CapPrice {
             amount,
@@ -106,8 +124,8 @@ fn event_label(f: &Finding) -> String {
 
 fn finding_help(rules: &RuleSet, f: &Finding) -> String {
     match &rules.rules[f.rule].cite {
-        Some(c) => format!("cite: {c}\n{}", f.explanation),
-        None => f.explanation.clone(),
+        Some(c) => format!("cite: {c}\n{}", f.explanation(rules)),
+        None => f.explanation(rules),
     }
 }
 
@@ -139,7 +157,7 @@ pub fn human(
             out.push_str(&renderer.render_parts(
                 code,
                 severity,
-                &f.message,
+                &f.message(rules),
                 labels,
                 Some(&finding_help(rules, f)),
                 sources,
@@ -280,15 +298,15 @@ pub fn json_output(
             JsonFinding {
                 rule: rule.id.clone(),
                 kind: f.kind.as_str(),
-                event: f.event.clone(),
+                event: f.event.to_string(),
                 date: f.date.to_string(),
-                message: f.message.clone(),
-                explanation: f.explanation.clone(),
+                message: f.message(rules),
+                explanation: f.explanation(rules),
                 cite: rule.cite.clone(),
-                window: f.window.clone(),
+                window: f.window.as_deref().map(str::to_string),
                 total: f.total.map(plain_amount),
                 limit: f.limit.map(plain_amount),
-                unit: f.unit.clone(),
+                unit: f.unit.as_deref().map(str::to_string),
                 contributors: is_cap
                     .then(|| f.contributor_ids().iter().map(|s| s.to_string()).collect()),
                 contributor_count: is_cap.then_some(f.contributor_count),

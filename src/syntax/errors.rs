@@ -49,7 +49,8 @@ impl StatementStart {
         if word.is_empty() {
             return false;
         }
-        STATEMENT_KEYWORDS.contains(&word) || text[word.len()..].starts_with(':')
+        STATEMENT_KEYWORDS.contains(&word)
+            || (text[word.len()..].starts_with(':') && !super::is_keyword(word))
     }
 
     /// The name a declaration statement introduces (`commodity coal …` → `coal`).
@@ -264,6 +265,16 @@ pub fn syntax_error(file: FileId, text: &str, offset: usize, err: &Error<R>) -> 
 
     let word = leading_word(rest);
     let is_keyword_here = super::is_keyword(word);
+
+    // `price: cap …`: a keyword used as a label.
+    if is_keyword_here && rest[word.len()..].starts_with(':') {
+        return Diagnostic::error(
+            codes::PARSE_SYNTAX,
+            format!("`{word}` is a keyword and cannot be a label"),
+        )
+        .with_label(Span::new(file, pos, pos + word.len() + 1), "this label")
+        .with_help(format!("choose another label, e.g. `{word}_rule:`"));
+    }
 
     // `500000 per year`: an amount with its unit left out.
     if positives.contains(&R::unit) && word == "per" {

@@ -142,9 +142,16 @@ struct Lower<'d> {
 type P<'i> = Pair<'i, R>;
 
 impl Lower<'_> {
+    /// A node's span, ending at its last token: pest's own spans of
+    /// non-atomic rules also take in the white space and comments that
+    /// follow an optional part that is absent.
     fn span(&self, pair: &P) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, self.offset + s.start(), self.offset + s.end())
+        Span::new(
+            self.file,
+            self.offset + s.start(),
+            self.offset + token_end(pair),
+        )
     }
 
     fn ident(&self, pair: &P) -> Ident {
@@ -610,6 +617,36 @@ impl Lower<'_> {
             scope,
             clauses,
         })
+    }
+}
+
+/// Where the last token inside a pair ends: where its last inner pair ends,
+/// when only white space and comments follow that inside the pair.
+fn token_end(pair: &P) -> usize {
+    let end = pair.as_span().end();
+    let Some(last) = pair.clone().into_inner().last() else {
+        return end;
+    };
+    let inner_end = token_end(&last);
+    let rest = pair
+        .get_input()
+        .get(last.as_span().end()..end)
+        .unwrap_or("");
+    if only_trivia(rest) {
+        inner_end
+    } else {
+        end
+    }
+}
+
+fn only_trivia(s: &str) -> bool {
+    let mut rest = s;
+    loop {
+        rest = rest.trim_start();
+        match rest.strip_prefix('#') {
+            Some(c) => rest = c.find('\n').map_or("", |i| &c[i..]),
+            None => return rest.is_empty(),
+        }
     }
 }
 
