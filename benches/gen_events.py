@@ -7,7 +7,8 @@ n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
 out = sys.stdout
 rnd = random.Random(2397)
 suppliers = ["RUS", "CHN", "SGP", "MYS", "IND", "TUR", "ARE", "NLD"]
-dests = ["PRK"] * 2 + ["IND", "CHN", "TUR", "JPN", "KOR", "EGY", "BRA", "USA"]
+# A monitoring feed is mostly lawful trade: 1 shipment in 200 goes to the DPRK.
+dests = ["IND", "CHN", "TUR", "JPN", "KOR", "EGY", "BRA", "USA"]
 goods = [
     ("refined_petroleum", "2710", "bbl", 800, 9000),
     ("diesel", "271019", "t", 100, 1500),
@@ -24,11 +25,11 @@ for i in range(n):
     d = rnd.randint(1, 28)
     c, hs, unit, lo, hi = rnd.choices(goods, weights)[0]
     frm = rnd.choice(suppliers)
-    to = rnd.choice(dests)
+    to = "PRK" if rnd.random() < 0.005 else rnd.choice(dests)
     qty = rnd.randint(lo, hi)
     extra = ""
     if c == "crude_oil" or rnd.random() < 0.3:
-        extra += f', "price": "{rnd.randint(40, 110)}.{rnd.randint(0, 99):02d} USD/bbl"'
+        extra += f', "price": "{rnd.randint(40, 62)}.{rnd.randint(0, 99):02d} USD/bbl"'
     if rnd.random() < 0.1:
         extra += f', "via": ["{rnd.choice(suppliers)}"]'
     write(

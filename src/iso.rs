@@ -287,7 +287,27 @@ pub fn country_name(code: &str) -> Option<&'static str> {
 
 /// Whether `code` is an officially assigned ISO 3166-1 alpha-3 code (uppercase).
 pub fn is_country(code: &str) -> bool {
-    country_name(code).is_some()
+    // Events name countries millions of times: a table indexed by the
+    // three letters answers without comparing strings.
+    static TABLE: std::sync::OnceLock<Vec<bool>> = std::sync::OnceLock::new();
+    let index = |c: &[u8]| -> Option<usize> {
+        match c {
+            [a, b, d] if [a, b, d].iter().all(|x| x.is_ascii_uppercase()) => Some(
+                (usize::from(a - b'A') * 26 + usize::from(b - b'A')) * 26 + usize::from(d - b'A'),
+            ),
+            _ => None,
+        }
+    };
+    let table = TABLE.get_or_init(|| {
+        let mut t = vec![false; 26 * 26 * 26];
+        for (c, _) in COUNTRIES {
+            if let Some(i) = index(c.as_bytes()) {
+                t[i] = true;
+            }
+        }
+        t
+    });
+    index(code.as_bytes()).is_some_and(|i| table[i])
 }
 
 /// Whether `code` is an active ISO 4217 alphabetic currency code (uppercase).
@@ -336,6 +356,16 @@ pub fn common_name_code(name: &str) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn table_agrees_with_the_list() {
+        for (c, _) in super::COUNTRIES {
+            assert!(super::is_country(c));
+        }
+        assert!(!super::is_country("DRK"));
+        assert!(!super::is_country("prk"));
+        assert!(!super::is_country("PRKX"));
+    }
+
     use super::*;
 
     fn is_code(s: &str) -> bool {

@@ -564,8 +564,13 @@ pub fn parse_amount(t: &str) -> Option<Decimal> {
 /// `YYYY-MM-DD`, or a date and time (its date is used, as written).
 pub fn parse_date(t: &str) -> Option<NaiveDate> {
     let t = t.trim();
-    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-        return Some(d);
+    // The common case, without chrono's format interpreter: `YYYY-MM-DD`.
+    if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *t.as_bytes() {
+        let digits = [y0, y1, y2, y3, m0, m1, d0, d1];
+        if digits.iter().all(u8::is_ascii_digit) {
+            let n = |s: &[u8]| s.iter().fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'));
+            return NaiveDate::from_ymd_opt(n(&digits[..4]) as i32, n(&digits[4..6]), n(&digits[6..]));
+        }
     }
     if t.len() <= 10 {
         return None;
