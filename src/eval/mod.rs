@@ -48,6 +48,8 @@ pub struct Outcome {
 struct Duplicate {
     id: Box<str>,
     count: u32,
+    /// The earliest repeat in the input.
+    loc: EventLoc,
 }
 
 /// Id hashes are already well mixed: hashing them again is wasted work.
@@ -69,6 +71,7 @@ impl Hasher for PassThrough {
 }
 
 type IdMap<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
+type IdSet = std::collections::HashSet<u64, BuildHasherDefault<PassThrough>>;
 
 pub struct Evaluator<'r> {
     rules: &'r RuleSet,
@@ -79,7 +82,7 @@ pub struct Evaluator<'r> {
     findings: Vec<Finding>,
     diags: Vec<EventDiagnostic>,
     /// Where each id was first seen, by id hash.
-    ids: IdMap<EventLoc>,
+    ids: IdSet,
     duplicates: IdMap<Duplicate>,
     stats: Stats,
     scratch: Vec<usize>,
@@ -105,7 +108,7 @@ impl<'r> Evaluator<'r> {
             reports: reports::Reports::default(),
             findings: Vec::new(),
             diags: Vec::new(),
-            ids: IdMap::default(),
+            ids: IdSet::default(),
             duplicates: IdMap::default(),
             stats: Stats {
                 rules: rules.rules.len(),
@@ -145,20 +148,19 @@ impl<'r> Evaluator<'r> {
     pub fn event(&mut self, e: Event) {
         self.stats.events_evaluated += 1;
         let hash = id_hash(&e.id);
-        if let Some(first) = self.ids.get_mut(&hash) {
-            // Every event with this id is rejected in `finish`; the
-            // diagnostic points at the earliest one in the input.
-            *first = (*first).min(e.loc);
-            self.duplicates
-                .entry(hash)
-                .or_insert_with(|| Duplicate {
-                    id: e.id.as_str().into(),
-                    count: 1,
-                })
-                .count += 1;
+        if !self.ids.insert(hash) {
+            // Every event with this id is rejected in `finish`. Only hashes
+            // of ids are kept, so the diagnostic points at the earliest of
+            // the repeats (not at the first event, whose place is not kept).
+            let dup = self.duplicates.entry(hash).or_insert_with(|| Duplicate {
+                id: e.id.as_str().into(),
+                count: 1,
+                loc: e.loc,
+            });
+            dup.count += 1;
+            dup.loc = dup.loc.min(e.loc);
             return;
         }
-        self.ids.insert(hash, e.loc);
         if e.kind == EventKind::Report {
             self.reports.report(&e);
             return;
@@ -358,7 +360,7 @@ impl<'r> Evaluator<'r> {
                 .retain(|f| !dups.contains_key(&id_hash(&f.event)));
             self.caps.forget(|id| dups.contains_key(&id_hash(id)));
             self.reports.forget(|id| dups.contains_key(&id_hash(id)));
-            for (hash, s) in dups.iter() {
+            for s in dups.values() {
                 self.stats.events_evaluated -= s.count as usize;
                 self.stats.events_rejected += s.count as usize;
                 self.diags.push(EventDiagnostic {
@@ -366,7 +368,7 @@ impl<'r> Evaluator<'r> {
                     severity: Severity::Error,
                     message: format!("the id `{}` is used by {} events", s.id, s.count),
                     help: Some("ids must be unique in the stream; every event with this id is rejected, since sanc cannot tell which one is meant".into()),
-                    loc: self.ids.get(hash).copied().unwrap_or_default(),
+                    loc: s.loc,
                     field: Some("id".into()),
                     event_id: Some(s.id.to_string()),
                     rejected: true,
@@ -377,7 +379,7 @@ impl<'r> Evaluator<'r> {
         let mut findings = std::mem::take(&mut self.findings);
         findings.extend(self.caps.judge(self.rules));
         let ids = &self.ids;
-        let known = |id: &str| ids.contains_key(&id_hash(id));
+        let known = |id: &str| ids.contains(&id_hash(id));
         let (report_findings, report_diags) = self.reports.judge(self.rules, self.as_of, known);
         findings.extend(report_findings);
         self.diags.extend(report_diags);
