@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""Write estimated-unreported.ndjson: the deliveries of refined petroleum to
+the DPRK that nobody reported, as estimated in public (see facts.md and
+README.md). Each estimate gives a total, a number of deliveries and a
+period; it is modelled as that many deliveries of equal size, spread evenly
+over the period (the first on its first day, the last on its last day).
+
+    python3 generate-estimates.py > estimated-unreported.ndjson
+"""
+import datetime as dt
+import json
+
+
+def spread(prefix, count, per_delivery, first, last, source, note):
+    days = (last - first).days
+    for i in range(count):
+        date = first + dt.timedelta(days=(i * days) // (count - 1))
+        yield {
+            "id": f"{prefix}-{i + 1:03}",
+            "type": "shipment",
+            "date": date.isoformat(),
+            "commodity": "refined_petroleum",
+            "quantity": f"{per_delivery} bbl",
+            "to": "PRK",
+            "estimate": True,
+            "source": source,
+            "note": note,
+        }
+
+
+events = []
+# 2018: at least 759,793 bbl by 89 tanker port calls, 1 Jan - 30 May 2018.
+# 759,793 / 89 = 8,537 exactly.
+events += spread(
+    "est-2018", 89, 8537, dt.date(2018, 1, 1), dt.date(2018, 5, 30),
+    "US count: at least 759,793 bbl delivered by 89 tanker port calls between 1 Jan and 30 May 2018",
+    "modelled: one of 89 equal port calls of 8,537 bbl (89 x 8,537 = 759,793 bbl), spread evenly over 1 Jan - 30 May 2018; supplier unknown",
+)
+# 2020: more than 1.6 million bbl through 56 deliveries, January to May.
+# 56 x 28,572 = 1,600,032 bbl, the smallest equal split above 1.6 million.
+events += spread(
+    "est-2020", 56, 28572, dt.date(2020, 1, 1), dt.date(2020, 5, 31),
+    "43 states' estimate: more than 1.6 million bbl through 56 deliveries, January to May 2020",
+    "modelled: one of 56 equal deliveries of 28,572 bbl (56 x 28,572 = 1,600,032 bbl), spread evenly over 1 Jan - 31 May 2020; supplier unknown",
+)
+# March 2024: Russia delivered more than 165,000 bbl in that month alone.
+events.append({
+    "id": "est-2024-03",
+    "type": "shipment",
+    "date": "2024-03-31",
+    "commodity": "refined_petroleum",
+    "quantity": "165000 bbl",
+    "from": "RUS",
+    "to": "PRK",
+    "estimate": True,
+    "source": "US statement: Russia delivered more than 165,000 bbl in March 2024 alone",
+    "note": "modelled: one delivery of 165,000 bbl (a lower bound), dated on the last day of March 2024",
+})
+for e in events:
+    print(json.dumps(e, ensure_ascii=False))

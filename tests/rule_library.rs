@@ -1,0 +1,430 @@
+//! The shipped rule library (`rules/`) and its real-data examples
+//! (`examples/`).
+//!
+//! - `sanc check rules/` is clean: no errors and no warnings.
+//! - Every example is evaluated as of 2025-01-01; its findings are
+//!   snapshotted, and the figures its README quotes are asserted by hand.
+//! - Every rule of the library has a fixture under `tests/fixtures/library/`
+//!   named after its id, with at least one event that triggers it and one
+//!   near miss. Each event carries what this rule should find for it in an
+//!   `expect` field (a list of finding kinds, empty for a near miss) and says
+//!   why in `why`; events are read by sanc like any other, unknown fields
+//!   being allowed.
+//!
+//! Snapshots: `INSTA_UPDATE=always cargo test --test rule_library`, then
+//! review `tests/snapshots/rule_library__*.snap`.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+const AS_OF: &str = "2025-01-01";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn sanc() -> Command {
+    let mut c = Command::cargo_bin("sanc").unwrap();
+    c.current_dir(root()).env("NO_COLOR", "1");
+    c
+}
+
+/// `sanc eval rules/ EVENTS… --format json --as-of 2025-01-01`: exit code and output.
+fn eval(events: &[&str]) -> (i32, Value) {
+    let out = sanc()
+        .args(["eval", "rules/"])
+        .args(events)
+        .args(["--format", "json", "--as-of", AS_OF])
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "eval {events:?}: not JSON ({e}): {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap_or(-1), json)
+}
+
+fn findings(out: &Value) -> &Vec<Value> {
+    out["findings"].as_array().expect("findings")
+}
+
+fn s<'a>(v: &'a Value, key: &str) -> &'a str {
+    v[key].as_str().unwrap_or("")
+}
+
+/// Number of findings per (rule, kind).
+fn counts(out: &Value) -> BTreeMap<(String, String), usize> {
+    let mut m = BTreeMap::new();
+    for f in findings(out) {
+        *m.entry((s(f, "rule").to_string(), s(f, "kind").to_string()))
+            .or_default() += 1;
+    }
+    m
+}
+
+fn count(out: &Value, rule: &str, kind: &str) -> usize {
+    counts(out)
+        .get(&(rule.to_string(), kind.to_string()))
+        .copied()
+        .unwrap_or(0)
+}
+
+/// The output as a snapshot: pretty JSON without `rule_location`, so that
+/// editing a comment in a rule file does not change every snapshot (the
+/// rule id already says which rule it is).
+fn snapshot_text(out: &Value) -> String {
+    let mut out = out.clone();
+    if let Some(fs) = out["findings"].as_array_mut() {
+        for f in fs {
+            if let Some(o) = f.as_object_mut() {
+                o.remove("rule_location");
+            }
+        }
+    }
+    serde_json::to_string_pretty(&out).unwrap()
+}
+
+// ------------------------------------------------------------ (a) the library
+
+#[test]
+fn the_library_checks_clean() {
+    sanc()
+        .args(["check", "rules/"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with("ok: "))
+        .stdout(predicate::str::contains("no problems"));
+    let out = sanc()
+        .args(["check", "--format", "json", "rules/"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["diagnostics"].as_array().map(Vec::len),
+        Some(0),
+        "{json:#}"
+    );
+}
+
+fn library_rules() -> Vec<sanc::model::Rule> {
+    let loaded = sanc::loader::load(&[root().join("rules")]);
+    assert!(!loaded.has_errors(), "the library has errors");
+    loaded.checked.rules.rules
+}
+
+#[test]
+fn every_rule_is_labelled_and_cited() {
+    for r in library_rules() {
+        let label = r.id.split_once('.').map_or(r.id.as_str(), |(_, l)| l);
+        assert!(
+            !label.contains('-'),
+            "`{}` has a derived id: give it a label",
+            r.id
+        );
+        assert!(
+            r.cite.as_deref().is_some_and(|c| !c.trim().is_empty()),
+            "`{}` has no `cite`",
+            r.id
+        );
+    }
+}
+
+// ------------------------------------------------------- (b) the examples
+
+const DPRK_REPORTED: &str = "examples/dprk-petroleum/reported.json";
+const DPRK_ESTIMATED: &str = "examples/dprk-petroleum/estimated-unreported.ndjson";
+const CAP: &str = "un_dprk.petroleum_cap";
+const NOTIFY: &str = "un_dprk.petroleum_notifications";
+
+/// The petroleum-cap findings of one year: (date, event, kind, total).
+fn cap_findings<'a>(out: &'a Value, year: &str) -> Vec<(&'a str, &'a str, &'a str, &'a str)> {
+    findings(out)
+        .iter()
+        .filter(|f| s(f, "rule") == CAP && s(f, "date").starts_with(year))
+        .map(|f| (s(f, "date"), s(f, "event"), s(f, "kind"), s(f, "total")))
+        .collect()
+}
+
+#[test]
+fn dprk_reported_deliveries_respect_the_cap_on_paper() {
+    let (code, out) = eval(&[DPRK_REPORTED]);
+    insta::assert_snapshot!("dprk_petroleum_reported", snapshot_text(&out));
+    assert_eq!(code, 0, "warnings only");
+    assert_eq!(out["stats"]["events_read"], 30);
+    assert_eq!(out["stats"]["events_rejected"], 0);
+    assert_eq!(out["stats"]["violations"], 0);
+    assert_eq!(out["stats"]["warnings"], 1);
+    // 2019: 22,730 t + 30,180 t at 7.5 bbl/t = 396,825 bbl, 79.4% of the cap.
+    assert_eq!(
+        cap_findings(&out, "2019"),
+        [("2019-12-31", "ru-2019", "warning", "396825")]
+    );
+    let w = &findings(&out)[0];
+    assert!(s(w, "message").starts_with("75% of the cap"), "{w:#}");
+    // Every reported delivery was notified.
+    assert_eq!(count(&out, NOTIFY, "violation"), 0);
+}
+
+#[test]
+fn dprk_estimates_breach_the_cap_in_fact() {
+    let (code, out) = eval(&[DPRK_REPORTED, DPRK_ESTIMATED]);
+    insta::assert_snapshot!("dprk_petroleum_reported_and_estimated", snapshot_text(&out));
+    assert_eq!(code, 1);
+    assert_eq!(out["stats"]["events_read"], 176);
+    assert_eq!(out["stats"]["events_rejected"], 0);
+
+    // 2018: thresholds in March, over the cap on 31 March 2018 (spring), when
+    // the reported March deliveries come on top of the estimated port calls.
+    let y2018 = cap_findings(&out, "2018");
+    let warnings: Vec<_> = y2018.iter().filter(|f| f.2 == "warning").collect();
+    assert_eq!(
+        warnings,
+        [
+            &("2018-03-09", "est-2018-041", "warning", "378854.5"),
+            &("2018-03-24", "est-2018-050", "warning", "455687.5"),
+            &("2018-03-30", "est-2018-053", "warning", "481298.5"),
+        ]
+    );
+    let first = y2018.iter().find(|f| f.2 == "violation").unwrap();
+    assert_eq!(
+        *first,
+        ("2018-03-31", "cn-ru-2018-03", "violation", "513826")
+    );
+    let month: u32 = first.0[5..7].parse().unwrap();
+    assert!((3..=5).contains(&month), "spring 2018: {first:?}");
+    assert_eq!(y2018.iter().filter(|f| f.2 == "violation").count(), 39);
+    // The year ends at 1,034,447 bbl: more than twice the cap.
+    assert_eq!(y2018.last().unwrap().3, "1034447");
+
+    // 2019: the 75% warning, and no violation.
+    assert_eq!(
+        cap_findings(&out, "2019"),
+        [("2019-12-31", "ru-2019", "warning", "396825")]
+    );
+
+    // 2020: over the cap in February.
+    let y2020 = cap_findings(&out, "2020");
+    let first = y2020.iter().find(|f| f.2 == "violation").unwrap();
+    assert_eq!(
+        *first,
+        ("2020-02-16", "est-2020-018", "violation", "514296")
+    );
+    assert_eq!(y2020.iter().filter(|f| f.2 == "warning").count(), 3);
+    assert_eq!(y2020.iter().filter(|f| f.2 == "violation").count(), 40);
+
+    // No other year comes near the cap; nothing else is caught.
+    for y in ["2021", "2022", "2023", "2024"] {
+        assert_eq!(cap_findings(&out, y), [], "{y}");
+    }
+    // Nobody notified the estimated deliveries: 89 + 56 + 1.
+    assert_eq!(count(&out, NOTIFY, "violation"), 146);
+    let rules: BTreeSet<_> = findings(&out).iter().map(|f| s(f, "rule")).collect();
+    assert_eq!(rules, BTreeSet::from([CAP, NOTIFY]));
+    assert_eq!(out["stats"]["violations"], 39 + 40 + 146);
+    assert_eq!(out["stats"]["warnings"], 3 + 1 + 3);
+}
+
+#[test]
+fn dprk_estimates_alone_breach_the_cap_on_9_april_2018() {
+    let (code, out) = eval(&[DPRK_ESTIMATED]);
+    assert_eq!(code, 1);
+    let y2018 = cap_findings(&out, "2018");
+    let first = y2018.iter().find(|f| f.2 == "violation").unwrap();
+    // The 59th port call of 8,537 bbl: 59 × 8,537 = 503,683 bbl.
+    assert_eq!(
+        *first,
+        ("2018-04-09", "est-2018-059", "violation", "503683")
+    );
+    assert_eq!(y2018.iter().filter(|f| f.2 == "violation").count(), 31);
+    assert_eq!(y2018.last().unwrap().3, "759793");
+    let y2020 = cap_findings(&out, "2020");
+    assert_eq!(y2020.last().unwrap().3, "1600032");
+    assert_eq!(out["stats"]["violations"], 31 + 39 + 146);
+}
+
+#[test]
+fn price_cap_crude_cargoes() {
+    let (code, out) = eval(&["examples/price-cap/crude-cargoes.csv"]);
+    insta::assert_snapshot!("price_cap_crude_cargoes", snapshot_text(&out));
+    assert_eq!(code, 1);
+    assert_eq!(out["stats"]["events_read"], 17);
+    assert_eq!(out["stats"]["events_rejected"], 0);
+    let hits: Vec<_> = findings(&out)
+        .iter()
+        .map(|f| (s(f, "event"), s(f, "rule"), s(f, "total")))
+        .collect();
+    assert_eq!(
+        hits,
+        [
+            ("crude-03", "g7_price_cap.crude_60", "78"),
+            ("crude-06", "g7_price_cap.crude_60", "60.01"),
+            (
+                "crude-07",
+                "g7_price_cap.crude_60",
+                "62.073669849931787175989085948"
+            ),
+            ("crude-12", "eu_russia.crude_47_60_transition", "55"),
+            ("crude-15", "eu_russia.crude_47_60", "58"),
+            ("crude-17", "eu_russia.crude_47_60", "47.61"),
+        ]
+    );
+    // crude-09 has no price: a warning about the event, not a finding.
+    let d = out["diagnostics"].as_array().unwrap();
+    assert_eq!(d.len(), 1);
+    assert_eq!(s(&d[0], "code"), "sanc::event::missing_price");
+    assert_eq!(s(&d[0], "event"), "crude-09");
+}
+
+#[test]
+fn price_cap_product_cargoes() {
+    let (code, out) = eval(&["examples/price-cap/product-cargoes.ndjson"]);
+    insta::assert_snapshot!("price_cap_product_cargoes", snapshot_text(&out));
+    assert_eq!(code, 1);
+    let hits: Vec<_> = findings(&out)
+        .iter()
+        .map(|f| (s(f, "event"), s(f, "rule")))
+        .collect();
+    assert_eq!(
+        hits,
+        [
+            ("product-03", "g7_price_cap.products_premium_100"),
+            ("product-05", "g7_price_cap.products_premium_100"),
+            ("product-08", "g7_price_cap.products_discount_45"),
+            ("product-09", "g7_price_cap.products_discount_45"),
+        ]
+    );
+    assert_eq!(out["diagnostics"].as_array().map(Vec::len), Some(0));
+}
+
+#[test]
+fn price_cap_eu_imports() {
+    let (code, out) = eval(&["examples/price-cap/eu-imports.ndjson"]);
+    insta::assert_snapshot!("price_cap_eu_imports", snapshot_text(&out));
+    assert_eq!(code, 1);
+    let hits: Vec<_> = findings(&out)
+        .iter()
+        .map(|f| (s(f, "event"), s(f, "rule")))
+        .collect();
+    assert_eq!(
+        hits,
+        [
+            ("import-02", "eu_russia.coal_import_ban"),
+            ("import-03", "eu_russia.coal_import_ban"),
+            ("import-05", "eu_russia.crude_import_ban"),
+            ("import-08", "eu_russia.products_import_ban"),
+        ]
+    );
+    assert_eq!(out["diagnostics"].as_array().map(Vec::len), Some(0));
+}
+
+// ------------------------------------------------ (c) every rule, hit and miss
+
+fn fixture_dir() -> PathBuf {
+    root().join("tests/fixtures/library")
+}
+
+/// The fixtures directly in `dir`: (rule id, path), sorted.
+fn fixtures(dir: &Path) -> Vec<(String, PathBuf)> {
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ndjson"))
+        .map(|p| (p.file_stem().unwrap().to_string_lossy().into_owned(), p))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Event id → the finding kinds its `expect` field lists, sorted; and the
+/// ids of the shipments that expect nothing (the near misses).
+fn expectations(path: &Path) -> (BTreeMap<String, Vec<String>>, Vec<String>) {
+    let mut hits = BTreeMap::new();
+    let mut misses = Vec::new();
+    for line in std::fs::read_to_string(path).unwrap().lines() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let e: Value = serde_json::from_str(line).unwrap();
+        let id = s(&e, "id").to_string();
+        let mut kinds: Vec<String> = e["expect"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{}: `{id}` has no `expect`", path.display()))
+            .iter()
+            .map(|k| k.as_str().unwrap().to_string())
+            .collect();
+        kinds.sort();
+        if !kinds.is_empty() {
+            hits.insert(id, kinds);
+        } else if s(&e, "type") != "report" {
+            misses.push(id);
+        }
+    }
+    (hits, misses)
+}
+
+/// What `rule` finds for each event of the fixture, or why the fixture is bad.
+fn check_fixture(rule: &str, path: &Path) -> Result<(), String> {
+    let rel = path
+        .strip_prefix(root())
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let (expected, misses) = expectations(path);
+    if expected.is_empty() {
+        return Err(format!("{rel}: no event triggers `{rule}`"));
+    }
+    if misses.is_empty() {
+        return Err(format!("{rel}: no near miss for `{rule}`"));
+    }
+    let (_, out) = eval(&[&rel]);
+    let diags = out["diagnostics"].as_array().unwrap();
+    if !diags.is_empty() {
+        return Err(format!("{rel}: event diagnostics {diags:#?}"));
+    }
+    let mut got: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for f in findings(&out).iter().filter(|f| s(f, "rule") == rule) {
+        got.entry(s(f, "event").to_string())
+            .or_default()
+            .push(s(f, "kind").to_string());
+    }
+    for kinds in got.values_mut() {
+        kinds.sort();
+    }
+    if got != expected {
+        return Err(format!(
+            "{rel}: `{rule}` expected {expected:?}\n  found {got:?}"
+        ));
+    }
+    Ok(())
+}
+
+#[test]
+fn every_rule_triggers_and_misses_as_its_fixture_says() {
+    let failures: Vec<String> = fixtures(&fixture_dir())
+        .iter()
+        .filter_map(|(rule, path)| check_fixture(rule, path).err())
+        .collect();
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn every_rule_of_the_library_has_a_fixture() {
+    let ids: BTreeSet<String> = library_rules().into_iter().map(|r| r.id).collect();
+    let covered: BTreeSet<String> = fixtures(&fixture_dir())
+        .into_iter()
+        .map(|(r, _)| r)
+        .collect();
+    let untested: Vec<_> = ids.difference(&covered).collect();
+    let stale: Vec<_> = covered.difference(&ids).collect();
+    assert!(
+        untested.is_empty() && stale.is_empty(),
+        "rules without a fixture: {untested:?}; fixtures without a rule: {stale:?}"
+    );
+}
