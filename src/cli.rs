@@ -97,6 +97,13 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Run the language server (LSP over standard input and output) for editors.
+    ///
+    /// It publishes the same diagnostics as `sanc check` while you type, for
+    /// the whole rule set of the file (a workspace folder's .sanc files), and
+    /// answers hover, go to definition, references, rename, completion,
+    /// document symbols and formatting. See editors/README.md.
+    Lsp,
     /// Format rule files in the one canonical layout.
     ///
     /// Declarations take one line each; a rule with at most one clause that
@@ -154,6 +161,13 @@ pub fn run() -> Exit {
     match cli.command {
         Command::Check { paths, format } => check(&paths, format),
         Command::Fmt { paths, check } => fmt(&paths, check),
+        Command::Lsp => match sanc::lsp::run_stdio() {
+            Ok(()) => Exit::Clean,
+            Err(e) => {
+                eprintln!("sanc lsp: {e}");
+                Exit::Errors
+            }
+        },
         Command::Eval {
             rules,
             events,

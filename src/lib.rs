@@ -23,6 +23,7 @@ pub mod events;
 pub mod fmt;
 pub mod iso;
 pub mod loader;
+pub mod lsp;
 pub mod model;
 pub mod report;
 pub mod source;
