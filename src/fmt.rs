@@ -170,8 +170,9 @@ impl<'a> Printer<'a> {
                 cursor = c.start + c.text.len();
                 ci += 1;
             }
+            let printed_before = !out.is_empty() || !leading.is_empty() || !block.is_empty();
             let blank_before_item =
-                prev_end.is_some() && blank_between(self.text, cursor, item.span.start);
+                printed_before && blank_between(self.text, cursor, item.span.start);
 
             let printed = self.item(item);
             // Comments inside the statement go to the end of their line.
@@ -302,7 +303,7 @@ impl<'a> Printer<'a> {
                     } else {
                         m.clone()
                     };
-                    if cur.len() + piece.len() > WIDTH && cur.trim().len() > 0 {
+                    if cur.len() + piece.len() > WIDTH && !cur.trim().is_empty() {
                         lines.push((cur.trim_end().to_string(), end));
                         cur = String::from(INDENT);
                     }
@@ -533,6 +534,11 @@ mod tests {
         let want = "# header\n\n## Doc.\nparty DPRK = PRK  # trailing\n\ncap x to DPRK 5 bbl per year  # on head\n    cite \"c\"  # on cite\n    effective 2018-01-01\n# end\n";
         assert_eq!(fmt(src), want);
         assert_eq!(fmt(want), want);
+    }
+
+    #[test]
+    fn keeps_the_blank_line_after_a_header() {
+        assert_eq!(fmt("# header\n\nregime x\n"), "# header\n\nregime x\n");
     }
 
     #[test]

@@ -114,6 +114,8 @@ pub struct Rule {
     pub effective: Option<NaiveDate>,
     pub until: Option<NaiveDate>,
     pub cite: Option<String>,
+    /// Goods and parties as the rule writes them (`arms to DPRK`), for messages.
+    pub scope_text: String,
     /// The `##` doc comment above the rule.
     pub doc: Option<String>,
     /// The severity of this rule's violations (`severity warning` lowers it).

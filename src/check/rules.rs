@@ -242,6 +242,7 @@ impl Checker<'_> {
             effective: effective.map(|e| e.0),
             until: until.map(|u| u.0),
             cite,
+            scope_text: scope_text(r),
             doc: None,
             severity,
             exemptions,
@@ -441,4 +442,24 @@ impl Checker<'_> {
         }
         true
     }
+}
+
+/// `arms to DPRK`: goods and parties as the rule writes them.
+fn scope_text(r: &ast::Rule) -> String {
+    let mut s = match &r.goods.node {
+        ast::Goods::Any => "all goods".to_string(),
+        ast::Goods::Named(n) => n.clone(),
+        ast::Goods::Hs(codes) => {
+            let c: Vec<&str> = codes.iter().map(|c| c.node.as_str()).collect();
+            format!("HS {}", c.join(", "))
+        }
+    };
+    for sc in &r.scope {
+        let party = match &sc.party.node {
+            PartyRef::Any => "any party",
+            PartyRef::Name(n) => n.as_str(),
+        };
+        s.push_str(&format!(" {} {party}", sc.direction.node.keyword()));
+    }
+    s
 }

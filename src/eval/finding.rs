@@ -3,7 +3,7 @@
 //! many findings keeps only their numbers in memory.
 
 use crate::events::EventLoc;
-use crate::model::{PartyKey, PartySet, Rule, RuleKind, RuleSet};
+use crate::model::{Rule, RuleKind, RuleSet};
 use crate::syntax::ast::Period;
 use crate::units::format_amount;
 use chrono::NaiveDate;
@@ -215,33 +215,9 @@ impl Finding {
     }
 }
 
-/// `arms from PRK`, as the rule says it.
-pub fn describe_rule_scope(rules: &RuleSet, rule: &Rule) -> String {
-    use crate::model::Goods;
-    let mut s = match &rule.goods {
-        Goods::Any => "all goods".to_string(),
-        Goods::Hs(c) => format!("HS {}", c.join(", ")),
-        Goods::Commodity(c) => rules
-            .commodities
-            .get(*c)
-            .map_or_else(String::new, |c| c.name.clone()),
-    };
-    for (word, set) in [("from", &rule.from), ("to", &rule.to), ("via", &rule.via)] {
-        match set {
-            Some(PartySet::Any) => s.push_str(&format!(" {word} any party")),
-            Some(PartySet::Of(keys)) => {
-                let names: Vec<&str> = keys
-                    .iter()
-                    .map(|k| match k {
-                        PartyKey::Country(c) | PartyKey::Entity(c) => c.as_str(),
-                    })
-                    .collect();
-                s.push_str(&format!(" {word} {}", names.join(", ")));
-            }
-            None => {}
-        }
-    }
-    s
+/// `arms to DPRK`, as the rule says it.
+pub fn describe_rule_scope(_rules: &RuleSet, rule: &Rule) -> String {
+    rule.scope_text.clone()
 }
 
 fn in_force_text(rule: &Rule) -> String {

@@ -13,6 +13,8 @@ pub struct RuleIndex {
     by_hs: HashMap<String, Vec<usize>>,
     /// Rules on `any` goods.
     any: Vec<usize>,
+    /// Each rule's HS prefixes (its codes, or its commodity's and those below it).
+    prefixes: Vec<Vec<String>>,
 }
 
 impl RuleIndex {
@@ -22,24 +24,55 @@ impl RuleIndex {
             ..RuleIndex::default()
         };
         for (i, r) in rules.rules.iter().enumerate() {
-            match &r.goods {
-                Goods::Any => ix.any.push(i),
-                Goods::Hs(codes) => {
-                    for c in codes {
-                        ix.by_hs.entry(c.clone()).or_default().push(i);
-                    }
+            let prefixes: Vec<String> = match &r.goods {
+                Goods::Any => {
+                    ix.any.push(i);
+                    Vec::new()
                 }
+                Goods::Hs(codes) => codes.clone(),
                 Goods::Commodity(c) => {
                     if let Some(v) = ix.by_commodity.get_mut(*c) {
                         v.push(i);
                     }
-                    for p in rules.hs_prefixes(*c) {
-                        ix.by_hs.entry(p.to_string()).or_default().push(i);
-                    }
+                    rules
+                        .hs_prefixes(*c)
+                        .into_iter()
+                        .map(str::to_string)
+                        .collect()
                 }
+            };
+            for p in &prefixes {
+                ix.by_hs.entry(p.clone()).or_default().push(i);
             }
+            ix.prefixes.push(prefixes);
         }
         ix
+    }
+
+    /// Do the rule's goods cover the event's? The event's commodity is
+    /// under the rule's; or its HS code begins with one of the rule's; or,
+    /// with no HS code, every code of the commodity it names does (a
+    /// shipment of `kerosene` is not taken for jet fuel because one kind of
+    /// kerosene is).
+    pub fn covers(&self, rules: &RuleSet, ri: usize, e: &Event) -> bool {
+        let Some(rule) = rules.rules.get(ri) else {
+            return false;
+        };
+        if let Goods::Any = rule.goods {
+            return true;
+        }
+        if let (Goods::Commodity(c), Some(d)) = (&rule.goods, e.commodity) {
+            if rules.is_under(d, *c) {
+                return true;
+            }
+        }
+        let prefixes = &self.prefixes[ri];
+        let under = |code: &str| prefixes.iter().any(|p| code.starts_with(p.as_str()));
+        match (&e.hs, e.commodity.and_then(|d| rules.commodities.get(d))) {
+            (Some(h), _) => under(h),
+            (None, Some(d)) => !d.hs.is_empty() && d.hs.iter().all(|c| under(c)),
+            (None, None) => false,
+        }
     }
 
     /// The rules whose goods cover the event's goods, ascending, no repeats.

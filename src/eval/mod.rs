@@ -169,7 +169,7 @@ impl<'r> Evaluator<'r> {
         self.index.candidates(self.rules, &e, &mut candidates);
         for &ri in &candidates {
             let rule = &self.rules.rules[ri];
-            if !applies(rule, &e) {
+            if !self.index.covers(self.rules, ri, &e) || !applies(rule, &e) {
                 continue;
             }
             match &rule.kind {

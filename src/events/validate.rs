@@ -569,7 +569,11 @@ pub fn parse_date(t: &str) -> Option<NaiveDate> {
         let digits = [y0, y1, y2, y3, m0, m1, d0, d1];
         if digits.iter().all(u8::is_ascii_digit) {
             let n = |s: &[u8]| s.iter().fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'));
-            return NaiveDate::from_ymd_opt(n(&digits[..4]) as i32, n(&digits[4..6]), n(&digits[6..]));
+            return NaiveDate::from_ymd_opt(
+                n(&digits[..4]) as i32,
+                n(&digits[4..6]),
+                n(&digits[6..]),
+            );
         }
     }
     if t.len() <= 10 {

@@ -37,10 +37,12 @@ fn name_at(a: &Analysis, file: FileId, pos: lsp::Position) -> Option<String> {
         .declarations
         .get(&word)
         .is_some_and(|d| d.name_span == span);
-    let is_ref = m
-        .references
-        .iter()
-        .any(|r| r.span.file == file && r.span.start <= span.start && span.end <= r.span.end && r.name == word);
+    let is_ref = m.references.iter().any(|r| {
+        r.span.file == file
+            && r.span.start <= span.start
+            && span.end <= r.span.end
+            && r.name == word
+    });
     (is_decl || is_ref).then_some(word)
 }
 
@@ -63,7 +65,11 @@ pub fn hover(a: &Analysis, file: FileId, pos: lsp::Position) -> Option<lsp::Hove
                 }
             }
             DeclKind::Commodity => {
-                if let Some(c) = m.commodity_ids.get(&word).and_then(|i| m.commodities.get(*i)) {
+                if let Some(c) = m
+                    .commodity_ids
+                    .get(&word)
+                    .and_then(|i| m.commodities.get(*i))
+                {
                     if !c.hs.is_empty() {
                         text.push_str(&format!("\n\nHS {}", c.hs.join(", ")));
                     }
@@ -81,7 +87,8 @@ pub fn hover(a: &Analysis, file: FileId, pos: lsp::Position) -> Option<lsp::Hove
                     let names: Vec<String> = g
                         .iter()
                         .map(|k| match k {
-                            crate::model::PartyKey::Country(c) | crate::model::PartyKey::Entity(c) => c.clone(),
+                            crate::model::PartyKey::Country(c)
+                            | crate::model::PartyKey::Entity(c) => c.clone(),
                         })
                         .collect();
                     text.push_str(&format!("\n\nmembers: {}", names.join(", ")));
@@ -89,7 +96,10 @@ pub fn hover(a: &Analysis, file: FileId, pos: lsp::Position) -> Option<lsp::Hove
             }
             DeclKind::Entity => {
                 if let Some(Some(c)) = m.entities.get(&word) {
-                    text.push_str(&format!("\n\nin `{c}` ({})", iso::country_name(c).unwrap_or("")));
+                    text.push_str(&format!(
+                        "\n\nin `{c}` ({})",
+                        iso::country_name(c).unwrap_or("")
+                    ));
                 }
             }
             DeclKind::Exemption => {}
@@ -99,11 +109,12 @@ pub fn hover(a: &Analysis, file: FileId, pos: lsp::Position) -> Option<lsp::Hove
         }
     } else if let Some(name) = iso::country_name(&word) {
         text = format!("**country** `{word}` — {name} (ISO 3166-1 alpha-3)");
-    } else if let Some(rule) = m
-        .rules
-        .iter()
-        .find(|r| r.span.file == file && r.span.start <= span.start && span.end <= r.span.end && (is_keyword(&word) || r.id.ends_with(&word)))
-    {
+    } else if let Some(rule) = m.rules.iter().find(|r| {
+        r.span.file == file
+            && r.span.start <= span.start
+            && span.end <= r.span.end
+            && (is_keyword(&word) || r.id.ends_with(&word))
+    }) {
         text = format!("**rule** `{}`", rule.id);
         text.push_str(match rule.kind {
             RuleKind::Ban => " (ban)",
@@ -143,12 +154,22 @@ pub fn definition(a: &Analysis, file: FileId, pos: lsp::Position) -> Option<lsp:
     location(&a.sources, d.name_span)
 }
 
-pub fn references(a: &Analysis, file: FileId, pos: lsp::Position, with_declaration: bool) -> Vec<lsp::Location> {
+pub fn references(
+    a: &Analysis,
+    file: FileId,
+    pos: lsp::Position,
+    with_declaration: bool,
+) -> Vec<lsp::Location> {
     let Some(name) = name_at(a, file, pos) else {
         return Vec::new();
     };
     let m = &a.checked.rules;
-    let mut spans: Vec<Span> = m.references.iter().filter(|r| r.name == name).map(|r| r.span).collect();
+    let mut spans: Vec<Span> = m
+        .references
+        .iter()
+        .filter(|r| r.name == name)
+        .map(|r| r.span)
+        .collect();
     if with_declaration {
         if let Some(d) = m.declarations.get(&name) {
             spans.insert(0, d.name_span);
@@ -156,22 +177,35 @@ pub fn references(a: &Analysis, file: FileId, pos: lsp::Position, with_declarati
     }
     spans.sort_by_key(|s| (s.file, s.start));
     spans.dedup();
-    spans.into_iter().filter_map(|s| location(&a.sources, s)).collect()
+    spans
+        .into_iter()
+        .filter_map(|s| location(&a.sources, s))
+        .collect()
 }
 
 /// Rename a declared name everywhere, or say why not.
-pub fn rename(a: &Analysis, file: FileId, pos: lsp::Position, new: &str) -> Result<lsp::WorkspaceEdit, String> {
+pub fn rename(
+    a: &Analysis,
+    file: FileId,
+    pos: lsp::Position,
+    new: &str,
+) -> Result<lsp::WorkspaceEdit, String> {
     let name = name_at(a, file, pos).ok_or("only declared names can be renamed")?;
     let valid = new.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
         && new.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if !valid {
-        return Err(format!("`{new}` is not a name: use letters, digits and `_`"));
+        return Err(format!(
+            "`{new}` is not a name: use letters, digits and `_`"
+        ));
     }
     if is_keyword(new) {
         return Err(format!("`{new}` is a keyword"));
     }
     if iso::is_country(new) {
-        return Err(format!("`{new}` is the ISO code of {}", iso::country_name(new).unwrap_or("a country")));
+        return Err(format!(
+            "`{new}` is the ISO code of {}",
+            iso::country_name(new).unwrap_or("a country")
+        ));
     }
     if new != name && a.checked.rules.declarations.contains_key(new) {
         return Err(format!("`{new}` is already declared"));
@@ -209,7 +243,7 @@ pub fn completion(a: &Analysis, file: FileId, pos: lsp::Position) -> Vec<lsp::Co
     // The word before the one being typed.
     let mut words = before.split(|c: char| c.is_whitespace() || c == ',' || c == '[');
     let _typing = words.next_back();
-    let prev = words.filter(|w| !w.is_empty()).next_back().unwrap_or("");
+    let prev = words.rfind(|w| !w.is_empty()).unwrap_or("");
     let m = &a.checked.rules;
     let decls = |kinds: &[DeclKind]| {
         m.declarations
@@ -223,7 +257,14 @@ pub fn completion(a: &Analysis, file: FileId, pos: lsp::Position) -> Vec<lsp::Co
                         DeclKind::Exemption => lsp::CompletionItemKind::EVENT,
                         _ => lsp::CompletionItemKind::CONSTANT,
                     },
-                    Some(format!("{}{}", d.kind.noun(), d.title.as_ref().map(|t| format!(": {t}")).unwrap_or_default())),
+                    Some(format!(
+                        "{}{}",
+                        d.kind.noun(),
+                        d.title
+                            .as_ref()
+                            .map(|t| format!(": {t}"))
+                            .unwrap_or_default()
+                    )),
                 )
             })
             .collect::<Vec<_>>()
@@ -279,7 +320,11 @@ pub fn completion(a: &Analysis, file: FileId, pos: lsp::Position) -> Vec<lsp::Co
         "except" => kw(&["exemption"]),
         p if p.starts_with(|c: char| c.is_ascii_digit()) && !p.ends_with('%') => {
             let mut v = unit_items();
-            v.extend(iso::CURRENCIES.iter().map(|c| item(c, lsp::CompletionItemKind::UNIT, Some("currency".into()))));
+            v.extend(
+                iso::CURRENCIES
+                    .iter()
+                    .map(|c| item(c, lsp::CompletionItemKind::UNIT, Some("currency".into()))),
+            );
             v.extend(kw(&["days", "months"]));
             v
         }
@@ -301,7 +346,13 @@ pub fn completion(a: &Analysis, file: FileId, pos: lsp::Position) -> Vec<lsp::Co
     out
 }
 
-fn symbol(name: String, detail: Option<String>, kind: lsp::SymbolKind, full: lsp::Range, selection: lsp::Range) -> lsp::DocumentSymbol {
+fn symbol(
+    name: String,
+    detail: Option<String>,
+    kind: lsp::SymbolKind,
+    full: lsp::Range,
+    selection: lsp::Range,
+) -> lsp::DocumentSymbol {
     #[allow(deprecated)]
     lsp::DocumentSymbol {
         name,
@@ -323,10 +374,22 @@ pub fn symbols(a: &Analysis, file: FileId) -> Vec<lsp::DocumentSymbol> {
     let m = &a.checked.rules;
     let mut out = Vec::new();
     for it in &parsed.ast.items {
-        let Some(full) = range(&a.sources, it.span) else { continue };
+        let Some(full) = range(&a.sources, it.span) else {
+            continue;
+        };
         let (name, detail, kind, sel) = match &it.kind {
-            ItemKind::Regime(d) => (d.name.node.clone(), d.title.as_ref().map(|t| t.node.clone()), lsp::SymbolKind::NAMESPACE, d.name.span),
-            ItemKind::Party(d) => (d.name.node.clone(), Some(format!("= {}", d.code.node)), lsp::SymbolKind::CONSTANT, d.name.span),
+            ItemKind::Regime(d) => (
+                d.name.node.clone(),
+                d.title.as_ref().map(|t| t.node.clone()),
+                lsp::SymbolKind::NAMESPACE,
+                d.name.span,
+            ),
+            ItemKind::Party(d) => (
+                d.name.node.clone(),
+                Some(format!("= {}", d.code.node)),
+                lsp::SymbolKind::CONSTANT,
+                d.name.span,
+            ),
             ItemKind::Group(d) => {
                 let members: Vec<String> = d
                     .members
@@ -336,15 +399,40 @@ pub fn symbols(a: &Analysis, file: FileId) -> Vec<lsp::DocumentSymbol> {
                         PartyRef::Name(n) => n.clone(),
                     })
                     .collect();
-                (d.name.node.clone(), Some(members.join(", ")), lsp::SymbolKind::ENUM, d.name.span)
+                (
+                    d.name.node.clone(),
+                    Some(members.join(", ")),
+                    lsp::SymbolKind::ENUM,
+                    d.name.span,
+                )
             }
-            ItemKind::Entity(d) => (d.name.node.clone(), d.title.as_ref().map(|t| t.node.clone()), lsp::SymbolKind::STRUCT, d.name.span),
+            ItemKind::Entity(d) => (
+                d.name.node.clone(),
+                d.title.as_ref().map(|t| t.node.clone()),
+                lsp::SymbolKind::STRUCT,
+                d.name.span,
+            ),
             ItemKind::Commodity(d) => {
                 let hs: Vec<&str> = d.hs.iter().map(|h| h.node.as_str()).collect();
-                (d.name.node.clone(), (!hs.is_empty()).then(|| format!("HS {}", hs.join(", "))), lsp::SymbolKind::CLASS, d.name.span)
+                (
+                    d.name.node.clone(),
+                    (!hs.is_empty()).then(|| format!("HS {}", hs.join(", "))),
+                    lsp::SymbolKind::CLASS,
+                    d.name.span,
+                )
             }
-            ItemKind::Convert(d) => (format!("convert {}", d.commodity.node), None, lsp::SymbolKind::OPERATOR, d.commodity.span),
-            ItemKind::Exemption(d) => (d.name.node.clone(), d.title.as_ref().map(|t| t.node.clone()), lsp::SymbolKind::EVENT, d.name.span),
+            ItemKind::Convert(d) => (
+                format!("convert {}", d.commodity.node),
+                None,
+                lsp::SymbolKind::OPERATOR,
+                d.commodity.span,
+            ),
+            ItemKind::Exemption(d) => (
+                d.name.node.clone(),
+                d.title.as_ref().map(|t| t.node.clone()),
+                lsp::SymbolKind::EVENT,
+                d.name.span,
+            ),
             ItemKind::Rule(r) => {
                 let checked = m.rules.iter().find(|x| x.span == it.span);
                 let name = match (checked, &r.label) {
@@ -353,10 +441,17 @@ pub fn symbols(a: &Analysis, file: FileId) -> Vec<lsp::DocumentSymbol> {
                     (None, None) => r.kind.keyword().to_string(),
                 };
                 let sel = r.label.as_ref().map_or(r.keyword, |l| l.span);
-                (name, checked.and_then(|c| c.cite.clone()), lsp::SymbolKind::FUNCTION, sel)
+                (
+                    name,
+                    checked.and_then(|c| c.cite.clone()),
+                    lsp::SymbolKind::FUNCTION,
+                    sel,
+                )
             }
         };
-        let Some(sel) = range(&a.sources, sel) else { continue };
+        let Some(sel) = range(&a.sources, sel) else {
+            continue;
+        };
         out.push(symbol(name, detail, kind, full, sel));
     }
     out

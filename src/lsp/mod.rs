@@ -31,12 +31,14 @@ pub fn run_stdio() -> Result<(), String> {
 
 pub fn capabilities() -> lsp::ServerCapabilities {
     lsp::ServerCapabilities {
-        text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(lsp::TextDocumentSyncOptions {
-            open_close: Some(true),
-            change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
-            save: Some(lsp::TextDocumentSyncSaveOptions::Supported(true)),
-            ..lsp::TextDocumentSyncOptions::default()
-        })),
+        text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(
+            lsp::TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
+                save: Some(lsp::TextDocumentSyncSaveOptions::Supported(true)),
+                ..lsp::TextDocumentSyncOptions::default()
+            },
+        )),
         hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
         definition_provider: Some(lsp::OneOf::Left(true)),
         references_provider: Some(lsp::OneOf::Left(true)),
@@ -63,17 +65,26 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
     for msg in &connection.receiver {
         match msg {
             Message::Request(req) => {
-                if connection.handle_shutdown(&req).map_err(|e| e.to_string())? {
+                if connection
+                    .handle_shutdown(&req)
+                    .map_err(|e| e.to_string())?
+                {
                     return Ok(());
                 }
                 let id = req.id.clone();
-                let response = catch_unwind(AssertUnwindSafe(|| server.request(req))).unwrap_or_else(|_| {
-                    Response::new_err(id, ErrorCode::InternalError as i32, "sanc failed on this request".into())
-                });
+                let response = catch_unwind(AssertUnwindSafe(|| server.request(req)))
+                    .unwrap_or_else(|_| {
+                        Response::new_err(
+                            id,
+                            ErrorCode::InternalError as i32,
+                            "sanc failed on this request".into(),
+                        )
+                    });
                 send(connection, Message::Response(response))?;
             }
             Message::Notification(n) => {
-                let out = catch_unwind(AssertUnwindSafe(|| server.notification(n))).unwrap_or_default();
+                let out =
+                    catch_unwind(AssertUnwindSafe(|| server.notification(n))).unwrap_or_default();
                 for n in out {
                     send(connection, Message::Notification(n))?;
                 }
@@ -128,22 +139,26 @@ impl Server {
         let result = match req.method.as_str() {
             lsp::request::HoverRequest::METHOD => self.params(req).map(|p: lsp::HoverParams| {
                 let at = p.text_document_position_params;
-                json(self.analysis_for(&at.text_document.uri).and_then(|(a, f)| features::hover(a, f, at.position)))
-            }),
-            lsp::request::GotoDefinition::METHOD => self.params(req).map(|p: lsp::GotoDefinitionParams| {
-                let at = p.text_document_position_params;
                 json(
                     self.analysis_for(&at.text_document.uri)
-                        .and_then(|(a, f)| features::definition(a, f, at.position))
-                        .map(lsp::GotoDefinitionResponse::Scalar),
+                        .and_then(|(a, f)| features::hover(a, f, at.position)),
                 )
             }),
+            lsp::request::GotoDefinition::METHOD => {
+                self.params(req).map(|p: lsp::GotoDefinitionParams| {
+                    let at = p.text_document_position_params;
+                    json(
+                        self.analysis_for(&at.text_document.uri)
+                            .and_then(|(a, f)| features::definition(a, f, at.position))
+                            .map(lsp::GotoDefinitionResponse::Scalar),
+                    )
+                })
+            }
             lsp::request::References::METHOD => self.params(req).map(|p: lsp::ReferenceParams| {
                 let at = p.text_document_position;
-                json(
-                    self.analysis_for(&at.text_document.uri)
-                        .map(|(a, f)| features::references(a, f, at.position, p.context.include_declaration)),
-                )
+                json(self.analysis_for(&at.text_document.uri).map(|(a, f)| {
+                    features::references(a, f, at.position, p.context.include_declaration)
+                }))
             }),
             lsp::request::Rename::METHOD => match self.params::<lsp::RenameParams>(req) {
                 Ok(p) => {
@@ -151,7 +166,9 @@ impl Server {
                     match self.analysis_for(&at.text_document.uri) {
                         Some((a, f)) => match features::rename(a, f, at.position, &p.new_name) {
                             Ok(edit) => Ok(json(Some(edit))),
-                            Err(why) => return Response::new_err(id, ErrorCode::InvalidParams as i32, why),
+                            Err(why) => {
+                                return Response::new_err(id, ErrorCode::InvalidParams as i32, why)
+                            }
                         },
                         None => Ok(serde_json::Value::Null),
                     }
@@ -160,22 +177,33 @@ impl Server {
             },
             lsp::request::Completion::METHOD => self.params(req).map(|p: lsp::CompletionParams| {
                 let at = p.text_document_position;
-                json(
-                    self.analysis_for(&at.text_document.uri)
-                        .map(|(a, f)| lsp::CompletionResponse::Array(features::completion(a, f, at.position))),
+                json(self.analysis_for(&at.text_document.uri).map(|(a, f)| {
+                    lsp::CompletionResponse::Array(features::completion(a, f, at.position))
+                }))
+            }),
+            lsp::request::DocumentSymbolRequest::METHOD => {
+                self.params(req).map(|p: lsp::DocumentSymbolParams| {
+                    json(
+                        self.analysis_for(&p.text_document.uri).map(|(a, f)| {
+                            lsp::DocumentSymbolResponse::Nested(features::symbols(a, f))
+                        }),
+                    )
+                })
+            }
+            lsp::request::Formatting::METHOD => {
+                self.params(req).map(|p: lsp::DocumentFormattingParams| {
+                    let text = path_of(&p.text_document.uri)
+                        .and_then(|path| self.workspace.text(&path).map(str::to_string));
+                    json(text.map(|t| features::formatting(&t)))
+                })
+            }
+            _ => {
+                return Response::new_err(
+                    id,
+                    ErrorCode::MethodNotFound as i32,
+                    format!("sanc does not handle `{}`", req.method),
                 )
-            }),
-            lsp::request::DocumentSymbolRequest::METHOD => self.params(req).map(|p: lsp::DocumentSymbolParams| {
-                json(
-                    self.analysis_for(&p.text_document.uri)
-                        .map(|(a, f)| lsp::DocumentSymbolResponse::Nested(features::symbols(a, f))),
-                )
-            }),
-            lsp::request::Formatting::METHOD => self.params(req).map(|p: lsp::DocumentFormattingParams| {
-                let text = path_of(&p.text_document.uri).and_then(|path| self.workspace.text(&path).map(str::to_string));
-                json(text.map(|t| features::formatting(&t)))
-            }),
-            _ => return Response::new_err(id, ErrorCode::MethodNotFound as i32, format!("sanc does not handle `{}`", req.method)),
+            }
         };
         match result {
             Ok(value) => Response::new_ok(id, value),
@@ -184,48 +212,57 @@ impl Server {
     }
 
     fn params<P: serde::de::DeserializeOwned>(&self, req: Request) -> Result<P, String> {
-        serde_json::from_value(req.params).map_err(|e| format!("bad parameters for `{}`: {e}", req.method))
+        serde_json::from_value(req.params)
+            .map_err(|e| format!("bad parameters for `{}`: {e}", req.method))
     }
 
     /// Handle a notification; returns the notifications to send back.
     fn notification(&mut self, n: Notification) -> Vec<Notification> {
         let changed: Option<PathBuf> = match n.method.as_str() {
             lsp::notification::DidOpenTextDocument::METHOD => {
-                serde_json::from_value::<lsp::DidOpenTextDocumentParams>(n.params).ok().and_then(|p| {
-                    let path = path_of(&p.text_document.uri)?;
-                    self.workspace.set_text(&path, p.text_document.text);
-                    Some(path)
-                })
+                serde_json::from_value::<lsp::DidOpenTextDocumentParams>(n.params)
+                    .ok()
+                    .and_then(|p| {
+                        let path = path_of(&p.text_document.uri)?;
+                        self.workspace.set_text(&path, p.text_document.text);
+                        Some(path)
+                    })
             }
             lsp::notification::DidChangeTextDocument::METHOD => {
-                serde_json::from_value::<lsp::DidChangeTextDocumentParams>(n.params).ok().and_then(|p| {
-                    let path = path_of(&p.text_document.uri)?;
-                    let mut text = self.workspace.text(&path).unwrap_or_default().to_string();
-                    for change in p.content_changes {
-                        apply_change(&mut text, change);
-                    }
-                    self.workspace.set_text(&path, text);
-                    Some(path)
-                })
+                serde_json::from_value::<lsp::DidChangeTextDocumentParams>(n.params)
+                    .ok()
+                    .and_then(|p| {
+                        let path = path_of(&p.text_document.uri)?;
+                        let mut text = self.workspace.text(&path).unwrap_or_default().to_string();
+                        for change in p.content_changes {
+                            apply_change(&mut text, change);
+                        }
+                        self.workspace.set_text(&path, text);
+                        Some(path)
+                    })
             }
             lsp::notification::DidCloseTextDocument::METHOD => {
-                serde_json::from_value::<lsp::DidCloseTextDocumentParams>(n.params).ok().and_then(|p| {
-                    let path = path_of(&p.text_document.uri)?;
-                    self.workspace.close(&path);
-                    Some(path)
-                })
+                serde_json::from_value::<lsp::DidCloseTextDocumentParams>(n.params)
+                    .ok()
+                    .and_then(|p| {
+                        let path = path_of(&p.text_document.uri)?;
+                        self.workspace.close(&path);
+                        Some(path)
+                    })
             }
             lsp::notification::DidChangeWatchedFiles::METHOD => {
-                serde_json::from_value::<lsp::DidChangeWatchedFilesParams>(n.params).ok().and_then(|p| {
-                    let mut last = None;
-                    for c in p.changes {
-                        if let Some(path) = path_of(&c.uri) {
-                            self.workspace.reload(&path);
-                            last = Some(path);
+                serde_json::from_value::<lsp::DidChangeWatchedFilesParams>(n.params)
+                    .ok()
+                    .and_then(|p| {
+                        let mut last = None;
+                        for c in p.changes {
+                            if let Some(path) = path_of(&c.uri) {
+                                self.workspace.reload(&path);
+                                last = Some(path);
+                            }
                         }
-                    }
-                    last
-                })
+                        last
+                    })
             }
             _ => None,
         };

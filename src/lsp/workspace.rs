@@ -146,7 +146,11 @@ impl Workspace {
             }
         }
         for (i, path) in members.iter().enumerate() {
-            let text = self.docs.get(path).map(|d| d.text.clone()).unwrap_or_default();
+            let text = self
+                .docs
+                .get(path)
+                .map(|d| d.text.clone())
+                .unwrap_or_default();
             let hash = text_hash(&text);
             let id = FileId(i as u32);
             let parse = reusable

@@ -28,18 +28,31 @@ impl<T: PartialEq> PartialEq for Node<T> {
 pub type Ident = Node<String>;
 
 /// One parsed file: the statements that parsed, in source order.
-#[derive(Debug, Clone, PartialEq)]
+/// Equal when the statements are (spans and file ids aside).
+#[derive(Debug, Clone)]
 pub struct SourceFileAst {
     pub file: FileId,
     pub items: Vec<Item>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+impl PartialEq for SourceFileAst {
+    fn eq(&self, other: &Self) -> bool {
+        self.items == other.items
+    }
+}
+
+#[derive(Debug, Clone)]
 pub struct Item {
     /// The `##` doc comment directly above the statement, without the `##`.
     pub doc: Option<String>,
     pub kind: ItemKind,
     pub span: Span,
+}
+
+impl PartialEq for Item {
+    fn eq(&self, other: &Self) -> bool {
+        self.doc == other.doc && self.kind == other.kind
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -162,7 +175,7 @@ pub struct Scope {
     pub party: Node<PartyRef>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Rule {
     pub label: Option<Ident>,
     /// The rule's keyword (`ban`, `cap`, `require`): where findings point.
@@ -171,6 +184,16 @@ pub struct Rule {
     pub goods: Node<Goods>,
     pub scope: Vec<Scope>,
     pub clauses: Vec<Node<Clause>>,
+}
+
+impl PartialEq for Rule {
+    fn eq(&self, other: &Self) -> bool {
+        self.label == other.label
+            && self.kind == other.kind
+            && self.goods == other.goods
+            && self.scope == other.scope
+            && self.clauses == other.clauses
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
