@@ -26,6 +26,8 @@ use std::path::{Path, PathBuf};
 pub fn run_stdio() -> Result<(), String> {
     let (connection, io_threads) = Connection::stdio();
     serve(&connection)?;
+    // The writer thread ends when the last sender is gone.
+    drop(connection);
     io_threads.join().map_err(|e| format!("i/o error: {e}"))
 }
 

@@ -1,0 +1,416 @@
+//! `sanc lsp` as an editor sees it: a real process spoken to in JSON-RPC
+//! over standard input and output.
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::Duration;
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    incoming: Receiver<Value>,
+    next_id: i64,
+    /// Notifications read while waiting for a response.
+    notifications: Vec<Value>,
+}
+
+impl Client {
+    fn start(root: &std::path::Path) -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sanc"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(stdout);
+            loop {
+                let mut len = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(n) = line.strip_prefix("Content-Length: ") {
+                        len = n.parse().unwrap_or(0);
+                    }
+                }
+                let mut body = vec![0; len];
+                if r.read_exact(&mut body).is_err() {
+                    return;
+                }
+                if tx
+                    .send(serde_json::from_slice(&body).unwrap_or(Value::Null))
+                    .is_err()
+                {
+                    return;
+                }
+            }
+        });
+        let mut c = Client {
+            child,
+            stdin,
+            incoming: rx,
+            next_id: 1,
+            notifications: Vec::new(),
+        };
+        let uri = uri(root);
+        let init = c.request(
+            "initialize",
+            json!({"processId": null, "rootUri": uri, "capabilities": {}}),
+        );
+        assert!(init["capabilities"]["hoverProvider"]
+            .as_bool()
+            .unwrap_or(false));
+        c.notify("initialized", json!({}));
+        c
+    }
+
+    fn send(&mut self, msg: Value) {
+        let body = serde_json::to_string(&msg).unwrap();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    fn recv(&mut self) -> Value {
+        self.incoming
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the server did not answer within 20 s")
+    }
+
+    /// Send a request and wait for its response (keeping notifications).
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        loop {
+            let msg = self.recv();
+            if msg["id"] == json!(id) {
+                assert!(
+                    msg.get("error").is_none() || method == "textDocument/rename",
+                    "{method} failed: {msg}"
+                );
+                return if msg.get("error").is_some() {
+                    msg
+                } else {
+                    msg["result"].clone()
+                };
+            }
+            self.notifications.push(msg);
+        }
+    }
+
+    /// The diagnostics last published for `uri`. The server handles
+    /// messages in order, so once it has answered a request sent after a
+    /// change, that change's diagnostics have been published.
+    fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
+        self.request(
+            "textDocument/documentSymbol",
+            json!({"textDocument": {"uri": uri}}),
+        );
+        let last = self
+            .notifications
+            .iter()
+            .rev()
+            .find(|n| n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == uri)
+            .cloned()
+            .expect("no diagnostics were published");
+        self.notifications.clear();
+        last["params"]["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn shutdown(mut self) {
+        let r = self.request("shutdown", Value::Null);
+        assert_eq!(r, Value::Null);
+        self.notify("exit", Value::Null);
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "exit code {status:?}");
+    }
+}
+
+fn uri(path: &std::path::Path) -> String {
+    format!("file://{}", path.display())
+}
+
+fn pos(line: usize, character: usize) -> Value {
+    json!({"line": line, "character": character})
+}
+
+/// UTF-16 length of a string (LSP columns).
+fn u16len(s: &str) -> usize {
+    s.encode_utf16().count()
+}
+
+const DECLS: &str = "## The Democratic People's Republic of Korea.\nparty DPRK = PRK \"Democratic People's Republic of Korea\"\ncommodity arms = hs 93\n";
+
+#[test]
+fn diagnostics_hover_definition_completion_and_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(root.join("decl.sanc"), DECLS).unwrap();
+    // Two mistakes; non-ASCII text (a two-unit UTF-16 character) before the
+    // second on its line.
+    let line0 = "ban arms from DPRK cite \"UNSCR 1718 (2006) OP 8(b)\"";
+    let line1 =
+        "exemption humanitarian \"Corée 𝄞 — 북한\" ban arms to DRPK except exemption humanitarain";
+    let text = format!("{line0}\n{line1}\n");
+    let rules = root.join("rules.sanc");
+    std::fs::write(&rules, &text).unwrap();
+    let ruri = uri(&rules);
+
+    let mut c = Client::start(&root);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": ruri, "languageId": "sanc", "version": 1, "text": text}}),
+    );
+    let diags = c.diagnostics(&ruri);
+    assert_eq!(diags.len(), 2, "{diags:#?}");
+    let drpk = line1.find("DRPK").unwrap();
+    let typo = line1.find("humanitarain").unwrap();
+    let by_code = |code: &str| diags.iter().find(|d| d["code"] == code).cloned().unwrap();
+    let party = by_code("sanc::check::unknown_party");
+    assert_eq!(party["range"]["start"], pos(1, u16len(&line1[..drpk])));
+    assert_eq!(party["range"]["end"], pos(1, u16len(&line1[..drpk]) + 4));
+    assert_eq!(party["severity"], 1);
+    assert!(party["message"]
+        .as_str()
+        .unwrap()
+        .contains("unknown party `DRPK`"));
+    let exemption = by_code("sanc::check::unknown_exemption");
+    assert_eq!(exemption["range"]["start"], pos(1, u16len(&line1[..typo])));
+    // The byte column would be wrong: 𝄞 is 4 bytes but 2 UTF-16 units.
+    assert_ne!(u16len(&line1[..drpk]), drpk);
+
+    // Fix one mistake (incremental change): one diagnostic left.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": ruri, "version": 2}, "contentChanges": [
+            {"range": {"start": pos(1, u16len(&line1[..drpk])), "end": pos(1, u16len(&line1[..drpk]) + 4)}, "text": "DPRK"}
+        ]}),
+    );
+    let diags = c.diagnostics(&ruri);
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert_eq!(diags[0]["code"], "sanc::check::unknown_exemption");
+
+    // Hover: an alias shows its country, a commodity its HS codes, a rule its citation.
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": ruri}, "position": pos(0, 15)}),
+    );
+    let shown = hover["contents"]["value"].as_str().unwrap();
+    assert!(
+        shown.contains("alias of `PRK`") && shown.contains("Democratic People's Republic of Korea"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("The Democratic People's Republic of Korea."),
+        "doc comment: {shown}"
+    );
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": ruri}, "position": pos(0, 5)}),
+    );
+    assert!(hover["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .contains("HS 93"));
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": ruri}, "position": pos(0, 1)}),
+    );
+    assert!(hover["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .contains("UNSCR 1718 (2006) OP 8(b)"));
+
+    // Go to definition: into the other file of the rule set.
+    let def = c.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": ruri}, "position": pos(0, 5)}),
+    );
+    assert_eq!(def["uri"], uri(&root.join("decl.sanc")));
+    assert_eq!(def["range"]["start"], pos(2, 10));
+
+    // References to DPRK: its declaration and two uses.
+    let refs = c.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": ruri}, "position": pos(0, 15), "context": {"includeDeclaration": true}}),
+    );
+    assert_eq!(refs.as_array().unwrap().len(), 3, "{refs}");
+
+    // Rename DPRK everywhere; a keyword is refused.
+    let edit = c.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": ruri}, "position": pos(0, 15), "newName": "north_korea"}),
+    );
+    let changes = edit["changes"].as_object().unwrap();
+    assert_eq!(changes.len(), 2);
+    assert_eq!(changes[&ruri].as_array().unwrap().len(), 2);
+    let refused = c.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": ruri}, "position": pos(0, 15), "newName": "from"}),
+    );
+    assert!(refused["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("keyword"));
+
+    // Completion after `to `: declared parties and ISO codes.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": ruri, "version": 3}, "contentChanges": [{"text": format!("{line0}\nban arms to ")}]}),
+    );
+    let items = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": ruri}, "position": pos(1, 12)}),
+    );
+    let labels: Vec<&str> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["label"].as_str())
+        .collect();
+    assert!(
+        labels.contains(&"DPRK") && labels.contains(&"PRK") && labels.contains(&"any"),
+        "{labels:?}"
+    );
+    assert!(!labels.contains(&"arms"), "commodities are not parties");
+    let items = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": ruri}, "position": pos(1, 4)}),
+    );
+    let labels: Vec<&str> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["label"].as_str())
+        .collect();
+    assert!(labels.contains(&"arms"), "{labels:?}");
+
+    // A duplicate of a declaration in the other file shows with both places.
+    let dup = format!("{line0}\ncommodity arms = hs 93\n");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": ruri, "version": 4}, "contentChanges": [{"text": dup}]}),
+    );
+    let diags = c.diagnostics(&ruri);
+    let d = diags
+        .iter()
+        .find(|d| d["code"] == "sanc::check::duplicate_declaration")
+        .expect("duplicate");
+    assert_eq!(
+        d["relatedInformation"][0]["location"]["uri"],
+        uri(&root.join("decl.sanc"))
+    );
+
+    // Symbols and formatting.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": ruri, "version": 5}, "contentChanges": [{"text": "ban   arms to DPRK\n"}]}),
+    );
+    let symbols = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": ruri}}),
+    );
+    assert_eq!(symbols[0]["name"], "ban-arms-to-PRK");
+    let edits = c.request(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": ruri}, "options": {"tabSize": 4, "insertSpaces": true}}),
+    );
+    assert_eq!(edits[0]["newText"], "ban arms to DPRK\n");
+
+    c.shutdown();
+}
+
+#[test]
+fn half_typed_buffers_never_crash_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let real = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/rules/g7/russia_price_cap.sanc"
+    ))
+    .unwrap();
+    let path = root.join("typing.sanc");
+    std::fs::write(&path, "").unwrap();
+    let u = uri(&path);
+    let mut c = Client::start(&root);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "sanc", "version": 0, "text": ""}}),
+    );
+    // Every prefix of a real rule file, as if typed character by character.
+    let mut version = 0;
+    let cuts: Vec<usize> = real
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain([real.len()])
+        .collect();
+    for (n, &cut) in cuts.iter().enumerate() {
+        version += 1;
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": u, "version": version}, "contentChanges": [{"text": &real[..cut]}]}),
+        );
+        // Every 7th prefix, ask something too: the server must answer.
+        if n % 7 == 0 {
+            let r = c.request(
+                "textDocument/documentSymbol",
+                json!({"textDocument": {"uri": u}}),
+            );
+            assert!(r.is_array(), "after {cut} bytes: {r}");
+            let line = real[..cut].lines().count().saturating_sub(1);
+            c.request(
+                "textDocument/hover",
+                json!({"textDocument": {"uri": u}, "position": pos(line, 3)}),
+            );
+            c.request(
+                "textDocument/completion",
+                json!({"textDocument": {"uri": u}, "position": pos(line, 0)}),
+            );
+        }
+    }
+    // Garbage, and positions far outside the buffer.
+    for junk in [
+        "\u{0}\u{FFFF}\"\\",
+        "[[[[[[",
+        "ban ban ban",
+        "𝄞𝄞𝄞\n\n\r\n#",
+        "cap price x 1e9 USD per per",
+    ] {
+        version += 1;
+        c.notify("textDocument/didChange", json!({"textDocument": {"uri": u, "version": version}, "contentChanges": [{"text": junk}]}));
+        c.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": u}, "position": pos(999, 999)}),
+        );
+        c.request(
+            "textDocument/definition",
+            json!({"textDocument": {"uri": u}, "position": pos(0, 2)}),
+        );
+        c.request(
+            "textDocument/formatting",
+            json!({"textDocument": {"uri": u}, "options": {"tabSize": 4, "insertSpaces": true}}),
+        );
+    }
+    // The final, complete file checks clean (apart from names declared elsewhere).
+    assert!(cuts.len() > 3000);
+    c.shutdown();
+}
