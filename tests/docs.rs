@@ -113,6 +113,22 @@ fn every_diagnostics_example_produces_its_code() {
 }
 
 #[test]
+fn the_readme_examples_parse_and_the_full_one_checks() {
+    let readme = read("README.md");
+    let all = blocks(&readme);
+    assert_eq!(all.len(), 2);
+    for (_, text, line) in &all {
+        let parsed = sanc::syntax::parse(sanc::source::FileId(0), text);
+        assert!(
+            parsed.diagnostics.is_empty(),
+            "README.md:{line}: {:?}",
+            parsed.diagnostics
+        );
+    }
+    check_block("README.md", "sanc", &all[1].1, all[1].2, None);
+}
+
+#[test]
 fn every_rule_code_is_documented_and_no_other() {
     let doc = read("docs/diagnostics.md");
     let documented: Vec<&str> = doc

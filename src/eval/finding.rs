@@ -206,7 +206,12 @@ impl Finding {
 
     /// The first ten contributors in words (JSON lists up to fifty).
     fn contributors_text(&self) -> String {
-        let shown: Vec<&str> = self.contributor_ids().iter().take(10).map(|s| &**s).collect();
+        let shown: Vec<&str> = self
+            .contributor_ids()
+            .iter()
+            .take(10)
+            .map(|s| &**s)
+            .collect();
         let more = self.contributor_count.saturating_sub(shown.len());
         if more > 0 {
             format!("{} and {more} more", shown.join(", "))

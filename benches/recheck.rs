@@ -1,0 +1,115 @@
+//! Language-server latency: re-check a 5,000-line rule set after a one-line
+//! change, as `sanc lsp` does on every keystroke.
+//!
+//!     cargo bench --bench recheck
+//!
+//! Prints the cold check, then the median, 90th percentile and worst of 40
+//! re-checks (each: one changed file re-parsed, the whole rule set checked).
+
+use sanc::lsp::Workspace;
+use std::fmt::Write;
+use std::time::{Duration, Instant};
+
+/// About `lines` lines of rules spread over `files` files.
+fn rule_set(files: usize, lines: usize) -> Vec<String> {
+    let per_file = lines / files;
+    let mut out = Vec::new();
+    let mut n = 0usize;
+    for f in 0..files {
+        let mut s = String::new();
+        let _ = writeln!(s, "regime r{f} \"Generated regime {f}\"\n");
+        while s.lines().count() < per_file {
+            let c = format!("c{n}");
+            let _ = writeln!(s, "## Goods number {n}.");
+            let _ = writeln!(
+                s,
+                "commodity {c} \"Commodity {n}\" = hs {:04} under base{f}",
+                1000 + n % 8000
+            );
+            let _ = writeln!(
+                s,
+                "party p{n} = {}",
+                ["PRK", "RUS", "CHN", "IRN", "SYR"][n % 5]
+            );
+            let _ = writeln!(s, "ban {c} from p{n}  cite \"Resolution {n} OP 1\"");
+            let _ = writeln!(
+                s,
+                "cap_{n}:\ncap {c} to p{n} {} t per year by origin",
+                1000 + n
+            );
+            let _ = writeln!(
+                s,
+                "    warn at 75%, 90%\n    effective 2018-01-01\n    cite \"Resolution {n} OP 2\""
+            );
+            let _ = writeln!(
+                s,
+                "require report of {c} to p{n} within 30 days  cite \"Resolution {n} OP 3\"\n"
+            );
+            n += 1;
+        }
+        let _ = writeln!(s, "commodity base{f} = hs {:02}", 10 + f);
+        out.push(s);
+    }
+    out
+}
+
+fn main() {
+    let dir = match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => return eprintln!("cannot make a temporary directory: {e}"),
+    };
+    let files = rule_set(10, 5_000);
+    let total_lines: usize = files.iter().map(|f| f.lines().count()).sum();
+    for (i, text) in files.iter().enumerate() {
+        if let Err(e) = std::fs::write(dir.path().join(format!("r{i:02}.sanc")), text) {
+            return eprintln!("cannot write the rule set: {e}");
+        }
+    }
+    let root = dir.path().to_path_buf();
+    let mut ws = Workspace::new(vec![root.clone()]);
+    let start = Instant::now();
+    let a = ws.recheck(&root);
+    let cold = start.elapsed();
+    let rules = a.checked.rules.rules.len();
+    let diags = a.checked.diagnostics.len();
+    println!(
+        "rule set:    {total_lines} lines in {} files, {rules} rules, {diags} diagnostics",
+        files.len()
+    );
+    println!("cold check:  {:.1} ms (parse every file, check)", ms(cold));
+
+    let target = root.join("r05.sanc");
+    let mut times = Vec::new();
+    for i in 0..40 {
+        // One line changes: a cap's amount.
+        let text = files[5].replacen(
+            "t per year by origin",
+            &format!("{} t per year by origin", i),
+            1,
+        );
+        let start = Instant::now();
+        ws.set_text(&target, text);
+        let a = ws.recheck(&root);
+        let _published = a
+            .checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.primary_span().is_some())
+            .count();
+        times.push(start.elapsed());
+    }
+    times.sort();
+    let median = times[times.len() / 2];
+    let p90 = times[times.len() * 9 / 10];
+    let worst = times[times.len() - 1];
+    println!(
+        "re-check after a one-line change (40 runs): median {:.1} ms, p90 {:.1} ms, worst {:.1} ms",
+        ms(median),
+        ms(p90),
+        ms(worst)
+    );
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
