@@ -52,6 +52,16 @@ pub enum Format {
     Json,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// Rich diagnostics for people.
+    Human,
+    /// One JSON object (see docs/output.md).
+    Json,
+    /// SARIF 2.1.0, for code-scanning dashboards and CI.
+    Sarif,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Check rule files for errors and warnings without evaluating events.
@@ -63,8 +73,8 @@ enum Command {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+        format: CheckFormat,
     },
     /// Evaluate event streams against a rule set and report every violation and warning.
     ///
@@ -431,13 +441,19 @@ fn use_color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-fn check(paths: &[PathBuf], format: Format) -> Exit {
+fn check(paths: &[PathBuf], format: CheckFormat) -> Exit {
     let rules = loader::load(paths);
     let counts = Counts::of(rules.diagnostics());
     let mut out = std::io::stdout().lock();
     let written = match format {
-        Format::Human => write_check_human(&mut out, &rules, counts),
-        Format::Json => write_check_json(&mut out, &rules, counts),
+        CheckFormat::Human => write_check_human(&mut out, &rules, counts),
+        CheckFormat::Json => write_check_json(&mut out, &rules, counts),
+        CheckFormat::Sarif => {
+            let log = report::sarif::log(rules.diagnostics(), &rules.sources);
+            serde_json::to_writer_pretty(&mut out, &log)
+                .map_err(std::io::Error::other)
+                .and_then(|_| writeln!(out))
+        }
     };
     if written.is_err() {
         return Exit::Errors;

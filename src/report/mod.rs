@@ -4,6 +4,7 @@
 pub mod eval;
 pub mod human;
 pub mod json;
+pub mod sarif;
 pub mod snippets;
 
 use crate::diagnostic::{Diagnostic, Severity};
