@@ -242,8 +242,9 @@ impl Checker<'_> {
             }
             if let Some(inner) = groups.get(n) {
                 if stack.contains(n) {
-                    // Reported once, for the group the cycle leads back to.
-                    if *n == stack[0] {
+                    // Reported once per cycle: for the group that comes
+                    // first by name among those on it.
+                    if *n == stack[0] && stack.iter().all(|g| *g >= stack[0]) {
                         let path = stack.join("` → `");
                         let decl = groups.get(&stack[0]).map_or(m.span, |g| g.name.span);
                         self.emit(

@@ -37,17 +37,7 @@ fn diag(
     message: String,
     help: String,
 ) -> EventDiagnostic {
-    EventDiagnostic {
-        code,
-        severity,
-        message,
-        help: Some(help),
-        loc: e.loc,
-        field: Some(field.to_string()),
-        event_id: Some(e.id.clone()),
-        rejected: false,
-        text: None,
-    }
+    EventDiagnostic::remark(e, code, severity, field, message, Some(help))
 }
 
 fn key_name(k: &PartyKey) -> &str {

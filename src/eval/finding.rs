@@ -81,6 +81,32 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A finding with no cap or deadline details (set them after).
+    pub fn new(
+        rule: usize,
+        kind: FindingKind,
+        event: Box<str>,
+        date: NaiveDate,
+        what: What,
+        loc: EventLoc,
+    ) -> Self {
+        Finding {
+            rule,
+            kind,
+            event,
+            date,
+            what,
+            window: None,
+            total: None,
+            limit: None,
+            unit: None,
+            contributors: None,
+            contributor_count: 0,
+            deadline: None,
+            loc,
+        }
+    }
+
     /// The listed contributors (at most [`MAX_CONTRIBUTORS`]).
     pub fn contributor_ids(&self) -> &[Box<str>] {
         match &self.contributors {

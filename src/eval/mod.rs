@@ -193,21 +193,8 @@ impl<'r> Evaluator<'r> {
     }
 
     fn finding(&self, ri: usize, e: &Event, what: What) -> Finding {
-        Finding {
-            rule: ri,
-            kind: violation_kind(&self.rules.rules[ri]),
-            event: e.id.as_str().into(),
-            date: e.date,
-            what,
-            window: None,
-            total: None,
-            limit: None,
-            unit: None,
-            contributors: None,
-            contributor_count: 0,
-            deadline: None,
-            loc: e.loc,
-        }
+        let kind = violation_kind(&self.rules.rules[ri]);
+        Finding::new(ri, kind, e.id.as_str().into(), e.date, what, e.loc)
     }
 
     fn ban(&mut self, ri: usize, e: &Event) {
@@ -338,17 +325,9 @@ impl<'r> Evaluator<'r> {
         message: String,
         help: Option<String>,
     ) {
-        self.diags.push(EventDiagnostic {
-            code,
-            severity,
-            message,
-            help,
-            loc: e.loc,
-            field: Some(field.to_string()),
-            event_id: Some(e.id.clone()),
-            rejected: false,
-            text: None,
-        });
+        self.diags.push(EventDiagnostic::remark(
+            e, code, severity, field, message, help,
+        ));
     }
 
     /// Judge caps and reporting duties, settle duplicate ids, sort.

@@ -126,21 +126,9 @@ impl Reports {
                     )
                 }
             };
-            out.push(Finding {
-                rule: s.rule,
-                kind,
-                event: s.id.clone(),
-                date: s.date,
-                what,
-                window: None,
-                total: None,
-                limit: None,
-                unit: None,
-                contributors: None,
-                contributor_count: 0,
-                deadline: Some(deadline),
-                loc: s.loc,
-            });
+            let mut f = Finding::new(s.rule, kind, s.id.clone(), s.date, what, s.loc);
+            f.deadline = Some(deadline);
+            out.push(f);
         }
         (out, diags)
     }

@@ -99,7 +99,31 @@ pub struct EventDiagnostic {
     pub text: Option<String>,
 }
 
-/// Diagnostic codes for events; docs/diagnostics.md explains each.
+impl EventDiagnostic {
+    /// A remark about a valid event that is still evaluated.
+    pub fn remark(
+        e: &Event,
+        code: &'static str,
+        severity: Severity,
+        field: &str,
+        message: String,
+        help: Option<String>,
+    ) -> Self {
+        EventDiagnostic {
+            code,
+            severity,
+            message,
+            help,
+            loc: e.loc,
+            field: Some(field.to_string()),
+            event_id: Some(e.id.clone()),
+            rejected: false,
+            text: None,
+        }
+    }
+}
+
+/// Diagnostic codes for events; docs/events.md explains each.
 pub mod codes {
     pub const UNREADABLE: &str = "sanc::event::unreadable";
     pub const MALFORMED: &str = "sanc::event::malformed";

@@ -266,6 +266,34 @@ pub fn syntax_error(file: FileId, text: &str, offset: usize, err: &Error<R>) -> 
     let word = leading_word(rest);
     let is_keyword_here = super::is_keyword(word);
 
+    // `4e6 bbl`: scientific notation reads as the amount `4` and a unit `e6`.
+    let before = text[..pos].trim_end();
+    let exp_start = before
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '.' || *c == '_'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let number = &before[exp_start..];
+    if let Some((mantissa, exponent)) = number.split_once('e') {
+        if !mantissa.is_empty()
+            && mantissa
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b == b'.' || b == b'_')
+            && !exponent.is_empty()
+            && exponent.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Diagnostic::error(
+                codes::PARSE_BAD_NUMBER,
+                format!("`{number}` is not a number sanc reads"),
+            )
+            .with_label(
+                Span::new(file, exp_start, exp_start + number.len()),
+                "scientific notation",
+            )
+            .with_help("write numbers in full, e.g. `4000000` or `4_000_000`");
+        }
+    }
+
     // `price: cap …`: a keyword used as a label.
     if is_keyword_here && rest[word.len()..].starts_with(':') {
         return Diagnostic::error(
