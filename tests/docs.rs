@@ -128,6 +128,60 @@ fn the_readme_examples_parse_and_the_full_one_checks() {
     check_block("README.md", "sanc", &all[1].1, all[1].2, None);
 }
 
+/// The ```text block that follows each example in docs/diagnostics.md
+/// quotes what sanc prints: every quoted line must be in the real output.
+#[test]
+fn quoted_output_in_diagnostics_md_is_what_sanc_prints() {
+    let doc = read("docs/diagnostics.md");
+    let renderer = sanc::report::human::HumanRenderer::new(false);
+    let mut example: Option<String> = None;
+    let mut in_text = false;
+    let mut in_sanc = false;
+    let mut current = String::new();
+    let mut checked = 0;
+    for (n, line) in doc.lines().enumerate() {
+        if line.starts_with("### ") {
+            example = None;
+        }
+        if let Some(info) = line.strip_prefix("```") {
+            if in_sanc {
+                example = Some(std::mem::take(&mut current));
+                in_sanc = false;
+            } else if in_text {
+                in_text = false;
+            } else if info.starts_with("sanc") {
+                in_sanc = true;
+                current.clear();
+            } else if info == "text" && example.is_some() {
+                in_text = true;
+            }
+            continue;
+        }
+        if in_sanc {
+            current.push_str(line);
+            current.push('\n');
+        } else if in_text {
+            let Some(ex) = &example else { continue };
+            let rules = load_texts([("example.sanc", ex.as_str())]);
+            let out: String = rules
+                .diagnostics()
+                .map(|d| renderer.render(d, &rules.sources))
+                .collect();
+            let quoted = line.trim().trim_start_matches(['×', '⚠', '☞']).trim();
+            if quoted.is_empty() || quoted.starts_with('…') {
+                continue;
+            }
+            assert!(
+                out.contains(quoted),
+                "docs/diagnostics.md:{}: `{quoted}` is not in the output:\n{out}",
+                n + 1
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 30, "only {checked} quoted lines");
+}
+
 #[test]
 fn every_rule_code_is_documented_and_no_other() {
     let doc = read("docs/diagnostics.md");
