@@ -1,0 +1,163 @@
+//! `sanc eval`: evaluate event streams against a rule set.
+
+use super::check::{write_check_human, write_check_json};
+use super::{use_color, Exit, Format};
+use chrono::NaiveDate;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use sanc::diagnostic::Diagnostic;
+use sanc::eval::Evaluator;
+use sanc::events::{Input, InputFormat};
+use sanc::loader;
+use sanc::report::{eval as eval_report, human::HumanRenderer, Counts};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+pub(super) struct EvalArgs {
+    pub(super) rules: PathBuf,
+    pub(super) events: Vec<String>,
+    pub(super) format: Format,
+    pub(super) input_format: Option<InputFormat>,
+    pub(super) as_of: NaiveDate,
+    pub(super) strict: bool,
+    pub(super) quiet: bool,
+}
+
+/// A progress bar on stderr for long runs, only when stderr is a terminal.
+fn progress_bar(total: Option<u64>) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = match total {
+        Some(n) => ProgressBar::with_draw_target(Some(n), ProgressDrawTarget::stderr()),
+        None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
+    };
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} {msg} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+pub(super) fn eval(args: EvalArgs) -> Exit {
+    let mut rules = loader::load(std::slice::from_ref(&args.rules));
+    let mut out = std::io::stdout().lock();
+    let renderer = HumanRenderer::new(use_color());
+    if rules.has_errors() {
+        // The rules must compile before any event is judged.
+        let counts = Counts::of(rules.diagnostics());
+        let _ = match args.format {
+            Format::Human => write_check_human(&mut out, &rules, counts),
+            Format::Json => write_check_json(&mut out, &rules, counts),
+        };
+        return Exit::Errors;
+    }
+
+    let mut inputs = Vec::new();
+    let mut unreadable = Vec::new();
+    for name in &args.events {
+        let format = args.input_format.or_else(|| InputFormat::from_name(name));
+        match format {
+            Some(format) => inputs.push(Input {
+                name: name.clone(),
+                path: (name != "-").then(|| PathBuf::from(name)),
+                format,
+                columns: Vec::new(),
+            }),
+            None => unreadable.push(Diagnostic::error(
+                sanc::events::codes::UNREADABLE,
+                format!("cannot tell the format of `{name}` from its extension"),
+            ).with_help("name it .json, .ndjson, .jsonl or .csv, or pass `--input-format json|ndjson|csv`")),
+        }
+    }
+
+    let mut evaluator = Evaluator::new(&rules.checked.rules, args.as_of);
+    for (i, input) in inputs.iter_mut().enumerate() {
+        let result = match &input.path {
+            None => {
+                let bar = progress_bar(None);
+                bar.set_message("reading standard input");
+                let r = sanc::events::read::read(
+                    i as u32,
+                    input,
+                    std::io::stdin().lock(),
+                    |item| evaluator.item(item),
+                    |b| bar.set_position(b),
+                );
+                bar.finish_and_clear();
+                r
+            }
+            Some(path) => match std::fs::File::open(path) {
+                Ok(file) => {
+                    let bar = progress_bar(file.metadata().ok().map(|m| m.len()));
+                    bar.set_message(input.name.clone());
+                    let r = sanc::events::read::read(
+                        i as u32,
+                        input,
+                        file,
+                        |item| evaluator.item(item),
+                        |b| bar.set_position(b),
+                    );
+                    bar.finish_and_clear();
+                    r
+                }
+                Err(e) => Err(format!("cannot read `{}`: {e}", input.name)),
+            },
+        };
+        if let Err(message) = result {
+            unreadable.push(Diagnostic::error(sanc::events::codes::UNREADABLE, message));
+        }
+    }
+    let outcome = evaluator.finish();
+    let need = match (args.format, args.quiet) {
+        (Format::Json, _) => eval_report::Need::Diagnostics,
+        (Format::Human, true) => eval_report::Need::Nothing,
+        (Format::Human, false) => eval_report::Need::Everything,
+    };
+    let prepared = eval_report::prepare(
+        &mut rules.sources,
+        &rules.checked.rules,
+        &inputs,
+        &outcome,
+        need,
+    );
+    let mut rule_diags: Vec<Diagnostic> = rules.diagnostics().cloned().collect();
+    rule_diags.extend(unreadable.iter().cloned());
+    let written = match args.format {
+        Format::Human => {
+            let text = eval_report::human(
+                &renderer,
+                &rules.sources,
+                &rules.checked.rules,
+                &rule_diags,
+                &outcome,
+                &prepared,
+                args.quiet,
+            );
+            out.write_all(text.as_bytes())
+        }
+        Format::Json => {
+            let json = eval_report::json_output(
+                &rules.sources,
+                &rules.checked.rules,
+                &rule_diags,
+                &inputs,
+                &outcome,
+                &prepared,
+            );
+            serde_json::to_writer_pretty(&mut out, &json)
+                .map_err(std::io::Error::other)
+                .and_then(|_| writeln!(out))
+        }
+    };
+    if written.is_err() {
+        return Exit::Errors;
+    }
+    if !unreadable.is_empty() || (args.strict && outcome.stats.events_rejected > 0) {
+        Exit::Errors
+    } else if outcome.stats.violations > 0 {
+        Exit::Violations
+    } else {
+        Exit::Clean
+    }
+}
