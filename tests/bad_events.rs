@@ -267,3 +267,28 @@ fn strict_turns_a_rejection_into_exit_code_two() {
         .stdout
         .contains("0 violations, 0 warnings · 1 event read, 0 evaluated, 1 rejected · 1 rule"));
 }
+
+#[test]
+fn a_byte_order_mark_does_not_shift_locations() {
+    let ev = "\u{FEFF}{\"id\": \"a\", \"date\": \"2023-02-30\", \"commodity\": \"refined_petroleum\", \"quantity\": \"1 t\", \"to\": \"JPN\"}\n";
+    let run = common::eval(RULES, ev, "ndjson", &[]);
+    // The report shows the record and points at its `date` field.
+    assert!(run.stdout.contains("events.ndjson:1:"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("`2023-02-30` is not a date"),
+        "{}",
+        run.stdout
+    );
+    let at = run.stdout.lines().find(|l| l.contains("───")).unwrap_or("");
+    let record = run
+        .stdout
+        .lines()
+        .find(|l| l.contains("\"date\": \"2023-02-30\""))
+        .unwrap_or("");
+    assert_eq!(
+        at.find('─').map(|i| at[..i].chars().count()),
+        record.find("\"date\"").map(|i| record[..i].chars().count()),
+        "the underline starts under `\"date\"`:\n{}",
+        run.stdout
+    );
+}

@@ -177,9 +177,13 @@ fn read_ndjson(
         while let [rest @ .., b'\n' | b'\r'] = bytes {
             bytes = rest;
         }
-        if line == 1 && bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-            bytes = &bytes[3..];
-        }
+        // A byte-order mark is not part of the first record.
+        let bom = if line == 1 && bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            3
+        } else {
+            0
+        };
+        bytes = &bytes[bom..];
         let lead = bytes
             .iter()
             .take_while(|b| matches!(b, b' ' | b'\t'))
@@ -191,7 +195,7 @@ fn read_ndjson(
             input: index,
             line,
             column: lead as u32 + 1,
-            offset: start + lead as u64 + (n - buf.len()) as u64,
+            offset: start + (bom + lead) as u64,
             len: (bytes.len() - lead) as u32,
         };
         match std::str::from_utf8(&bytes[lead..]) {
