@@ -197,6 +197,15 @@ mod tests {
     }
 }
 
+/// An amount rounded to 24 significant digits, for comparisons. Conversions
+/// that do not terminate (barrels to tonnes at 7.33) are carried to 28
+/// digits; rounding before comparing keeps their last-digit noise from
+/// turning a total exactly at a cap into a violation.
+pub fn settle(d: Decimal) -> Decimal {
+    let int_digits = d.trunc().abs().to_string().trim_start_matches('0').len() as u32;
+    d.round_dp(24u32.saturating_sub(int_digits))
+}
+
 /// An amount for people: exact, trailing zeros dropped, thousands grouped
 /// (`512300` → `512,300`; `72.50` → `72.5`). Long fractions from
 /// non-terminating conversions are shown to 4 decimal places.
@@ -233,6 +242,15 @@ pub fn plain_amount(d: Decimal) -> String {
 #[cfg(test)]
 mod format_tests {
     use super::*;
+
+    #[test]
+    fn settling_removes_conversion_noise() {
+        let third = Decimal::ONE / Decimal::from(3);
+        assert_eq!(settle(third + third + third), Decimal::ONE);
+        let per_t = Decimal::new(43980, 2) / Decimal::new(733, 2);
+        assert_eq!(settle(per_t), Decimal::from(60));
+        assert_eq!(settle(Decimal::new(1005, 1)), Decimal::new(1005, 1));
+    }
 
     #[test]
     fn formats() {

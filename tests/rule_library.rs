@@ -268,7 +268,7 @@ fn price_cap_crude_cargoes() {
             (
                 "crude-07",
                 "g7_price_cap.crude_60",
-                "62.073669849931787175989085948"
+                "62.0736698499317871759891"
             ),
             ("crude-12", "eu_russia.crude_47_60_transition", "55"),
             ("crude-15", "eu_russia.crude_47_60", "58"),

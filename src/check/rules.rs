@@ -384,11 +384,19 @@ impl Checker<'_> {
     }
 
     fn period(&mut self, p: &Node<Period>) -> bool {
-        let n = match p.node {
-            Period::Days(n) => n,
-            Period::Months { count, .. } => count,
+        let (n, most, unit) = match p.node {
+            Period::Days(n) => (n, 36_600, "days"),
+            Period::Months { count, .. } => (count, 1_200, "months"),
             _ => return true,
         };
+        if n > most {
+            self.emit(
+                Diagnostic::error(codes::BAD_AMOUNT, format!("a period of {n} {unit}"))
+                    .with_label(p.span, format!("at most {most} {unit} (a hundred years)"))
+                    .with_help("periods are at most a hundred years; for a cap with no period, use `per 36600 days`"),
+            );
+            return false;
+        }
         if n > 0 {
             return true;
         }

@@ -8,6 +8,7 @@ use crate::diagnostic::Severity;
 use crate::events::{codes, Event, EventDiagnostic, EventLoc};
 use crate::model::{Limit, PartyKey, Rule, RuleKind, RuleSet};
 use crate::syntax::ast::{By, Period};
+use crate::units::settle;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::sync::Arc;
@@ -267,7 +268,7 @@ impl Judge<'_> {
                 warned[k] = self
                     .warn_at
                     .iter()
-                    .take_while(|p| *b >= threshold(self.limits[k].amount, **p))
+                    .take_while(|p| settle(*b) >= threshold(self.limits[k].amount, **p))
                     .count();
             }
             self.judge_one(
@@ -315,7 +316,7 @@ impl Judge<'_> {
                 several_limits: self.limits.len() > 1,
             },
             window: Some(window.clone()),
-            total: Some(totals[k]),
+            total: Some(settle(totals[k])),
             limit: Some(l.amount),
             unit: Some(l.unit.symbol.into()),
             contributors: Some(contributors.0.clone()),
@@ -327,7 +328,7 @@ impl Judge<'_> {
             .limits
             .iter()
             .enumerate()
-            .find(|(k, l)| e.amounts[*k].is_some() && totals[*k] > l.amount);
+            .find(|(k, l)| settle(totals[*k]) > l.amount);
         if let Some((k, l)) = exceeded {
             // No threshold warns after the cap is passed in this window.
             for w in warned.iter_mut() {
@@ -343,7 +344,7 @@ impl Judge<'_> {
             let reached = self
                 .warn_at
                 .iter()
-                .take_while(|p| totals[k] >= threshold(l.amount, **p))
+                .take_while(|p| settle(totals[k]) >= threshold(l.amount, **p))
                 .count();
             if reached <= warned[k] {
                 continue;
@@ -355,14 +356,21 @@ impl Judge<'_> {
     }
 }
 
-fn threshold(limit: Decimal, percent: Decimal) -> Decimal {
-    limit * percent / Decimal::ONE_HUNDRED
+/// `percent`% of `limit`, without overflowing on the largest limits.
+pub(super) fn threshold(limit: Decimal, percent: Decimal) -> Decimal {
+    limit
+        .checked_mul(percent)
+        .map(|x| x / Decimal::ONE_HUNDRED)
+        .or_else(|| (limit / Decimal::ONE_HUNDRED).checked_mul(percent))
+        .unwrap_or(Decimal::MAX)
 }
 
+/// Totals saturate rather than overflow: a total too large to hold is past
+/// any limit anyway.
 fn add(totals: &mut [Decimal], e: &Entry) {
     for (t, a) in totals.iter_mut().zip(e.amounts.iter()) {
         if let Some(a) = a {
-            *t += *a;
+            *t = t.saturating_add(*a);
         }
     }
 }
@@ -370,7 +378,7 @@ fn add(totals: &mut [Decimal], e: &Entry) {
 fn sub(totals: &mut [Decimal], e: &Entry) {
     for (t, a) in totals.iter_mut().zip(e.amounts.iter()) {
         if let Some(a) = a {
-            *t -= *a;
+            *t = t.saturating_sub(*a);
         }
     }
 }

@@ -209,7 +209,7 @@ impl Finding {
                     Some(p) => format!(
                         "`{id}` warns at {p}% of {} {unit} ({} {unit}); the total for {window_words} is {} {unit} with this shipment, {} {unit} left; contributing events: {ids}",
                         format_amount(limit),
-                        format_amount(limit * p / Decimal::ONE_HUNDRED),
+                        format_amount(super::caps::threshold(limit, *p)),
                         format_amount(total),
                         format_amount(limit - total),
                     ),

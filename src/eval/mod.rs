@@ -17,7 +17,7 @@ pub use finding::{describe_rule_scope, Finding, FindingKind, What, MAX_CONTRIBUT
 use crate::diagnostic::Severity;
 use crate::events::{codes, read::Item, validate, Event, EventDiagnostic, EventKind, EventLoc};
 use crate::model::{Goods, PartySet, Rule, RuleKind, RuleSet};
-use crate::units::{format_amount, Dimension, Unit};
+use crate::units::{format_amount, settle, Dimension, Unit};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
@@ -238,7 +238,10 @@ impl<'r> Evaluator<'r> {
                     .filter(|q| !q.is_zero())
                 {
                     Some(q) => (
-                        p.amount / q,
+                        match p.amount.checked_div(q) {
+                            Some(x) => x,
+                            None => return self.too_large(e, rule, "price"),
+                        },
                         format!(
                             "{} {}/{}",
                             format_amount(p.amount),
@@ -257,7 +260,10 @@ impl<'r> Evaluator<'r> {
             {
                 match convert_with(self.rules, commodity, e, qty, &qunit, &per) {
                     Some(q) if !q.is_zero() => (
-                        value / q,
+                        match value.checked_div(q) {
+                            Some(x) => x,
+                            None => return self.too_large(e, rule, "value"),
+                        },
                         format!(
                             "derived from `value` {} {} for {} {}",
                             format_amount(value),
@@ -272,6 +278,20 @@ impl<'r> Evaluator<'r> {
                     }
                 }
             }
+            (None, Some((_, vunit)), Some(_)) => {
+                self.remark(
+                    e,
+                    codes::UNCONVERTIBLE,
+                    Severity::Error,
+                    "value",
+                    format!(
+                        "the event has no `price`, and its value is in {}, the cap `{}` in {}; sanc does not convert currencies",
+                        vunit.symbol, rule.id, currency.symbol
+                    ),
+                    Some("give the price, or the value in the cap's currency".into()),
+                );
+                return;
+            }
             _ => {
                 self.remark(e, codes::MISSING_PRICE, Severity::Warning, "price", format!(
                     "the price cap `{}` applies, but the event has no `price`", rule.id
@@ -279,6 +299,7 @@ impl<'r> Evaluator<'r> {
                 return;
             }
         };
+        let price = settle(price);
         if price <= cap {
             return;
         }
@@ -292,6 +313,17 @@ impl<'r> Evaluator<'r> {
         f.limit = Some(cap);
         f.unit = Some(unit.into());
         self.findings.push(f);
+    }
+
+    fn too_large(&mut self, e: &Event, rule: &Rule, field: &str) {
+        self.remark(
+            e,
+            codes::UNCONVERTIBLE,
+            Severity::Error,
+            field,
+            format!("the price implied by this event is too large to compute, so rule `{}` cannot judge it", rule.id),
+            Some("check the amounts: quantities, prices and values are exact decimals of at most 28 digits".into()),
+        );
     }
 
     fn unconvertible(&mut self, e: &Event, rule: &Rule, field: &str, from: &Unit, to: &Unit) {
@@ -338,6 +370,14 @@ impl<'r> Evaluator<'r> {
             self.findings
                 .retain(|f| !dups.contains_key(&id_hash(&f.event)));
             self.caps.forget(|id| dups.contains_key(&id_hash(id)));
+            // Remarks about events that are now rejected would depend on
+            // which of the twins came first.
+            self.diags.retain(|d| {
+                d.rejected
+                    || d.event_id
+                        .as_deref()
+                        .is_none_or(|id| !dups.contains_key(&id_hash(id)))
+            });
             self.reports.forget(|id| dups.contains_key(&id_hash(id)));
             for s in dups.values() {
                 self.stats.events_evaluated -= s.count as usize;

@@ -68,13 +68,14 @@ impl Reports {
         // Each shipment's reports, by date; a report dated before the
         // shipment cannot be reporting it and does not count.
         let mut by_id: HashMap<&str, Vec<(NaiveDate, &str)>> = HashMap::new();
-        for r in &self.reports {
+        // A report dated after the as-of day did not exist on that day.
+        for r in self.reports.iter().filter(|r| r.date <= as_of) {
             for c in &r.covers {
                 if !known(c) {
                     diags.push(EventDiagnostic {
                         code: codes::UNKNOWN_COVER,
                         severity: Severity::Error,
-                        message: format!("the report covers `{c}`, which is not an event in the input"),
+                        message: format!("the report covers `{c}`, which is not an evaluated event in the input (missing, or rejected)"),
                         help: Some("`covers` lists ids of shipments in the same run; check the id, or add the shipment".into()),
                         loc: r.loc,
                         field: Some("covers".into()),
