@@ -61,6 +61,9 @@ pub struct SourceFile {
     pub base: usize,
     /// 0-based line number of the first line of `text` in the whole file.
     pub first_line: usize,
+    /// Characters before `text` on its first line (a record that does not
+    /// start its line).
+    pub first_col: usize,
     line_starts: Vec<usize>,
 }
 
@@ -82,15 +85,23 @@ impl SourceFile {
             text: Arc::new(text),
             base: 0,
             first_line: 0,
+            first_col: 0,
             line_starts,
         }
     }
 
     /// A piece of a larger file, starting at byte `base` on 0-based line `first_line`.
-    pub fn snippet(name: impl Into<String>, text: String, base: usize, first_line: usize) -> Self {
+    pub fn snippet(
+        name: impl Into<String>,
+        text: String,
+        base: usize,
+        first_line: usize,
+        first_col: usize,
+    ) -> Self {
         SourceFile {
             base,
             first_line,
+            first_col,
             ..SourceFile::new(name, None, text)
         }
     }
@@ -134,9 +145,10 @@ impl SourceFile {
         let o = self.local(offset);
         let line = self.line_of(o);
         let start = self.line_starts[line];
+        let before = if line == 0 { self.first_col } else { 0 };
         LineCol {
             line: self.first_line + line + 1,
-            column: self.text[start..o].chars().count() + 1,
+            column: before + self.text[start..o].chars().count() + 1,
         }
     }
 

@@ -196,3 +196,156 @@ fn output_is_byte_identical_from_run_to_run() {
     ]);
     assert_eq!(a, b);
 }
+
+fn run_in(dir: &std::path::Path, args: &[&str]) -> (i32, String) {
+    let out = Command::cargo_bin("sanc")
+        .unwrap()
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+fn rules_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("rules.sanc"),
+        "commodity arms = hs 93\nban arms to PRK\n",
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn crlf_csv_and_indented_json_point_at_the_right_line_and_column() {
+    let dir = rules_dir();
+    std::fs::write(
+        dir.path().join("e.csv"),
+        "id,date,commodity,quantity,to\r\na,2023-01-01,arms,1 units,PRK\r\nd,2023-02-30,arms,1 units,PRK\r\n",
+    )
+    .unwrap();
+    let (_, out) = run_in(
+        dir.path(),
+        &[
+            "eval",
+            "rules.sanc",
+            "e.csv",
+            "--format",
+            "json",
+            "--as-of",
+            "2025-01-01",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["findings"][0]["event_location"],
+        serde_json::json!({"file": "e.csv", "line": 2, "column": 1})
+    );
+    let d = &v["diagnostics"][0];
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(3), Some(3)),
+        "{d}"
+    );
+
+    std::fs::write(
+        dir.path().join("e.json"),
+        "[\n    {\"id\": \"d\", \"date\": \"2023-02-30\", \"commodity\": \"arms\", \"quantity\": \"1 units\", \"to\": \"PRK\"}\n]\n",
+    )
+    .unwrap();
+    let (_, out) = run_in(
+        dir.path(),
+        &["eval", "rules.sanc", "e.json", "--format", "json"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let d = &v["diagnostics"][0];
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(2), Some(17)),
+        "{d}"
+    );
+}
+
+#[test]
+fn json_text_outside_one_array_fails_the_run_but_the_events_read_count() {
+    let dir = rules_dir();
+    let a = r#"[{"id": "a", "date": "2023-01-01", "commodity": "arms", "quantity": "1 units", "to": "PRK"}]"#;
+    let b = r#"[{"id": "b", "date": "2023-01-01", "commodity": "arms", "quantity": "1 units", "to": "PRK"}]"#;
+    std::fs::write(dir.path().join("two.json"), format!("{a}\n{b}\n")).unwrap();
+    let (code, out) = run_in(
+        dir.path(),
+        &["eval", "rules.sanc", "two.json", "--format", "json"],
+    );
+    assert_eq!(code, 2);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["stats"]["events_read"], 1);
+    assert!(v["diagnostics"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("more text after its array"));
+    std::fs::write(dir.path().join("open.json"), &a[..a.len() - 1]).unwrap();
+    let (code, out) = run_in(
+        dir.path(),
+        &["eval", "rules.sanc", "open.json", "--format", "json"],
+    );
+    assert_eq!(code, 2);
+    assert!(out.contains("ends before its array is closed"));
+    // One pretty-printed object is one event.
+    std::fs::write(dir.path().join("one.json"), "{\n  \"id\": \"x\",\n  \"date\": \"2023-01-01\",\n  \"commodity\": \"arms\",\n  \"quantity\": \"1 units\",\n  \"to\": \"PRK\"\n}\n").unwrap();
+    let (code, out) = run_in(dir.path(), &["eval", "rules.sanc", "one.json", "--quiet"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (
+            1,
+            "1 violation, 0 warnings · 1 event read, 1 evaluated, 0 rejected · 1 rule\n"
+        )
+    );
+}
+
+#[test]
+fn json_output_keeps_its_shape_when_the_rules_have_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.sanc"), "ban arms to PRK\n").unwrap();
+    std::fs::write(dir.path().join("e.ndjson"), "").unwrap();
+    let (code, out) = run_in(
+        dir.path(),
+        &["eval", "bad.sanc", "e.ndjson", "--format", "json"],
+    );
+    assert_eq!(code, 2);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["findings"], serde_json::json!([]));
+    assert_eq!(v["stats"]["events_read"], 0);
+    assert_eq!(
+        v["diagnostics"][0]["code"],
+        "sanc::check::unknown_commodity"
+    );
+}
+
+#[test]
+fn quiet_strict_shows_the_rejections_that_failed_the_run() {
+    let dir = rules_dir();
+    std::fs::write(dir.path().join("e.ndjson"), "{\"id\": \"a\", \"date\": \"2023-02-30\", \"commodity\": \"arms\", \"quantity\": \"1 units\", \"to\": \"JPN\"}\n").unwrap();
+    let (code, out) = run_in(
+        dir.path(),
+        &["eval", "rules.sanc", "e.ndjson", "--quiet", "--strict"],
+    );
+    assert_eq!(code, 2);
+    assert!(out.contains("sanc::event::bad_date"), "{out}");
+    let (_, out) = run_in(dir.path(), &["eval", "rules.sanc", "e.ndjson", "--quiet"]);
+    assert!(!out.contains("bad_date"), "{out}");
+}
+
+#[test]
+fn findings_from_standard_input_name_the_event_location() {
+    sanc()
+        .args(["eval", "rules.sanc", "-", "--as-of", "2025-01-01"])
+        .write_stdin("\n{\"id\": \"arms-1\", \"date\": \"2023-05-01\", \"commodity\": \"arms\", \"quantity\": \"2 units\", \"to\": \"PRK\"}\n")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("event `arms-1` at -:2:1"));
+}

@@ -644,3 +644,66 @@ fn ban_findings_leave_out_cap_fields() {
         serde_json::json!({"file": "events.ndjson", "line": 1, "column": 1})
     );
 }
+
+#[test]
+fn converted_totals_exactly_at_the_cap_are_not_violations() {
+    // 3 + 3 + 15.99 bbl = 21.99 bbl = exactly 3 t at 7.33 bbl/t, though
+    // each shipment alone converts to a non-terminating decimal.
+    let r = "commodity crude_oil = hs 2709\nconvert crude_oil 1 t = 7.33 bbl\ncap crude_oil to PRK 3 t per year";
+    let ev = lines(&[
+        ship("a", "2023-01-01", "crude_oil", "3 bbl", "CHN", "PRK"),
+        ship("b", "2023-01-02", "crude_oil", "3 bbl", "CHN", "PRK"),
+        ship("c", "2023-01-03", "crude_oil", "15.99 bbl", "CHN", "PRK"),
+    ]);
+    let (code, v) = eval_json(r, &ev);
+    assert_eq!(code, 0, "{v}");
+    // A price per barrel exactly at a cap per tonne (100 × 7.5 = 750).
+    let r = "commodity fuel = hs 2710\nconvert fuel 1 t = 7.5 bbl\ncap price fuel from RUS 750 USD per t";
+    let ev = lines(&[r#"{"id": "p", "date": "2023-01-01", "commodity": "fuel", "quantity": "1 bbl", "price": "100 USD/bbl", "from": "RUS"}"#.into()]);
+    let (code, v) = eval_json(r, &ev);
+    assert_eq!(code, 0, "{v}");
+}
+
+#[test]
+fn once_an_or_limit_is_passed_every_later_shipment_is_a_violation() {
+    // e1 passes the USD limit; e2 has no value but is still in the window.
+    let r = "commodity coal = hs 2701\ncap coal from PRK 100 USD or 10 t per year";
+    let ev = lines(&[
+        r#"{"id": "e1", "date": "2017-01-10", "commodity": "coal", "quantity": "1 t", "value": "200 USD", "from": "PRK"}"#.into(),
+        r#"{"id": "e2", "date": "2017-02-10", "commodity": "coal", "quantity": "1 t", "from": "PRK"}"#.into(),
+    ]);
+    let (_, v) = eval_json(r, &ev);
+    assert_eq!(kinds(&v), s(&[("violation", "e1"), ("violation", "e2")]));
+}
+
+#[test]
+fn a_report_dated_after_the_as_of_day_does_not_count_yet() {
+    // Shipped 2024-12-10, due 2025-01-09; as of 2025-01-01 a report dated
+    // 2025-01-20 does not exist yet: the shipment is pending, not late.
+    let r = rules("require report of refined_petroleum to DPRK within 30 days");
+    let ev = lines(&[
+        ship("s", "2024-12-10", "refined_petroleum", "1 bbl", "RUS", "PRK"),
+        r#"{"id": "r", "type": "report", "date": "2025-01-20", "reporter": "RUS", "covers": ["s"]}"#.into(),
+    ]);
+    let (code, v) = eval_json(&r, &ev);
+    assert_eq!(code, 0);
+    assert_eq!(kinds(&v), s(&[("warning", "s")]));
+}
+
+#[test]
+fn amounts_too_large_for_arithmetic_are_reported_not_crashed_on() {
+    let r = rules("cap refined_petroleum to DPRK 100 bbl per year\nbig: cap refined_petroleum to DPRK 9999999999999999999999999999 bbl per year warn at 75%\ncap price crude_oil from RUS 60 USD per bbl");
+    let huge = "79228162514264337593543950335 bbl";
+    let ev = lines(&[
+        ship("a", "2023-01-01", "refined_petroleum", huge, "RUS", "PRK"),
+        ship("b", "2023-01-02", "refined_petroleum", huge, "RUS", "PRK"),
+        r#"{"id": "f", "date": "2023-01-03", "commodity": "crude_oil", "quantity": "0.0000000001 bbl", "value": "79228162514264337593543950 USD", "from": "RUS"}"#.into(),
+    ]);
+    let (code, v) = eval_json(&r, &ev);
+    assert_eq!(code, 1);
+    assert_eq!(v["findings"].as_array().map(Vec::len), Some(4));
+    assert_eq!(
+        event_diagnostics(&v)[0]["code"],
+        "sanc::event::unconvertible"
+    );
+}

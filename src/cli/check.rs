@@ -54,7 +54,7 @@ pub(super) fn write_check_human(
     }
 }
 
-pub(super) fn write_check_json(
+fn write_check_json(
     out: &mut impl Write,
     rules: &RuleSource,
     counts: Counts,

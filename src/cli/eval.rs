@@ -1,6 +1,6 @@
 //! `sanc eval`: evaluate event streams against a rule set.
 
-use super::check::{write_check_human, write_check_json};
+use super::check::write_check_human;
 use super::{use_color, Exit, Format};
 use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -8,7 +8,7 @@ use sanc::diagnostic::Diagnostic;
 use sanc::eval::Evaluator;
 use sanc::events::{Input, InputFormat};
 use sanc::loader;
-use sanc::report::{eval as eval_report, human::HumanRenderer, Counts};
+use sanc::report::{self, eval as eval_report, human::HumanRenderer, Counts};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
@@ -45,10 +45,35 @@ pub(super) fn eval(args: EvalArgs) -> Exit {
     let renderer = HumanRenderer::new(use_color());
     if rules.has_errors() {
         // The rules must compile before any event is judged.
-        let counts = Counts::of(rules.diagnostics());
         let _ = match args.format {
-            Format::Human => write_check_human(&mut out, &rules, counts),
-            Format::Json => write_check_json(&mut out, &rules, counts),
+            Format::Human if args.quiet => {
+                let errors: Vec<&Diagnostic> =
+                    rules.diagnostics().filter(|d| d.is_error()).collect();
+                let text: String = errors
+                    .iter()
+                    .map(|d| renderer.render(d, &rules.sources) + "\n")
+                    .collect();
+                out.write_all(text.as_bytes()).and_then(|_| {
+                    writeln!(
+                        out,
+                        "{}",
+                        report::plural(errors.len(), "error", "errors")
+                            + " in the rules; no event was evaluated"
+                    )
+                })
+            }
+            Format::Human => write_check_human(&mut out, &rules, Counts::of(rules.diagnostics())),
+            Format::Json => {
+                let diags: Vec<Diagnostic> = rules.diagnostics().cloned().collect();
+                let json = eval_report::rules_failed(
+                    &rules.sources,
+                    &diags,
+                    rules.checked.rules.rules.len(),
+                );
+                serde_json::to_writer_pretty(&mut out, &json)
+                    .map_err(std::io::Error::other)
+                    .and_then(|_| writeln!(out))
+            }
         };
         return Exit::Errors;
     }
@@ -109,10 +134,17 @@ pub(super) fn eval(args: EvalArgs) -> Exit {
         }
     }
     let outcome = evaluator.finish();
-    let need = match (args.format, args.quiet) {
-        (Format::Json, _) => eval_report::Need::Diagnostics,
-        (Format::Human, true) => eval_report::Need::Nothing,
-        (Format::Human, false) => eval_report::Need::Everything,
+    let show = match (args.quiet, args.strict) {
+        (false, _) => eval_report::Show::All,
+        (true, false) => eval_report::Show::Quiet,
+        (true, true) => eval_report::Show::QuietStrict,
+    };
+    let need = match (args.format, show) {
+        (Format::Json, _) | (Format::Human, eval_report::Show::QuietStrict) => {
+            eval_report::Need::Diagnostics
+        }
+        (Format::Human, eval_report::Show::Quiet) => eval_report::Need::Nothing,
+        (Format::Human, eval_report::Show::All) => eval_report::Need::Everything,
     };
     let prepared = eval_report::prepare(
         &mut rules.sources,
@@ -130,9 +162,10 @@ pub(super) fn eval(args: EvalArgs) -> Exit {
                 &rules.sources,
                 &rules.checked.rules,
                 &rule_diags,
+                &inputs,
                 &outcome,
                 &prepared,
-                args.quiet,
+                show,
             );
             out.write_all(text.as_bytes())
         }

@@ -245,20 +245,37 @@ fn read_json_array(
     text: &str,
     on_item: &mut impl FnMut(Item),
 ) -> Result<(), String> {
-    let elements = match super::scan::split_array(text) {
-        super::scan::ArrayScan::Elements(e) => e,
+    let position = |at: usize| {
+        LineCounter {
+            text,
+            pos: 0,
+            line: 1,
+            line_start: 0,
+        }
+        .advance(at)
+    };
+    let (elements, end) = match super::scan::split_array(text) {
+        super::scan::ArrayScan::Elements(e, end) => (e, end),
         super::scan::ArrayScan::NotAnArray(at) => {
-            if text[at..].starts_with('{') {
+            let rest = &text[at..];
+            if rest.starts_with('{') {
+                // One object: one event, however it is laid out.
+                if serde_json::from_str::<&serde_json::value::RawValue>(rest).is_ok() {
+                    let (line, column) = position(at);
+                    let loc = EventLoc {
+                        input: index,
+                        line,
+                        column,
+                        offset: at as u64,
+                        len: rest.trim_end().len() as u32,
+                    };
+                    on_item(json_record(rest.trim_end(), loc));
+                    return Ok(());
+                }
                 // One object per line in a `.json` file: read it as NDJSON.
                 return read_ndjson(index, text.as_bytes(), on_item, &mut |_| {});
             }
-            let (line, col) = LineCounter {
-                text,
-                pos: 0,
-                line: 1,
-                line_start: 0,
-            }
-            .advance(at);
+            let (line, col) = position(at);
             return Err(format!(
                 "`{name}` is not a JSON array of events (line {line}, column {col}); use `--input-format` if it is NDJSON or CSV"
             ));
@@ -281,7 +298,20 @@ fn read_json_array(
         };
         on_item(json_record(&text[s..e], loc));
     }
-    Ok(())
+    // Events that could be read were evaluated; the rest of the file could
+    // not be, and that fails the run rather than passing silently.
+    match end {
+        None => Ok(()),
+        Some(super::scan::ArrayEnd::Unclosed) => Err(format!(
+            "`{name}` ends before its array is closed with `]`; the events before the end were read"
+        )),
+        Some(super::scan::ArrayEnd::TextAfter(at)) => {
+            let (line, col) = position(at);
+            Err(format!(
+                "`{name}` has more text after its array of events (line {line}, column {col}); join the arrays into one, or use NDJSON"
+            ))
+        }
+    }
 }
 
 fn read_csv(
@@ -291,11 +321,32 @@ fn read_csv(
     on_item: &mut impl FnMut(Item),
     progress: &mut impl FnMut(u64),
 ) -> Result<(), String> {
+    // A CSV file is read whole (spreadsheet exports are modest), so that
+    // line numbers come from byte offsets: the csv crate's own line count
+    // is off for CRLF files.
+    let mut bytes = Vec::new();
+    std::io::BufReader::new(reader)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read `{}`: {e}", input.name))?;
+    progress(bytes.len() as u64);
+    let text = String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "`{}` is not UTF-8 text (invalid byte at offset {}); save it as UTF-8 CSV",
+            input.name,
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    let mut lines = LineCounter {
+        text: &text,
+        pos: 0,
+        line: 1,
+        line_start: 0,
+    };
     let mut r = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
         .trim(csv::Trim::All)
-        .from_reader(reader);
+        .from_reader(text.as_bytes());
     let headers = r
         .headers()
         .map_err(|e| format!("cannot read the header row of `{}`: {e}", input.name))?
@@ -319,31 +370,43 @@ fn read_csv(
         ));
     }
     let mut rec = csv::StringRecord::new();
-    let mut n = 0u64;
-    loop {
-        let pos = r.position().clone();
+    let mut at = |byte: u64| {
+        // With CRLF endings the csv crate may place a record on the `\n`
+        // that ends the previous line.
+        let mut offset = (byte as usize).min(text.len());
+        while text[offset..].starts_with(['\r', '\n']) {
+            offset += 1;
+        }
+        let (line, column) = lines.advance(offset);
+        let end = text[offset..]
+            .find(['\r', '\n'])
+            .map_or(text.len(), |e| offset + e);
         let loc = EventLoc {
             input: index,
-            line: pos.line() as u32,
-            column: 1,
-            offset: pos.byte(),
-            len: 0,
+            line,
+            column,
+            offset: offset as u64,
+            len: (end - offset) as u32,
         };
+        (loc, &text[offset..end])
+    };
+    loop {
+        let (loc, _) = at(r.position().byte());
         match r.read_record(&mut rec) {
             Ok(false) => return Ok(()),
             Ok(true) => {
-                let mut loc = loc;
-                if let Some(p) = rec.position() {
-                    loc.line = p.line() as u32;
-                    loc.offset = p.byte();
-                }
+                let (loc, line_text) = at(rec.position().map_or(loc.offset, |p| p.byte()));
                 let mut raw = RawEvent::default();
                 for (i, cell) in rec.iter().enumerate() {
                     if let Some(Some(name)) = known.get(i) {
                         raw.set(name, cell);
                     }
                 }
-                on_item(Item::Record(Record { raw, loc, text: "" }));
+                on_item(Item::Record(Record {
+                    raw,
+                    loc,
+                    text: line_text,
+                }));
             }
             Err(e) => on_item(Item::Malformed(malformed(
                 loc,
@@ -351,10 +414,6 @@ fn read_csv(
                 "each row has the header's columns, separated by commas; quote cells that contain commas",
                 None,
             ))),
-        }
-        n += 1;
-        if n % 4096 == 0 {
-            progress(r.position().byte());
         }
     }
 }

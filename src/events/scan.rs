@@ -18,10 +18,20 @@ fn skip_string(b: &[u8], mut i: usize) -> usize {
 /// What splitting a top-level JSON array found.
 #[derive(Debug, PartialEq, Eq)]
 pub enum ArrayScan {
-    /// The byte range of each element.
-    Elements(Vec<(usize, usize)>),
+    /// The byte range of each element, and where the array stopped
+    /// short: at text after its `]`, or at the end with no `]`.
+    Elements(Vec<(usize, usize)>, Option<ArrayEnd>),
     /// The text is not an array; the offset of the first offending byte.
     NotAnArray(usize),
+}
+
+/// How an array ended badly.
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
+pub enum ArrayEnd {
+    /// Something other than white space follows the `]`, at this offset.
+    TextAfter(usize),
+    /// The text ends before the `]`.
+    Unclosed,
 }
 
 /// Split `[ {...}, {...} ]` into element ranges by bracket depth, so one
@@ -53,7 +63,9 @@ pub fn split_array(text: &str) -> ArrayScan {
                 if let Some(s) = start.take() {
                     out.push((s, trim_end(b, i)));
                 }
-                return ArrayScan::Elements(out);
+                let after = skip_ws(b, i + 1);
+                let end = (after < b.len()).then_some(ArrayEnd::TextAfter(after));
+                return ArrayScan::Elements(out, end);
             }
             b',' if depth == 0 => {
                 if let Some(s) = start.take() {
@@ -71,7 +83,7 @@ pub fn split_array(text: &str) -> ArrayScan {
     if let Some(s) = start {
         out.push((s, trim_end(b, b.len())));
     }
-    ArrayScan::Elements(out)
+    ArrayScan::Elements(out, Some(ArrayEnd::Unclosed))
 }
 
 fn skip_ws(b: &[u8], mut i: usize) -> usize {
@@ -79,7 +91,9 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
         i += 1;
     }
     // A UTF-8 byte-order mark.
-    if b[i..].starts_with(&[0xEF, 0xBB, 0xBF]) {
+    if b.get(i..)
+        .is_some_and(|r| r.starts_with(&[0xEF, 0xBB, 0xBF]))
+    {
         return skip_ws(b, i + 3);
     }
     i
@@ -147,13 +161,21 @@ mod tests {
     #[test]
     fn splits_arrays_by_depth() {
         let t = r#"[ {"a": "x,]"}, {"b": [1, 2]} ,{"c":3}]"#;
-        let ArrayScan::Elements(e) = split_array(t) else {
+        let ArrayScan::Elements(e, None) = split_array(t) else {
             panic!("not an array")
         };
         let parts: Vec<&str> = e.iter().map(|(s, e)| &t[*s..*e]).collect();
         assert_eq!(parts, [r#"{"a": "x,]"}"#, r#"{"b": [1, 2]}"#, r#"{"c":3}"#]);
         assert_eq!(split_array("  {}"), ArrayScan::NotAnArray(2));
-        assert_eq!(split_array("[]"), ArrayScan::Elements(vec![]));
+        assert_eq!(split_array("[]"), ArrayScan::Elements(vec![], None));
+        assert_eq!(
+            split_array("[1] [2]"),
+            ArrayScan::Elements(vec![(1, 2)], Some(ArrayEnd::TextAfter(4)))
+        );
+        assert_eq!(
+            split_array("[1, 2"),
+            ArrayScan::Elements(vec![(1, 2), (4, 5)], Some(ArrayEnd::Unclosed))
+        );
     }
 
     #[test]

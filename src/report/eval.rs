@@ -131,62 +131,102 @@ fn finding_help(rules: &RuleSet, f: &Finding) -> String {
 
 /// Render rule diagnostics, findings and event diagnostics (with `quiet`,
 /// only errors that failed the run), then the summary line.
+/// What a human report shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Show {
+    /// Everything.
+    All,
+    /// `--quiet`: the summary, and the errors that failed the run.
+    Quiet,
+    /// `--quiet --strict`: also the rejections, which fail the run.
+    QuietStrict,
+}
+
+/// Render rule diagnostics, findings and event diagnostics, then the summary line.
+#[allow(clippy::too_many_arguments)]
 pub fn human(
     renderer: &HumanRenderer,
     sources: &SourceMap,
     rules: &RuleSet,
     rule_diags: &[Diagnostic],
+    inputs: &[Input],
     outcome: &Outcome,
     prepared: &Prepared,
-    quiet: bool,
+    show: Show,
 ) -> String {
     let mut out = String::new();
+    let all = show == Show::All;
     // Errors about the rules or unreadable inputs show even with `--quiet`:
     // they are why the run failed.
-    for d in rule_diags.iter().filter(|d| !quiet || d.is_error()) {
+    for d in rule_diags.iter().filter(|d| all || d.is_error()) {
         out.push_str(&renderer.render(d, sources));
         out.push('\n');
     }
-    if !quiet {
+    if all {
         for (f, labels) in outcome.findings.iter().zip(&prepared.findings) {
             let severity = match f.kind {
                 FindingKind::Violation => Severity::Error,
                 FindingKind::Warning => Severity::Warning,
             };
             let code = &rules.rules[f.rule].id;
+            let mut help = finding_help(rules, f);
+            if labels.len() < 2 {
+                // The event's text could not be read back (standard input).
+                let at = event_location(inputs, f.loc);
+                help.push_str(&format!(
+                    "\nevent `{}` at {}:{}:{}",
+                    f.event, at.file, at.line, at.column
+                ));
+            }
             out.push_str(&renderer.render_parts(
                 code,
                 severity,
                 &f.message(rules),
                 labels,
-                Some(&finding_help(rules, f)),
+                Some(&help),
                 sources,
             ));
             out.push('\n');
         }
-        for (d, labels) in outcome.diagnostics.iter().zip(&prepared.diagnostics) {
-            let message = match &d.event_id {
-                Some(id) => format!("event `{id}`: {}", d.message),
-                None => d.message.clone(),
-            };
-            let mut help = d.help.clone().unwrap_or_default();
-            if d.rejected {
-                if !help.is_empty() {
-                    help.push('\n');
-                }
-                help.push_str("this event was rejected and not evaluated");
+    }
+    let shown = outcome
+        .diagnostics
+        .iter()
+        .zip(
+            prepared
+                .diagnostics
+                .iter()
+                .map(Some)
+                .chain(std::iter::repeat(None)),
+        )
+        .filter(|(d, _)| all || (show == Show::QuietStrict && d.rejected));
+    for (d, labels) in shown {
+        let message = match &d.event_id {
+            Some(id) => format!("event `{id}`: {}", d.message),
+            None => d.message.clone(),
+        };
+        let mut help = d.help.clone().unwrap_or_default();
+        if d.rejected {
+            if !help.is_empty() {
+                help.push('\n');
             }
-            let help = (!help.is_empty()).then_some(help);
-            out.push_str(&renderer.render_parts(
-                d.code,
-                d.severity,
-                &message,
-                labels,
-                help.as_deref(),
-                sources,
-            ));
-            out.push('\n');
+            help.push_str("this event was rejected and not evaluated");
         }
+        let labels = labels.map(Vec::as_slice).unwrap_or_default();
+        if labels.is_empty() {
+            let at = event_location(inputs, d.loc);
+            help.push_str(&format!("\nat {}:{}:{}", at.file, at.line, at.column));
+        }
+        let help = (!help.is_empty()).then_some(help);
+        out.push_str(&renderer.render_parts(
+            d.code,
+            d.severity,
+            &message,
+            labels,
+            help.as_deref(),
+            sources,
+        ));
+        out.push('\n');
     }
     out.push_str(&summary(&outcome.stats));
     out.push('\n');
@@ -278,6 +318,19 @@ fn event_diagnostic(
         field: d.field.clone(),
         event: d.event_id.clone(),
         rejected: Some(d.rejected),
+    }
+}
+
+/// `sanc eval --format json` when the rules have errors: the same shape,
+/// no findings, the rules' diagnostics, nothing read.
+pub fn rules_failed(sources: &SourceMap, diags: &[Diagnostic], rules: usize) -> EvalOutput {
+    EvalOutput {
+        findings: Vec::new(),
+        diagnostics: diags.iter().map(|d| json::diagnostic(d, sources)).collect(),
+        stats: Stats {
+            rules,
+            ..Stats::default()
+        },
     }
 }
 

@@ -112,6 +112,7 @@ impl Report {
                 text: file.text.clone(),
                 base: file.base,
                 first_line: file.first_line,
+                first_col: file.first_col,
             });
             (labels, source)
         });
@@ -160,6 +161,7 @@ struct Snippet {
     text: Arc<String>,
     base: usize,
     first_line: usize,
+    first_col: usize,
 }
 
 impl SourceCode for Snippet {
@@ -179,7 +181,7 @@ impl SourceCode for Snippet {
                 inner.span().len(),
             ),
             inner.line() + self.first_line,
-            inner.column(),
+            inner.column() + if inner.line() == 0 { self.first_col } else { 0 },
             inner.line_count(),
         )))
     }

@@ -40,6 +40,7 @@ impl Snippets {
             text,
             loc.offset as usize,
             loc.line.saturating_sub(1) as usize,
+            loc.column.saturating_sub(1) as usize,
         ));
         self.files.insert((loc.input, loc.offset), id);
         Some(id)
