@@ -176,7 +176,9 @@ impl<'a> Printer<'a> {
 
             let printed = self.item(item);
             // Comments inside the statement go to the end of their line.
-            let mut inner: Vec<Vec<String>> = vec![Vec::new(); printed.lines.len()];
+            // Each printed line keeps at most one comment at its end; other
+            // comments that belong to it follow on lines of their own.
+            let mut inner: Vec<Vec<(bool, String)>> = vec![Vec::new(); printed.lines.len()];
             while ci < self.comments.len() && self.comments[ci].start < item.span.end {
                 let c = &self.comments[ci];
                 let line = printed
@@ -184,7 +186,7 @@ impl<'a> Printer<'a> {
                     .iter()
                     .rposition(|(_, end)| *end <= c.start)
                     .unwrap_or(0);
-                inner[line].push(c.text.clone());
+                inner[line].push((c.trailing, c.text.clone()));
                 ci += 1;
             }
             // A comment right after the statement, on its last line.
@@ -199,16 +201,22 @@ impl<'a> Printer<'a> {
                     break;
                 }
                 if let Some(last) = inner.last_mut() {
-                    last.push(c.text.clone());
+                    last.push((true, c.text.clone()));
                 }
                 ci += 1;
             }
+            let ends_line = |cs: &Vec<(bool, String)>| match cs.as_slice() {
+                [] => true,
+                [(true, _)] => true,
+                _ => false,
+            };
 
             let one_line = printed.one_line.filter(|_| {
                 inner
                     .iter()
                     .take(inner.len().saturating_sub(1))
                     .all(Vec::is_empty)
+                    && inner.last().is_none_or(ends_line)
             });
             let breaks_block = blank_before_item || !leading.is_empty() || one_line.is_none();
             if breaks_block {
@@ -225,17 +233,48 @@ impl<'a> Printer<'a> {
             }
             match one_line {
                 Some((head, clause)) => {
-                    let trailing = inner.pop().unwrap_or_default();
+                    // Aligning must not push a line past the width.
+                    let width = block
+                        .iter()
+                        .map(|(h, _, _)| h.chars().count())
+                        .chain([head.chars().count()])
+                        .max()
+                        .unwrap_or(0);
+                    let fits = block
+                        .iter()
+                        .map(|(_, c, _)| c)
+                        .chain([&clause])
+                        .all(|c| c.is_empty() || width + 1 + c.chars().count() <= WIDTH);
+                    if !fits {
+                        flush(&mut out, &mut block);
+                    }
+                    let trailing = inner
+                        .pop()
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|c| c.1)
+                        .collect();
                     block.push((head, clause, trailing));
                 }
                 None => {
-                    for ((line, _), comments) in printed.lines.into_iter().zip(inner) {
+                    let last = printed.lines.len().saturating_sub(1);
+                    for (i, ((line, _), comments)) in
+                        printed.lines.into_iter().zip(inner).enumerate()
+                    {
                         let mut line = line;
-                        for c in comments {
+                        let mut rest = comments.into_iter().peekable();
+                        if let Some((true, c)) = rest.peek() {
                             line.push_str("  ");
-                            line.push_str(&c);
+                            line.push_str(c);
+                            rest.next();
                         }
                         out.push(line);
+                        // Inside the statement, indented; after its last
+                        // line, where a re-read finds them between statements.
+                        let indent = if i == last { "" } else { INDENT };
+                        for (_, c) in rest {
+                            out.push(format!("{indent}{c}"));
+                        }
                     }
                 }
             }
@@ -442,10 +481,18 @@ impl<'a> Printer<'a> {
 
     fn rule(&self, r: &Rule, end: usize) -> Printed {
         let head = self.head(r);
-        let head_end = r
-            .clauses
-            .first()
-            .map_or(end, |c| c.span.start.saturating_sub(1));
+        // Where the head's last token ends: a comment after it belongs to the
+        // head line, wherever the clauses start.
+        let head_end = match &r.kind {
+            RuleKind::Ban => r
+                .scope
+                .last()
+                .map_or(r.goods.span.end, |s| s.party.span.end),
+            RuleKind::Cap { period, by, .. } => by.as_ref().map_or(period.span.end, |b| b.span.end),
+            RuleKind::CapPrice { per_unit, .. } => per_unit.span.end,
+            RuleKind::RequireReport { within_days } => within_days.span.end,
+        }
+        .min(end);
         let mut lines = Vec::new();
         if let Some(l) = &r.label {
             lines.push((format!("{}:", l.node), l.span.end));
@@ -539,6 +586,30 @@ mod tests {
     #[test]
     fn keeps_the_blank_line_after_a_header() {
         assert_eq!(fmt("# header\n\nregime x\n"), "# header\n\nregime x\n");
+    }
+
+    #[test]
+    fn comments_in_rules_stay_put_and_formatting_is_stable() {
+        for src in [
+            "x: cap coal 5 t per year warn at # c\n75% cite \"a\"\n",
+            "x:\ncap coal 5 t per year  # c\n    cite \"a\"\n    effective 2018-01-01\n",
+            "ban arms to DPRK # one\n# two\nban arms from DPRK\n",
+        ] {
+            let once = fmt(src);
+            assert_eq!(fmt(&once), once, "not stable for {src:?}");
+        }
+        let once =
+            fmt("x:\ncap coal 5 t per year  # c\n    cite \"a\"\n    effective 2018-01-01\n");
+        assert!(once.contains("cap coal 5 t per year  # c"), "{once}");
+    }
+
+    #[test]
+    fn alignment_never_passes_the_width() {
+        let long = format!("ban {} to DPRK", "a".repeat(80));
+        let src = format!("{long}\nban arms to DPRK cite \"{}\"\n", "c".repeat(60));
+        for line in fmt(&src).lines() {
+            assert!(line.chars().count() <= super::WIDTH, "{line}");
+        }
     }
 
     #[test]

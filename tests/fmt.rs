@@ -165,3 +165,69 @@ fn fmt_reads_standard_input() {
         .code(0)
         .stdout("party DPRK = PRK\n");
 }
+
+/// Comments dropped between any two tokens of every rule file: formatting
+/// stays idempotent, keeps the meaning and keeps every comment.
+#[test]
+fn comments_anywhere_survive_formatting() {
+    let mut seed: u64 = 0x2397_1718;
+    let mut next = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n.max(1) as u64) as usize
+    };
+    let mut tried = 0;
+    for (name, text) in corpus() {
+        if format(&text).is_err() {
+            continue;
+        }
+        // Places between tokens: white space outside strings.
+        let mut gaps = Vec::new();
+        let mut in_string = false;
+        let mut in_comment = false;
+        for (i, c) in text.char_indices() {
+            match c {
+                '\n' => {
+                    in_comment = false;
+                    in_string = false;
+                    gaps.push(i);
+                }
+                '#' if !in_string => in_comment = true,
+                '"' if !in_comment => in_string = !in_string,
+                ' ' if !in_string && !in_comment => gaps.push(i),
+                _ => {}
+            }
+        }
+        for k in 0..16 {
+            let mut t = text.clone();
+            for j in 0..3 {
+                if gaps.is_empty() {
+                    break;
+                }
+                let at = gaps[next(gaps.len())];
+                if at <= t.len() && t.is_char_boundary(at) {
+                    t.insert_str(at, &format!(" # note {k}.{j}\n"));
+                }
+            }
+            let Ok(once) = format(&t) else { continue };
+            tried += 1;
+            assert_eq!(
+                parse(FileId(0), &t).ast,
+                parse(FileId(0), &once).ast,
+                "{name}: meaning changed:\n{t}\n---\n{once}"
+            );
+            assert_eq!(
+                format(&once).ok().as_deref(),
+                Some(once.as_str()),
+                "{name}: not idempotent:\n{t}\n---\n{once}"
+            );
+            let mut a = comments(&t);
+            let mut b = comments(&once);
+            a.sort();
+            b.sort();
+            assert_eq!(a, b, "{name}: comments changed:\n{t}\n---\n{once}");
+        }
+    }
+    assert!(tried > 300, "only {tried} variants");
+}

@@ -21,6 +21,9 @@ pub(super) fn fmt(paths: &[PathBuf], check_only: bool) -> Exit {
                 Exit::Clean
             }
             Err(diags) => {
+                // Give the text back unchanged: editors that pipe a buffer
+                // through `sanc fmt -` must not lose it.
+                let _ = out.write_all(text.as_bytes());
                 let mut sources = sanc::source::SourceMap::new();
                 sources.add("<stdin>", None, text);
                 for d in &diags {
