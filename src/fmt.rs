@@ -205,11 +205,7 @@ impl<'a> Printer<'a> {
                 }
                 ci += 1;
             }
-            let ends_line = |cs: &Vec<(bool, String)>| match cs.as_slice() {
-                [] => true,
-                [(true, _)] => true,
-                _ => false,
-            };
+            let ends_line = |cs: &Vec<(bool, String)>| matches!(cs.as_slice(), [] | [(true, _)]);
 
             let one_line = printed.one_line.filter(|_| {
                 inner
