@@ -27,7 +27,20 @@ pub fn rule_files(path: &Path) -> Result<Vec<PathBuf>, String> {
         return Ok(vec![path.to_path_buf()]);
     }
     let mut out = Vec::new();
-    for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+    // Hidden folders and build output (`target`, `node_modules`) are not
+    // part of a rule set, even below the folder named.
+    let skipped = |e: &walkdir::DirEntry| {
+        e.depth() > 0
+            && e.file_type().is_dir()
+            && e.file_name()
+                .to_str()
+                .is_some_and(|n| n.starts_with('.') || n == "target" || n == "node_modules")
+    };
+    for entry in walkdir::WalkDir::new(path)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !skipped(e))
+    {
         let entry = entry.map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
         if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "sanc") {
             out.push(entry.into_path());

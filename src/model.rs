@@ -146,6 +146,17 @@ pub enum DeclKind {
 }
 
 impl DeclKind {
+    /// The noun with its article: `an entity`, `a party`.
+    pub fn a_noun(self) -> &'static str {
+        match self {
+            DeclKind::Party => "a party",
+            DeclKind::Group => "a group",
+            DeclKind::Entity => "an entity",
+            DeclKind::Commodity => "a commodity",
+            DeclKind::Exemption => "an exemption",
+        }
+    }
+
     pub fn noun(self) -> &'static str {
         match self {
             DeclKind::Party => "party",

@@ -71,11 +71,11 @@ impl Checker<'_> {
                     )
                     .with_label(
                         name.span,
-                        format!("declared again here as a {}", kind.noun()),
+                        format!("declared again here as {}", kind.a_noun()),
                     )
                     .with_label(
                         prev_span,
-                        format!("first declared here as a {}", prev_kind.noun()),
+                        format!("first declared here as {}", prev_kind.a_noun()),
                     )
                     .with_help("all files of a rule set share one namespace; rename or remove one"),
                 );
@@ -205,15 +205,12 @@ impl Checker<'_> {
             return Some(code);
         }
         if let Some(d) = self.model.declarations.get(n) {
-            let noun = d.kind.noun();
+            let noun = d.kind.a_noun();
             self.used.insert(n.clone());
             self.emit(
-                Diagnostic::error(
-                    codes::WRONG_KIND,
-                    format!("`{n}` is a {noun}, not a country"),
-                )
-                .with_label(c.span, "expected a country")
-                .with_help("an entity is `in` one country: an ISO code or a `party` alias"),
+                Diagnostic::error(codes::WRONG_KIND, format!("`{n}` is {noun}, not a country"))
+                    .with_label(c.span, "expected a country")
+                    .with_help("an entity is `in` one country: an ISO code or a `party` alias"),
             );
             return None;
         }
@@ -305,9 +302,9 @@ impl Checker<'_> {
             return None;
         }
         if let Some(d) = self.model.declarations.get(n) {
-            let noun = d.kind.noun();
+            let noun = d.kind.a_noun();
             self.emit(
-                Diagnostic::error(codes::WRONG_KIND, format!("`{n}` is a {noun}, not a party"))
+                Diagnostic::error(codes::WRONG_KIND, format!("`{n}` is {noun}, not a party"))
                     .with_label(span, "expected a party")
                     .with_help("parties are ISO codes, or names declared with `party`, `group` or `entity`"),
             );
@@ -319,9 +316,9 @@ impl Checker<'_> {
 
     fn unknown_member(&mut self, n: &str, span: Span) {
         if let Some(d) = self.model.declarations.get(n) {
-            let noun = d.kind.noun();
+            let noun = d.kind.a_noun();
             self.emit(
-                Diagnostic::error(codes::WRONG_KIND, format!("`{n}` is a {noun}, not a party"))
+                Diagnostic::error(codes::WRONG_KIND, format!("`{n}` is {noun}, not a party"))
                     .with_label(span, "expected a party")
                     .with_help("group members are ISO codes, or names declared with `party`, `group` or `entity`"),
             );
@@ -575,11 +572,11 @@ impl Checker<'_> {
             return None;
         }
         if let Some(d) = self.model.declarations.get(&n.node) {
-            let noun = d.kind.noun();
+            let noun = d.kind.a_noun();
             self.emit(
                 Diagnostic::error(
                     codes::WRONG_KIND,
-                    format!("`{}` is a {noun}, not a commodity", n.node),
+                    format!("`{}` is {noun}, not a commodity", n.node),
                 )
                 .with_label(n.span, "expected a commodity"),
             );

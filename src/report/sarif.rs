@@ -20,12 +20,44 @@ fn region(sources: &SourceMap, span: Span) -> Option<(String, Value)> {
     ))
 }
 
+/// A path as a URI reference: percent-encoded; absolute paths as `file:` URIs,
+/// relative ones against `%SRCROOT%` (where sanc ran).
+fn artifact(path: &str) -> Value {
+    let mut encoded = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                encoded.push(b as char)
+            }
+            _ => encoded.push_str(&format!("%{b:02X}")),
+        }
+    }
+    if path.starts_with('/') {
+        json!({"uri": format!("file://{encoded}")})
+    } else {
+        json!({"uri": encoded, "uriBaseId": "%SRCROOT%"})
+    }
+}
+
 fn physical(sources: &SourceMap, span: Span) -> Option<Value> {
-    let (uri, region) = region(sources, span)?;
+    let (path, region) = region(sources, span)?;
     Some(json!({
-        "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
+        "artifactLocation": artifact(&path),
         "region": region,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn uris_are_encoded() {
+        assert_eq!(
+            super::artifact("dir x/a b#1%.sanc")["uri"],
+            "dir%20x/a%20b%231%25.sanc"
+        );
+        assert_eq!(super::artifact("/abs/r.sanc")["uri"], "file:///abs/r.sanc");
+        assert!(super::artifact("/abs/r.sanc").get("uriBaseId").is_none());
+    }
 }
 
 /// `sanc::check::unknown_party` → `unknown party`.
