@@ -47,19 +47,6 @@ fn physical(sources: &SourceMap, span: Span) -> Option<Value> {
     }))
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn uris_are_encoded() {
-        assert_eq!(
-            super::artifact("dir x/a b#1%.sanc")["uri"],
-            "dir%20x/a%20b%231%25.sanc"
-        );
-        assert_eq!(super::artifact("/abs/r.sanc")["uri"], "file:///abs/r.sanc");
-        assert!(super::artifact("/abs/r.sanc").get("uriBaseId").is_none());
-    }
-}
-
 /// `sanc::check::unknown_party` → `unknown party`.
 fn short_description(code: &str) -> String {
     code.rsplit("::").next().unwrap_or(code).replace('_', " ")
@@ -135,4 +122,17 @@ pub fn log<'a>(diags: impl IntoIterator<Item = &'a Diagnostic>, sources: &Source
             "results": results,
         }],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn uris_are_encoded() {
+        assert_eq!(
+            super::artifact("dir x/a b#1%.sanc")["uri"],
+            "dir%20x/a%20b%231%25.sanc"
+        );
+        assert_eq!(super::artifact("/abs/r.sanc")["uri"], "file:///abs/r.sanc");
+        assert!(super::artifact("/abs/r.sanc").get("uriBaseId").is_none());
+    }
 }
