@@ -107,13 +107,12 @@ impl Report {
                     ))
                 })
                 .collect();
-            let source = sources.try_get(f).map(|file| Snippet {
-                name: file.name.clone(),
-                text: file.text.clone(),
-                base: file.base,
-                first_line: file.first_line,
-                first_col: file.first_col,
-            });
+            let spans: Vec<(usize, usize)> = all_labels
+                .iter()
+                .filter(|l| l.span.file == f)
+                .map(|l| (l.span.start, l.span.end))
+                .collect();
+            let source = sources.try_get(f).map(|file| around(file, &spans));
             (labels, source)
         });
         let (labels, source) = reports.next().unwrap_or_default();
@@ -162,6 +161,27 @@ struct Snippet {
     base: usize,
     first_line: usize,
     first_col: usize,
+}
+
+/// Lines of context shown around labels.
+const CONTEXT: usize = 3;
+
+/// The part of a file a report shows: the labelled lines and a few around
+/// them. miette scans its source from the start for every report, so
+/// handing it the whole file makes many reports on a large file slow.
+fn around(file: &crate::source::SourceFile, spans: &[(usize, usize)]) -> Snippet {
+    let lo = spans.iter().map(|s| file.local(s.0)).min().unwrap_or(0);
+    let hi = spans.iter().map(|s| file.local(s.1)).max().unwrap_or(0);
+    let first = file.line_of(lo).saturating_sub(CONTEXT);
+    let last = file.line_of(hi) + CONTEXT;
+    let (start, end) = (file.line_start(first), file.line_start(last + 1));
+    Snippet {
+        name: file.name.clone(),
+        text: Arc::new(file.text[start..end.max(start)].to_string()),
+        base: file.base + start,
+        first_line: file.first_line + first,
+        first_col: if first == 0 { file.first_col } else { 0 },
+    }
 }
 
 impl SourceCode for Snippet {
