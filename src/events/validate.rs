@@ -116,6 +116,18 @@ impl Cx<'_> {
         if let Some(keys) = self.rules.resolve_party(&value) {
             return Some(EventParty { name: value, keys });
         }
+        if self.rules.groups.contains_key(&value) {
+            self.error(
+                codes::UNKNOWN_PARTY,
+                name,
+                format!("`{value}` in `{name}` is a group of the rules, not a party"),
+                Some(
+                    "an event names the parties themselves: a country code, an alias or an entity"
+                        .into(),
+                ),
+            );
+            return None;
+        }
         if let Some(code) = iso::common_name_code(&value) {
             self.error(
                 codes::UNKNOWN_PARTY,

@@ -240,6 +240,14 @@ pub fn completion(a: &Analysis, file: FileId, pos: lsp::Position) -> Vec<lsp::Co
     let at = offset(f, pos);
     let line_start = f.text[..at].rfind('\n').map_or(0, |i| i + 1);
     let before = &f.text[line_start..at];
+    // Nothing to offer inside a comment.
+    let quotes = before
+        .split('#')
+        .next()
+        .map_or(0, |b| b.matches('"').count());
+    if before.contains('#') && quotes % 2 == 0 {
+        return Vec::new();
+    }
     // The word before the one being typed.
     let mut words = before.split(|c: char| c.is_whitespace() || c == ',' || c == '[');
     let _typing = words.next_back();

@@ -53,6 +53,18 @@ impl StatementStart {
             || (text[word.len()..].starts_with(':') && !super::is_keyword(word))
     }
 
+    /// Does `text` begin like a statement, counting a misspelt statement
+    /// keyword (`comodity x`)? Recovery resumes there, so the misspelling
+    /// is reported too rather than skipped with the broken statement.
+    pub fn likely(text: &str) -> bool {
+        let word = leading_word(text);
+        StatementStart::at(text)
+            || (!word.is_empty()
+                && !super::is_keyword(word)
+                && text[word.len()..].starts_with([' ', '\t'])
+                && suggest::closest(word, STATEMENT_KEYWORDS.iter().copied()).is_some())
+    }
+
     /// The name a declaration statement introduces (`commodity coal …` → `coal`).
     pub fn declared_name(text: &str) -> Option<String> {
         let kw = leading_word(text);
@@ -219,9 +231,29 @@ pub fn syntax_error(file: FileId, text: &str, offset: usize, err: &Error<R>) -> 
         }
     };
 
-    // An opening quote with no closing one on its line.
+    // An opening quote with no closing one on its line, or an escape that
+    // texts do not have.
     if rest.starts_with('"') {
         let line = rest.lines().next().unwrap_or(rest);
+        let mut chars = line.char_indices().skip(1);
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '"' => break,
+                '\\' => {
+                    match chars.next() {
+                        Some((_, '"' | '\\')) => {}
+                        Some((j, other)) => {
+                            let end = j + other.len_utf8();
+                            return Diagnostic::error(codes::PARSE_SYNTAX, format!("unknown escape `\\{other}` in a text"))
+                            .with_label(Span::new(file, pos + i, pos + end), "not an escape sanc knows")
+                            .with_help("texts know two escapes: `\\\"` for a quote and `\\\\` for a backslash");
+                        }
+                        None => {}
+                    }
+                }
+                _ => {}
+            }
+        }
         if !line[1..].contains('"') {
             return Diagnostic::error(codes::PARSE_UNTERMINATED_STRING, "unterminated string")
                 .with_label(
@@ -249,7 +281,23 @@ pub fn syntax_error(file: FileId, text: &str, offset: usize, err: &Error<R>) -> 
         }
     }
 
-    let mut described: Vec<(u8, &str)> = positives.iter().filter_map(|r| describe(*r)).collect();
+    // Where a statement may begin, `exemption` is one of the statements,
+    // not the word `except exemption` expects.
+    let statement_here = positives
+        .iter()
+        .any(|r| describe(*r).is_some_and(|d| d.0 == 6));
+    // `within 30` wants `days`; `day` is a period only where a period may stand.
+    let period_here = positives
+        .iter()
+        .any(|r| matches!(r, R::period | R::calendar));
+    let mut described: Vec<(u8, &str)> = positives
+        .iter()
+        .filter(|r| !(statement_here && **r == R::kw_exemption))
+        .filter_map(|r| match r {
+            R::kw_day if !period_here => Some((2, "`days`")),
+            _ => describe(*r),
+        })
+        .collect();
     described.sort_unstable();
     described.dedup();
     // Punctuation that may optionally follow is noise next to real expectations,

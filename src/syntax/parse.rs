@@ -72,7 +72,14 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
             Err(err) => {
                 let diag = syntax_error(file, text, pos, &err);
                 let err_at = diag.primary_span().map_or(pos, |s| s.start);
-                out.diagnostics.push(diag);
+                // Resuming at the very token that failed would report it twice.
+                let again = out
+                    .diagnostics
+                    .last()
+                    .is_some_and(|d| d.primary_span().map(|s| s.start) == Some(err_at));
+                if !again {
+                    out.diagnostics.push(diag);
+                }
                 out.broken_names
                     .extend(StatementStart::declared_name(&text[pos..]));
                 let next = resync(text, pos, err_at);
@@ -122,7 +129,7 @@ fn resync(text: &str, pos: usize, err: usize) -> usize {
             + text[line_start..]
                 .find(|c: char| c != ' ' && c != '\t')
                 .unwrap_or(text.len() - line_start);
-        if first >= err && StatementStart::at(&text[first..]) {
+        if first >= err && StatementStart::likely(&text[first..]) {
             return first;
         }
         line_start = match text[line_start..].find('\n') {
