@@ -131,18 +131,7 @@ pub fn read(
     match input.format {
         InputFormat::Ndjson => read_ndjson(index, reader, &mut on_item, &mut progress),
         InputFormat::Json => {
-            let mut bytes = Vec::new();
-            std::io::BufReader::new(reader)
-                .read_to_end(&mut bytes)
-                .map_err(|e| format!("cannot read `{}`: {e}", input.name))?;
-            progress(bytes.len() as u64);
-            let text = String::from_utf8(bytes).map_err(|e| {
-                format!(
-                    "`{}` is not UTF-8 text (invalid byte at offset {})",
-                    input.name,
-                    e.utf8_error().valid_up_to()
-                )
-            })?;
+            let text = read_whole(&input.name, reader, &mut progress)?;
             read_json_array(index, &input.name, &text, &mut on_item)
         }
         InputFormat::Csv => read_csv(index, input, reader, &mut on_item, &mut progress),
@@ -211,6 +200,25 @@ fn read_ndjson(
             ))),
         }
     }
+}
+
+/// An input read whole, as UTF-8 text.
+fn read_whole(
+    name: &str,
+    reader: impl Read,
+    progress: &mut impl FnMut(u64),
+) -> Result<String, String> {
+    let mut bytes = Vec::new();
+    std::io::BufReader::new(reader)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read `{name}`: {e}"))?;
+    progress(bytes.len() as u64);
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "`{name}` is not UTF-8 text (invalid byte at offset {}); save it as UTF-8",
+            e.utf8_error().valid_up_to()
+        )
+    })
 }
 
 /// Line and column of a byte offset, counting from a known earlier point.
@@ -324,18 +332,7 @@ fn read_csv(
     // A CSV file is read whole (spreadsheet exports are modest), so that
     // line numbers come from byte offsets: the csv crate's own line count
     // is off for CRLF files.
-    let mut bytes = Vec::new();
-    std::io::BufReader::new(reader)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read `{}`: {e}", input.name))?;
-    progress(bytes.len() as u64);
-    let text = String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "`{}` is not UTF-8 text (invalid byte at offset {}); save it as UTF-8 CSV",
-            input.name,
-            e.utf8_error().valid_up_to()
-        )
-    })?;
+    let text = read_whole(&input.name, reader, progress)?;
     let mut lines = LineCounter {
         text: &text,
         pos: 0,

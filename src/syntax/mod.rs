@@ -68,3 +68,28 @@ pub const KEYWORDS: &[&str] = &[
 pub fn is_keyword(word: &str) -> bool {
     KEYWORDS.contains(&word)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The grammar's `keyword` rule and [`KEYWORDS`] list the same words.
+    #[test]
+    fn keyword_list_matches_the_grammar() {
+        let grammar = include_str!("../../grammar/sanc.pest");
+        let start = grammar.find("keyword = @{").unwrap_or(0);
+        let end = start + grammar[start..].find("~ !(").unwrap_or(0);
+        let mut in_grammar: Vec<&str> = grammar[start..end].split('"').skip(1).step_by(2).collect();
+        let mut listed = KEYWORDS.to_vec();
+        in_grammar.sort_unstable();
+        listed.sort_unstable();
+        assert_eq!(in_grammar, listed);
+        for kw in KEYWORDS {
+            let p = parse(
+                crate::source::FileId(0),
+                &format!("commodity {kw} = hs 27\n"),
+            );
+            assert!(!p.diagnostics.is_empty(), "`{kw}` was accepted as a name");
+        }
+    }
+}
