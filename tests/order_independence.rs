@@ -52,6 +52,9 @@ fn events() -> Vec<String> {
     v.push(r#"{"id": "dup", "date": "2023-01-02", "commodity": "arms", "quantity": "1 units", "from": "RUS", "to": "PRK"}"#.into());
     v.push(r#"{"id": "dup", "date": "2023-01-05", "commodity": "arms", "quantity": "2 units", "from": "RUS", "to": "PRK"}"#.into());
     v.push(r#"{"id": "bad", "date": "2023-13-01", "commodity": "arms", "quantity": "1 units", "to": "PRK"}"#.into());
+    // Twins where only one would get a remark (no price under a price cap).
+    v.push(r#"{"id": "twin", "date": "2023-01-06", "commodity": "crude_oil", "quantity": "1 bbl", "from": "RUS", "to": "IND"}"#.into());
+    v.push(r#"{"id": "twin", "date": "2023-01-06", "commodity": "crude_oil", "quantity": "1 bbl", "price": "50 USD/bbl", "from": "RUS", "to": "IND"}"#.into());
     v
 }
 
