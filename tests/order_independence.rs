@@ -110,10 +110,21 @@ fn run(lines: &[String]) -> (Value, Vec<(String, String)>) {
 #[test]
 fn the_reference_order_gives_the_expected_findings() {
     let (v, _) = run(&events());
-    assert_eq!(v["stats"]["events_read"], 15);
+    assert_eq!(v["stats"]["events_read"], 17);
     assert_eq!(
-        v["stats"]["events_rejected"], 3,
-        "two `dup` and the bad date"
+        v["stats"]["events_rejected"], 5,
+        "two `dup`, two `twin` and the bad date"
+    );
+    let remarks: Vec<&Value> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["event"] == "twin")
+        .collect();
+    assert_eq!(
+        remarks.len(),
+        1,
+        "only the duplicate-id rejection: {remarks:?}"
     );
     assert!(v["findings"].as_array().unwrap().len() >= 6);
 }
