@@ -1,6 +1,6 @@
 //! `sanc check`: check rule files and print their diagnostics.
 
-use super::{use_color, CheckFormat, Exit};
+use super::{use_color, write_json, CheckFormat, Exit};
 use sanc::loader::{self, RuleSource};
 use sanc::report::{self, human::HumanRenderer, json, Counts};
 use std::io::Write;
@@ -15,9 +15,7 @@ pub(super) fn check(paths: &[PathBuf], format: CheckFormat) -> Exit {
         CheckFormat::Json => write_check_json(&mut out, &rules, counts),
         CheckFormat::Sarif => {
             let log = report::sarif::log(rules.diagnostics(), &rules.sources);
-            serde_json::to_writer_pretty(&mut out, &log)
-                .map_err(std::io::Error::other)
-                .and_then(|_| writeln!(out))
+            write_json(&mut out, &log)
         }
     };
     if written.is_err() {
@@ -71,6 +69,5 @@ fn write_check_json(
             warnings: counts.warnings,
         },
     };
-    serde_json::to_writer_pretty(&mut *out, &output)?;
-    writeln!(out)
+    write_json(out, &output)
 }

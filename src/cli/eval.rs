@@ -1,7 +1,7 @@
 //! `sanc eval`: evaluate event streams against a rule set.
 
 use super::check::write_check_human;
-use super::{use_color, Exit, Format};
+use super::{use_color, write_json, Exit, Format};
 use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sanc::diagnostic::Diagnostic;
@@ -70,9 +70,7 @@ pub(super) fn eval(args: EvalArgs) -> Exit {
                     &diags,
                     rules.checked.rules.rules.len(),
                 );
-                serde_json::to_writer_pretty(&mut out, &json)
-                    .map_err(std::io::Error::other)
-                    .and_then(|_| writeln!(out))
+                write_json(&mut out, &json)
             }
         };
         return Exit::Errors;
@@ -178,9 +176,7 @@ pub(super) fn eval(args: EvalArgs) -> Exit {
                 &outcome,
                 &prepared,
             );
-            serde_json::to_writer_pretty(&mut out, &json)
-                .map_err(std::io::Error::other)
-                .and_then(|_| writeln!(out))
+            write_json(&mut out, &json)
         }
     };
     if written.is_err() {

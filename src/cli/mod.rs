@@ -198,6 +198,15 @@ pub fn run() -> Exit {
 }
 
 /// Colour only on a terminal, and never when NO_COLOR is set.
+/// One JSON value, pretty-printed, and a newline: every `--format json|sarif` output.
+pub(super) fn write_json(
+    out: &mut impl std::io::Write,
+    value: &impl serde::Serialize,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value).map_err(std::io::Error::other)?;
+    writeln!(out)
+}
+
 pub(super) fn use_color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
