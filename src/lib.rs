@@ -17,9 +17,11 @@
 #![forbid(unsafe_code)]
 
 pub mod check;
+pub mod dates;
 pub mod diagnostic;
 pub mod eval;
 pub mod events;
+pub mod exact;
 pub mod fmt;
 pub mod iso;
 pub mod loader;

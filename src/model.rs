@@ -259,6 +259,22 @@ impl RuleSet {
         out
     }
 
+    /// The most specific declared commodity an HS code falls under: the one
+    /// with the longest of its codes that `code` starts with (the first
+    /// declared, on a tie). Its conversions are the ones that apply to a
+    /// shipment given only by HS code.
+    pub fn commodity_of_hs(&self, code: &str) -> Option<CommodityId> {
+        let mut best: Option<(usize, CommodityId)> = None;
+        for (i, c) in self.commodities.iter().enumerate() {
+            for h in &c.hs {
+                if code.starts_with(h.as_str()) && best.is_none_or(|(n, _)| h.len() > n) {
+                    best = Some((h.len(), i));
+                }
+            }
+        }
+        best.map(|(_, i)| i)
+    }
+
     /// The units a commodity's events are declared to come in (inherited).
     pub fn measured_units(&self, id: CommodityId) -> &[Unit] {
         self.lineage(id)
@@ -268,15 +284,15 @@ impl RuleSet {
             .unwrap_or(&[])
     }
 
-    /// Convert an amount for a commodity: built in within a dimension, else
+    /// Convert an amount for a commodity, exactly: built in within a dimension, else
     /// through the nearest `convert` declared on it or an ancestor.
     pub fn convert(
         &self,
         commodity: Option<CommodityId>,
-        amount: Decimal,
+        amount: &crate::exact::Exact,
         from: &Unit,
         to: &Unit,
-    ) -> Option<Decimal> {
+    ) -> Option<crate::exact::Exact> {
         if from.dimension == to.dimension {
             return crate::units::convert_same(amount, from, to);
         }

@@ -5,6 +5,7 @@
 //! is `rust_decimal`: exact for the factors below, rounded at 28 significant
 //! digits only where a division does not terminate (e.g. litres to barrels).
 
+use crate::exact::{ratio, Exact};
 use crate::iso;
 use rust_decimal::Decimal;
 use std::fmt;
@@ -101,16 +102,15 @@ pub fn suggest(symbol: &str) -> Option<&'static str> {
     crate::suggest::closest(symbol, builtin_units().iter().map(|(s, _, _)| *s))
 }
 
-/// Convert within one dimension; `None` across dimensions.
-pub fn convert_same(amount: Decimal, from: &Unit, to: &Unit) -> Option<Decimal> {
+/// Convert within one dimension, exactly; `None` across dimensions.
+pub fn convert_same(amount: &Exact, from: &Unit, to: &Unit) -> Option<Exact> {
     if from.dimension != to.dimension {
         return None;
     }
     if from.to_base == to.to_base {
-        return Some(amount);
+        return Some(amount.clone());
     }
-    let base = amount.checked_mul(from.to_base)?;
-    base.checked_div(to.to_base)
+    Some(amount * ratio(from.to_base, to.to_base)?)
 }
 
 /// A declared cross-dimension equivalence: `from_amount from = to_amount to`.
@@ -124,8 +124,8 @@ pub struct Conversion {
 
 impl Conversion {
     /// Convert `amount` of `unit` into `target` through this equivalence,
-    /// in whichever direction it applies.
-    pub fn apply(&self, amount: Decimal, unit: &Unit, target: &Unit) -> Option<Decimal> {
+    /// in whichever direction it applies, exactly.
+    pub fn apply(&self, amount: &Exact, unit: &Unit, target: &Unit) -> Option<Exact> {
         let (a_amt, a, b_amt, b) = if unit.dimension == self.from.dimension
             && target.dimension == self.to.dimension
         {
@@ -136,8 +136,8 @@ impl Conversion {
             return None;
         };
         let in_a = convert_same(amount, unit, a)?;
-        let in_b = in_a.checked_mul(b_amt)?.checked_div(a_amt)?;
-        convert_same(in_b, b, target)
+        let in_b = in_a * ratio(b_amt, a_amt)?;
+        convert_same(&in_b, b, target)
     }
 
     pub fn links(&self, x: &Dimension, y: &Dimension) -> bool {
@@ -149,6 +149,7 @@ impl Conversion {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::exact::exact;
 
     fn u(s: &str) -> Unit {
         match lookup(s) {
@@ -159,16 +160,17 @@ mod tests {
 
     #[test]
     fn builtin_conversions_are_exact() {
+        let x = |d: Decimal| exact(d);
         assert_eq!(
-            convert_same(Decimal::from(2), &u("t"), &u("kg")),
-            Some(Decimal::from(2000))
+            convert_same(&x(Decimal::from(2)), &u("t"), &u("kg")),
+            Some(x(Decimal::from(2000)))
         );
         assert_eq!(
-            convert_same(Decimal::from(10), &u("bbl"), &u("l")),
-            Some(Decimal::new(158_987_294_928, 8))
+            convert_same(&x(Decimal::from(10)), &u("bbl"), &u("l")),
+            Some(x(Decimal::new(158_987_294_928, 8)))
         );
-        assert_eq!(convert_same(Decimal::ONE, &u("t"), &u("bbl")), None);
-        assert_eq!(convert_same(Decimal::ONE, &u("USD"), &u("EUR")), None);
+        assert_eq!(convert_same(&x(Decimal::ONE), &u("t"), &u("bbl")), None);
+        assert_eq!(convert_same(&x(Decimal::ONE), &u("USD"), &u("EUR")), None);
     }
 
     #[test]
@@ -180,13 +182,18 @@ mod tests {
             to: u("bbl"),
         };
         assert_eq!(
-            c.apply(Decimal::from(1000), &u("kg"), &u("bbl")),
-            Some(Decimal::new(733, 2))
+            c.apply(&exact(Decimal::from(1000)), &u("kg"), &u("bbl")),
+            Some(exact(Decimal::new(733, 2)))
         );
         assert_eq!(
-            c.apply(Decimal::new(733, 2), &u("bbl"), &u("t")),
-            Some(Decimal::ONE)
+            c.apply(&exact(Decimal::new(733, 2)), &u("bbl"), &u("t")),
+            Some(exact(Decimal::ONE))
         );
+        // Barrels to tonnes and back leaves nothing behind.
+        let t = c
+            .apply(&exact(Decimal::ONE), &u("bbl"), &u("t"))
+            .expect("converts");
+        assert_eq!(c.apply(&t, &u("t"), &u("bbl")), Some(exact(Decimal::ONE)));
     }
 
     #[test]
@@ -195,15 +202,6 @@ mod tests {
         assert_eq!(suggest("usd"), Some("USD"));
         assert_eq!(suggest("bbbl"), Some("bbl"));
     }
-}
-
-/// An amount rounded to 24 significant digits, for comparisons. Conversions
-/// that do not terminate (barrels to tonnes at 7.33) are carried to 28
-/// digits; rounding before comparing keeps their last-digit noise from
-/// turning a total exactly at a cap into a violation.
-pub fn settle(d: Decimal) -> Decimal {
-    let int_digits = d.trunc().abs().to_string().trim_start_matches('0').len() as u32;
-    d.round_dp(24u32.saturating_sub(int_digits))
 }
 
 /// An amount for people: exact, trailing zeros dropped, thousands grouped
@@ -242,15 +240,6 @@ pub fn plain_amount(d: Decimal) -> String {
 #[cfg(test)]
 mod format_tests {
     use super::*;
-
-    #[test]
-    fn settling_removes_conversion_noise() {
-        let third = Decimal::ONE / Decimal::from(3);
-        assert_eq!(settle(third + third + third), Decimal::ONE);
-        let per_t = Decimal::new(43980, 2) / Decimal::new(733, 2);
-        assert_eq!(settle(per_t), Decimal::from(60));
-        assert_eq!(settle(Decimal::new(1005, 1)), Decimal::new(1005, 1));
-    }
 
     #[test]
     fn formats() {

@@ -107,10 +107,26 @@ fn mistakes(i: usize) -> Vec<Mistake> {
         ),
         m(
             format!(
-                r#"{{"id": "noqty{i}", "date": "2023-01-01", "commodity": "refined_petroleum", "to": "PRK"}}"#
+                r#"{{"id": "oddhs{i}", "date": "2023-01-01", "hs": "271", "quantity": "1 t", "to": "PRK"}}"#
+            ),
+            "sanc::event::bad_hs_code",
+            Some("hs"),
+            true,
+        ),
+        m(
+            format!(
+                r#"{{"id": "nocover{i}", "type": "report", "date": "2023-02-01", "reporter": "CHN", "covers": []}}"#
             ),
             "sanc::event::missing_field",
-            Some("quantity"),
+            Some("covers"),
+            true,
+        ),
+        m(
+            format!(
+                r#"{{"id": "noreporter{i}", "type": "report", "date": "2023-02-01", "reporter": "", "covers": ["good0"]}}"#
+            ),
+            "sanc::event::missing_field",
+            Some("reporter"),
             true,
         ),
         m(
@@ -257,15 +273,19 @@ fn every_bad_event_is_accounted_for_and_located() {
 }
 
 #[test]
-fn strict_turns_a_rejection_into_exit_code_two() {
+fn a_rejection_exits_three_and_two_with_strict() {
     let ev = "{\"id\": \"a\", \"date\": \"2023-02-30\", \"commodity\": \"refined_petroleum\", \"quantity\": \"1 t\", \"to\": \"JPN\"}\n";
     let run = common::eval(RULES, ev, "ndjson", &[]);
-    assert_eq!(run.code, 0, "without --strict a rejection alone exits 0");
+    assert_eq!(
+        run.code, 3,
+        "without --strict a rejection makes the run incomplete"
+    );
     let run = common::eval(RULES, ev, "ndjson", &["--strict"]);
     assert_eq!(run.code, 2);
-    assert!(run
-        .stdout
-        .contains("0 violations, 0 warnings · 1 event read, 0 evaluated, 1 rejected · 1 rule"));
+    assert!(run.stdout.contains(
+        "0 violations, 0 warnings, 1 error · 1 event read, 0 evaluated, 1 rejected, 0 not evaluable · 1 rule\n\
+         incomplete: 1 of 1 event not checked (1 rejected, 0 not evaluable), so this run cannot say they comply"
+    ), "{}", run.stdout);
 }
 
 #[test]

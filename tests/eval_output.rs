@@ -78,7 +78,8 @@ fn several_inputs_in_one_run() {
     ]);
     assert_eq!(
         out,
-        "7 violations, 1 warning · 11 events read, 9 evaluated, 2 rejected · 4 rules\n"
+        "7 violations, 1 warning, 2 errors · 11 events read, 9 evaluated, 2 rejected, 0 not evaluable · 4 rules\n\
+         incomplete: 2 of 11 events not checked (2 rejected, 0 not evaluable), so this run cannot say they comply\n"
     );
 }
 
@@ -101,7 +102,7 @@ fn standard_input_is_ndjson() {
         .write_stdin(input)
         .assert()
         .code(1)
-        .stdout("5 violations, 1 warning · 6 events read, 6 evaluated, 0 rejected · 4 rules\n");
+        .stdout("5 violations, 1 warning · 6 events read, 6 evaluated, 0 rejected, 0 not evaluable · 4 rules\n");
 }
 
 #[test]
@@ -135,7 +136,8 @@ fn input_format_overrides_the_extension() {
         ])
         .assert()
         .code(1)
-        .stdout("1 violation, 0 warnings · 3 events read, 2 evaluated, 1 rejected · 4 rules\n");
+        .stdout("1 violation, 0 warnings, 1 error · 3 events read, 2 evaluated, 1 rejected, 0 not evaluable · 4 rules\n\
+                 incomplete: 1 of 3 events not checked (1 rejected, 0 not evaluable), so this run cannot say they comply\n");
 }
 
 #[test]
@@ -302,7 +304,7 @@ fn json_text_outside_one_array_fails_the_run_but_the_events_read_count() {
         (code, out.as_str()),
         (
             1,
-            "1 violation, 0 warnings · 1 event read, 1 evaluated, 0 rejected · 1 rule\n"
+            "1 violation, 0 warnings · 1 event read, 1 evaluated, 0 rejected, 0 not evaluable · 1 rule\n"
         )
     );
 }

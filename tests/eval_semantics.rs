@@ -394,11 +394,15 @@ fn price_above_the_cap_is_a_violation_and_exactly_at_it_is_not() {
     assert_eq!(v["findings"][0]["total"], "60.01");
     assert_eq!(v["findings"][0]["unit"], "USD/bbl");
     assert_eq!(v["findings"][1]["total"], "65");
-    // No price at all: a warning diagnostic, never silently passed.
+    // No price at all: not evaluable for the cap, never silently passed.
     let d = &event_diagnostics(&v)[0];
     assert_eq!(d["code"], "sanc::event::missing_price");
     assert_eq!(d["event"], "noprice");
-    assert_eq!(d["severity"], "warning");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["effect"], "not_evaluable");
+    assert_eq!(d["rule"], "cap-price-crude_oil-from-RUS");
+    assert_eq!(v["stats"]["events_not_evaluable"], 1);
+    assert_eq!(v["stats"]["events_evaluated"], 4);
 }
 
 #[test]
@@ -691,7 +695,7 @@ fn a_report_dated_after_the_as_of_day_does_not_count_yet() {
 }
 
 #[test]
-fn amounts_too_large_for_arithmetic_are_reported_not_crashed_on() {
+fn amounts_beyond_the_decimal_range_are_summed_exactly() {
     let r = rules("cap refined_petroleum to DPRK 100 bbl per year\nbig: cap refined_petroleum to DPRK 9999999999999999999999999999 bbl per year warn at 75%\ncap price crude_oil from RUS 60 USD per bbl");
     let huge = "79228162514264337593543950335 bbl";
     let ev = lines(&[
@@ -701,9 +705,89 @@ fn amounts_too_large_for_arithmetic_are_reported_not_crashed_on() {
     ]);
     let (code, v) = eval_json(&r, &ev);
     assert_eq!(code, 1);
-    assert_eq!(v["findings"].as_array().map(Vec::len), Some(4));
+    // Both caps are passed by each shipment, and the price is judged: no
+    // total is clipped at the largest decimal, and nothing goes unjudged.
+    assert_eq!(v["findings"].as_array().map(Vec::len), Some(5), "{v}");
+    let total_of = |event: &str, rule: &str| {
+        v["findings"]
+            .as_array()
+            .and_then(|f| {
+                f.iter().find(|f| {
+                    f["event"] == event && f["rule"].as_str().is_some_and(|r| r.ends_with(rule))
+                })
+            })
+            .map(|f| f["total"].clone())
+    };
     assert_eq!(
-        event_diagnostics(&v)[0]["code"],
-        "sanc::event::unconvertible"
+        total_of("b", "big"),
+        Some("158456325028528675187087900670".into())
+    );
+    assert_eq!(
+        total_of("f", "RUS"),
+        Some("792281625142643375935439500000000000".into())
+    );
+    assert_eq!(event_diagnostics(&v).len(), 0, "{v}");
+    assert_eq!(v["stats"]["events_evaluated"], 3);
+}
+
+#[test]
+fn exact_arithmetic_no_exceptions() {
+    // A shipment given only by HS code is converted with the factor of the
+    // most specific declared commodity its code falls under: 100 t of
+    // 271019 is 750 bbl under `diesel`, not 733 under refined_petroleum.
+    let r = "commodity refined_petroleum = hs 2710\nconvert refined_petroleum 1 t = 7.33 bbl\n\
+             commodity diesel = hs 271019 under refined_petroleum\nconvert diesel 1 t = 7.5 bbl\n\
+             cap refined_petroleum to PRK 740 bbl per year";
+    let ev = lines(&[r#"{"id": "h", "date": "2023-01-01", "hs": "271019", "quantity": "100 t", "from": "RUS", "to": "PRK"}"#.into()]);
+    let (code, v) = eval_json(r, &ev);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(v["findings"][0]["total"], "750");
+
+    // A rolling window keeps no residue of events that left it: after large
+    // totals in barrels converted from tonnes (non-terminating at 7.33), a
+    // lone 12 bbl shipment against a 12 bbl cap is at the cap, not over.
+    let r =
+        "commodity fuel = hs 2710\nconvert fuel 1 t = 7.33 bbl\ncap fuel to PRK 12 t per 30 days";
+    let mut ev: Vec<String> = (0..40)
+        .map(|i| {
+            format!(
+                r#"{{"id": "big{i}", "date": "2023-01-{:02}", "commodity": "fuel", "quantity": "1000000000000000001 bbl", "from": "RUS", "to": "PRK"}}"#,
+                i % 28 + 1
+            )
+        })
+        .collect();
+    ev.push(r#"{"id": "lone", "date": "2023-06-01", "commodity": "fuel", "quantity": "12 t", "from": "RUS", "to": "PRK"}"#.into());
+    let (_, v) = eval_json(r, &lines(&ev));
+    assert!(
+        !kinds(&v).iter().any(|(_, e)| e == "lone"),
+        "a lone shipment exactly at the cap is no violation: {v}"
+    );
+
+    // Totals exactly at a cap of 28 significant digits are not over it; a
+    // total of 2e-25 against a 1e-25 cap is.
+    let r = "commodity fuel = hs 2710\ncap fuel to PRK 1234567890.123456789012345678 t per year";
+    let ev = lines(&[
+        r#"{"id": "x1", "date": "2023-01-01", "commodity": "fuel", "quantity": "1234567890.123456789012345677 t", "from": "RUS", "to": "PRK"}"#.into(),
+        r#"{"id": "x2", "date": "2023-01-02", "commodity": "fuel", "quantity": "0.000000000000000001 t", "from": "RUS", "to": "PRK"}"#.into(),
+    ]);
+    let (code, v) = eval_json(r, &ev);
+    assert_eq!(code, 0, "exactly at the cap: {v}");
+    let r = "commodity fuel = hs 2710\ncap fuel to PRK 0.0000000000000000000000001 t per year";
+    let ev = lines(&[
+        r#"{"id": "y1", "date": "2023-01-01", "commodity": "fuel", "quantity": "0.0000000000000000000000001 t", "from": "RUS", "to": "PRK"}"#.into(),
+        r#"{"id": "y2", "date": "2023-01-02", "commodity": "fuel", "quantity": "0.0000000000000000000000001 t", "from": "RUS", "to": "PRK"}"#.into(),
+    ]);
+    let (code, v) = eval_json(r, &ev);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(kinds(&v), s(&[("violation", "y2")]));
+    assert_eq!(v["findings"][0]["total"], "0.0000000000000000000000002");
+
+    // A price exactly at a cap after conversion is not above it.
+    let r = "commodity fuel = hs 2710\nconvert fuel 1 t = 7.33 bbl\ncap price fuel from RUS 60 USD per bbl";
+    let ev = lines(&[r#"{"id": "p", "date": "2023-01-01", "commodity": "fuel", "quantity": "3 t", "value": "1319.4 USD", "from": "RUS"}"#.into()]);
+    let (code, v) = eval_json(r, &ev);
+    assert_eq!(
+        code, 0,
+        "1319.4 USD for 21.99 bbl is 60 USD/bbl exactly: {v}"
     );
 }

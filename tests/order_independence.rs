@@ -66,12 +66,7 @@ fn run(lines: &[String]) -> (Value, Vec<(String, String)>) {
     assert!(!rules.has_errors());
     let as_of = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
     let mut ev = Evaluator::new(&rules.checked.rules, as_of);
-    let mut inputs = vec![Input {
-        name: "events.ndjson".into(),
-        path: None,
-        format: InputFormat::Ndjson,
-        columns: Vec::new(),
-    }];
+    let mut inputs = vec![Input::new("events.ndjson", None, InputFormat::Ndjson)];
     read::read(0, &mut inputs[0], text.as_bytes(), |i| ev.item(i), |_| {}).unwrap();
     let outcome = ev.finish();
     let prepared = prepare(

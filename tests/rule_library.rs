@@ -256,6 +256,8 @@ fn price_cap_crude_cargoes() {
     assert_eq!(code, 1);
     assert_eq!(out["stats"]["events_read"], 17);
     assert_eq!(out["stats"]["events_rejected"], 0);
+    // crude-09 has neither price nor value: the cap cannot judge it.
+    assert_eq!(out["stats"]["events_not_evaluable"], 1);
     let hits: Vec<_> = findings(&out)
         .iter()
         .map(|f| (s(f, "event"), s(f, "rule"), s(f, "total")))
@@ -268,18 +270,23 @@ fn price_cap_crude_cargoes() {
             (
                 "crude-07",
                 "g7_price_cap.crude_60",
-                "62.0736698499317871759891"
+                "62.07366984993178717599"
             ),
             ("crude-12", "eu_russia.crude_47_60_transition", "55"),
             ("crude-15", "eu_russia.crude_47_60", "58"),
             ("crude-17", "eu_russia.crude_47_60", "47.61"),
         ]
     );
-    // crude-09 has no price: a warning about the event, not a finding.
+    // crude-09 has no price: not evaluable, not a finding. The file's
+    // `case` column (a note for readers) is listed once as not a field.
     let d = out["diagnostics"].as_array().unwrap();
-    assert_eq!(d.len(), 1);
+    assert_eq!(d.len(), 2);
     assert_eq!(s(&d[0], "code"), "sanc::event::missing_price");
     assert_eq!(s(&d[0], "event"), "crude-09");
+    assert_eq!(s(&d[0], "effect"), "not_evaluable");
+    assert_eq!(s(&d[1], "code"), "sanc::event::unknown_column");
+    assert_eq!(s(&d[1], "field"), "case");
+    assert_eq!(s(&d[1], "severity"), "advice");
 }
 
 #[test]

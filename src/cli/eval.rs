@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sanc::diagnostic::Diagnostic;
 use sanc::eval::Evaluator;
-use sanc::events::{Input, InputFormat};
+use sanc::events::{CsvOptions, Input, InputFormat};
 use sanc::loader;
 use sanc::report::{self, eval as eval_report, human::HumanRenderer, Counts};
 use std::io::{IsTerminal, Write};
@@ -20,6 +20,7 @@ pub(super) struct EvalArgs {
     pub(super) as_of: NaiveDate,
     pub(super) strict: bool,
     pub(super) quiet: bool,
+    pub(super) csv: CsvOptions,
 }
 
 /// A progress bar on stderr for long runs, only when stderr is a terminal.
@@ -82,10 +83,8 @@ pub(super) fn eval(args: EvalArgs) -> Exit {
         let format = args.input_format.or_else(|| InputFormat::from_name(name));
         match format {
             Some(format) => inputs.push(Input {
-                name: name.clone(),
-                path: (name != "-").then(|| PathBuf::from(name)),
-                format,
-                columns: Vec::new(),
+                csv: args.csv,
+                ..Input::new(name.clone(), (name != "-").then(|| PathBuf::from(name)), format)
             }),
             None => unreadable.push(Diagnostic::error(
                 sanc::events::codes::UNREADABLE,
@@ -182,10 +181,18 @@ pub(super) fn eval(args: EvalArgs) -> Exit {
     if written.is_err() {
         return Exit::Errors;
     }
-    if !unreadable.is_empty() || (args.strict && outcome.stats.events_rejected > 0) {
+    verdict(&outcome.stats, !unreadable.is_empty(), args.strict)
+}
+
+/// The exit code: a run is never clean when something went unchecked.
+fn verdict(stats: &sanc::eval::Stats, unreadable: bool, strict: bool) -> Exit {
+    let unchecked = stats.events_rejected + stats.events_not_evaluable > 0;
+    if unreadable || (strict && unchecked) {
         Exit::Errors
-    } else if outcome.stats.violations > 0 {
+    } else if stats.violations > 0 {
         Exit::Violations
+    } else if unchecked {
+        Exit::Incomplete
     } else {
         Exit::Clean
     }

@@ -18,8 +18,12 @@ pub enum Exit {
     Clean = 0,
     /// The rules compiled and at least one violation was found.
     Violations = 1,
-    /// Rule errors, unreadable input, a usage error, or a rejected event under `--strict`.
+    /// Rule errors, unreadable input, a usage error, or (with `--strict`)
+    /// an event rejected or not evaluable.
     Errors = 2,
+    /// No violation, but incomplete: an event was rejected, or a rule that
+    /// applies to it could not judge it.
+    Incomplete = 3,
 }
 
 impl Termination for Exit {
@@ -35,8 +39,10 @@ impl Termination for Exit {
     about = "Check sanctions rules (.sanc) and evaluate shipments and reports against them",
     long_about = "sanc reads sanctions regimes written in the .sanc language (bans, quantity and \
                   price caps, reporting duties, each with its legal citation) and checks event \
-                  streams against them.\n\nExit codes: 0 no violations (warnings allowed), \
-                  1 violations found, 2 rule errors, unreadable input or usage error."
+                  streams against them.\n\nExit codes (eval): 0 every event checked, no violation \
+                  (warnings allowed); 1 violations found; 2 rule errors, unreadable input, usage \
+                  error, or with --strict any event rejected or not evaluable; 3 no violation, \
+                  but incomplete: an event was rejected or a rule could not judge it."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -81,8 +87,16 @@ enum Command {
     /// NDJSON (.ndjson, .jsonl, or `-` for standard input) or CSV (.csv)
     /// files; several may be given. Events need not be sorted: findings come
     /// out in order of date, then rule id, then event id, whatever the input
-    /// order. Bad events are rejected with a diagnostic and counted; the
-    /// others are still evaluated.
+    /// order. Every event ends evaluated, rejected (it cannot be read) or
+    /// not evaluable (a rule that applies cannot judge it: a cap without a
+    /// quantity, a price in another currency, an undeclared commodity with
+    /// no `hs`, …), each with a diagnostic; the others are still evaluated.
+    ///
+    /// Exit codes: 0 every event evaluated and no violation (warnings
+    /// allowed); 1 at least one violation; 2 rule errors, an unreadable
+    /// input, a usage error, or (with --strict) any event rejected or not
+    /// evaluable; 3 no violation, but incomplete: some event was rejected or
+    /// not evaluable, so the run cannot say everything complies.
     Eval {
         /// The rule set: a .sanc file or a directory of them.
         #[arg(value_name = "RULES")]
@@ -99,9 +113,12 @@ enum Command {
         /// Judge reporting deadlines as of this date (YYYY-MM-DD; default: today).
         #[arg(long, value_name = "DATE", value_parser = parse_date)]
         as_of: Option<NaiveDate>,
-        /// Exit with code 2 if any event is rejected.
+        /// Exit with code 2 if any event is rejected or not evaluable (instead of 3).
         #[arg(long)]
         strict: bool,
+        /// The CSV delimiter (default: detected from the header row: `,`, `;` or tab).
+        #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
+        csv_delimiter: Option<u8>,
         /// Print only the summary line (human format).
         #[arg(long, short)]
         quiet: bool,
@@ -148,6 +165,17 @@ impl From<InputFormatArg> for InputFormat {
     }
 }
 
+/// One ASCII character; `tab` or `\t` for a tab.
+fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        _ if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
+        _ => Err(format!(
+            "`{s}` is not one character; use e.g. `,`, `;` or `tab`"
+        )),
+    }
+}
+
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .map_err(|_| format!("`{s}` is not a date (YYYY-MM-DD)"))
@@ -185,6 +213,7 @@ pub fn run() -> Exit {
             as_of,
             strict,
             quiet,
+            csv_delimiter,
         } => eval::eval(eval::EvalArgs {
             rules,
             events,
@@ -193,6 +222,9 @@ pub fn run() -> Exit {
             as_of: as_of.unwrap_or_else(|| chrono::Local::now().date_naive()),
             strict,
             quiet,
+            csv: sanc::events::CsvOptions {
+                delimiter: csv_delimiter,
+            },
         }),
     }
 }

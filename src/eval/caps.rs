@@ -4,11 +4,10 @@
 use super::finding::{Finding, What, MAX_CONTRIBUTORS};
 use super::windows::{fixed_window, rolling_window};
 use super::{conversion_commodity, convert_with, is_money, violation_kind, FindingKind};
-use crate::diagnostic::Severity;
 use crate::events::{codes, Event, EventDiagnostic, EventLoc};
+use crate::exact::{exact, percent_of, Exact};
 use crate::model::{Limit, PartyKey, Rule, RuleKind, RuleSet};
 use crate::syntax::ast::{By, Period};
-use crate::units::settle;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::sync::Arc;
@@ -18,8 +17,9 @@ use std::sync::Arc;
 struct Entry {
     date: NaiveDate,
     id: Box<str>,
-    /// The event's amount in each limit's unit (`None`: could not be counted).
-    amounts: Box<[Option<Decimal>]>,
+    /// The event's amount in each limit's unit, exactly (`None`: could not
+    /// be counted, and the event is not evaluable for the rule).
+    amounts: Box<[Option<Exact>]>,
     /// The origin or destination, for `by` caps.
     group: Option<Box<str>>,
     loc: EventLoc,
@@ -30,15 +30,16 @@ pub struct Caps {
     per_rule: Vec<Vec<Entry>>,
 }
 
+/// The cap `rule` cannot count this event: it is not evaluable for it.
 fn diag(
     e: &Event,
+    rule: &Rule,
     code: &'static str,
-    severity: Severity,
     field: &str,
     message: String,
     help: String,
 ) -> EventDiagnostic {
-    EventDiagnostic::remark(e, code, severity, field, message, Some(help))
+    EventDiagnostic::not_evaluable(e, &rule.id, code, field, message, help)
 }
 
 fn key_name(k: &PartyKey) -> &str {
@@ -72,8 +73,8 @@ impl Caps {
                     None => {
                         diags.push(diag(
                             e,
+                            rule,
                             codes::MISSING_PARTY,
-                            Severity::Warning,
                             field,
                             format!("the cap `{}` counts each {} on its own, and this shipment has no `{field}`", rule.id, if field == "from" { "origin" } else { "destination" }),
                             format!("add `{field}` so the shipment can be counted"),
@@ -83,7 +84,7 @@ impl Caps {
                 }
             }
         };
-        let commodity = conversion_commodity(rules, rule, e);
+        let commodity = conversion_commodity(rules, rule);
         let mut amounts = Vec::with_capacity(limits.len());
         for l in limits {
             amounts.push(amount_for(rules, rule, commodity, e, l, diags));
@@ -131,6 +132,11 @@ impl Caps {
                 rule,
                 limits,
                 warn_at,
+                caps: limits.iter().map(|l| exact(l.amount)).collect(),
+                thresholds: limits
+                    .iter()
+                    .map(|l| warn_at.iter().map(|p| percent_of(l.amount, *p)).collect())
+                    .collect(),
             };
             let mut start = 0;
             while start < entries.len() {
@@ -151,7 +157,8 @@ impl Caps {
     }
 }
 
-/// An event's amount in a limit's unit, or a diagnostic saying why not.
+/// An event's amount in a limit's unit, exactly, or a diagnostic saying
+/// why the cap cannot count it.
 fn amount_for(
     rules: &RuleSet,
     rule: &Rule,
@@ -159,24 +166,24 @@ fn amount_for(
     e: &Event,
     l: &Limit,
     diags: &mut Vec<EventDiagnostic>,
-) -> Option<Decimal> {
+) -> Option<Exact> {
     if is_money(&l.unit) {
         return match e.value {
-            Some((v, u)) if u.dimension == l.unit.dimension => Some(v),
+            Some((v, u)) if u.dimension == l.unit.dimension => Some(exact(v)),
             Some((_, u)) => {
-                diags.push(diag(e, codes::UNCONVERTIBLE, Severity::Error, "value", format!(
-                    "the value is in {}, the cap `{}` counts {}; sanc does not convert currencies", u.symbol, rule.id, l.unit.symbol
-                ), format!("give `value` in {}", l.unit.symbol)));
+                diags.push(diag(e, rule, codes::OTHER_CURRENCY, "value", format!(
+                    "the value is in {}, and the cap `{}` counts {}; sanc does not convert currencies, so it cannot count this shipment", u.symbol, rule.id, l.unit.symbol
+                ), format!("give `value` in {} (converted at the rate of the shipment's date)", l.unit.symbol)));
                 None
             }
             None => {
                 diags.push(diag(
                     e,
+                    rule,
                     codes::MISSING_VALUE,
-                    Severity::Warning,
                     "value",
                     format!(
-                        "the cap `{}` counts value in {}, and the event has no `value`",
+                        "the cap `{}` counts value in {}, and the shipment has no `value`",
                         rule.id, l.unit.symbol
                     ),
                     format!("add `value`, e.g. `\"1500000 {}\"`", l.unit.symbol),
@@ -185,15 +192,31 @@ fn amount_for(
             }
         };
     }
-    let (q, u) = e.quantity?;
-    match convert_with(rules, commodity, e, q, &u, &l.unit) {
+    let Some((q, u)) = e.quantity else {
+        diags.push(diag(
+            e,
+            rule,
+            codes::MISSING_QUANTITY,
+            "quantity",
+            format!(
+                "the cap `{}` counts {}, and the shipment has no `quantity`",
+                rule.id, l.unit.symbol
+            ),
+            format!(
+                "add `quantity`, e.g. `\"1000 {}\"`; a shipment without one can be judged by bans and reporting duties only",
+                l.unit.symbol
+            ),
+        ));
+        return None;
+    };
+    match convert_with(rules, commodity, e, &exact(q), &u, &l.unit) {
         Some(x) => Some(x),
         None => {
             let what = e
                 .commodity_name
                 .clone()
                 .unwrap_or_else(|| "these goods".into());
-            diags.push(diag(e, codes::UNCONVERTIBLE, Severity::Error, "quantity", format!(
+            diags.push(diag(e, rule, codes::UNCONVERTIBLE, "quantity", format!(
                 "cannot convert `{}` to `{}` for `{what}`, so the cap `{}` cannot count this shipment", u.symbol, l.unit.symbol, rule.id
             ), format!("declare a conversion in the rules, e.g. `convert {what} 1 {} = <how many> {}`", u.symbol, l.unit.symbol)));
             None
@@ -206,6 +229,10 @@ struct Judge<'a> {
     rule: &'a Rule,
     limits: &'a [Limit],
     warn_at: &'a [Decimal],
+    /// Each limit, exactly.
+    caps: Vec<Exact>,
+    /// Each limit's thresholds (`warn at`), exactly, in order.
+    thresholds: Vec<Vec<Exact>>,
 }
 
 impl Judge<'_> {
@@ -223,7 +250,7 @@ impl Judge<'_> {
                 .take(MAX_CONTRIBUTORS)
                 .map(|e| e.id.clone())
                 .collect();
-            let mut totals = vec![Decimal::ZERO; self.limits.len()];
+            let mut totals = vec![Exact::default(); self.limits.len()];
             let mut warned = vec![0usize; self.limits.len()]; // thresholds already warned
             for (j, e) in run.iter().enumerate() {
                 add(&mut totals, e);
@@ -243,7 +270,7 @@ impl Judge<'_> {
     }
 
     fn rolling(&self, entries: &[Entry], days: u32, out: &mut Vec<Finding>) {
-        let mut totals = vec![Decimal::ZERO; self.limits.len()];
+        let mut totals = vec![Exact::default(); self.limits.len()];
         let mut lo = 0;
         for (i, e) in entries.iter().enumerate() {
             let w = rolling_window(days, e.date);
@@ -257,18 +284,17 @@ impl Judge<'_> {
                 .take(MAX_CONTRIBUTORS)
                 .map(|e| e.id.clone())
                 .collect();
-            let before: Vec<Decimal> = totals
-                .iter()
-                .zip(e.amounts.iter())
-                .map(|(t, a)| *t - a.unwrap_or_default())
-                .collect();
-            // A rolling window is new at every event: warn when this event crosses a threshold.
+            // A rolling window is new at every event: warn when this event
+            // crosses a threshold, judged on the total without it.
             let mut warned = vec![0usize; self.limits.len()];
-            for (k, b) in before.iter().enumerate() {
-                warned[k] = self
-                    .warn_at
+            for (k, t) in totals.iter().enumerate() {
+                let before = match &e.amounts[k] {
+                    Some(a) => t - a,
+                    None => t.clone(),
+                };
+                warned[k] = self.thresholds[k]
                     .iter()
-                    .take_while(|p| settle(*b) >= threshold(self.limits[k].amount, **p))
+                    .take_while(|th| before >= **th)
                     .count();
             }
             self.judge_one(
@@ -288,7 +314,7 @@ impl Judge<'_> {
     fn judge_one(
         &self,
         e: &Entry,
-        totals: &[Decimal],
+        totals: &[Exact],
         label: &str,
         span: (NaiveDate, NaiveDate),
         contributors: (Arc<[Box<str>]>, usize),
@@ -316,7 +342,7 @@ impl Judge<'_> {
                 several_limits: self.limits.len() > 1,
             },
             window: Some(window.clone()),
-            total: Some(settle(totals[k])),
+            total: Some(totals[k].clone()),
             limit: Some(l.amount),
             unit: Some(l.unit.symbol.into()),
             contributors: Some(contributors.0.clone()),
@@ -328,7 +354,7 @@ impl Judge<'_> {
             .limits
             .iter()
             .enumerate()
-            .find(|(k, l)| settle(totals[*k]) > l.amount);
+            .find(|(k, _)| totals[*k] > self.caps[*k]);
         if let Some((k, l)) = exceeded {
             // No threshold warns after the cap is passed in this window.
             for w in warned.iter_mut() {
@@ -341,10 +367,9 @@ impl Judge<'_> {
             if e.amounts[k].is_none() {
                 continue;
             }
-            let reached = self
-                .warn_at
+            let reached = self.thresholds[k]
                 .iter()
-                .take_while(|p| settle(totals[k]) >= threshold(l.amount, **p))
+                .take_while(|th| totals[k] >= **th)
                 .count();
             if reached <= warned[k] {
                 continue;
@@ -356,29 +381,20 @@ impl Judge<'_> {
     }
 }
 
-/// `percent`% of `limit`, without overflowing on the largest limits.
-pub(super) fn threshold(limit: Decimal, percent: Decimal) -> Decimal {
-    limit
-        .checked_mul(percent)
-        .map(|x| x / Decimal::ONE_HUNDRED)
-        .or_else(|| (limit / Decimal::ONE_HUNDRED).checked_mul(percent))
-        .unwrap_or(Decimal::MAX)
-}
-
-/// Totals saturate rather than overflow: a total too large to hold is past
-/// any limit anyway.
-fn add(totals: &mut [Decimal], e: &Entry) {
+/// Exact sums: no total overflows, and a rolling window keeps no residue
+/// of the events that left it.
+fn add(totals: &mut [Exact], e: &Entry) {
     for (t, a) in totals.iter_mut().zip(e.amounts.iter()) {
         if let Some(a) = a {
-            *t = t.saturating_add(*a);
+            *t += a;
         }
     }
 }
 
-fn sub(totals: &mut [Decimal], e: &Entry) {
+fn sub(totals: &mut [Exact], e: &Entry) {
     for (t, a) in totals.iter_mut().zip(e.amounts.iter()) {
         if let Some(a) = a {
-            *t = t.saturating_sub(*a);
+            *t -= a;
         }
     }
 }

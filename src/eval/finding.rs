@@ -3,6 +3,7 @@
 //! many findings keeps only their numbers in memory.
 
 use crate::events::EventLoc;
+use crate::exact::{self, Exact};
 use crate::model::{Rule, RuleKind, RuleSet};
 use crate::syntax::ast::Period;
 use crate::units::format_amount;
@@ -71,7 +72,9 @@ pub struct Finding {
     pub what: What,
     /// Caps: the window label (`2023`, `2023-Q2`, `2017-12-22..2018-12-21`, with a `by` party).
     pub window: Option<Box<str>>,
-    pub total: Option<Decimal>,
+    /// Caps: the window's total with this event; price caps: the price in
+    /// the cap's unit. Exact.
+    pub total: Option<Exact>,
     pub limit: Option<Decimal>,
     pub unit: Option<Box<str>>,
     pub contributors: Option<Arc<[Box<str>]>>,
@@ -119,11 +122,21 @@ impl Finding {
         d.map(format_amount).unwrap_or_default()
     }
 
+    fn total_text(&self) -> String {
+        self.total.as_ref().map(exact::human).unwrap_or_default()
+    }
+
+    /// The total minus the limit (negative: below it), exactly.
+    fn over(&self) -> Exact {
+        let total = self.total.clone().unwrap_or_default();
+        total - exact::exact(self.limit.unwrap_or_default())
+    }
+
     /// One line: what happened.
     pub fn message(&self, rules: &RuleSet) -> String {
         let rule = &rules.rules[self.rule];
         let unit = self.unit.as_deref().unwrap_or("");
-        let (total, limit) = (self.amount(self.total), self.amount(self.limit));
+        let (total, limit) = (self.total_text(), self.amount(self.limit));
         match &self.what {
             What::Ban { shipment } => format!("{shipment} is banned"),
             What::Price { shipment, .. } => {
@@ -174,8 +187,8 @@ impl Finding {
                 in_force_text(rule)
             ),
             What::Price { how, .. } => {
-                let (price, cap) = (self.total.unwrap_or_default(), self.limit.unwrap_or_default());
-                let price_text = format!("{} {unit}", format_amount(price));
+                let cap = self.limit.unwrap_or_default();
+                let price_text = format!("{} {unit}", self.total_text());
                 let worked = if **how == price_text {
                     format!("the price is {price_text}")
                 } else {
@@ -183,7 +196,7 @@ impl Finding {
                 };
                 format!(
                     "{worked}, {} {unit} above the cap; `{id}` caps the price at {} {unit}{}",
-                    format_amount(price - cap),
+                    exact::human(&self.over()),
                     format_amount(cap),
                     in_force_text(rule)
                 )
@@ -194,7 +207,7 @@ impl Finding {
                 percent,
                 several_limits,
             } => {
-                let (total, limit) = (self.total.unwrap_or_default(), self.limit.unwrap_or_default());
+                let limit = self.limit.unwrap_or_default();
                 let group = group.as_deref().map(|g| format!(" for {g}")).unwrap_or_default();
                 let ids = self.contributors_text();
                 match percent {
@@ -203,15 +216,15 @@ impl Finding {
                         format_amount(limit),
                         if *several_limits { " (the first of its limits to be passed)" } else { "" },
                         period_words(rule),
-                        format_amount(total),
-                        format_amount(total - limit),
+                        self.total_text(),
+                        exact::human(&self.over()),
                     ),
                     Some(p) => format!(
                         "`{id}` warns at {p}% of {} {unit} ({} {unit}); the total for {window_words} is {} {unit} with this shipment, {} {unit} left; contributing events: {ids}",
                         format_amount(limit),
-                        format_amount(super::caps::threshold(limit, *p)),
-                        format_amount(total),
-                        format_amount(limit - total),
+                        exact::human(&exact::percent_of(limit, *p)),
+                        self.total_text(),
+                        exact::human(&-self.over()),
                     ),
                 }
             }

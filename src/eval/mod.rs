@@ -15,20 +15,28 @@ pub mod windows;
 pub use finding::{describe_rule_scope, Finding, FindingKind, What, MAX_CONTRIBUTORS};
 
 use crate::diagnostic::Severity;
-use crate::events::{codes, read::Item, validate, Event, EventDiagnostic, EventKind, EventLoc};
+use crate::events::{
+    codes, read::Item, validate, Effect, Event, EventDiagnostic, EventKind, EventLoc,
+};
+use crate::exact::{exact, Exact};
 use crate::model::{Goods, PartySet, Rule, RuleKind, RuleSet};
-use crate::units::{format_amount, settle, Dimension, Unit};
+use crate::units::{format_amount, Dimension, Unit};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
-/// Counts for the summary line and the JSON `stats`.
+/// Counts for the summary line and the JSON `stats`. Every event read is
+/// exactly one of evaluated, rejected or not evaluable.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Stats {
     pub events_read: usize,
+    /// Read, and judged by every rule that applies to it.
     pub events_evaluated: usize,
+    /// Could not be read, or invalid: no rule judged it.
     pub events_rejected: usize,
+    /// Read, but some rule that applies to it could not judge it.
+    pub events_not_evaluable: usize,
     pub rules: usize,
     pub violations: usize,
     pub warnings: usize,
@@ -123,6 +131,10 @@ impl<'r> Evaluator<'r> {
     pub fn item(&mut self, item: Item) {
         self.stats.events_read += 1;
         match item {
+            Item::Note(d) => {
+                self.stats.events_read -= 1;
+                self.diags.push(*d);
+            }
             Item::Malformed(d) => {
                 self.stats.events_rejected += 1;
                 self.diags.push(*d);
@@ -165,6 +177,9 @@ impl<'r> Evaluator<'r> {
             self.reports.report(&e);
             return;
         }
+        if let (None, None, Some(name)) = (e.commodity, &e.hs, &e.commodity_name) {
+            self.unknown_commodity(&e, name);
+        }
         let mut candidates = std::mem::take(&mut self.scratch);
         self.index.candidates(self.rules, &e, &mut candidates);
         for &ri in &candidates {
@@ -192,6 +207,44 @@ impl<'r> Evaluator<'r> {
         self.scratch = candidates;
     }
 
+    /// Goods named by a commodity the rules do not declare, with no `hs`:
+    /// no rule on particular goods can tell whether it covers them. The
+    /// event is not evaluable if such a rule would otherwise apply to it.
+    fn unknown_commodity(&mut self, e: &Event, name: &str) {
+        let names = self.rules.commodity_ids.keys().map(String::as_str);
+        let help = match crate::suggest::closest(name, names) {
+            Some(b) => format!("did you mean `{b}`? Otherwise add an `hs` code, or declare the commodity in the rules"),
+            None => format!("add an `hs` code, or declare `{name}` in the rules (e.g. `commodity {name} = hs …`)"),
+        };
+        let blind = self
+            .rules
+            .rules
+            .iter()
+            .find(|r| !matches!(r.goods, Goods::Any) && applies(r, e));
+        let d = match blind {
+            Some(rule) => EventDiagnostic::not_evaluable(
+                e,
+                &rule.id,
+                codes::UNKNOWN_COMMODITY,
+                "commodity",
+                format!(
+                    "unknown commodity `{name}`: the rules do not declare it and the event has no `hs`, so rules on particular goods, such as `{}`, cannot tell whether they cover it",
+                    rule.id
+                ),
+                help,
+            ),
+            None => EventDiagnostic::remark(
+                e,
+                codes::UNKNOWN_COMMODITY,
+                Severity::Warning,
+                "commodity",
+                format!("unknown commodity `{name}`; no rule on particular goods concerns this shipment's parties and date"),
+                Some(help),
+            ),
+        };
+        self.diags.push(d);
+    }
+
     fn finding(&self, ri: usize, e: &Event, what: What) -> Finding {
         let kind = violation_kind(&self.rules.rules[ri]);
         Finding::new(ri, kind, e.id.as_str().into(), e.date, what, e.loc)
@@ -215,33 +268,27 @@ impl<'r> Evaluator<'r> {
         currency: Unit,
         per: Unit,
     ) {
-        let commodity = conversion_commodity(self.rules, rule, e);
-        let (price, how) = match (e.price, e.value, e.quantity) {
+        let commodity = conversion_commodity(self.rules, rule);
+        let one = |d: Decimal| exact(d);
+        let (price, how): (Exact, String) = match (e.price, e.value, e.quantity) {
             (Some(p), _, _) => {
                 if p.currency.dimension != currency.dimension {
-                    self.remark(
-                        e,
-                        codes::UNCONVERTIBLE,
-                        Severity::Error,
-                        "price",
-                        format!(
-                        "the price is in {}, the cap `{}` in {}; sanc does not convert currencies",
+                    let msg = format!(
+                        "the price is in {}, and the cap `{}` in {}; sanc does not convert currencies, so it cannot judge this cargo",
                         p.currency.symbol, rule.id, currency.symbol
-                    ),
-                        Some("give the price in the cap's currency".into()),
                     );
-                    return;
+                    let help = format!(
+                        "give the price in {} (converted at the rate of the contract's date)",
+                        currency.symbol
+                    );
+                    return self.not_evaluable(e, rule, codes::OTHER_CURRENCY, "price", msg, help);
                 }
-                // Price per event unit ÷ cap units in one event unit (dividing
-                // by the declared factor keeps `439.80 USD/t` ÷ 7.33 exact).
-                match convert_with(self.rules, commodity, e, Decimal::ONE, &p.per, &per)
-                    .filter(|q| !q.is_zero())
+                // Price per event unit ÷ cap units in one event unit.
+                match convert_with(self.rules, commodity, e, &one(Decimal::ONE), &p.per, &per)
+                    .filter(|q| !num_traits::Zero::is_zero(q))
                 {
                     Some(q) => (
-                        match p.amount.checked_div(q) {
-                            Some(x) => x,
-                            None => return self.too_large(e, rule, "price"),
-                        },
+                        one(p.amount) / q,
                         format!(
                             "{} {}/{}",
                             format_amount(p.amount),
@@ -249,21 +296,29 @@ impl<'r> Evaluator<'r> {
                             p.per.symbol
                         ),
                     ),
-                    None => {
-                        self.unconvertible(e, rule, "price", &p.per, &per);
-                        return;
-                    }
+                    None => return self.unconvertible(e, rule, "price", &p.per, &per),
                 }
             }
-            (None, Some((value, vunit)), Some((qty, qunit)))
-                if vunit.dimension == currency.dimension && !qty.is_zero() =>
-            {
-                match convert_with(self.rules, commodity, e, qty, &qunit, &per) {
-                    Some(q) if !q.is_zero() => (
-                        match value.checked_div(q) {
-                            Some(x) => x,
-                            None => return self.too_large(e, rule, "value"),
-                        },
+            (None, Some((_, vunit)), _) if vunit.dimension != currency.dimension => {
+                let msg = format!(
+                    "the event has no `price`, and its value is in {}, the cap `{}` in {}; sanc does not convert currencies, so it cannot judge this cargo",
+                    vunit.symbol, rule.id, currency.symbol
+                );
+                let help = format!("give the price, or the value in {}", currency.symbol);
+                return self.not_evaluable(e, rule, codes::OTHER_CURRENCY, "value", msg, help);
+            }
+            (None, Some(_), Some((qty, _))) if qty.is_zero() => {
+                let msg = format!(
+                    "the event has no `price`, and its quantity is zero, so no price can be derived from its value for the cap `{}`",
+                    rule.id
+                );
+                let help = "give the price, or the cargo's real quantity".to_string();
+                return self.not_evaluable(e, rule, codes::ZERO_QUANTITY, "quantity", msg, help);
+            }
+            (None, Some((value, vunit)), Some((qty, qunit))) => {
+                match convert_with(self.rules, commodity, e, &one(qty), &qunit, &per) {
+                    Some(q) if !num_traits::Zero::is_zero(&q) => (
+                        one(value) / q,
                         format!(
                             "derived from `value` {} {} for {} {}",
                             format_amount(value),
@@ -272,35 +327,19 @@ impl<'r> Evaluator<'r> {
                             qunit.symbol
                         ),
                     ),
-                    _ => {
-                        self.unconvertible(e, rule, "quantity", &qunit, &per);
-                        return;
-                    }
+                    _ => return self.unconvertible(e, rule, "quantity", &qunit, &per),
                 }
             }
-            (None, Some((_, vunit)), Some(_)) => {
-                self.remark(
-                    e,
-                    codes::UNCONVERTIBLE,
-                    Severity::Error,
-                    "value",
-                    format!(
-                        "the event has no `price`, and its value is in {}, the cap `{}` in {}; sanc does not convert currencies",
-                        vunit.symbol, rule.id, currency.symbol
-                    ),
-                    Some("give the price, or the value in the cap's currency".into()),
-                );
-                return;
-            }
             _ => {
-                self.remark(e, codes::MISSING_PRICE, Severity::Warning, "price", format!(
-                    "the price cap `{}` applies, but the event has no `price`", rule.id
-                ), Some("add `price` (e.g. `\"72.50 USD/bbl\"`), or `value` and `quantity`, so the cap can be checked".into()));
-                return;
+                let msg = format!(
+                    "the price cap `{}` applies, and the event has no `price` (nor a `value` and a `quantity` to derive it from)",
+                    rule.id
+                );
+                let help = "add `price` (e.g. `\"72.50 USD/bbl\"`), or `value` and `quantity`, so the cap can be checked".to_string();
+                return self.not_evaluable(e, rule, codes::MISSING_PRICE, "price", msg, help);
             }
         };
-        let price = settle(price);
-        if price <= cap {
+        if price <= exact(cap) {
             return;
         }
         let unit = format!("{}/{}", currency.symbol, per.symbol);
@@ -315,15 +354,18 @@ impl<'r> Evaluator<'r> {
         self.findings.push(f);
     }
 
-    fn too_large(&mut self, e: &Event, rule: &Rule, field: &str) {
-        self.remark(
-            e,
-            codes::UNCONVERTIBLE,
-            Severity::Error,
-            field,
-            format!("the price implied by this event is too large to compute, so rule `{}` cannot judge it", rule.id),
-            Some("check the amounts: quantities, prices and values are exact decimals of at most 28 digits".into()),
-        );
+    fn not_evaluable(
+        &mut self,
+        e: &Event,
+        rule: &Rule,
+        code: &'static str,
+        field: &str,
+        message: String,
+        help: String,
+    ) {
+        self.diags.push(EventDiagnostic::not_evaluable(
+            e, &rule.id, code, field, message, help,
+        ));
     }
 
     fn unconvertible(&mut self, e: &Event, rule: &Rule, field: &str, from: &Unit, to: &Unit) {
@@ -331,35 +373,20 @@ impl<'r> Evaluator<'r> {
             .commodity_name
             .clone()
             .unwrap_or_else(|| "these goods".into());
-        self.remark(
+        self.not_evaluable(
             e,
+            rule,
             codes::UNCONVERTIBLE,
-            Severity::Error,
             field,
             format!(
-                "cannot convert `{}` to `{}` for `{what}`, so rule `{}` cannot count this event",
+                "cannot convert `{}` to `{}` for `{what}`, so rule `{}` cannot judge this event",
                 from.symbol, to.symbol, rule.id
             ),
-            Some(format!(
+            format!(
                 "declare a conversion in the rules, e.g. `convert {what} 1 {} = <how many> {}`",
                 from.symbol, to.symbol
-            )),
+            ),
         );
-    }
-
-    /// A diagnostic about an event that is still evaluated.
-    fn remark(
-        &mut self,
-        e: &Event,
-        code: &'static str,
-        severity: Severity,
-        field: &str,
-        message: String,
-        help: Option<String>,
-    ) {
-        self.diags.push(EventDiagnostic::remark(
-            e, code, severity, field, message, help,
-        ));
     }
 
     /// Judge caps and reporting duties, settle duplicate ids, sort.
@@ -373,7 +400,7 @@ impl<'r> Evaluator<'r> {
             // Remarks about events that are now rejected would depend on
             // which of the twins came first.
             self.diags.retain(|d| {
-                d.rejected
+                d.rejected()
                     || d.event_id
                         .as_deref()
                         .is_none_or(|id| !dups.contains_key(&id_hash(id)))
@@ -390,7 +417,8 @@ impl<'r> Evaluator<'r> {
                     loc: s.loc,
                     field: Some("id".into()),
                     event_id: Some(s.id.to_string()),
-                    rejected: true,
+                    effect: Effect::Rejected,
+                    rule: None,
                     text: None,
                 });
             }
@@ -437,6 +465,16 @@ impl<'r> Evaluator<'r> {
             key(a).cmp(&key(b))
         });
         self.diags.dedup();
+        // An event some rule could not judge is not evaluated, however many
+        // rules could not.
+        let blind: std::collections::HashSet<(u32, u64)> = self
+            .diags
+            .iter()
+            .filter(|d| d.effect == Effect::NotEvaluable)
+            .map(|d| (d.loc.input, d.loc.offset))
+            .collect();
+        self.stats.events_not_evaluable = blind.len();
+        self.stats.events_evaluated -= blind.len();
         for f in &findings {
             match f.kind {
                 FindingKind::Violation => self.stats.violations += 1,
@@ -496,27 +534,28 @@ pub fn applies(rule: &Rule, e: &Event) -> bool {
     true
 }
 
-/// The commodity whose conversions apply: the event's own, else the rule's.
-fn conversion_commodity(rules: &RuleSet, rule: &Rule, e: &Event) -> Option<usize> {
-    e.commodity
-        .or(match rule.goods {
-            Goods::Commodity(c) => Some(c),
-            _ => None,
-        })
-        .filter(|c| *c < rules.commodities.len())
+/// The rule's commodity, whose conversions apply when the event's own do
+/// not link the units.
+fn conversion_commodity(rules: &RuleSet, rule: &Rule) -> Option<usize> {
+    match rule.goods {
+        Goods::Commodity(c) => Some(c),
+        _ => None,
+    }
+    .filter(|c| *c < rules.commodities.len())
 }
 
-/// Convert for an event: its commodity's conversions first, then the rule's.
+/// Convert for an event: the conversions of its own commodity (named, or
+/// the most specific one its HS code falls under) first, then the rule's.
 fn convert_with(
     rules: &RuleSet,
     commodity: Option<usize>,
     e: &Event,
-    amount: Decimal,
+    amount: &Exact,
     from: &Unit,
     to: &Unit,
-) -> Option<Decimal> {
+) -> Option<Exact> {
     rules
-        .convert(e.commodity, amount, from, to)
+        .convert(e.commodity.or(e.hs_commodity), amount, from, to)
         .or_else(|| rules.convert(commodity, amount, from, to))
 }
 

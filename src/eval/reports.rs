@@ -4,7 +4,7 @@
 use super::finding::{Finding, What};
 use super::{violation_kind, FindingKind};
 use crate::diagnostic::Severity;
-use crate::events::{codes, Event, EventDiagnostic, EventLoc};
+use crate::events::{codes, Effect, Event, EventDiagnostic, EventLoc};
 use crate::model::RuleSet;
 use chrono::{Days, NaiveDate};
 use std::collections::HashMap;
@@ -74,13 +74,16 @@ impl Reports {
                 if !known(c) {
                     diags.push(EventDiagnostic {
                         code: codes::UNKNOWN_COVER,
-                        severity: Severity::Error,
+                        // The report itself was read and counted; only its
+                        // link to a shipment is missing.
+                        severity: Severity::Warning,
                         message: format!("the report covers `{c}`, which is not an evaluated event in the input (missing, or rejected)"),
                         help: Some("`covers` lists ids of shipments in the same run; check the id, or add the shipment".into()),
                         loc: r.loc,
                         field: Some("covers".into()),
                         event_id: Some(r.id.to_string()),
-                        rejected: false,
+                        effect: Effect::Remark,
+                        rule: None,
                         text: None,
                     });
                     continue;

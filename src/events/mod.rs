@@ -10,7 +10,7 @@ pub mod scan;
 mod validate;
 
 pub use fields::{Field, RawEvent};
-pub use read::{Input, InputFormat};
+pub use read::{CsvOptions, Input, InputFormat};
 pub use validate::validate;
 
 use crate::diagnostic::Severity;
@@ -74,14 +74,41 @@ pub struct Event {
     pub reporter: Option<String>,
     pub covers: Vec<String>,
     pub exemptions: Vec<String>,
+    /// The most specific declared commodity the `hs` code falls under, when
+    /// the event names no commodity: its conversions apply.
+    pub hs_commodity: Option<CommodityId>,
     /// Wind-down evidence: when the cargo was loaded and delivered.
     pub loaded: Option<NaiveDate>,
     pub delivered: Option<NaiveDate>,
     pub loc: EventLoc,
 }
 
-/// A problem with one event: it is rejected (errors) or evaluated with a
-/// remark (warnings). Points at the event and, where known, the field.
+/// What a problem with an event did to its verdict. Every event read ends
+/// as exactly one of: evaluated, rejected, or not evaluable (for a rule).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Effect {
+    /// The event was still evaluated by every rule; this is a remark.
+    Remark,
+    /// The event could not be read or is invalid: no rule judged it.
+    Rejected,
+    /// The event was read, but a rule that applies to it cannot judge it
+    /// (a cap without a quantity, a price in another currency, …).
+    NotEvaluable,
+}
+
+impl Effect {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Effect::Remark => "remark",
+            Effect::Rejected => "rejected",
+            Effect::NotEvaluable => "not_evaluable",
+        }
+    }
+}
+
+/// A problem with one event: it is rejected (errors), not evaluable for a
+/// rule, or evaluated with a remark. Points at the event and, where known,
+/// the field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventDiagnostic {
     pub code: &'static str,
@@ -93,8 +120,10 @@ pub struct EventDiagnostic {
     pub field: Option<String>,
     /// The event's id, when it could be read.
     pub event_id: Option<String>,
-    /// Did this problem keep the event from being evaluated?
-    pub rejected: bool,
+    /// What this problem did to the event's verdict.
+    pub effect: Effect,
+    /// The rule that could not judge the event (not-evaluable problems).
+    pub rule: Option<String>,
     /// The record's text, kept so the report can show it.
     pub text: Option<String>,
 }
@@ -117,9 +146,31 @@ impl EventDiagnostic {
             loc: e.loc,
             field: Some(field.to_string()),
             event_id: Some(e.id.clone()),
-            rejected: false,
+            effect: Effect::Remark,
+            rule: None,
             text: None,
         }
+    }
+
+    /// A valid event that rule `rule` cannot judge: an error, since the
+    /// run cannot say the event complies.
+    pub fn not_evaluable(
+        e: &Event,
+        rule: &str,
+        code: &'static str,
+        field: &str,
+        message: String,
+        help: String,
+    ) -> Self {
+        EventDiagnostic {
+            effect: Effect::NotEvaluable,
+            rule: Some(rule.to_string()),
+            ..Self::remark(e, code, Severity::Error, field, message, Some(help))
+        }
+    }
+
+    pub fn rejected(&self) -> bool {
+        self.effect == Effect::Rejected
     }
 }
 
@@ -144,6 +195,11 @@ pub mod codes {
     pub const MISSING_PRICE: &str = "sanc::event::missing_price";
     pub const MISSING_PARTY: &str = "sanc::event::missing_party";
     pub const MISSING_VALUE: &str = "sanc::event::missing_value";
+    pub const MISSING_QUANTITY: &str = "sanc::event::missing_quantity";
+    pub const OTHER_CURRENCY: &str = "sanc::event::other_currency";
+    pub const ZERO_QUANTITY: &str = "sanc::event::zero_quantity";
+    pub const MULTILINE_RECORD: &str = "sanc::event::multiline_record";
+    pub const UNKNOWN_COLUMN: &str = "sanc::event::unknown_column";
 
     pub const EVENT_CODES: &[&str] = &[
         UNREADABLE,
@@ -165,5 +221,10 @@ pub mod codes {
         MISSING_PRICE,
         MISSING_PARTY,
         MISSING_VALUE,
+        MISSING_QUANTITY,
+        OTHER_CURRENCY,
+        ZERO_QUANTITY,
+        MULTILINE_RECORD,
+        UNKNOWN_COLUMN,
     ];
 }

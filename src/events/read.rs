@@ -2,7 +2,7 @@
 //! and CSV. Each record is handed to a callback with its location.
 
 use super::fields::{JsonEvent, RawEvent, FIELD_NAMES};
-use super::{codes, EventDiagnostic, EventLoc};
+use super::{codes, Effect, EventDiagnostic, EventLoc};
 use crate::diagnostic::Severity;
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
@@ -30,6 +30,12 @@ impl InputFormat {
     }
 }
 
+/// How to read CSV: the delimiter, when not detected from the header.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CsvOptions {
+    pub delimiter: Option<u8>,
+}
+
 /// One event input of a run.
 #[derive(Debug, Clone)]
 pub struct Input {
@@ -40,6 +46,20 @@ pub struct Input {
     pub format: InputFormat,
     /// CSV: the header's columns, as written.
     pub columns: Vec<String>,
+    pub csv: CsvOptions,
+}
+
+impl Input {
+    /// An input read from `path` (`None`: standard input) in `format`.
+    pub fn new(name: impl Into<String>, path: Option<PathBuf>, format: InputFormat) -> Self {
+        Input {
+            name: name.into(),
+            path,
+            format,
+            columns: Vec::new(),
+            csv: CsvOptions::default(),
+        }
+    }
 }
 
 /// One record as read: its fields, where it is, and its text.
@@ -57,6 +77,9 @@ pub struct Record<'a> {
 pub enum Item<'a> {
     Record(Record<'a>),
     Malformed(Box<EventDiagnostic>),
+    /// A remark about the input, not about one event (a CSV column that is
+    /// not an event field): shown, and no event is counted.
+    Note(Box<EventDiagnostic>),
 }
 
 fn malformed(
@@ -73,7 +96,8 @@ fn malformed(
         loc,
         field: None,
         event_id: None,
-        rejected: true,
+        effect: Effect::Rejected,
+        rule: None,
         text: text.map(|t| t.chars().take(4096).collect()),
     })
 }
@@ -138,41 +162,76 @@ pub fn read(
     }
 }
 
+/// Lines of an input with their numbers and offsets; lines looked at ahead
+/// (to see whether an object goes on over several lines) can be put back.
+struct Lines<R> {
+    reader: std::io::BufReader<R>,
+    line: u32,
+    offset: u64,
+    back: std::collections::VecDeque<(Vec<u8>, u32, u64)>,
+}
+
+impl<R: Read> Lines<R> {
+    /// The next line (without its line ending), its number and offset.
+    fn next(&mut self, buf: &mut Vec<u8>) -> Result<Option<(u32, u64)>, String> {
+        if let Some((b, line, offset)) = self.back.pop_front() {
+            *buf = b;
+            return Ok(Some((line, offset)));
+        }
+        buf.clear();
+        let n = self
+            .reader
+            .read_until(b'\n', buf)
+            .map_err(|e| format!("read error after line {}: {e}", self.line))?;
+        if n == 0 {
+            return Ok(None);
+        }
+        self.line += 1;
+        let start = self.offset;
+        self.offset += n as u64;
+        while let [.., b'\n' | b'\r'] = buf[..] {
+            buf.pop();
+        }
+        Ok(Some((self.line, start)))
+    }
+}
+
+/// At most this many lines are joined to find the end of an object that a
+/// pretty-printer spread over several lines of an NDJSON file.
+const MAX_JOINED_LINES: usize = 10_000;
+const MAX_JOINED_BYTES: usize = 1 << 20;
+
+/// Does `text` start with a JSON value that ends on a later line, so that
+/// this line alone is a truncated object?
+fn ends_early(text: &str) -> bool {
+    text.starts_with('{')
+        && serde_json::from_str::<serde::de::IgnoredAny>(text).is_err_and(|e| e.is_eof())
+}
+
 fn read_ndjson(
     index: u32,
     reader: impl Read,
     on_item: &mut impl FnMut(Item),
     progress: &mut impl FnMut(u64),
 ) -> Result<(), String> {
-    let mut r = std::io::BufReader::with_capacity(1 << 16, reader);
+    let mut lines = Lines {
+        reader: std::io::BufReader::with_capacity(1 << 16, reader),
+        line: 0,
+        offset: 0,
+        back: Default::default(),
+    };
     let mut buf: Vec<u8> = Vec::with_capacity(1024);
-    let mut offset: u64 = 0;
-    let mut line: u32 = 0;
-    loop {
-        buf.clear();
-        let n = r
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| format!("read error after line {line}: {e}"))?;
-        if n == 0 {
-            return Ok(());
-        }
-        line += 1;
-        let start = offset;
-        offset += n as u64;
+    while let Some((line, start)) = lines.next(&mut buf)? {
         if line % 4096 == 0 {
-            progress(offset);
-        }
-        let mut bytes = &buf[..];
-        while let [rest @ .., b'\n' | b'\r'] = bytes {
-            bytes = rest;
+            progress(lines.offset);
         }
         // A byte-order mark is not part of the first record.
-        let bom = if line == 1 && bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        let bom = if line == 1 && buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
             3
         } else {
             0
         };
-        bytes = &bytes[bom..];
+        let bytes = &buf[bom..];
         let lead = bytes
             .iter()
             .take_while(|b| matches!(b, b' ' | b'\t'))
@@ -188,6 +247,13 @@ fn read_ndjson(
             len: (bytes.len() - lead) as u32,
         };
         match std::str::from_utf8(&bytes[lead..]) {
+            Ok(text) if ends_early(text) => {
+                let owned = text.to_string();
+                match joined_object(&mut lines, owned.clone(), loc)? {
+                    Some(item) => on_item(item),
+                    None => on_item(json_record(&owned, loc)),
+                }
+            }
             Ok(text) => on_item(json_record(text, loc)),
             Err(e) => on_item(Item::Malformed(malformed(
                 loc,
@@ -200,6 +266,59 @@ fn read_ndjson(
             ))),
         }
     }
+    Ok(())
+}
+
+/// An object spread over several lines of an NDJSON file (a pretty-printed
+/// export): one diagnostic for the whole object, not one per line. `None`
+/// when the following lines do not complete an object (they are put back
+/// and read as lines of their own).
+fn joined_object<R: Read>(
+    lines: &mut Lines<R>,
+    first: String,
+    loc: EventLoc,
+) -> Result<Option<Item<'static>>, String> {
+    let mut joined = first;
+    let mut taken: Vec<(Vec<u8>, u32, u64)> = Vec::new();
+    let mut buf = Vec::new();
+    while taken.len() < MAX_JOINED_LINES && joined.len() < MAX_JOINED_BYTES {
+        let Some((line, offset)) = lines.next(&mut buf)? else {
+            break;
+        };
+        taken.push((buf.clone(), line, offset));
+        joined.push('\n');
+        joined.push_str(&String::from_utf8_lossy(&buf));
+        let mut values =
+            serde_json::Deserializer::from_str(&joined).into_iter::<serde::de::IgnoredAny>();
+        match values.next() {
+            Some(Ok(_)) => {
+                let last = line;
+                let d = EventDiagnostic {
+                    code: codes::MULTILINE_RECORD,
+                    severity: Severity::Error,
+                    message: format!(
+                        "this event spreads over lines {}–{last}; NDJSON needs each event on one line",
+                        loc.line
+                    ),
+                    help: Some("write one object per line (`jq -c '.[]' events.json` does), or, if the file is a JSON array, name it .json or pass `--input-format json`".into()),
+                    loc,
+                    field: None,
+                    event_id: None,
+                    effect: Effect::Rejected,
+                    rule: None,
+                    text: None,
+                };
+                return Ok(Some(Item::Malformed(Box::new(d))));
+            }
+            Some(Err(e)) if e.is_eof() => continue,
+            _ => break,
+        }
+    }
+    // Not one object after all: read the lines looked at as they are.
+    for t in taken.into_iter().rev() {
+        lines.back.push_front(t);
+    }
+    Ok(None)
 }
 
 /// An input read whole, as UTF-8 text.
@@ -339,9 +458,20 @@ fn read_csv(
         line: 1,
         line_start: 0,
     };
+    // Spreadsheets write a byte-order mark and, in many locales, `;` or tabs.
+    let body = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
+    let bom = text.len() - body.len();
+    let delimiter = input
+        .csv
+        .delimiter
+        .unwrap_or_else(|| detect_delimiter(body));
+    // Kept, so that reports find a row's cells as the reader did.
+    input.csv.delimiter = Some(delimiter);
+    let header_line = body.split(['\n', '\r']).next().unwrap_or("");
     let mut r = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
+        .delimiter(delimiter)
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
     let headers = r
@@ -360,9 +490,52 @@ fn read_csv(
             FIELD_NAMES.iter().copied().find(|f| *f == h)
         })
         .collect();
+    // Columns that are not event fields are kept in each row's text, and
+    // listed once, so a misnamed `Qty` is not dropped without a word.
+    for (h, k) in input.columns.iter().zip(&known) {
+        if k.is_some() || h.is_empty() {
+            continue;
+        }
+        // The note quotes the header row, and its field points at the column.
+        let loc = EventLoc {
+            input: index,
+            line: 1,
+            column: 1,
+            offset: bom as u64,
+            len: header_line.len() as u32,
+        };
+        let (severity, help) = match column_suggestion(h) {
+            Some(f) if !known.contains(&Some(f)) => (
+                Severity::Warning,
+                format!("did you mean `{f}`? Rename the column to `{f}` so sanc reads it"),
+            ),
+            _ => (
+                Severity::Advice,
+                format!("not an event field, so sanc does not read it (it shows in the row's text); the fields are {}", FIELD_NAMES.join(", ")),
+            ),
+        };
+        on_item(Item::Note(Box::new(EventDiagnostic {
+            code: codes::UNKNOWN_COLUMN,
+            severity,
+            message: format!("column `{h}` of `{}` is not an event field", input.name),
+            help: Some(help),
+            loc,
+            field: Some(h.clone()),
+            event_id: None,
+            effect: Effect::Remark,
+            rule: None,
+            text: Some(header_line.to_string()),
+        })));
+    }
     if !known.contains(&Some("id")) {
+        let near = input
+            .columns
+            .iter()
+            .find(|h| column_suggestion(h) == Some("id"))
+            .map(|h| format!(" (is `{h}` the id?)"))
+            .unwrap_or_default();
         return Err(format!(
-            "`{}` has no `id` column; the header row must name the event fields (id, date, commodity, quantity, from, to, …)",
+            "`{}` has no `id` column{near}; the header row must name the event fields (id, date, commodity, quantity, from, to, …)",
             input.name
         ));
     }
@@ -408,9 +581,62 @@ fn read_csv(
             Err(e) => on_item(Item::Malformed(malformed(
                 loc,
                 format!("unreadable CSV record: {e}"),
-                "each row has the header's columns, separated by commas; quote cells that contain commas",
+                "each row has the header's columns, separated by the header's delimiter; quote cells that contain it",
                 None,
             ))),
         }
     }
+}
+
+/// The delimiter of a CSV file, from its header row: the most frequent of
+/// `,`, `;` and tab outside quotes (`,` when none occurs).
+fn detect_delimiter(text: &str) -> u8 {
+    let header = text.split(['\n', '\r']).next().unwrap_or("");
+    let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0)];
+    let mut quoted = false;
+    for b in header.bytes() {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if !quoted {
+            for (d, n) in &mut counts {
+                if *d == b {
+                    *n += 1;
+                }
+            }
+        }
+    }
+    // Ties go to the comma (first in the list).
+    counts
+        .iter()
+        .fold(
+            (b',', 0),
+            |best, &(d, n)| if n > best.1 { (d, n) } else { best },
+        )
+        .0
+}
+
+/// The event field a column name probably means: common spreadsheet
+/// names, then a close spelling.
+fn column_suggestion(column: &str) -> Option<&'static str> {
+    let c = column.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+    let by_name = match c.as_str() {
+        "qty" | "quantity_value" | "amount" | "volume" | "weight" | "net_weight" | "netwgt" => {
+            Some("quantity")
+        }
+        "origin" | "from_country" | "exporter" | "supplier" | "source_country"
+        | "country_of_origin" => Some("from"),
+        "destination" | "dest" | "to_country" | "importer" | "consignee_country" => Some("to"),
+        "transit" | "via_countries" | "transshipment" => Some("via"),
+        "hs_code" | "hscode" | "cmdcode" | "commodity_code" | "tariff_code" | "cn_code" => {
+            Some("hs")
+        }
+        "product" | "goods" | "commodity_name" => Some("commodity"),
+        "unit_price" | "price_per_unit" => Some("price"),
+        "event_id" | "record_id" | "shipment_id" | "ref" | "reference" => Some("id"),
+        "shipment_date" | "ship_date" | "event_date" | "period" => Some("date"),
+        "event_type" | "kind" => Some("type"),
+        "trade_value" | "primaryvalue" | "total_value" => Some("value"),
+        _ => None,
+    };
+    by_name.or_else(|| crate::suggest::closest(&c, FIELD_NAMES.iter().copied()))
 }

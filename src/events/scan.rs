@@ -190,7 +190,7 @@ mod tests {
 }
 
 /// Byte ranges of the cells of one CSV line (quotes respected).
-pub fn csv_cells(line: &str) -> Vec<(usize, usize)> {
+pub fn csv_cells(line: &str, delimiter: u8) -> Vec<(usize, usize)> {
     let b = line.as_bytes();
     let mut out = Vec::new();
     let mut start = 0;
@@ -198,7 +198,7 @@ pub fn csv_cells(line: &str) -> Vec<(usize, usize)> {
     for (i, c) in b.iter().enumerate() {
         match c {
             b'"' => quoted = !quoted,
-            b',' if !quoted => {
+            d if *d == delimiter && !quoted => {
                 out.push((start, i));
                 start = i + 1;
             }
@@ -218,7 +218,7 @@ mod csv_tests {
     #[test]
     fn cells() {
         let l = "a,\"b,c\",d\n";
-        let c = super::csv_cells(l);
+        let c = super::csv_cells(l, b',');
         assert_eq!(
             c.iter().map(|(s, e)| &l[*s..*e]).collect::<Vec<_>>(),
             ["a", "\"b,c\"", "d"]

@@ -3,7 +3,7 @@
 //! rejected (not evaluated) rather than half-read.
 
 use super::fields::{json_kind, Field, RawEvent};
-use super::{codes, Event, EventDiagnostic, EventKind, EventLoc, EventParty, Price};
+use super::{codes, Effect, Event, EventDiagnostic, EventKind, EventLoc, EventParty, Price};
 use crate::diagnostic::Severity;
 use crate::iso;
 use crate::model::RuleSet;
@@ -48,7 +48,12 @@ impl Cx<'_> {
             loc: self.loc,
             field: Some(field.to_string()),
             event_id: self.id.clone(),
-            rejected: severity == Severity::Error,
+            effect: if severity == Severity::Error {
+                Effect::Rejected
+            } else {
+                Effect::Remark
+            },
+            rule: None,
             text: None,
         });
     }
@@ -90,11 +95,18 @@ impl Cx<'_> {
         match parse_date(&t) {
             Some(d) => Some(d),
             None => {
+                let day = t.get(..10).unwrap_or(&t);
+                let why = crate::dates::why_not_a_date(day);
+                let help = if why.starts_with("dates are written") {
+                    "dates are written YYYY-MM-DD (a date and time such as 2023-01-31T08:00:00Z is accepted too)".to_string()
+                } else {
+                    why
+                };
                 self.error(
                     codes::BAD_DATE,
                     name,
                     format!("`{t}` is not a date"),
-                    Some("dates are written YYYY-MM-DD (a date and time such as 2023-01-31T08:00:00Z is accepted too)".into()),
+                    Some(help),
                 );
                 None
             }
@@ -145,11 +157,22 @@ impl Cx<'_> {
             .keys()
             .chain(self.rules.entities.keys())
             .map(String::as_str);
-        let help = suggest::closest(&value, declared.chain(iso::COUNTRIES.iter().map(|c| c.0)))
-            .map(|b| format!("did you mean `{b}`?"))
-            .unwrap_or_else(|| {
-                "parties are ISO 3166-1 alpha-3 codes such as `PRK`, or aliases and entities declared in the rules".into()
-            });
+        // Only a code-like name (three letters) is likely a mistyped
+        // country code; anything else is a name the rules do not know.
+        let code_like = value.len() == 3 && value.bytes().all(|b| b.is_ascii_alphabetic());
+        let closest = if code_like {
+            suggest::closest(&value, declared.chain(iso::COUNTRIES.iter().map(|c| c.0)))
+        } else {
+            suggest::closest(&value, declared)
+        };
+        let help = match closest {
+            Some(b) => format!("did you mean `{b}`?"),
+            None if code_like => "parties are ISO 3166-1 alpha-3 codes such as `PRK`, or aliases and entities declared in the rules".into(),
+            None => format!(
+                "`{value}` is not a country code, alias or entity of the rules; if it is an organisation or a person, declare it in the rules, e.g. `entity {} \"{value}\" in RUS` (with its country), and name it so in events",
+                entity_name(&value)
+            ),
+        };
         self.error(
             codes::UNKNOWN_PARTY,
             name,
@@ -333,13 +356,26 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
     let commodity_name = cx.text("commodity", raw.commodity);
     let hs = cx.text("hs", raw.hs);
     if let Some(h) = &hs {
+        let h = h.clone();
         if h.len() < 2 || !h.bytes().all(|b| b.is_ascii_digit()) {
-            let h = h.clone();
             cx.error(
                 codes::BAD_HS_CODE,
                 "hs",
                 format!("`{h}` is not an HS code"),
                 Some("HS codes are at least 2 digits, without dots, e.g. `271019`".into()),
+            );
+        } else if h.len() % 2 == 1 {
+            // HS chapters, headings and subheadings come in pairs of digits:
+            // an odd count is almost always a leading zero a spreadsheet
+            // dropped (`302` for 0302, fish), and matching `302` as it stands
+            // would put fish under chapter 30, pharmaceuticals.
+            cx.error(
+                codes::BAD_HS_CODE,
+                "hs",
+                format!("`{h}` has an odd number of digits, so it is not an HS code"),
+                Some(format!(
+                    "HS codes have 2, 4, 6, 8 or 10 digits; a spreadsheet may have dropped a leading zero: did you mean `0{h}`? Store the column as text to keep it"
+                )),
             );
         }
     }
@@ -374,13 +410,6 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
                     Some("name the goods with `commodity` (as declared in the rules), an `hs` code, or both".into()),
                 );
             }
-            if raw.quantity.is_none() {
-                cx.required::<()>(
-                    "quantity",
-                    None,
-                    "a shipment needs a `quantity`, e.g. `\"44655 bbl\"`",
-                );
-            }
             if raw.from.is_none() && raw.to.is_none() {
                 cx.error(
                     codes::MISSING_FIELD,
@@ -394,6 +423,25 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
             }
         }
         Some(EventKind::Report) => {
+            if raw.covers.is_some() && covers.is_empty() && !has_error(&cx, "covers") {
+                cx.error(
+                    codes::MISSING_FIELD,
+                    "covers",
+                    "the report's `covers` lists no shipment".into(),
+                    Some(
+                        "list the ids of the shipments the report covers, e.g. `[\"ru-2023-01\"]`"
+                            .into(),
+                    ),
+                );
+            }
+            if raw.reporter.is_some() && reporter.as_deref() == Some("") {
+                cx.error(
+                    codes::MISSING_FIELD,
+                    "reporter",
+                    "the report's `reporter` is empty".into(),
+                    Some("name the reporting party, e.g. `\"CHN\"`".into()),
+                );
+            }
             if raw.covers.is_none() {
                 cx.required::<()>(
                     "covers",
@@ -412,22 +460,8 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
         None => {}
     }
 
-    let rejected = cx.diags.iter().any(|d| d.rejected);
+    let rejected = cx.diags.iter().any(|d| d.rejected());
     if !rejected {
-        if let (Some(name), None, None) = (&commodity_name, commodity, &hs) {
-            let names = rules.commodity_ids.keys().map(String::as_str);
-            let help = match suggest::closest(name, names) {
-                Some(b) => format!("did you mean `{b}`? Otherwise add an `hs` code"),
-                None => "declare it in the rules, or add an `hs` code; meanwhile only rules on `any` goods apply".into(),
-            };
-            let name = name.clone();
-            cx.warn(
-                codes::UNKNOWN_COMMODITY,
-                "commodity",
-                format!("unknown commodity `{name}`"),
-                Some(help),
-            );
-        }
         for e in &exemptions {
             if !rules.exemptions.contains(e) {
                 let e = e.clone();
@@ -448,6 +482,10 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
             date,
             commodity,
             commodity_name,
+            hs_commodity: match (commodity, &hs) {
+                (None, Some(h)) => rules.commodity_of_hs(h),
+                _ => None,
+            },
             hs,
             quantity,
             price,
@@ -467,6 +505,30 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
     Validated {
         event,
         diagnostics: cx.diags,
+    }
+}
+
+fn has_error(cx: &Cx, field: &str) -> bool {
+    cx.diags.iter().any(|d| d.field.as_deref() == Some(field))
+}
+
+/// A name as an `entity` declaration would spell it: lower case, `_` for spaces.
+fn entity_name(value: &str) -> String {
+    let n: String = value
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if n.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        n
+    } else {
+        format!("party_{n}")
     }
 }
 

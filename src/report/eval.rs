@@ -114,9 +114,9 @@ fn rule_label(rules: &RuleSet, f: &Finding) -> String {
 fn event_label(f: &Finding) -> String {
     match (&f.total, &f.unit, f.deadline) {
         (Some(t), Some(u), _) if f.window.is_some() => {
-            format!("`{}`: total {} {u}", f.event, format_amount(*t))
+            format!("`{}`: total {} {u}", f.event, crate::exact::human(t))
         }
-        (Some(t), Some(u), _) => format!("`{}`: {} {u}", f.event, format_amount(*t)),
+        (Some(t), Some(u), _) => format!("`{}`: {} {u}", f.event, crate::exact::human(t)),
         (_, _, Some(d)) => format!("`{}`: report due by {d}", f.event),
         _ => format!("`{}`", f.event),
     }
@@ -199,18 +199,27 @@ pub fn human(
                 .map(Some)
                 .chain(std::iter::repeat(None)),
         )
-        .filter(|(d, _)| all || (show == Show::QuietStrict && d.rejected));
+        .filter(|(d, _)| {
+            all || (show == Show::QuietStrict && d.effect != crate::events::Effect::Remark)
+        });
     for (d, labels) in shown {
         let message = match &d.event_id {
             Some(id) => format!("event `{id}`: {}", d.message),
             None => d.message.clone(),
         };
         let mut help = d.help.clone().unwrap_or_default();
-        if d.rejected {
+        let verdict = match d.effect {
+            crate::events::Effect::Rejected => Some("this event was rejected and not evaluated"),
+            crate::events::Effect::NotEvaluable => {
+                Some("this event was not evaluated: the run cannot say it complies")
+            }
+            crate::events::Effect::Remark => None,
+        };
+        if let Some(v) = verdict {
             if !help.is_empty() {
                 help.push('\n');
             }
-            help.push_str("this event was rejected and not evaluated");
+            help.push_str(v);
         }
         let labels = labels.map(Vec::as_slice).unwrap_or_default();
         if labels.is_empty() {
@@ -228,23 +237,52 @@ pub fn human(
         ));
         out.push('\n');
     }
-    out.push_str(&summary(&outcome.stats));
+    let errors = errors(rule_diags, outcome);
+    out.push_str(&summary(&outcome.stats, errors));
     out.push('\n');
     out
 }
 
-/// `3 violations, 2 warnings · 1,204 events read, 1,202 evaluated, 2 rejected · 14 rules`
-pub fn summary(s: &Stats) -> String {
+/// Error diagnostics of a run: about the rules, unreadable inputs, and events.
+pub fn errors(rule_diags: &[Diagnostic], outcome: &Outcome) -> usize {
+    rule_diags.iter().filter(|d| d.is_error()).count()
+        + outcome
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+}
+
+/// `3 violations, 2 warnings · 1,204 events read, 1,202 evaluated, 2 rejected, 0 not evaluable · 14 rules`,
+/// and, when something went unchecked, a second line that says so plainly.
+pub fn summary(s: &Stats, errors: usize) -> String {
     use super::{plural, thousands};
-    format!(
-        "{}, {} · {} read, {} evaluated, {} rejected · {}",
+    let errors = if errors > 0 {
+        format!(", {}", plural(errors, "error", "errors"))
+    } else {
+        String::new()
+    };
+    let mut out = format!(
+        "{}, {}{errors} · {} read, {} evaluated, {} rejected, {} not evaluable · {}",
         plural(s.violations, "violation", "violations"),
         plural(s.warnings, "warning", "warnings"),
         plural(s.events_read, "event", "events"),
         thousands(s.events_evaluated),
         thousands(s.events_rejected),
+        thousands(s.events_not_evaluable),
         plural(s.rules, "rule", "rules"),
-    )
+    );
+    let unchecked = s.events_rejected + s.events_not_evaluable;
+    if unchecked > 0 {
+        out.push_str(&format!(
+            "\nincomplete: {} of {} not checked ({} rejected, {} not evaluable), so this run cannot say they comply",
+            thousands(unchecked),
+            plural(s.events_read, "event", "events"),
+            thousands(s.events_rejected),
+            thousands(s.events_not_evaluable),
+        ));
+    }
+    out
 }
 
 #[derive(Debug, Serialize)]
@@ -279,7 +317,15 @@ pub struct JsonFinding {
 pub struct EvalOutput {
     pub findings: Vec<JsonFinding>,
     pub diagnostics: Vec<JsonDiagnostic>,
+    pub stats: JsonStats,
+}
+
+/// The run's counts, and how many diagnostics are errors.
+#[derive(Debug, Serialize)]
+pub struct JsonStats {
+    #[serde(flatten)]
     pub stats: Stats,
+    pub errors: usize,
 }
 
 fn event_location(inputs: &[Input], loc: EventLoc) -> JsonLocation {
@@ -317,7 +363,9 @@ fn event_diagnostic(
         related: Vec::new(),
         field: d.field.clone(),
         event: d.event_id.clone(),
-        rejected: Some(d.rejected),
+        rejected: Some(d.rejected()),
+        effect: Some(d.effect.as_str()),
+        rule: d.rule.clone(),
     }
 }
 
@@ -327,9 +375,12 @@ pub fn rules_failed(sources: &SourceMap, diags: &[Diagnostic], rules: usize) -> 
     EvalOutput {
         findings: Vec::new(),
         diagnostics: diags.iter().map(|d| json::diagnostic(d, sources)).collect(),
-        stats: Stats {
-            rules,
-            ..Stats::default()
+        stats: JsonStats {
+            stats: Stats {
+                rules,
+                ..Stats::default()
+            },
+            errors: diags.iter().filter(|d| d.is_error()).count(),
         },
     }
 }
@@ -357,7 +408,7 @@ pub fn json_output(
                 explanation: f.explanation(rules),
                 cite: rule.cite.clone(),
                 window: f.window.as_deref().map(str::to_string),
-                total: f.total.map(plain_amount),
+                total: f.total.as_ref().map(crate::exact::plain),
                 limit: f.limit.map(plain_amount),
                 unit: f.unit.as_deref().map(str::to_string),
                 contributors: is_cap
@@ -387,6 +438,9 @@ pub fn json_output(
     EvalOutput {
         findings,
         diagnostics,
-        stats: outcome.stats,
+        stats: JsonStats {
+            stats: outcome.stats,
+            errors: errors(rule_diags, outcome),
+        },
     }
 }

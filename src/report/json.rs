@@ -51,6 +51,14 @@ pub struct JsonDiagnostic {
     /// Event diagnostics: whether the event was rejected (not evaluated).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rejected: Option<bool>,
+    /// Event diagnostics: what the problem did to the event's verdict:
+    /// `rejected`, `not_evaluable` or `remark`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effect: Option<&'static str>,
+    /// Event diagnostics that make an event not evaluable: the rule that
+    /// could not judge it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
 }
 
 pub fn location(sources: &SourceMap, span: Span) -> Option<JsonLocation> {
@@ -95,6 +103,8 @@ pub fn diagnostic(d: &Diagnostic, sources: &SourceMap) -> JsonDiagnostic {
         field: None,
         event: None,
         rejected: None,
+        effect: None,
+        rule: None,
     }
 }
 

@@ -64,7 +64,9 @@ impl Snippets {
                     .columns
                     .iter()
                     .position(|c| c.eq_ignore_ascii_case(field))?;
-                scan::csv_cells(text).get(col).copied()
+                scan::csv_cells(text, i.csv.delimiter.unwrap_or(b','))
+                    .get(col)
+                    .copied()
             }),
             _ => scan::field_range(text, field),
         };

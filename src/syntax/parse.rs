@@ -9,7 +9,7 @@ use super::errors::{syntax_error, StatementStart};
 use super::grammar::{Rule as R, SancParser};
 use crate::diagnostic::{codes, Diagnostic, Severity};
 use crate::source::{FileId, Span};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use pest::iterators::Pair;
 use pest::Parser;
 use rust_decimal::Decimal;
@@ -411,7 +411,7 @@ impl Lower<'_> {
         self.diags.push(
             Diagnostic::error(codes::PARSE_BAD_DATE, format!("`{text}` is not a date"))
                 .with_label(span, "no such day")
-                .with_help(date_help(text)),
+                .with_help(crate::dates::why_not_a_date(text)),
         );
         None
     }
@@ -670,47 +670,6 @@ fn unescape(s: &str) -> String {
         }
     }
     out
-}
-
-/// Why a `YYYY-MM-DD` string is not a date, in words.
-fn date_help(text: &str) -> String {
-    let parts: Vec<u32> = text.split('-').filter_map(|p| p.parse().ok()).collect();
-    if let [y, m, d] = parts[..] {
-        if !(1..=12).contains(&m) {
-            return format!("there is no month {m}; dates are written YYYY-MM-DD");
-        }
-        let first = NaiveDate::from_ymd_opt(y as i32, m, 1);
-        let next = if m == 12 {
-            NaiveDate::from_ymd_opt(y as i32 + 1, 1, 1)
-        } else {
-            NaiveDate::from_ymd_opt(y as i32, m + 1, 1)
-        };
-        if let (Some(f), Some(n)) = (first, next) {
-            let days = (n - f).num_days();
-            if d == 0 || i64::from(d) > days {
-                return format!("{} {} has {} days", month_name(f.month()), f.year(), days);
-            }
-        }
-    }
-    "dates are written YYYY-MM-DD, e.g. `2018-01-01`".to_string()
-}
-
-fn month_name(m: u32) -> &'static str {
-    const NAMES: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    NAMES.get(m as usize - 1).copied().unwrap_or("that month")
 }
 
 /// The `##` lines directly above `start`, joined, without the markers.
