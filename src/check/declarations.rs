@@ -589,8 +589,10 @@ impl Checker<'_> {
                 self.used.insert(b.clone());
                 format!("did you mean `{b}`?")
             }
+            // No example code: a made-up one (`hs 2710` for `arms`) would
+            // read as advice about what the goods are.
             None => format!(
-                "declare it, e.g. `commodity {} = hs 2710`, or use `hs 2710` in the rule",
+                "declare it with its HS codes, e.g. `commodity {} = hs <code>`, or name the codes in the rule (`hs <code>`)",
                 n.node
             ),
         };

@@ -58,7 +58,8 @@ impl Checker<'_> {
         self.diags.extend(warnings);
     }
 
-    /// A cap whose every event is already banned can never matter.
+    /// A cap whose every event is already banned adds nothing: its findings
+    /// (it still reports them) only repeat the ban's.
     fn shadowed_caps(&mut self) {
         let mut found = Vec::new();
         for cap in &self.model.rules {
@@ -69,7 +70,7 @@ impl Checker<'_> {
                 found.push(
                     Diagnostic::warning(
                         codes::SHADOWED_CAP,
-                        format!("the cap `{}` can never apply: `{}` bans every shipment it covers", cap.id, ban.id),
+                        format!("the cap `{}` adds nothing: `{}` bans every shipment it covers, so each of its findings repeats the ban's", cap.id, ban.id),
                     )
                     .with_label(cap.keyword, "this cap")
                     .with_label(ban.keyword, "is shadowed by this ban")

@@ -215,6 +215,15 @@ impl Cx<'_> {
                 None
             }
             Some(d) => Some(d),
+            None if looks_numeric(text) => {
+                self.error(
+                    codes::BAD_QUANTITY,
+                    name,
+                    format!("`{text}` in `{name}` has more digits than sanc holds exactly"),
+                    Some("amounts have at most 28 significant digits (up to 79,228,162,514,264,337,593,543,950,335); give it in a larger unit (`t` for `kg`)".into()),
+                );
+                None
+            }
             None => {
                 self.error(
                     codes::BAD_QUANTITY,
@@ -506,6 +515,16 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
         event,
         diagnostics: cx.diags,
     }
+}
+
+/// A plain decimal (sign, digits, at most one point): when such text does
+/// not parse, it is too long, not malformed.
+fn looks_numeric(t: &str) -> bool {
+    let t = t.trim().trim_start_matches(['+', '-']).replace('_', "");
+    !t.is_empty()
+        && t.bytes().filter(|b| *b == b'.').count() <= 1
+        && t.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && t.bytes().any(|b| b.is_ascii_digit())
 }
 
 fn has_error(cx: &Cx, field: &str) -> bool {

@@ -342,6 +342,52 @@ pub fn syntax_error(file: FileId, text: &str, offset: usize, err: &Error<R>) -> 
         }
     }
 
+    // `60,000 bbl`: a thousands separator.
+    if rest.starts_with(',') && before.ends_with(|c: char| c.is_ascii_digit()) {
+        let start = before
+            .char_indices()
+            .rev()
+            .find(|(_, c)| !(c.is_ascii_digit() || *c == '_' || *c == '.'))
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let tail: String = rest[1..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == ',')
+            .collect();
+        if tail.len() >= 3 && tail.split(',').all(|g| g.len() == 3) {
+            let written = format!("{}{}", &before[start..], &rest[..1 + tail.len()]);
+            let plain = written.replace(',', "");
+            let grouped = written.replace(',', "_");
+            return Diagnostic::error(
+                codes::PARSE_BAD_NUMBER,
+                format!("`{written}` is not a number sanc reads"),
+            )
+            .with_label(
+                Span::new(file, start, start + written.len()),
+                "a comma cannot group digits",
+            )
+            .with_help(format!("write `{plain}`, or `{grouped}` to group digits"));
+        }
+    }
+
+    // `per 12 months` with no `from DATE`: say so where it is missing, not
+    // at the next statement.
+    if before.ends_with("months") && positives.contains(&R::kw_from) {
+        let end = before.len();
+        let start = before[..end - "months".len()]
+            .trim_end()
+            .rfind(|c: char| !c.is_ascii_digit())
+            .map_or(0, |i| i + 1);
+        return Diagnostic::error(
+            codes::PARSE_SYNTAX,
+            "a period of months needs the day its first window starts",
+        )
+        .with_label(Span::new(file, start, end), "`from DATE` is missing here")
+        .with_help(format!(
+            "write e.g. `{} from 2017-12-22`: windows of months are counted from a day (for a calendar year, write `per year`)",
+            &before[start..end]
+        ));
+    }
+
     // `price: cap …`: a keyword used as a label.
     if is_keyword_here && rest[word.len()..].starts_with(':') {
         return Diagnostic::error(

@@ -1,0 +1,295 @@
+//! Honest verdicts, end to end: every event ends evaluated, rejected or not
+//! evaluable, and a run that left anything unchecked never exits 0. Each
+//! case is one mistake an analyst makes, with the exit code and counts
+//! worked out by hand.
+
+mod common;
+
+use common::{eval, eval_json, event_diagnostics, kinds, s};
+use serde_json::Value;
+
+const RULES: &str = "\
+commodity arms = hs 93
+commodity refined_petroleum = hs 2710
+convert refined_petroleum 1 t = 7.33 bbl
+arms_ban: ban arms from PRK cite \"UNSCR 1718 (2006) OP 8(b)\"
+oil_cap: cap refined_petroleum to PRK 500000 bbl per year
+price_cap: cap price refined_petroleum from RUS 60 USD per bbl
+";
+
+fn stats(v: &Value) -> (u64, u64, u64, u64) {
+    let n = |k: &str| v["stats"][k].as_u64().unwrap_or(u64::MAX);
+    (
+        n("events_read"),
+        n("events_evaluated"),
+        n("events_rejected"),
+        n("events_not_evaluable"),
+    )
+}
+
+/// `--strict` turns an incomplete run (3) into a failed one (2).
+fn strict_code(rules: &str, events: &str) -> i32 {
+    eval(rules, events, "ndjson", &["--strict", "--quiet"]).code
+}
+
+#[test]
+fn every_event_rejected_is_an_incomplete_run_not_a_clean_one() {
+    let ev = "\
+{\"id\": \"a\", \"date\": \"2023-02-30\", \"commodity\": \"arms\", \"from\": \"PRK\"}
+{\"id\": \"b\", \"date\": \"2023-01-01\", \"commodity\": \"arms\", \"from\": \"North Korea\"}
+{\"id\": \"c\"}
+";
+    let (code, v) = eval_json(RULES, ev);
+    assert_eq!(code, 3, "{v}");
+    assert_eq!(stats(&v), (3, 0, 3, 0));
+    assert_eq!(v["stats"]["violations"], 0);
+    let run = eval(RULES, ev, "ndjson", &["--quiet"]);
+    assert_eq!(run.code, 3);
+    assert_eq!(
+        run.stdout,
+        "0 violations, 0 warnings, 5 errors · 3 events read, 0 evaluated, 3 rejected, 0 not evaluable · 3 rules\n\
+         incomplete: 3 of 3 events not checked (3 rejected, 0 not evaluable), so this run cannot say they comply\n"
+    );
+    assert_eq!(strict_code(RULES, ev), 2);
+}
+
+#[test]
+fn an_undeclared_commodity_with_no_hs_is_not_evaluable() {
+    // Rockets from the DPRK: the arms ban cannot tell whether it covers them.
+    let ev = "{\"id\": \"r\", \"date\": \"2023-01-05\", \"commodity\": \"rockets\", \"from\": \"PRK\", \"to\": \"SYR\", \"quantity\": \"5 units\"}\n";
+    let (code, v) = eval_json(RULES, ev);
+    assert_eq!(code, 3, "{v}");
+    assert_eq!(stats(&v), (1, 0, 0, 1));
+    let d = &event_diagnostics(&v)[0];
+    assert_eq!(d["code"], "sanc::event::unknown_commodity");
+    assert_eq!(d["effect"], "not_evaluable");
+    assert_eq!(d["rule"], "arms_ban");
+    assert_eq!(d["field"], "commodity");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(1), Some(35))
+    );
+    assert!(d["help"]
+        .as_str()
+        .is_some_and(|h| h.contains("add an `hs` code")));
+    assert_eq!(strict_code(RULES, ev), 2);
+    // Given its HS code, the same shipment is judged, and banned.
+    let ev = ev.replace("\"commodity\": \"rockets\"", "\"hs\": \"930690\"");
+    let (code, v) = eval_json(RULES, &ev);
+    assert_eq!((code, kinds(&v)), (1, s(&[("violation", "r")])));
+    // Between parties no rule concerns, an unknown name is only a warning.
+    let ev = "{\"id\": \"w\", \"date\": \"2023-01-05\", \"commodity\": \"widgets\", \"from\": \"FRA\", \"to\": \"DEU\", \"quantity\": \"5 units\"}\n";
+    let (code, v) = eval_json(RULES, ev);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(stats(&v), (1, 1, 0, 0));
+    assert_eq!(event_diagnostics(&v)[0]["severity"], "warning");
+}
+
+#[test]
+fn a_price_in_another_currency_than_the_cap_is_not_evaluable() {
+    let ev = "{\"id\": \"p\", \"date\": \"2023-03-01\", \"commodity\": \"refined_petroleum\", \"quantity\": \"1000 bbl\", \"price\": \"80 EUR/bbl\", \"from\": \"RUS\", \"to\": \"IND\"}\n";
+    let (code, v) = eval_json(RULES, ev);
+    assert_eq!(code, 3, "{v}");
+    assert_eq!(stats(&v), (1, 0, 0, 1));
+    let d = &event_diagnostics(&v)[0];
+    assert_eq!(
+        (d["code"].as_str(), d["rule"].as_str(), d["field"].as_str()),
+        (
+            Some("sanc::event::other_currency"),
+            Some("price_cap"),
+            Some("price")
+        )
+    );
+    assert_eq!(v["stats"]["errors"], 1);
+    assert_eq!(strict_code(RULES, ev), 2);
+}
+
+#[test]
+fn a_ban_needs_no_quantity_but_a_cap_does() {
+    let ev = "\
+{\"id\": \"g\", \"date\": \"2023-01-06\", \"commodity\": \"arms\", \"from\": \"PRK\", \"to\": \"SYR\"}
+{\"id\": \"o\", \"date\": \"2023-01-07\", \"commodity\": \"refined_petroleum\", \"from\": \"CHN\", \"to\": \"PRK\"}
+";
+    let (code, v) = eval_json(RULES, ev);
+    assert_eq!(code, 1, "the ban finds g: {v}");
+    assert_eq!(kinds(&v), s(&[("violation", "g")]));
+    // The finding states no invented quantity.
+    let message = v["findings"][0]["message"].as_str().unwrap_or_default();
+    assert_eq!(message, "the shipment of arms from PRK to SYR is banned");
+    // The cap cannot count o: not evaluable, named, located.
+    assert_eq!(stats(&v), (2, 1, 0, 1));
+    let d = &event_diagnostics(&v)[0];
+    assert_eq!(d["code"], "sanc::event::missing_quantity");
+    assert_eq!(d["rule"], "oil_cap");
+    assert_eq!(d["line"], 2);
+}
+
+#[test]
+fn a_dropped_leading_zero_in_an_hs_code_is_rejected_with_the_likely_code() {
+    // `302` would otherwise fall under chapter 30 (pharmaceuticals).
+    let rules = "commodity medicines = hs 30\nban medicines to PRK";
+    let ev = "{\"id\": \"f\", \"date\": \"2023-01-01\", \"hs\": \"302\", \"quantity\": \"5 t\", \"from\": \"NOR\", \"to\": \"PRK\"}\n";
+    let (code, v) = eval_json(rules, ev);
+    assert_eq!(code, 3, "{v}");
+    assert_eq!(kinds(&v), s(&[]));
+    let d = &event_diagnostics(&v)[0];
+    assert_eq!(d["code"], "sanc::event::bad_hs_code");
+    assert_eq!(d["effect"], "rejected");
+    assert_eq!(d["column"], 35);
+    assert!(
+        d["help"].as_str().is_some_and(|h| h.contains("`0302`")),
+        "{d}"
+    );
+}
+
+#[test]
+fn a_spreadsheet_csv_with_bom_and_semicolons_reads_like_the_comma_version() {
+    let comma = "id,date,commodity,quantity,from,to,source\n\
+                 a,2023-01-06,arms,5 units,PRK,SYR,customs\n\
+                 b,2023-02-01,refined_petroleum,400000 bbl,CHN,PRK,customs\n\
+                 c,2023-03-01,refined_petroleum,200000 bbl,CHN,PRK,customs\n";
+    // As Excel saves it in many locales: a byte-order mark, `;`, CRLF, and
+    // the header in its own capitals.
+    let excel = format!("\u{FEFF}{}", comma.replace(',', ";").replace('\n', "\r\n")).replacen(
+        "id;date;commodity;quantity;from;to",
+        "ID;Date;Commodity;Quantity;From;To",
+        1,
+    );
+    let json = |events: &str| {
+        let run = eval(RULES, events, "csv", &["--format", "json"]);
+        let v: Value = serde_json::from_str(&run.stdout).unwrap_or_default();
+        (run.code, v)
+    };
+    let (code_c, c) = json(comma);
+    let (code_e, e) = json(&excel);
+    assert_eq!((code_c, code_e), (1, 1));
+    assert_eq!(kinds(&c), s(&[("violation", "a"), ("violation", "c")]));
+    assert_eq!(c["findings"], e["findings"]);
+    assert_eq!(c["stats"], e["stats"]);
+    // Each names the column it does not read, once, in its own words.
+    for v in [&c, &e] {
+        let notes: Vec<&Value> = v["diagnostics"]
+            .as_array()
+            .map(|d| d.iter().collect())
+            .unwrap_or_default();
+        assert_eq!(notes.len(), 1, "{v}");
+        assert_eq!(notes[0]["code"], "sanc::event::unknown_column");
+        assert_eq!(notes[0]["field"], "source");
+        assert_eq!(notes[0]["column"], 36);
+    }
+    // The column a header names is found whatever the case (`ID`, `From`).
+    // `--csv-delimiter` overrides the guess.
+    let run = eval(RULES, &excel, "csv", &["--csv-delimiter", ",", "--quiet"]);
+    assert_eq!(run.code, 2, "no `id` column when split on commas");
+}
+
+#[test]
+fn a_misnamed_column_gets_did_you_mean() {
+    let csv = "id,date,commodity,Qty,Origin,to\nx,2023-01-07,refined_petroleum,1000 bbl,CHN,PRK\n";
+    let run = eval(RULES, csv, "csv", &["--format", "json"]);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap_or_default();
+    let diags = event_diagnostics(&v);
+    let helps: Vec<(&str, &str)> = diags
+        .iter()
+        .filter(|d| d["code"] == "sanc::event::unknown_column")
+        .map(|d| {
+            (
+                d["field"].as_str().unwrap_or_default(),
+                d["help"].as_str().unwrap_or_default(),
+            )
+        })
+        .map(|(f, h)| (f, h.split('?').next().unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        helps,
+        [
+            ("Origin", "did you mean `from`"),
+            ("Qty", "did you mean `quantity`")
+        ]
+    );
+    // Without its quantity, the cap cannot count the shipment: exit 3.
+    assert_eq!(run.code, 3);
+}
+
+#[test]
+fn an_undeclared_party_name_gets_help_to_declare_an_entity() {
+    let ev = "{\"id\": \"w\", \"date\": \"2023-01-01\", \"commodity\": \"arms\", \"from\": \"wagner\", \"to\": \"MLI\"}\n";
+    let (_, v) = eval_json(RULES, ev);
+    let help = event_diagnostics(&v)[0]["help"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(help.contains("`entity wagner \"wagner\" in RUS`"), "{help}");
+    assert!(!help.contains("NER"), "{help}");
+}
+
+#[test]
+fn a_pretty_printed_object_in_ndjson_is_one_diagnostic() {
+    let ev = "{\n  \"id\": \"m\",\n  \"date\": \"2023-01-06\",\n  \"commodity\": \"arms\",\n  \"from\": \"PRK\"\n}\n\
+              {\"id\": \"n\", \"date\": \"2023-01-06\", \"commodity\": \"arms\", \"from\": \"PRK\"}\n";
+    let (code, v) = eval_json(RULES, ev);
+    assert_eq!(code, 1);
+    assert_eq!(kinds(&v), s(&[("violation", "n")]));
+    let d = event_diagnostics(&v);
+    assert_eq!(d.len(), 1, "{v}");
+    assert_eq!(d[0]["code"], "sanc::event::multiline_record");
+    assert!(d[0]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("lines 1–6")));
+    assert_eq!(stats(&v), (2, 1, 1, 0));
+}
+
+#[test]
+fn an_impossible_event_date_says_why() {
+    let ev =
+        "{\"id\": \"d\", \"date\": \"2023-02-30\", \"commodity\": \"arms\", \"from\": \"PRK\"}\n";
+    let (_, v) = eval_json(RULES, ev);
+    assert_eq!(
+        event_diagnostics(&v)[0]["help"],
+        "February 2023 has 28 days"
+    );
+}
+
+#[test]
+fn messages_name_the_real_problem() {
+    // A zero quantity under a price cap is not a currency problem.
+    let ev = "{\"id\": \"z\", \"date\": \"2023-03-01\", \"commodity\": \"refined_petroleum\", \"quantity\": \"0 bbl\", \"value\": \"100 USD\", \"from\": \"RUS\"}\n";
+    let (code, v) = eval_json(RULES, ev);
+    assert_eq!(code, 3);
+    assert_eq!(
+        event_diagnostics(&v)[0]["code"],
+        "sanc::event::zero_quantity"
+    );
+    // An amount too long to hold is not "not a number".
+    let ev = "{\"id\": \"o\", \"date\": \"2023-03-01\", \"commodity\": \"arms\", \"quantity\": \"792281625142643375935439503350 units\", \"from\": \"PRK\"}\n";
+    let (_, v) = eval_json(RULES, ev);
+    let m = event_diagnostics(&v)[0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(m.contains("more digits than sanc holds exactly"), "{m}");
+}
+
+#[test]
+fn a_cap_that_cannot_count_an_event_fails_strict_quiet_runs() {
+    // 999,999 t against a bbl cap with no conversion for these goods.
+    let rules = "commodity fuel = hs 2710\ncap fuel to PRK 500000 bbl per year";
+    let ev = "{\"id\": \"t\", \"date\": \"2023-01-01\", \"commodity\": \"fuel\", \"quantity\": \"999999 t\", \"from\": \"CHN\", \"to\": \"PRK\"}\n";
+    let run = eval(rules, ev, "ndjson", &["--strict", "--quiet"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stdout.contains("sanc::event::unconvertible"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.ends_with(
+            "0 violations, 0 warnings, 1 error · 1 event read, 0 evaluated, 0 rejected, 1 not evaluable · 1 rule\n\
+             incomplete: 1 of 1 event not checked (0 rejected, 1 not evaluable), so this run cannot say they comply\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    let (_, v) = eval_json(rules, ev);
+    assert_eq!(v["stats"]["errors"], 1);
+}
