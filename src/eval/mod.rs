@@ -94,7 +94,13 @@ pub struct Evaluator<'r> {
     duplicates: IdMap<Duplicate>,
     stats: Stats,
     scratch: Vec<usize>,
+    texts_kept: usize,
 }
+
+/// How much of a rejected record's text is kept for the report, and for how
+/// many diagnostics: memory stays bounded however many records are bad.
+pub const KEPT_TEXT_BYTES: usize = 1024;
+pub const KEPT_TEXTS: usize = 10_000;
 
 /// Event ids are kept as 64-bit hashes (SipHash with fixed keys) so that
 /// memory stays small on large streams.
@@ -123,6 +129,7 @@ impl<'r> Evaluator<'r> {
                 ..Stats::default()
             },
             scratch: Vec::new(),
+            texts_kept: 0,
         }
     }
 
@@ -135,17 +142,15 @@ impl<'r> Evaluator<'r> {
                 self.stats.events_read -= 1;
                 self.diags.push(*d);
             }
-            Item::Malformed(d) => {
+            Item::Malformed(mut d) => {
                 self.stats.events_rejected += 1;
+                d.text = d.text.take().and_then(|t| self.keep_text(&t));
                 self.diags.push(*d);
             }
             Item::Record(rec) => {
                 let v = validate(&rec.raw, rec.loc, self.rules);
-                let keep_text = !rec.text.is_empty();
                 for mut d in v.diagnostics {
-                    if keep_text {
-                        d.text = Some(rec.text.chars().take(4096).collect());
-                    }
+                    d.text = self.keep_text(rec.text);
                     self.diags.push(d);
                 }
                 match v.event {
@@ -154,6 +159,22 @@ impl<'r> Evaluator<'r> {
                 }
             }
         }
+    }
+
+    /// The text of a record a diagnostic is about, kept so a report can
+    /// quote it without opening the input again (standard input, pipes).
+    /// Bounded: a record's first [`KEPT_TEXT_BYTES`], and only for the first
+    /// [`KEPT_TEXTS`] diagnostics; later ones are reported by location.
+    fn keep_text(&mut self, text: &str) -> Option<String> {
+        if text.is_empty() || self.texts_kept >= KEPT_TEXTS {
+            return None;
+        }
+        self.texts_kept += 1;
+        let mut end = text.len().min(KEPT_TEXT_BYTES);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        Some(text[..end].to_string())
     }
 
     /// Evaluate one valid event.

@@ -98,7 +98,13 @@ fn malformed(
         event_id: None,
         effect: Effect::Rejected,
         rule: None,
-        text: text.map(|t| t.chars().take(4096).collect()),
+        text: text.map(|t| {
+            let mut end = t.len().min(1024);
+            while !t.is_char_boundary(end) {
+                end -= 1;
+            }
+            t[..end].to_string()
+        }),
     })
 }
 
@@ -154,46 +160,128 @@ pub fn read(
 ) -> Result<(), String> {
     match input.format {
         InputFormat::Ndjson => read_ndjson(index, reader, &mut on_item, &mut progress),
-        InputFormat::Json => {
-            let text = read_whole(&input.name, reader, &mut progress)?;
-            read_json_array(index, &input.name, &text, &mut on_item)
-        }
+        InputFormat::Json => read_json(index, &input.name, reader, &mut on_item, &mut progress),
         InputFormat::Csv => read_csv(index, input, reader, &mut on_item, &mut progress),
     }
 }
 
-/// Lines of an input with their numbers and offsets; lines looked at ahead
-/// (to see whether an object goes on over several lines) can be put back.
+/// A record (a line, an array element, a CSV row) longer than this is
+/// rejected with a diagnostic and never held whole: memory stays bounded
+/// whatever the input (`/dev/zero`, a file with no line breaks).
+pub const MAX_RECORD_BYTES: usize = 1 << 20;
+
+/// A "record" longer than this is no event file at all (`/dev/zero`, a
+/// binary file): the input is given up as unreadable instead of being
+/// scanned for ever.
+pub const MAX_SKIPPED_BYTES: u64 = 16 << 20;
+
+fn not_records(line: u32) -> String {
+    format!(
+        "line {line} is longer than {} MiB with no end in sight; this does not look like a file of events",
+        MAX_SKIPPED_BYTES >> 20
+    )
+}
+
+/// Where a line starts, and how long it really was.
+#[derive(Debug, Clone, Copy)]
+struct LineInfo {
+    line: u32,
+    offset: u64,
+    /// Bytes of the line without its ending; more than the buffer holds
+    /// when it was longer than [`MAX_RECORD_BYTES`].
+    len: u64,
+}
+
+/// Lines of an input with their numbers and offsets, ended by LF, CRLF or a
+/// lone CR; lines looked at ahead (to see whether an object goes on over
+/// several lines) can be put back.
 struct Lines<R> {
     reader: std::io::BufReader<R>,
     line: u32,
     offset: u64,
-    back: std::collections::VecDeque<(Vec<u8>, u32, u64)>,
+    /// The last line ended with CR: a LF right after it belongs to it.
+    after_cr: bool,
+    back: std::collections::VecDeque<(Vec<u8>, LineInfo)>,
 }
 
 impl<R: Read> Lines<R> {
-    /// The next line (without its line ending), its number and offset.
-    fn next(&mut self, buf: &mut Vec<u8>) -> Result<Option<(u32, u64)>, String> {
-        if let Some((b, line, offset)) = self.back.pop_front() {
+    fn new(reader: std::io::BufReader<R>) -> Self {
+        Lines {
+            reader,
+            line: 0,
+            offset: 0,
+            after_cr: false,
+            back: Default::default(),
+        }
+    }
+
+    /// The next line (without its line ending, at most [`MAX_RECORD_BYTES`]
+    /// of it) into `buf`.
+    fn next(&mut self, buf: &mut Vec<u8>) -> Result<Option<LineInfo>, String> {
+        if let Some((b, info)) = self.back.pop_front() {
             *buf = b;
-            return Ok(Some((line, offset)));
+            return Ok(Some(info));
         }
         buf.clear();
-        let n = self
-            .reader
-            .read_until(b'\n', buf)
-            .map_err(|e| format!("read error after line {}: {e}", self.line))?;
-        if n == 0 {
-            return Ok(None);
+        let err = |line: u32, e: std::io::Error| format!("read error after line {line}: {e}");
+        let mut start = None;
+        let mut len: u64 = 0;
+        loop {
+            let chunk = self.reader.fill_buf().map_err(|e| err(self.line, e))?;
+            if chunk.is_empty() {
+                return Ok(start.map(|offset| LineInfo {
+                    line: self.line,
+                    offset,
+                    len,
+                }));
+            }
+            if self.after_cr && start.is_none() && chunk[0] == b'\n' {
+                self.after_cr = false;
+                self.reader.consume(1);
+                self.offset += 1;
+                continue;
+            }
+            self.after_cr = false;
+            if start.is_none() {
+                start = Some(self.offset);
+                self.line += 1;
+            }
+            let (take, ended) = match memchr::memchr2(b'\n', b'\r', chunk) {
+                Some(i) => (i, Some(chunk[i])),
+                None => (chunk.len(), None),
+            };
+            let room = MAX_RECORD_BYTES.saturating_sub(buf.len());
+            buf.extend_from_slice(&chunk[..take.min(room)]);
+            len += take as u64;
+            if len > MAX_SKIPPED_BYTES {
+                return Err(not_records(self.line));
+            }
+            let used = take + usize::from(ended.is_some());
+            self.reader.consume(used);
+            self.offset += used as u64;
+            if let Some(end) = ended {
+                self.after_cr = end == b'\r';
+                return Ok(start.map(|offset| LineInfo {
+                    line: self.line,
+                    offset,
+                    len,
+                }));
+            }
         }
-        self.line += 1;
-        let start = self.offset;
-        self.offset += n as u64;
-        while let [.., b'\n' | b'\r'] = buf[..] {
-            buf.pop();
-        }
-        Ok(Some((self.line, start)))
     }
+}
+
+fn too_long(loc: EventLoc, len: u64) -> Item<'static> {
+    Item::Malformed(malformed(
+        loc,
+        format!(
+            "this record is {} bytes long; a record may have at most {} bytes",
+            crate::report::thousands(len as usize),
+            crate::report::thousands(MAX_RECORD_BYTES)
+        ),
+        "each event is one JSON object (or CSV row) of ordinary size; check that the file is what it should be",
+        None,
+    ))
 }
 
 /// At most this many lines are joined to find the end of an object that a
@@ -214,19 +302,29 @@ fn read_ndjson(
     on_item: &mut impl FnMut(Item),
     progress: &mut impl FnMut(u64),
 ) -> Result<(), String> {
-    let mut lines = Lines {
-        reader: std::io::BufReader::with_capacity(1 << 16, reader),
-        line: 0,
-        offset: 0,
-        back: Default::default(),
-    };
+    let reader = std::io::BufReader::with_capacity(1 << 16, reader);
+    read_lines(index, reader, false, on_item, progress)
+}
+
+/// Objects one per line. `whole_objects`: a `.json` file holding objects
+/// rather than an array, where an object spread over several lines is one
+/// event; in NDJSON it is a mistake, reported once.
+fn read_lines<R: Read>(
+    index: u32,
+    reader: std::io::BufReader<R>,
+    whole_objects: bool,
+    on_item: &mut impl FnMut(Item),
+    progress: &mut impl FnMut(u64),
+) -> Result<(), String> {
+    let mut lines = Lines::new(reader);
     let mut buf: Vec<u8> = Vec::with_capacity(1024);
-    while let Some((line, start)) = lines.next(&mut buf)? {
+    while let Some(info) = lines.next(&mut buf)? {
+        let line = info.line;
         if line % 4096 == 0 {
             progress(lines.offset);
         }
         // A byte-order mark is not part of the first record.
-        let bom = if line == 1 && buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        let bom = if info.offset == 0 && buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
             3
         } else {
             0
@@ -236,21 +334,33 @@ fn read_ndjson(
             .iter()
             .take_while(|b| matches!(b, b' ' | b'\t'))
             .count();
-        if lead == bytes.len() {
+        if lead == bytes.len() && info.len as usize == buf.len() {
             continue; // blank lines are not events
         }
         let loc = EventLoc {
             input: index,
             line,
             column: lead as u32 + 1,
-            offset: start + (bom + lead) as u64,
-            len: (bytes.len() - lead) as u32,
+            offset: info.offset + (bom + lead) as u64,
+            len: (info.len as usize)
+                .saturating_sub(bom + lead)
+                .min(u32::MAX as usize) as u32,
         };
+        if info.len as usize > buf.len() {
+            on_item(too_long(loc, info.len));
+            continue;
+        }
         match std::str::from_utf8(&bytes[lead..]) {
             Ok(text) if ends_early(text) => {
                 let owned = text.to_string();
                 match joined_object(&mut lines, owned.clone(), loc)? {
-                    Some(item) => on_item(item),
+                    Some((joined, last)) if whole_objects => {
+                        let mut loc = loc;
+                        loc.len = joined.len() as u32;
+                        on_item(json_record(&joined, loc));
+                        let _ = last;
+                    }
+                    Some((_, last)) => on_item(multiline(loc, last)),
                     None => on_item(json_record(&owned, loc)),
                 }
             }
@@ -269,46 +379,55 @@ fn read_ndjson(
     Ok(())
 }
 
-/// An object spread over several lines of an NDJSON file (a pretty-printed
-/// export): one diagnostic for the whole object, not one per line. `None`
-/// when the following lines do not complete an object (they are put back
-/// and read as lines of their own).
+fn multiline(loc: EventLoc, last: u32) -> Item<'static> {
+    let d = EventDiagnostic {
+        code: codes::MULTILINE_RECORD,
+        severity: Severity::Error,
+        message: format!(
+            "this event spreads over lines {}–{last}; NDJSON needs each event on one line",
+            loc.line
+        ),
+        help: Some("write one object per line (`jq -c '.[]' events.json` does), or, if the file is a JSON array, name it .json or pass `--input-format json`".into()),
+        loc,
+        field: None,
+        event_id: None,
+        effect: Effect::Rejected,
+        rule: None,
+        text: None,
+    };
+    Item::Malformed(Box::new(d))
+}
+
+/// An object spread over several lines (a pretty-printed export): its text
+/// and last line. `None` when the following lines do not complete an
+/// object (they are put back and read as lines of their own).
 fn joined_object<R: Read>(
     lines: &mut Lines<R>,
     first: String,
     loc: EventLoc,
-) -> Result<Option<Item<'static>>, String> {
+) -> Result<Option<(String, u32)>, String> {
     let mut joined = first;
-    let mut taken: Vec<(Vec<u8>, u32, u64)> = Vec::new();
+    let mut taken: Vec<(Vec<u8>, LineInfo)> = Vec::new();
     let mut buf = Vec::new();
+    let _ = loc;
     while taken.len() < MAX_JOINED_LINES && joined.len() < MAX_JOINED_BYTES {
-        let Some((line, offset)) = lines.next(&mut buf)? else {
+        let Some(info) = lines.next(&mut buf)? else {
             break;
         };
-        taken.push((buf.clone(), line, offset));
+        taken.push((buf.clone(), info));
         joined.push('\n');
         joined.push_str(&String::from_utf8_lossy(&buf));
         let mut values =
             serde_json::Deserializer::from_str(&joined).into_iter::<serde::de::IgnoredAny>();
         match values.next() {
             Some(Ok(_)) => {
-                let last = line;
-                let d = EventDiagnostic {
-                    code: codes::MULTILINE_RECORD,
-                    severity: Severity::Error,
-                    message: format!(
-                        "this event spreads over lines {}–{last}; NDJSON needs each event on one line",
-                        loc.line
-                    ),
-                    help: Some("write one object per line (`jq -c '.[]' events.json` does), or, if the file is a JSON array, name it .json or pass `--input-format json`".into()),
-                    loc,
-                    field: None,
-                    event_id: None,
-                    effect: Effect::Rejected,
-                    rule: None,
-                    text: None,
-                };
-                return Ok(Some(Item::Malformed(Box::new(d))));
+                let end = values.byte_offset();
+                let rest = joined[end..].trim();
+                if rest.is_empty() || rest == "," {
+                    joined.truncate(end);
+                    return Ok(Some((joined, info.line)));
+                }
+                break;
             }
             Some(Err(e)) if e.is_eof() => continue,
             _ => break,
@@ -321,121 +440,281 @@ fn joined_object<R: Read>(
     Ok(None)
 }
 
-/// An input read whole, as UTF-8 text.
-fn read_whole(
-    name: &str,
-    reader: impl Read,
-    progress: &mut impl FnMut(u64),
-) -> Result<String, String> {
-    let mut bytes = Vec::new();
-    std::io::BufReader::new(reader)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read `{name}`: {e}"))?;
-    progress(bytes.len() as u64);
-    String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "`{name}` is not UTF-8 text (invalid byte at offset {}); save it as UTF-8",
-            e.utf8_error().valid_up_to()
-        )
-    })
-}
-
-/// Line and column of a byte offset, counting from a known earlier point.
-struct LineCounter<'a> {
-    text: &'a str,
-    pos: usize,
+/// Line and column of the byte about to be read, counted as bytes pass:
+/// LF, CRLF and a lone CR each end a line; columns count characters.
+#[derive(Debug, Clone, Copy)]
+struct Pos {
+    offset: u64,
     line: u32,
-    line_start: usize,
+    column: u32,
+    after_cr: bool,
 }
 
-impl LineCounter<'_> {
-    fn advance(&mut self, to: usize) -> (u32, u32) {
-        let to = to.min(self.text.len());
-        for (i, b) in self.text.as_bytes()[self.pos..to].iter().enumerate() {
-            if *b == b'\n' {
+impl Pos {
+    fn new() -> Self {
+        Pos {
+            offset: 0,
+            line: 1,
+            column: 1,
+            after_cr: false,
+        }
+    }
+
+    #[inline]
+    fn step(&mut self, b: u8) {
+        self.offset += 1;
+        match b {
+            b'\n' if self.after_cr => self.after_cr = false,
+            b'\n' => {
                 self.line += 1;
-                self.line_start = self.pos + i + 1;
+                self.column = 1;
+            }
+            b'\r' => {
+                self.line += 1;
+                self.column = 1;
+                self.after_cr = true;
+            }
+            _ => {
+                self.after_cr = false;
+                // Continuation bytes of a UTF-8 character add no column.
+                if b & 0xC0 != 0x80 {
+                    self.column += 1;
+                }
             }
         }
-        self.pos = to;
-        let col = self
-            .text
-            .get(self.line_start..to)
-            .map_or(1, |s| s.chars().count() + 1);
-        (self.line, col as u32)
+    }
+
+    /// Step over many bytes at once: line breaks found with memchr, and
+    /// columns counted only on the last line.
+    fn advance(&mut self, bytes: &[u8]) {
+        let mut last = 0;
+        for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            if i > last {
+                self.after_cr = false;
+            }
+            if bytes[i] == b'\n' && self.after_cr {
+                self.after_cr = false;
+            } else {
+                self.line += 1;
+                self.after_cr = bytes[i] == b'\r';
+            }
+            self.column = 1;
+            last = i + 1;
+        }
+        let tail = &bytes[last..];
+        if !tail.is_empty() {
+            self.after_cr = false;
+            self.column += tail.iter().filter(|b| **b & 0xC0 != 0x80).count() as u32;
+        }
+        self.offset += bytes.len() as u64;
+    }
+
+    fn loc(&self, input: u32) -> EventLoc {
+        EventLoc {
+            input,
+            line: self.line,
+            column: self.column,
+            offset: self.offset,
+            len: 0,
+        }
     }
 }
 
-fn read_json_array(
+/// A `.json` input: an array of events streamed element by element, never
+/// held whole and never re-scanned (one line or many). A file of objects
+/// instead of an array is read as objects, one per line or pretty-printed.
+fn read_json(
     index: u32,
     name: &str,
-    text: &str,
+    reader: impl Read,
     on_item: &mut impl FnMut(Item),
+    progress: &mut impl FnMut(u64),
 ) -> Result<(), String> {
-    let position = |at: usize| {
-        LineCounter {
-            text,
-            pos: 0,
-            line: 1,
-            line_start: 0,
-        }
-        .advance(at)
+    let mut r = std::io::BufReader::with_capacity(1 << 16, reader);
+    let first = {
+        let chunk = r
+            .fill_buf()
+            .map_err(|e| format!("cannot read `{name}`: {e}"))?;
+        let body = chunk.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(chunk);
+        body.iter()
+            .copied()
+            .find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
     };
-    let (elements, end) = match super::scan::split_array(text) {
-        super::scan::ArrayScan::Elements(e, end) => (e, end),
-        super::scan::ArrayScan::NotAnArray(at) => {
-            let rest = &text[at..];
-            if rest.starts_with('{') {
-                // One object: one event, however it is laid out.
-                if serde_json::from_str::<&serde_json::value::RawValue>(rest).is_ok() {
-                    let (line, column) = position(at);
-                    let loc = EventLoc {
-                        input: index,
-                        line,
-                        column,
-                        offset: at as u64,
-                        len: rest.trim_end().len() as u32,
-                    };
-                    on_item(json_record(rest.trim_end(), loc));
-                    return Ok(());
-                }
-                // One object per line in a `.json` file: read it as NDJSON.
-                return read_ndjson(index, text.as_bytes(), on_item, &mut |_| {});
-            }
-            let (line, col) = position(at);
-            return Err(format!(
-                "`{name}` is not a JSON array of events (line {line}, column {col}); use `--input-format` if it is NDJSON or CSV"
-            ));
-        }
-    };
-    let mut lc = LineCounter {
-        text,
-        pos: 0,
-        line: 1,
-        line_start: 0,
-    };
-    for (s, e) in elements {
-        let (line, column) = lc.advance(s);
-        let loc = EventLoc {
-            input: index,
-            line,
-            column,
-            offset: s as u64,
-            len: (e - s) as u32,
-        };
-        on_item(json_record(&text[s..e], loc));
+    if first == Some(b'{') {
+        return read_lines(index, r, true, on_item, progress);
     }
-    // Events that could be read were evaluated; the rest of the file could
-    // not be, and that fails the run rather than passing silently.
-    match end {
-        None => Ok(()),
-        Some(super::scan::ArrayEnd::Unclosed) => Err(format!(
-            "`{name}` ends before its array is closed with `]`; the events before the end were read"
-        )),
-        Some(super::scan::ArrayEnd::TextAfter(at)) => {
-            let (line, col) = position(at);
+    read_json_array(index, name, r, on_item, progress)
+}
+
+fn read_json_array<R: Read>(
+    index: u32,
+    name: &str,
+    mut r: std::io::BufReader<R>,
+    on_item: &mut impl FnMut(Item),
+    progress: &mut impl FnMut(u64),
+) -> Result<(), String> {
+    #[derive(PartialEq)]
+    enum State {
+        /// Before the `[`.
+        Start,
+        /// Between elements; `true` when an element must come (after `[` or `,`).
+        Between(bool),
+        /// Inside an element.
+        Element,
+        /// After the `]`.
+        After,
+    }
+    let mut pos = Pos::new();
+    let mut state = State::Start;
+    let mut elem: Vec<u8> = Vec::with_capacity(4096);
+    let mut elem_loc = pos.loc(index);
+    let mut elem_len: u64 = 0;
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    let mut chunks = 0u32;
+    let mut after_comma = false;
+    let not_array = |pos: &Pos| {
+        format!(
+            "`{name}` is not a JSON array of events (line {}, column {}); use `--input-format` if it is NDJSON or CSV",
+            pos.line, pos.column
+        )
+    };
+    // Hand on a finished element (trailing white space trimmed).
+    let finish = |elem: &mut Vec<u8>, loc: EventLoc, len: u64, on_item: &mut dyn FnMut(Item)| {
+        while let [.., b' ' | b'\t' | b'\r' | b'\n'] = elem[..] {
+            elem.pop();
+        }
+        let mut loc = loc;
+        if len as usize > MAX_RECORD_BYTES {
+            loc.len = u32::try_from(len).unwrap_or(u32::MAX);
+            on_item(too_long(loc, len));
+        } else {
+            loc.len = elem.len() as u32;
+            match std::str::from_utf8(elem) {
+                Ok(text) => on_item(json_record(text, loc)),
+                Err(e) => on_item(Item::Malformed(malformed(
+                    loc,
+                    format!(
+                        "the record is not UTF-8 text (invalid byte {} bytes in)",
+                        e.valid_up_to()
+                    ),
+                    "save the file as UTF-8",
+                    None,
+                ))),
+            }
+        }
+        elem.clear();
+    };
+    let empty = |pos: &Pos, what: &str| {
+        Item::Malformed(malformed(
+            pos.loc(index),
+            format!("{what}: the array has an empty element here"),
+            "separate the events with one comma each, with no comma before `]`",
+            None,
+        ))
+    };
+    loop {
+        let chunk = r
+            .fill_buf()
+            .map_err(|e| format!("cannot read `{name}` after line {}: {e}", pos.line))?;
+        if chunk.is_empty() {
+            break;
+        }
+        let n = chunk.len();
+        for (i, &b) in chunk.iter().enumerate() {
+            match state {
+                State::Start => match b {
+                    b' ' | b'\t' | b'\r' | b'\n' => {}
+                    0xEF | 0xBB | 0xBF if pos.offset < 3 => {}
+                    b'[' => state = State::Between(true),
+                    _ => return Err(not_array(&pos)),
+                },
+                State::Between(must) => match b {
+                    b' ' | b'\t' | b'\r' | b'\n' => {}
+                    b',' => {
+                        if must {
+                            on_item(empty(&pos, "a comma with no event before it"));
+                        }
+                        after_comma = true;
+                        state = State::Between(true);
+                    }
+                    b']' => {
+                        // `[]` is an empty array; `[a, ]` has a stray comma.
+                        if must && after_comma {
+                            on_item(empty(&pos, "a comma before `]`"));
+                        }
+                        state = State::After;
+                    }
+                    _ => {
+                        elem_loc = pos.loc(index);
+                        elem_loc.len = 1;
+                        elem_len = 0;
+                        state = State::Element;
+                    }
+                },
+                State::After => {
+                    if !matches!(b, b' ' | b'\t' | b'\r' | b'\n') {
+                        return Err(format!(
+                            "`{name}` has more text after its array of events (line {}, column {}); join the arrays into one, or use NDJSON",
+                            pos.line, pos.column
+                        ));
+                    }
+                }
+                State::Element => {}
+            }
+            if state == State::Element {
+                if in_string {
+                    if escaped {
+                        escaped = false;
+                    } else if b == b'\\' {
+                        escaped = true;
+                    } else if b == b'"' {
+                        in_string = false;
+                    }
+                } else {
+                    match b {
+                        b'"' => in_string = true,
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' if depth > 0 => depth -= 1,
+                        b',' | b']' if depth == 0 => {
+                            finish(&mut elem, elem_loc, elem_len, on_item);
+                            after_comma = b == b',';
+                            state = if after_comma {
+                                State::Between(true)
+                            } else {
+                                State::After
+                            };
+                            pos.step(b);
+                            continue;
+                        }
+                        _ => {}
+                    }
+                }
+                elem_len += 1;
+                if elem.len() < MAX_RECORD_BYTES {
+                    elem.push(b);
+                } else if elem_len > MAX_SKIPPED_BYTES {
+                    return Err(not_records(elem_loc.line));
+                }
+            }
+            let _ = i;
+            pos.step(b);
+        }
+        r.consume(n);
+        chunks += 1;
+        if chunks % 64 == 0 {
+            progress(pos.offset);
+        }
+    }
+    progress(pos.offset);
+    match state {
+        State::Start => Err(not_array(&pos)),
+        State::After => Ok(()),
+        State::Between(_) | State::Element => {
+            if state == State::Element {
+                finish(&mut elem, elem_loc, elem_len, on_item);
+            }
             Err(format!(
-                "`{name}` has more text after its array of events (line {line}, column {col}); join the arrays into one, or use NDJSON"
+                "`{name}` ends before its array is closed with `]`; the events before the end were read"
             ))
         }
     }
@@ -448,23 +727,32 @@ fn read_csv(
     on_item: &mut impl FnMut(Item),
     progress: &mut impl FnMut(u64),
 ) -> Result<(), String> {
-    // A CSV file is read whole (spreadsheet exports are modest), so that
-    // line numbers come from byte offsets: the csv crate's own line count
-    // is off for CRLF files.
-    let text = read_whole(&input.name, reader, progress)?;
-    let mut lines = LineCounter {
-        text: &text,
-        pos: 0,
-        line: 1,
-        line_start: 0,
-    };
+    // Streamed: the csv crate parses rows from a reader that keeps the bytes
+    // of the rows being read (for line numbers and the text reports quote),
+    // so memory is bounded by one row, not the file.
+    const PEEK: usize = 1 << 16;
+    let mut raw = std::io::BufReader::with_capacity(PEEK, reader);
+    let peeked = raw
+        .fill_buf()
+        .map_err(|e| format!("cannot read `{}`: {e}", input.name))?;
     // Spreadsheets write a byte-order mark and, in many locales, `;` or tabs.
-    let body = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
-    let bom = text.len() - body.len();
+    let bom = if peeked.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        3
+    } else {
+        0
+    };
+    if peeked.len() == PEEK && memchr::memchr2(b'\n', b'\r', peeked).is_none() {
+        return Err(format!(
+            "the header row of `{}` is longer than {} KiB; is it a CSV file?",
+            input.name,
+            PEEK >> 10
+        ));
+    }
+    let body = String::from_utf8_lossy(&peeked[bom..]).into_owned();
     let delimiter = input
         .csv
         .delimiter
-        .unwrap_or_else(|| detect_delimiter(body));
+        .unwrap_or_else(|| detect_delimiter(&body));
     // Kept, so that reports find a row's cells as the reader did.
     input.csv.delimiter = Some(delimiter);
     let header_line = body.split(['\n', '\r']).next().unwrap_or("");
@@ -473,7 +761,12 @@ fn read_csv(
         .flexible(true)
         .delimiter(delimiter)
         .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+        .from_reader(Tee {
+            inner: raw,
+            kept: Vec::new(),
+            base: 0,
+            overflowed: false,
+        });
     let headers = r
         .headers()
         .map_err(|e| format!("cannot read the header row of `{}`: {e}", input.name))?
@@ -540,51 +833,115 @@ fn read_csv(
         ));
     }
     let mut rec = csv::StringRecord::new();
-    let mut at = |byte: u64| {
-        // With CRLF endings the csv crate may place a record on the `\n`
-        // that ends the previous line.
-        let mut offset = (byte as usize).min(text.len());
-        while text[offset..].starts_with(['\r', '\n']) {
-            offset += 1;
-        }
-        let (line, column) = lines.advance(offset);
-        let end = text[offset..]
-            .find(['\r', '\n'])
-            .map_or(text.len(), |e| offset + e);
-        let loc = EventLoc {
-            input: index,
-            line,
-            column,
-            offset: offset as u64,
-            len: (end - offset) as u32,
-        };
-        (loc, &text[offset..end])
-    };
+    let mut pos = Pos::new();
+    let mut rows = 0u32;
     loop {
-        let (loc, _) = at(r.position().byte());
-        match r.read_record(&mut rec) {
-            Ok(false) => return Ok(()),
-            Ok(true) => {
-                let (loc, line_text) = at(rec.position().map_or(loc.offset, |p| p.byte()));
-                let mut raw = RawEvent::default();
-                for (i, cell) in rec.iter().enumerate() {
-                    if let Some(Some(name)) = known.get(i) {
-                        raw.set(name, cell);
-                    }
-                }
-                on_item(Item::Record(Record {
-                    raw,
-                    loc,
-                    text: line_text,
-                }));
+        let before = r.position().byte();
+        let read = r.read_record(&mut rec);
+        let next = r.position().byte();
+        let tee = r.get_mut();
+        match read {
+            Ok(false) if tee.overflowed => return Err(not_records(pos.line)),
+            Ok(false) => {
+                progress(next);
+                return Ok(());
             }
-            Err(e) => on_item(Item::Malformed(malformed(
-                loc,
-                format!("unreadable CSV record: {e}"),
-                "each row has the header's columns, separated by the header's delimiter; quote cells that contain it",
-                None,
-            ))),
+            Ok(true) => {
+                // With CRLF endings the csv crate may place a record on the
+                // line ending before it: the row starts after it.
+                let mut start = rec.position().map_or(before, |p| p.byte());
+                tee.catch_up(&mut pos, start);
+                while matches!(tee.byte_at(start), Some(b'\r' | b'\n')) {
+                    start += 1;
+                }
+                tee.catch_up(&mut pos, start);
+                let row = tee.slice(start, next);
+                let end = row
+                    .iter()
+                    .position(|b| matches!(b, b'\r' | b'\n'))
+                    .unwrap_or(row.len());
+                let mut loc = pos.loc(index);
+                loc.len = end as u32;
+                if end > MAX_RECORD_BYTES {
+                    on_item(too_long(loc, end as u64));
+                } else {
+                    let text = std::str::from_utf8(&row[..end]).unwrap_or_default();
+                    let mut raw = RawEvent::default();
+                    for (i, cell) in rec.iter().enumerate() {
+                        if let Some(Some(name)) = known.get(i) {
+                            raw.set(name, cell);
+                        }
+                    }
+                    on_item(Item::Record(Record { raw, loc, text }));
+                }
+            }
+            Err(e) => {
+                let mut start = before;
+                tee.catch_up(&mut pos, start);
+                while matches!(tee.byte_at(start), Some(b'\r' | b'\n')) {
+                    start += 1;
+                }
+                tee.catch_up(&mut pos, start);
+                on_item(Item::Malformed(malformed(
+                    pos.loc(index),
+                    format!("unreadable CSV record: {e}"),
+                    "each row has the header's columns, separated by the header's delimiter; quote cells that contain it",
+                    None,
+                )));
+            }
         }
+        r.get_mut().catch_up(&mut pos, next);
+        rows += 1;
+        if rows % 4096 == 0 {
+            progress(next);
+        }
+    }
+}
+
+/// A reader that keeps what it has read since the last [`Tee::catch_up`]:
+/// the bytes of the CSV rows being parsed.
+struct Tee<R> {
+    inner: R,
+    kept: Vec<u8>,
+    /// The input offset of `kept[0]`.
+    base: u64,
+    /// One row went on past [`MAX_SKIPPED_BYTES`]: reading stopped there.
+    overflowed: bool,
+}
+
+impl<R: Read> Read for Tee<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.kept.len() as u64 > MAX_SKIPPED_BYTES {
+            self.overflowed = true;
+            return Ok(0);
+        }
+        let n = self.inner.read(buf)?;
+        self.kept.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+}
+
+impl<R> Tee<R> {
+    fn byte_at(&self, offset: u64) -> Option<u8> {
+        let i = usize::try_from(offset.checked_sub(self.base)?).ok()?;
+        self.kept.get(i).copied()
+    }
+
+    fn slice(&self, from: u64, to: u64) -> &[u8] {
+        let i = |o: u64| (o.saturating_sub(self.base) as usize).min(self.kept.len());
+        &self.kept[i(from)..i(to).max(i(from))]
+    }
+
+    /// Count the lines of the bytes up to `offset` and let them go.
+    fn catch_up(&mut self, pos: &mut Pos, offset: u64) {
+        if offset <= pos.offset {
+            return;
+        }
+        let from = (pos.offset.saturating_sub(self.base) as usize).min(self.kept.len());
+        let to = (offset.saturating_sub(self.base) as usize).min(self.kept.len());
+        pos.advance(&self.kept[from..to]);
+        self.kept.drain(..to);
+        self.base += to as u64;
     }
 }
 

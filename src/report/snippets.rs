@@ -79,6 +79,11 @@ impl Snippets {
 
 fn read_back(input: &Input, loc: EventLoc) -> Option<String> {
     let path = input.path.as_ref()?;
+    // A named pipe or device cannot be read twice (opening it again would
+    // wait forever): such records are reported by location.
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
     let mut f = std::fs::File::open(path).ok()?;
     f.seek(SeekFrom::Start(loc.offset)).ok()?;
     let want = if loc.len == 0 {

@@ -1,0 +1,258 @@
+//! Every input format is streamed: linear in its size whatever its layout,
+//! and bounded in memory. A regression to a quadratic reader fails these
+//! tests by their size (they would not finish), not by a timer.
+
+use assert_cmd::Command;
+use std::io::Write;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const RULES: &str =
+    "commodity arms = hs 93\ncommodity fuel = hs 2710\nban arms from PRK\nban fuel to SYR\n";
+
+/// One event as compact JSON, as `json.dump` and `jq -c` write it.
+fn event(i: usize) -> String {
+    let (commodity, from) = if i % 1000 == 0 {
+        ("arms", "PRK")
+    } else {
+        ("fuel", "RUS")
+    };
+    format!(
+        r#"{{"id":"e{i}","date":"2023-{:02}-{:02}","commodity":"{commodity}","quantity":"{} t","from":"{from}","to":"IND"}}"#,
+        i % 12 + 1,
+        i % 28 + 1,
+        i % 997 + 1
+    )
+}
+
+fn sanc(dir: &Path, args: &[&str]) -> (i32, String) {
+    let out = Command::cargo_bin("sanc")
+        .expect("the sanc binary")
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .expect("sanc runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn a_compact_json_array_of_200000_events_on_one_line_is_evaluated() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    std::fs::write(dir.path().join("rules.sanc"), RULES).expect("rules written");
+    let mut f = std::fs::File::create(dir.path().join("events.json")).expect("events file");
+    let n = 200_000;
+    let mut line = String::with_capacity(n * 120);
+    line.push('[');
+    for i in 0..n {
+        if i > 0 {
+            line.push(',');
+        }
+        line.push_str(&event(i));
+    }
+    line.push_str("]\n");
+    f.write_all(line.as_bytes()).expect("events written");
+    drop(f);
+    let (code, out) = sanc(
+        dir.path(),
+        &[
+            "eval",
+            "rules.sanc",
+            "events.json",
+            "--quiet",
+            "--as-of",
+            "2025-01-01",
+        ],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(
+        out,
+        "200 violations, 0 warnings · 200,000 events read, 200,000 evaluated, 0 rejected, 0 not evaluable · 2 rules\n"
+    );
+    // A finding on the one line points at its own column.
+    let (_, json) = sanc(
+        dir.path(),
+        &[
+            "eval",
+            "rules.sanc",
+            "events.json",
+            "--format",
+            "json",
+            "--as-of",
+            "2025-01-01",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON output");
+    let second = v["findings"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["event"] == "e1000"))
+        .expect("e1000 is banned");
+    let at = line
+        .find(r#"{"id":"e1000","#)
+        .expect("e1000 is in the line");
+    assert_eq!(second["event"], "e1000");
+    assert_eq!(second["event_location"]["line"], 1);
+    assert_eq!(second["event_location"]["column"], at + 1);
+}
+
+#[test]
+fn every_line_ending_style_gives_the_same_locations() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    std::fs::write(dir.path().join("rules.sanc"), RULES).expect("rules written");
+    let rows = [
+        "id,date,commodity,quantity,from",
+        "a,2023-01-01,arms,1 units,PRK",
+        "b,2023-02-30,arms,1 units,PRK",
+        "c,2023-01-03,arms,1 units,PRK",
+    ];
+    let mut seen = Vec::new();
+    for (name, ending) in [("lf", "\n"), ("crlf", "\r\n"), ("cr", "\r")] {
+        let file = format!("{name}.csv");
+        std::fs::write(dir.path().join(&file), rows.join(ending) + ending).expect("csv");
+        let (code, json) = sanc(
+            dir.path(),
+            &[
+                "eval",
+                "rules.sanc",
+                &file,
+                "--format",
+                "json",
+                "--as-of",
+                "2025-01-01",
+            ],
+        );
+        let v: serde_json::Value = serde_json::from_str(&json).expect("JSON output");
+        assert_eq!(code, 1, "{name}: {v}");
+        let d = v["diagnostics"]
+            .as_array()
+            .and_then(|d| d.iter().find(|d| d["code"] == "sanc::event::bad_date"))
+            .expect("the bad date is reported");
+        assert_eq!(
+            (
+                d["event"].as_str(),
+                d["line"].as_u64(),
+                d["column"].as_u64()
+            ),
+            (Some("b"), Some(3), Some(3)),
+            "{name}"
+        );
+        let lines: Vec<u64> = v["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter_map(|f| f["event_location"]["line"].as_u64())
+            .collect();
+        seen.push(lines);
+    }
+    assert_eq!(seen, [vec![2, 4], vec![2, 4], vec![2, 4]]);
+    // A JSON array with CR-only endings too.
+    let json = "[\r{\"id\": \"x\", \"date\": \"2023-01-01\", \"commodity\": \"arms\",\r \"from\": \"PRK\"}\r]\r";
+    std::fs::write(dir.path().join("cr.json"), json).expect("json");
+    let (_, out) = sanc(
+        dir.path(),
+        &[
+            "eval",
+            "rules.sanc",
+            "cr.json",
+            "--format",
+            "json",
+            "--as-of",
+            "2025-01-01",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON output");
+    assert_eq!(v["findings"][0]["event_location"]["line"], 2);
+}
+
+#[test]
+fn empty_elements_and_endless_lines_are_reported_not_passed() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    std::fs::write(dir.path().join("rules.sanc"), RULES).expect("rules written");
+    let ev = event(0);
+    std::fs::write(dir.path().join("holes.json"), format!("[{ev}, , ,]")).expect("json");
+    let (code, out) = sanc(
+        dir.path(),
+        &[
+            "eval",
+            "rules.sanc",
+            "holes.json",
+            "--format",
+            "json",
+            "--as-of",
+            "2025-01-01",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON output");
+    assert_eq!(code, 1);
+    assert_eq!(v["stats"]["events_read"], 4, "{v}");
+    assert_eq!(v["stats"]["events_rejected"], 3);
+    // A line with no end (a binary file, /dev/zero) ends the input with a
+    // diagnostic instead of filling memory or running for ever.
+    let zeros = vec![0u8; (17 << 20) as usize];
+    for ext in ["ndjson", "json", "csv"] {
+        let file = format!("zeros.{ext}");
+        std::fs::write(dir.path().join(&file), &zeros).expect("zeros");
+        let started = Instant::now();
+        let (code, out) = sanc(dir.path(), &["eval", "rules.sanc", &file, "--quiet"]);
+        assert_eq!(code, 2, "{ext}: {out}");
+        assert!(started.elapsed() < Duration::from_secs(120));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_is_read_once_and_the_report_still_comes() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    std::fs::write(dir.path().join("rules.sanc"), RULES).expect("rules written");
+    let fifo = dir.path().join("events.ndjson");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(fifo)
+                .expect("the pipe opens");
+            writeln!(f, "{}", event(0)).expect("written");
+        })
+    };
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sanc"))
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .args([
+            "eval",
+            "rules.sanc",
+            "events.ndjson",
+            "--as-of",
+            "2025-01-01",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("sanc starts");
+    // Human output quotes records; opening the pipe a second time would wait
+    // for a writer that never comes.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break Some(s);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    writer.join().expect("writer done");
+    assert_eq!(
+        status.and_then(|s| s.code()),
+        Some(1),
+        "sanc hung on a FIFO"
+    );
+}
