@@ -61,12 +61,65 @@ impl Checker<'_> {
     /// A cap whose every event is already banned adds nothing: its findings
     /// (it still reports them) only repeat the ban's.
     fn shadowed_caps(&mut self) {
+        // Bans indexed by their goods, so each cap is compared only with the
+        // bans that could cover it: linear in the number of rules.
+        let mut any = Vec::new();
+        let mut by_commodity: std::collections::HashMap<usize, Vec<usize>> = Default::default();
+        let mut by_hs: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+        for (i, b) in self.model.rules.iter().enumerate() {
+            if !matches!(b.kind, RuleKind::Ban) {
+                continue;
+            }
+            match &b.goods {
+                Goods::Any => any.push(i),
+                Goods::Commodity(c) => by_commodity.entry(*c).or_default().push(i),
+                Goods::Hs(codes) => {
+                    for c in codes {
+                        by_hs.entry(c.as_str()).or_default().push(i);
+                    }
+                }
+            }
+        }
         let mut found = Vec::new();
+        let mut candidates: Vec<usize> = Vec::new();
         for cap in &self.model.rules {
             if !matches!(cap.kind, RuleKind::Cap { .. } | RuleKind::CapPrice { .. }) {
                 continue;
             }
-            if let Some(ban) = self.model.rules.iter().find(|b| self.ban_covers(b, cap)) {
+            candidates.clear();
+            candidates.extend_from_slice(&any);
+            let by_code = |code: &str, out: &mut Vec<usize>| {
+                for n in 1..=code.len() {
+                    if let Some(v) = code.get(..n).and_then(|p| by_hs.get(p)) {
+                        out.extend_from_slice(v);
+                    }
+                }
+            };
+            match &cap.goods {
+                Goods::Any => {}
+                Goods::Commodity(c) => {
+                    for a in self.model.lineage(*c) {
+                        if let Some(v) = by_commodity.get(&a) {
+                            candidates.extend_from_slice(v);
+                        }
+                    }
+                    for code in self.model.hs_prefixes(*c) {
+                        by_code(code, &mut candidates);
+                    }
+                }
+                Goods::Hs(codes) => {
+                    for code in codes {
+                        by_code(code, &mut candidates);
+                    }
+                }
+            }
+            candidates.sort_unstable();
+            candidates.dedup();
+            let ban = candidates
+                .iter()
+                .map(|&i| &self.model.rules[i])
+                .find(|b| self.ban_covers(b, cap));
+            if let Some(ban) = ban {
                 found.push(
                     Diagnostic::warning(
                         codes::SHADOWED_CAP,
