@@ -292,7 +292,10 @@ const MAX_JOINED_BYTES: usize = 1 << 20;
 /// Does `text` start with a JSON value that ends on a later line, so that
 /// this line alone is a truncated object?
 fn ends_early(text: &str) -> bool {
+    // A whole object on one line ends with `}`: only other lines are parsed
+    // here, so the common case costs no second parse.
     text.starts_with('{')
+        && !text.trim_end().ends_with('}')
         && serde_json::from_str::<serde::de::IgnoredAny>(text).is_err_and(|e| e.is_eof())
 }
 

@@ -66,11 +66,12 @@ impl Cx<'_> {
         self.push(code, Severity::Warning, field, message, help);
     }
 
-    /// A field's text, or a diagnostic saying why it is not text.
-    fn text(&mut self, name: &str, f: Option<Field>) -> Option<String> {
+    /// A field's text (borrowed from the record when it has no escapes),
+    /// or a diagnostic saying why it is not text.
+    fn text<'a>(&mut self, name: &str, f: Option<Field<'a>>) -> Option<Cow<'a, str>> {
         let f = f?;
         match text_of(f) {
-            Ok(t) => Some(t.into_owned()),
+            Ok(t) => Some(t),
             Err(why) => {
                 self.error(codes::BAD_FIELD, name, format!("`{name}` {why}"), None);
                 None
@@ -337,7 +338,10 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
         id: None,
         diags: Vec::new(),
     };
-    let id = cx.text("id", raw.id).filter(|s| !s.is_empty());
+    let id = cx
+        .text("id", raw.id)
+        .filter(|s| !s.is_empty())
+        .map(Cow::into_owned);
     cx.id = id.clone();
     for d in &mut cx.diags {
         d.event_id = id.clone();
@@ -362,8 +366,8 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
     let loaded = cx.date("loaded", raw.loaded);
     let delivered = cx.date("delivered", raw.delivered);
 
-    let commodity_name = cx.text("commodity", raw.commodity);
-    let hs = cx.text("hs", raw.hs);
+    let commodity_name = cx.text("commodity", raw.commodity).map(Cow::into_owned);
+    let hs = cx.text("hs", raw.hs).map(Cow::into_owned);
     if let Some(h) = &hs {
         let h = h.clone();
         if h.len() < 2 || !h.bytes().all(|b| b.is_ascii_digit()) {
@@ -394,14 +398,18 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
     let quantity = cx.quantity("quantity", raw.quantity);
     let price = cx.price("price", raw.price);
     let value = cx.value("value", raw.value);
-    let from = cx.text("from", raw.from).and_then(|p| cx.party("from", p));
-    let to = cx.text("to", raw.to).and_then(|p| cx.party("to", p));
+    let from = cx
+        .text("from", raw.from)
+        .and_then(|p| cx.party("from", p.into_owned()));
+    let to = cx
+        .text("to", raw.to)
+        .and_then(|p| cx.party("to", p.into_owned()));
     let via_names = cx.list("via", raw.via);
     let via: Vec<EventParty> = via_names
         .into_iter()
         .filter_map(|p| cx.party("via", p))
         .collect();
-    let reporter = cx.text("reporter", raw.reporter);
+    let reporter = cx.text("reporter", raw.reporter).map(Cow::into_owned);
     let covers = cx.list("covers", raw.covers);
     let exemptions = cx.list("exemptions", raw.exemptions);
 
@@ -551,11 +559,15 @@ fn entity_name(value: &str) -> String {
     }
 }
 
-fn text_of(f: Field) -> Result<Cow<str>, Why> {
+fn text_of(f: Field<'_>) -> Result<Cow<'_, str>, Why> {
     match f {
         Field::Text(t) => Ok(Cow::Borrowed(t.trim())),
         Field::Json(raw) => {
             let s = raw.get();
+            // A string without escapes is its own text between the quotes.
+            if s.len() >= 2 && s.starts_with('"') && !s.contains('\\') {
+                return Ok(Cow::Borrowed(s[1..s.len() - 1].trim()));
+            }
             if s.starts_with('"') {
                 serde_json::from_str::<Cow<str>>(s)
                     .map(|c| Cow::Owned(c.trim().to_string()))
