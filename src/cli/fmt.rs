@@ -36,13 +36,12 @@ pub(super) fn fmt(paths: &[PathBuf], check_only: bool) -> Exit {
     let mut files = Vec::new();
     let mut failed = false;
     for p in paths {
-        match loader::rule_files(p) {
-            Ok(found) => files.extend(found),
-            Err(e) => {
-                let _ = writeln!(out, "error: {e}");
-                failed = true;
-            }
+        let found = loader::rule_files(p);
+        for problem in &found.problems {
+            let _ = writeln!(out, "error: {problem}");
+            failed = true;
         }
+        files.extend(found.files);
     }
     let (mut changed, mut unchanged) = (0usize, 0usize);
     for f in &files {

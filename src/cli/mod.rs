@@ -66,7 +66,8 @@ enum Command {
     /// Check rule files for errors and warnings without evaluating events.
     ///
     /// PATH is a .sanc file or a directory (every *.sanc below it, in path
-    /// order). All files given form one rule set with one namespace.
+    /// order, following symbolic links). All files given form one rule set
+    /// with one namespace.
     Check {
         /// Rule files or directories.
         #[arg(required = true, value_name = "PATH")]

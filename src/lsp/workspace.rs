@@ -60,7 +60,7 @@ impl Workspace {
             ..Workspace::default()
         };
         for root in ws.roots.clone() {
-            for f in loader::rule_files(&root).unwrap_or_default() {
+            for f in loader::rule_files(&root).files {
                 if let Ok(text) = std::fs::read_to_string(&f) {
                     ws.docs.insert(f, Doc { text, open: false });
                 }
