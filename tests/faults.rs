@@ -1,6 +1,7 @@
 //! Faults around the run: failed and closed standard output, unwritable
 //! standard error, files that cannot be written. sanc reports them and
 //! exits with a code; it never panics (exit 101) or truncates a file.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg(unix)]
 
 use std::fs::File;

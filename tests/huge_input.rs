@@ -1,6 +1,7 @@
 //! Rule files of unusual size: long runs of comments, strings and names of
 //! megabytes, a statement too large to parse. They parse, or get a located
 //! diagnostic; no output quotes a huge line whole.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use assert_cmd::Command;
 

@@ -3,6 +3,7 @@
 //! The schema is OASIS's `sarif-schema-2.1.0.json`, kept in
 //! tests/fixtures so that the test reads neither the network nor cargo's
 //! cache.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use assert_cmd::Command;
 use serde_json::Value;

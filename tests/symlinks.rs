@@ -1,5 +1,6 @@
 //! Rule sets reached through symbolic links: links to files and folders are
 //! followed, loops and broken links are reported by path, never walked.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg(unix)]
 
 use assert_cmd::Command;
