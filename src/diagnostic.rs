@@ -46,7 +46,7 @@ impl Diagnostic {
         Diagnostic {
             code,
             severity: Severity::Error,
-            message: message.into(),
+            message: clamp_text(message.into()),
             labels: Vec::new(),
             help: None,
         }
@@ -62,7 +62,7 @@ impl Diagnostic {
     pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Self {
         self.labels.push(Label {
             span,
-            message: Some(message.into()),
+            message: Some(clamp_text(message.into())),
         });
         self
     }
@@ -76,13 +76,13 @@ impl Diagnostic {
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(clamp_text(help.into()));
         self
     }
 
     pub fn maybe_help(mut self, help: Option<String>) -> Self {
         if help.is_some() {
-            self.help = help;
+            self.help = help.map(clamp_text);
         }
         self
     }
@@ -94,6 +94,25 @@ impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+}
+
+/// The longest message, label or help a diagnostic keeps, in characters.
+pub const MAX_TEXT: usize = 500;
+
+/// Cut a text longer than [`MAX_TEXT`] characters in its middle: a message
+/// quoting a name of megabytes must not repeat it whole.
+pub fn clamp_text(text: String) -> String {
+    if text.len() <= MAX_TEXT || text.chars().nth(MAX_TEXT).is_none() {
+        return text;
+    }
+    let head: String = text.chars().take(MAX_TEXT - 100).collect();
+    let tail_len = 80;
+    let total = text.chars().count();
+    let tail: String = text.chars().skip(total - tail_len).collect();
+    format!(
+        "{head} … ({} characters left out) … {tail}",
+        total - head.chars().count() - tail_len
+    )
 }
 
 /// Sort diagnostics by file, position, then code, so output is deterministic.

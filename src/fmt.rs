@@ -14,6 +14,8 @@ use crate::diagnostic::Diagnostic;
 use crate::source::FileId;
 use crate::syntax::ast::*;
 use crate::syntax::parse;
+use std::io::{self, Write};
+use std::path::Path;
 
 const WIDTH: usize = 100;
 const INDENT: &str = "    ";
@@ -25,6 +27,43 @@ pub fn format(text: &str) -> Result<String, Vec<Diagnostic>> {
         return Err(parsed.diagnostics);
     }
     Ok(Printer::new(text, &parsed.ast.items).print())
+}
+
+/// Replace the file at `path` with `text`, never leaving it cut short:
+/// the text goes to a temporary file in the same folder, which is renamed
+/// over the original only once it is complete. The original's permissions
+/// (and, where allowed, owner) are kept. A symbolic link is written
+/// through, to the file it names, and stays a link.
+pub fn write_file(path: &Path, text: &str) -> io::Result<()> {
+    write_file_with(path, |file| file.write_all(text.as_bytes()))
+}
+
+/// [`write_file`], with the writing of the new content done by `write`
+/// (tests use it to fail half-way, as a full disk would).
+pub fn write_file_with(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> io::Result<()>,
+) -> io::Result<()> {
+    let target = std::fs::canonicalize(path)?;
+    let meta = std::fs::metadata(&target)?;
+    let dir = target.parent().unwrap_or(Path::new("."));
+    // Dropped on any error below, which deletes the temporary file.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".sanc-fmt-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    write(tmp.as_file_mut())?;
+    tmp.as_file().sync_all()?;
+    tmp.as_file().set_permissions(meta.permissions())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // Only root may give a file away; for anyone else the new file is
+        // theirs already, which is what the original was.
+        let _ = std::os::unix::fs::fchown(tmp.as_file(), Some(meta.uid()), Some(meta.gid()));
+    }
+    tmp.persist(&target).map_err(|e| e.error)?;
+    Ok(())
 }
 
 /// A comment in the source: where it starts, its text, and whether code

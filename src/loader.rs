@@ -18,15 +18,34 @@ pub struct RuleSource {
     pub file_count: usize,
 }
 
+/// The `.sanc` files a path stands for, and what stood in the way of
+/// finding them.
+#[derive(Debug, Default)]
+pub struct RuleFiles {
+    /// In path order, each file once.
+    pub files: Vec<PathBuf>,
+    /// Paths that could not be followed: missing, broken links, link loops,
+    /// unreadable folders. Each message names the path.
+    pub problems: Vec<String>,
+}
+
 /// The `.sanc` files a path stands for: itself, or every one below it.
-pub fn rule_files(path: &Path) -> Result<Vec<PathBuf>, String> {
+/// Symbolic links to files and folders are followed; a link that leads back
+/// into its own folder (a loop) or to nothing is reported, not walked.
+pub fn rule_files(path: &Path) -> RuleFiles {
+    let mut found = RuleFiles::default();
     if !path.exists() {
-        return Err(format!("`{}` does not exist", path.display()));
+        let problem = match std::fs::read_link(path) {
+            Ok(target) => broken_link(path, &target),
+            Err(_) => format!("`{}` does not exist", path.display()),
+        };
+        found.problems.push(problem);
+        return found;
     }
     if path.is_file() {
-        return Ok(vec![path.to_path_buf()]);
+        found.files.push(path.to_path_buf());
+        return found;
     }
-    let mut out = Vec::new();
     // Hidden folders and build output (`target`, `node_modules`) are not
     // part of a rule set, even below the folder named.
     let skipped = |e: &walkdir::DirEntry| {
@@ -36,18 +55,61 @@ pub fn rule_files(path: &Path) -> Result<Vec<PathBuf>, String> {
                 .to_str()
                 .is_some_and(|n| n.starts_with('.') || n == "target" || n == "node_modules")
     };
+    // walkdir detects loops when following links: a link to one of its own
+    // ancestors is an error entry, not another round.
     for entry in walkdir::WalkDir::new(path)
+        .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| !skipped(e))
     {
-        let entry = entry.map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-        if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "sanc") {
-            out.push(entry.into_path());
+        match entry {
+            Ok(entry) => {
+                if entry.file_type().is_file()
+                    && entry.path().extension().is_some_and(|e| e == "sanc")
+                {
+                    found.files.push(entry.into_path());
+                }
+            }
+            Err(e) => found.problems.push(walk_problem(path, &e)),
         }
     }
-    out.sort();
-    Ok(out)
+    found.files.sort();
+    // A file reached both directly and through a link is one file.
+    let mut seen = std::collections::HashSet::new();
+    found
+        .files
+        .retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
+    found
+}
+
+fn broken_link(link: &Path, target: &Path) -> String {
+    format!(
+        "`{}` is a symbolic link to `{}`, which does not exist",
+        link.display(),
+        target.display()
+    )
+}
+
+/// Words for what went wrong at one entry of a folder walk.
+fn walk_problem(root: &Path, e: &walkdir::Error) -> String {
+    let at = e.path().unwrap_or(root);
+    if let Some(ancestor) = e.loop_ancestor() {
+        return format!(
+            "`{}` is a symbolic link back to `{}`, which contains it (a loop); it was not followed",
+            at.display(),
+            ancestor.display()
+        );
+    }
+    if let Ok(target) = std::fs::read_link(at) {
+        if !at.exists() {
+            return broken_link(at, &target);
+        }
+    }
+    match e.io_error() {
+        Some(io) => format!("cannot read `{}`: {io}", at.display()),
+        None => format!("cannot read `{}`: {e}", at.display()),
+    }
 }
 
 fn io_error(message: String) -> Diagnostic {
@@ -60,13 +122,12 @@ pub fn load(paths: &[PathBuf]) -> RuleSource {
     let mut io_errors = Vec::new();
     let mut files = Vec::new();
     for p in paths {
-        match rule_files(p) {
-            Ok(found) if found.is_empty() => {
-                io_errors.push(io_error(format!("no `.sanc` files in `{}`", p.display())))
-            }
-            Ok(found) => files.extend(found),
-            Err(e) => io_errors.push(io_error(e)),
+        let found = rule_files(p);
+        if found.files.is_empty() && found.problems.is_empty() {
+            io_errors.push(io_error(format!("no `.sanc` files in `{}`", p.display())));
         }
+        io_errors.extend(found.problems.into_iter().map(io_error));
+        files.extend(found.files);
     }
     // The same file named twice (`rules rules/un/dprk.sanc`) is read once.
     let mut seen = std::collections::HashSet::new();

@@ -1,6 +1,7 @@
 //! A stream of a few hundred malformed events of every kind, mixed with good
 //! ones: every record is accounted for, the good ones are still evaluated,
 //! and every rejection points at the right line, column and field.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

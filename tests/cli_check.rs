@@ -1,4 +1,5 @@
 //! `sanc check` end to end: exit codes, human and JSON output.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use assert_cmd::Command;
 use predicates::prelude::*;

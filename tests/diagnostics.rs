@@ -4,6 +4,7 @@
 //!
 //! To review changes: `INSTA_UPDATE=always cargo test --test diagnostics`,
 //! then read the `git diff` of the snapshots (or use `cargo insta review`).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};

@@ -1,5 +1,6 @@
 //! What `sanc eval` prints: human reports for a finding of each rule kind
 //! (snapshotted), JSON, every input format, and the flags.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use assert_cmd::Command;
 use predicates::prelude::*;

@@ -2,6 +2,7 @@
 //! diagnostics or the counts. (Event locations follow the input, so they are
 //! the one thing compared apart: each finding must still point at its own
 //! event's line.)
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use proptest::prelude::*;
 use sanc::eval::Evaluator;

@@ -13,6 +13,7 @@
 //!
 //! Snapshots: `INSTA_UPDATE=always cargo test --test rule_library`, then
 //! review `tests/snapshots/rule_library__*.snap`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use assert_cmd::Command;
 use predicates::prelude::*;

@@ -1,31 +1,17 @@
-//! `sanc check --format sarif` validates against the SARIF 2.1.0 schema
-//! (the copy serde-sarif ships, found through `cargo metadata`) and reads
-//! back as typed SARIF.
+//! `sanc check --format sarif` validates against the SARIF 2.1.0 schema.
+//!
+//! The schema is OASIS's `sarif-schema-2.1.0.json`, kept in
+//! tests/fixtures so that the test reads neither the network nor cargo's
+//! cache.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use assert_cmd::Command;
 use serde_json::Value;
-use std::path::PathBuf;
 
-/// The SARIF 2.1.0 schema as packaged with the serde-sarif crate.
+/// The SARIF 2.1.0 JSON schema (OASIS), as shipped in tests/fixtures.
 fn schema() -> Value {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let out = std::process::Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--offline"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    let meta: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let manifest = meta["packages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "serde-sarif")
-        .and_then(|p| p["manifest_path"].as_str())
-        .expect("serde-sarif is a dev-dependency");
-    let path = PathBuf::from(manifest)
-        .with_file_name("src")
-        .join("schema.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    let text = include_str!("fixtures/sarif-2.1.0-schema.json");
+    serde_json::from_str(text).unwrap()
 }
 
 fn sarif(path: &str) -> Value {
@@ -41,6 +27,9 @@ fn sarif(path: &str) -> Value {
 #[test]
 fn sarif_output_validates_against_the_2_1_0_schema() {
     let schema = schema();
+    assert!(schema["$id"]
+        .as_str()
+        .is_some_and(|id| id.ends_with("/sarif-schema-2.1.0.json")));
     let validator = jsonschema::validator_for(&schema).unwrap();
     // The validator is not a rubber stamp.
     assert!(
@@ -60,9 +49,6 @@ fn sarif_output_validates_against_the_2_1_0_schema() {
             .map(|e| format!("{} at {}", e, e.instance_path()))
             .collect();
         assert!(errors.is_empty(), "{path}: {errors:#?}");
-        // And it reads back as typed SARIF.
-        let typed: Result<serde_sarif::sarif::Sarif, _> = serde_json::from_value(log);
-        assert!(typed.is_ok(), "{path}: {typed:?}");
     }
 }
 

@@ -1,6 +1,6 @@
 //! `sanc check`: check rule files and print their diagnostics.
 
-use super::{use_color, write_json, CheckFormat, Exit};
+use super::{finish, use_color, write_json, CheckFormat, Exit};
 use sanc::loader::{self, RuleSource};
 use sanc::report::{self, human::HumanRenderer, json, Counts};
 use std::io::Write;
@@ -18,14 +18,12 @@ pub(super) fn check(paths: &[PathBuf], format: CheckFormat) -> Exit {
             write_json(&mut out, &log)
         }
     };
-    if written.is_err() {
-        return Exit::Errors;
-    }
-    if counts.errors > 0 {
+    let code = if counts.errors > 0 {
         Exit::Errors
     } else {
         Exit::Clean
-    }
+    };
+    finish(&mut out, written, code)
 }
 
 pub(super) fn write_check_human(

@@ -46,7 +46,7 @@ pub(super) fn eval(args: EvalArgs) -> Exit {
     let renderer = HumanRenderer::new(use_color());
     if rules.has_errors() {
         // The rules must compile before any event is judged.
-        let _ = match args.format {
+        let written = match args.format {
             Format::Human if args.quiet => {
                 let errors: Vec<&Diagnostic> =
                     rules.diagnostics().filter(|d| d.is_error()).collect();
@@ -74,7 +74,7 @@ pub(super) fn eval(args: EvalArgs) -> Exit {
                 write_json(&mut out, &json)
             }
         };
-        return Exit::Errors;
+        return super::finish(&mut out, written, Exit::Errors);
     }
 
     let mut inputs = Vec::new();
@@ -178,10 +178,8 @@ pub(super) fn eval(args: EvalArgs) -> Exit {
             write_json(&mut out, &json)
         }
     };
-    if written.is_err() {
-        return Exit::Errors;
-    }
-    verdict(&outcome.stats, !unreadable.is_empty(), args.strict)
+    let code = verdict(&outcome.stats, !unreadable.is_empty(), args.strict);
+    super::finish(&mut out, written, code)
 }
 
 /// The exit code: a run is never clean when something went unchecked.

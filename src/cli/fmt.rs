@@ -1,80 +1,68 @@
 //! `sanc fmt`: rewrite rule files in the canonical layout.
 
-use super::{use_color, Exit};
+use super::{finish, stderr_line, stderr_text, use_color, Exit};
 use sanc::loader;
 use sanc::report::{self, human::HumanRenderer};
-use std::io::Write;
+use std::io::{self, Read, Write};
 use std::path::PathBuf;
 
 pub(super) fn fmt(paths: &[PathBuf], check_only: bool) -> Exit {
-    let renderer = HumanRenderer::new(use_color());
-    let mut out = std::io::stdout().lock();
     if paths.len() == 1 && paths[0].as_os_str() == "-" {
-        let mut text = String::new();
-        if std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).is_err() {
-            eprintln!("error: standard input is not UTF-8 text");
-            return Exit::Errors;
-        }
-        return match sanc::fmt::format(&text) {
-            Ok(formatted) => {
-                let _ = out.write_all(formatted.as_bytes());
-                Exit::Clean
-            }
-            Err(diags) => {
-                // Give the text back unchanged: editors that pipe a buffer
-                // through `sanc fmt -` must not lose it.
-                let _ = out.write_all(text.as_bytes());
-                let mut sources = sanc::source::SourceMap::new();
-                sources.add("<stdin>", None, text);
-                for d in &diags {
-                    eprint!("{}", renderer.render(d, &sources));
-                }
-                Exit::Errors
-            }
-        };
+        return fmt_stdin(check_only);
     }
+    let renderer = HumanRenderer::new(use_color());
+    let mut out = Out {
+        w: io::stdout().lock(),
+        failed: None,
+    };
     let mut files = Vec::new();
     let mut failed = false;
     for p in paths {
-        match loader::rule_files(p) {
-            Ok(found) => files.extend(found),
-            Err(e) => {
-                let _ = writeln!(out, "error: {e}");
-                failed = true;
-            }
+        let found = loader::rule_files(p);
+        for problem in &found.problems {
+            out.line(format_args!("error: {problem}"));
+            failed = true;
         }
+        files.extend(found.files);
     }
-    let (mut changed, mut unchanged) = (0usize, 0usize);
+    let (mut changed, mut unchanged, mut unwritten) = (0usize, 0usize, 0usize);
     for f in &files {
         let name = f.to_string_lossy().into_owned();
         let Ok(text) = std::fs::read_to_string(f) else {
-            let _ = writeln!(out, "error: cannot read `{name}` as UTF-8 text");
+            out.line(format_args!("error: cannot read `{name}` as UTF-8 text"));
             failed = true;
             continue;
         };
         match sanc::fmt::format(&text) {
             Ok(formatted) if formatted == text => unchanged += 1,
-            Ok(formatted) => {
+            Ok(_) if check_only => {
                 changed += 1;
-                if check_only {
-                    let _ = writeln!(out, "not formatted: {name}");
-                } else if std::fs::write(f, formatted).is_err() {
-                    let _ = writeln!(out, "error: cannot write `{name}`");
+                out.line(format_args!("not formatted: {name}"));
+            }
+            Ok(formatted) => match sanc::fmt::write_file(f, &formatted) {
+                Ok(()) => changed += 1,
+                Err(e) => {
+                    // The original is untouched: the new text went to a
+                    // temporary file that is never renamed over it.
+                    unwritten += 1;
+                    out.line(format_args!(
+                        "error: cannot write `{name}` (left unchanged): {e}"
+                    ));
                     failed = true;
                 }
-            }
+            },
             Err(diags) => {
                 let mut sources = sanc::source::SourceMap::new();
                 sources.add(name.clone(), Some(f), text);
                 for d in &diags {
-                    let _ = write!(out, "{}", renderer.render(d, &sources));
+                    out.text(&renderer.render(d, &sources));
                 }
-                let _ = writeln!(out, "left unformatted: {name} (it does not parse)");
+                out.line(format_args!("left unformatted: {name} (it does not parse)"));
                 failed = true;
             }
         }
     }
-    let summary = if check_only {
+    let mut summary = if check_only {
         format!(
             "{} to format, {} already formatted",
             report::plural(changed, "file", "files"),
@@ -87,12 +75,87 @@ pub(super) fn fmt(paths: &[PathBuf], check_only: bool) -> Exit {
             report::thousands(unchanged)
         )
     };
-    let _ = writeln!(out, "{summary}");
-    if failed {
+    if unwritten > 0 {
+        summary += &format!(", {} could not be written", report::thousands(unwritten));
+    }
+    out.line(format_args!("{summary}"));
+    let code = if failed {
         Exit::Errors
     } else if check_only && changed > 0 {
         Exit::Violations
     } else {
         Exit::Clean
+    };
+    let written = out.failed.map_or(Ok(()), Err);
+    finish(&mut out.w, written, code)
+}
+
+/// `sanc fmt -`: standard input to standard output; with `--check`, only
+/// the verdict, on standard error, and the exit code.
+fn fmt_stdin(check_only: bool) -> Exit {
+    let mut bytes = Vec::new();
+    if let Err(e) = io::stdin().lock().read_to_end(&mut bytes) {
+        stderr_line(format_args!("error: cannot read standard input: {e}"));
+        return Exit::Errors;
+    }
+    let Ok(text) = String::from_utf8(bytes) else {
+        stderr_line(format_args!("error: standard input is not UTF-8 text"));
+        return Exit::Errors;
+    };
+    let mut out = io::stdout().lock();
+    match sanc::fmt::format(&text) {
+        Ok(formatted) if check_only => {
+            if formatted == text {
+                Exit::Clean
+            } else {
+                stderr_line(format_args!("not formatted: <stdin>"));
+                Exit::Violations
+            }
+        }
+        Ok(formatted) => {
+            let written = out.write_all(formatted.as_bytes());
+            finish(&mut out, written, Exit::Clean)
+        }
+        Err(diags) => {
+            // Give the text back unchanged: editors that pipe a buffer
+            // through `sanc fmt -` must not lose it.
+            let written = if check_only {
+                Ok(())
+            } else {
+                out.write_all(text.as_bytes())
+            };
+            let renderer = HumanRenderer::new(use_color());
+            let mut sources = sanc::source::SourceMap::new();
+            sources.add("<stdin>", None, text);
+            for d in &diags {
+                stderr_text(&renderer.render(d, &sources));
+            }
+            finish(&mut out, written, Exit::Errors)
+        }
+    }
+}
+
+/// Standard output that keeps the first write error, so that a report of
+/// many files goes on being produced and the error decides the exit code.
+struct Out<W: Write> {
+    w: W,
+    failed: Option<io::Error>,
+}
+
+impl<W: Write> Out<W> {
+    fn text(&mut self, text: &str) {
+        if self.failed.is_none() {
+            self.failed = self.w.write_all(text.as_bytes()).err();
+        }
+    }
+
+    fn line(&mut self, args: std::fmt::Arguments) {
+        if self.failed.is_none() {
+            self.failed = self
+                .w
+                .write_fmt(args)
+                .and_then(|()| self.w.write_all(b"\n"))
+                .err();
+        }
     }
 }

@@ -7,7 +7,7 @@ mod fmt;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 use sanc::events::InputFormat;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::{ExitCode, Termination};
 
@@ -41,8 +41,10 @@ impl Termination for Exit {
                   price caps, reporting duties, each with its legal citation) and checks event \
                   streams against them.\n\nExit codes (eval): 0 every event checked, no violation \
                   (warnings allowed); 1 violations found; 2 rule errors, unreadable input, usage \
-                  error, or with --strict any event rejected or not evaluable; 3 no violation, \
-                  but incomplete: an event was rejected or a rule could not judge it."
+                  error, a failed write, or with --strict any event rejected or not evaluable; \
+                  3 no violation, but incomplete: an event was rejected or a rule could not judge \
+                  it. When standard output is a pipe that closes early (`sanc check rules | \
+                  head`), sanc stops quietly with the code the run would have had."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -72,7 +74,8 @@ enum Command {
     /// Check rule files for errors and warnings without evaluating events.
     ///
     /// PATH is a .sanc file or a directory (every *.sanc below it, in path
-    /// order). All files given form one rule set with one namespace.
+    /// order, following symbolic links). All files given form one rule set
+    /// with one namespace.
     Check {
         /// Rule files or directories.
         #[arg(required = true, value_name = "PATH")]
@@ -136,13 +139,18 @@ enum Command {
     /// fits in 100 columns takes one line, with the clauses of consecutive
     /// one-line rules aligned; other rules put each clause on its own
     /// indented line. Comments stay where they were. A file that does not
-    /// parse is left untouched and its errors are shown. `-` formats
+    /// parse is left untouched and its errors are shown. A file is
+    /// replaced only once its new text is completely written (through a
+    /// temporary file in the same folder), keeping its permissions; a file
+    /// that cannot be written is reported and left as it was. `-` formats
     /// standard input to standard output.
     Fmt {
         /// Rule files or directories (every *.sanc below), or `-`.
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
-        /// Change nothing; list the files that are not formatted and exit 1 if any.
+        /// Change nothing; list the files that are not formatted and exit 1
+        /// if any. With `-`, nothing goes to standard output: `not
+        /// formatted: <stdin>` on standard error and exit 1, or exit 0.
         #[arg(long)]
         check: bool,
     },
@@ -191,8 +199,10 @@ pub fn run() -> Exit {
             } else {
                 Exit::Clean
             };
-            let _ = e.print();
-            return code;
+            return match e.print() {
+                Ok(()) => code,
+                Err(err) => output_failed(&err, code),
+            };
         }
     };
     match cli.command {
@@ -201,7 +211,7 @@ pub fn run() -> Exit {
         Command::Lsp => match sanc::lsp::run_stdio() {
             Ok(()) => Exit::Clean,
             Err(e) => {
-                eprintln!("sanc lsp: {e}");
+                stderr_line(format_args!("sanc lsp: {e}"));
                 Exit::Errors
             }
         },
@@ -229,16 +239,54 @@ pub fn run() -> Exit {
     }
 }
 
-/// Colour only on a terminal, and never when NO_COLOR is set.
 /// One JSON value, pretty-printed, and a newline: every `--format json|sarif` output.
 pub(super) fn write_json(
     out: &mut impl std::io::Write,
     value: &impl serde::Serialize,
 ) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value).map_err(std::io::Error::other)?;
+    // `From` keeps an I/O error's kind (a closed pipe stays a closed pipe).
+    serde_json::to_writer_pretty(&mut *out, value).map_err(std::io::Error::from)?;
     writeln!(out)
 }
 
+/// Colour only on a terminal, and never when NO_COLOR is set.
 pub(super) fn use_color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Text on standard error. A failure to write it is ignored: there is
+/// nowhere left to report it (`eprint!` would panic instead).
+pub(crate) fn stderr_text(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
+/// One line on standard error, ignoring a failure to write it (see [`stderr_text`]).
+pub(crate) fn stderr_line(args: std::fmt::Arguments) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_fmt(args).and_then(|()| err.write_all(b"\n"));
+}
+
+/// The exit code after a failed write to standard output, for a run that
+/// would otherwise have ended with `code`. A closed pipe (`sanc check rules
+/// | head -1`) is how a reader says it has seen enough: the run ends
+/// quietly with `code`. Any other failure (a full disk, `> /dev/full`) is
+/// reported on standard error and the run exits 2 ([`Exit::Errors`]).
+pub(crate) fn output_failed(err: &std::io::Error, code: Exit) -> Exit {
+    if err.kind() == std::io::ErrorKind::BrokenPipe {
+        return code;
+    }
+    stderr_line(format_args!(
+        "error: cannot write to standard output: {err}"
+    ));
+    Exit::Errors
+}
+
+/// The exit code of a run that ends with `code` once its output, written
+/// with result `written`, is flushed from `out`. Standard output buffers
+/// lines, so some failures show only on the flush.
+pub(crate) fn finish(out: &mut impl Write, written: std::io::Result<()>, code: Exit) -> Exit {
+    match written.and_then(|()| out.flush()) {
+        Ok(()) => code,
+        Err(e) => output_failed(&e, code),
+    }
 }

@@ -23,12 +23,113 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
 /// Run the server on standard input and output until the client exits.
+///
+/// Our own framing, not lsp-server's stdio threads: those panic on some
+/// failures (a huge `Content-Length`, a closed standard output) where we
+/// want an error message and an exit code.
 pub fn run_stdio() -> Result<(), String> {
-    let (connection, io_threads) = Connection::stdio();
-    serve(&connection)?;
-    // The writer thread ends when the last sender is gone.
-    drop(connection);
-    io_threads.join().map_err(|e| format!("i/o error: {e}"))
+    let (server, client) = Connection::memory();
+    let Connection {
+        sender: to_server,
+        receiver: from_server,
+    } = client;
+    let reader = std::thread::Builder::new()
+        .name("sanc-lsp-reader".into())
+        .spawn(move || -> Result<(), String> {
+            let mut stdin = std::io::stdin().lock();
+            loop {
+                match read_message(&mut stdin) {
+                    Ok(Some(msg)) => {
+                        let exit = matches!(&msg, Message::Notification(n) if n.method == lsp::notification::Exit::METHOD);
+                        if to_server.send(msg).is_err() || exit {
+                            return Ok(());
+                        }
+                    }
+                    Ok(None) => return Ok(()),
+                    Err(e) => return Err(format!("bad message on standard input: {e}")),
+                }
+            }
+        })
+        .map_err(|e| format!("cannot start: {e}"))?;
+    let writer = std::thread::Builder::new()
+        .name("sanc-lsp-writer".into())
+        .spawn(move || -> Result<(), String> {
+            let mut stdout = std::io::stdout().lock();
+            for msg in from_server {
+                msg.write(&mut stdout)
+                    .map_err(|e| format!("cannot write to standard output: {e}"))?;
+            }
+            Ok(())
+        })
+        .map_err(|e| format!("cannot start: {e}"))?;
+    let served = serve(&server);
+    // The writer ends once the server's sender is gone.
+    drop(server);
+    let written = writer
+        .join()
+        .unwrap_or_else(|_| Err("the writer thread failed".into()));
+    // A failed write explains a failed send, so it goes first.
+    written?;
+    served?;
+    // The reader may still wait on standard input; it only matters if it
+    // ended, with a message that could not be read.
+    if reader.is_finished() {
+        reader
+            .join()
+            .unwrap_or_else(|_| Err("the reader thread failed".into()))?;
+    }
+    Ok(())
+}
+
+/// The largest message read (a rule file of tens of megabytes fits); a
+/// larger `Content-Length` is refused rather than allocated.
+const MAX_MESSAGE: usize = 64 << 20;
+
+/// Read one `Content-Length`-framed LSP message; `None` at the end of the
+/// input, before any header.
+pub fn read_message(r: &mut impl std::io::BufRead) -> std::io::Result<Option<Message>> {
+    use std::io::{BufRead, Error, ErrorKind, Read};
+    let bad = |why: String| Error::new(ErrorKind::InvalidData, why);
+    let mut size = None;
+    let mut first = true;
+    loop {
+        let mut line = String::new();
+        // Header lines are short; a long one is not a header.
+        if r.by_ref().take(1024).read_line(&mut line)? == 0 {
+            return if first {
+                Ok(None)
+            } else {
+                Err(ErrorKind::UnexpectedEof.into())
+            };
+        }
+        first = false;
+        let Some(line) = line.strip_suffix("\r\n") else {
+            return Err(bad(format!("malformed header {line:?}")));
+        };
+        if line.is_empty() {
+            break;
+        }
+        let Some((name, value)) = line.split_once(": ") else {
+            return Err(bad(format!("malformed header {line:?}")));
+        };
+        if name.eq_ignore_ascii_case("Content-Length") {
+            let n: usize = value
+                .parse()
+                .map_err(|_| bad(format!("bad Content-Length {value:?}")))?;
+            if n > MAX_MESSAGE {
+                return Err(bad(format!(
+                    "a message of {n} bytes is more than the {MAX_MESSAGE} bytes allowed"
+                )));
+            }
+            size = Some(n);
+        }
+    }
+    let size = size.ok_or_else(|| bad("a message without Content-Length".into()))?;
+    let mut body = vec![0; size];
+    r.read_exact(&mut body)?;
+    serde_json::from_slice(&body)
+        .map(Some)
+        .map_err(|e| bad(format!("a message that is not JSON-RPC: {e}")))
 }
 
 pub fn capabilities() -> lsp::ServerCapabilities {
@@ -57,11 +158,55 @@ pub fn capabilities() -> lsp::ServerCapabilities {
 
 /// Serve one client on a connection (standard I/O, or in memory in tests).
 pub fn serve(connection: &Connection) -> Result<(), String> {
-    let caps = serde_json::to_value(capabilities()).map_err(|e| e.to_string())?;
-    let init = connection.initialize(caps).map_err(|e| e.to_string())?;
-    let params: lsp::InitializeParams = serde_json::from_value(init).unwrap_or_default();
+    serve_with(connection, true)
+}
+
+/// Run the server over in-memory bytes: every LSP message in `input`
+/// (`Content-Length` framed, as on standard input) is handled in turn and
+/// the replies are written to `output`. The disk is never read: workspace
+/// folders are ignored and closing a file forgets it. Input that is not a
+/// well-framed message ends the session, as it would on standard input.
+/// For fuzzing and tests.
+pub fn serve_bytes(input: &[u8], output: &mut impl std::io::Write) -> Result<(), String> {
+    let (server, client) = Connection::memory();
+    let mut reader = input;
+    // The channels are unbounded: queue the whole session first.
+    let mut framing = Ok(());
+    loop {
+        match read_message(&mut reader) {
+            Ok(Some(msg)) => {
+                if client.sender.send(msg).is_err() {
+                    break;
+                }
+            }
+            Ok(None) => break,
+            Err(e) => {
+                framing = Err(format!("bad message: {e}"));
+                break;
+            }
+        }
+    }
+    drop(client.sender);
+    let served = serve_with(&server, false);
+    drop(server);
+    for msg in client.receiver.try_iter() {
+        msg.write(&mut *output).map_err(|e| e.to_string())?;
+    }
+    served.and(framing)
+}
+
+/// The initialize handshake, then every message until the client shuts
+/// down or goes away. Replies that cannot be sent (the client is gone, or
+/// standard output failed) end the session with an error, never a panic.
+fn serve_with(connection: &Connection, disk: bool) -> Result<(), String> {
+    let Some(params) = initialize(connection)? else {
+        return Ok(());
+    };
+    let roots = if disk { roots(&params) } else { Vec::new() };
+    let mut workspace = Workspace::new(roots);
+    workspace.read_disk = disk;
     let mut server = Server {
-        workspace: Workspace::new(roots(&params)),
+        workspace,
         published: HashSet::new(),
     };
     for msg in &connection.receiver {
@@ -97,8 +242,54 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
     Ok(())
 }
 
+/// Wait for `initialize` and answer it (lsp-server's own handshake panics
+/// when a reply cannot be sent); `initialized` is then an ordinary
+/// notification. `None`: the client exited or went away first.
+fn initialize(connection: &Connection) -> Result<Option<lsp::InitializeParams>, String> {
+    let params = loop {
+        let Ok(msg) = connection.receiver.recv() else {
+            return Ok(None);
+        };
+        match msg {
+            Message::Request(req) if req.method == lsp::request::Initialize::METHOD => {
+                // Parameters that do not parse still start a session.
+                let params: lsp::InitializeParams =
+                    serde_json::from_value(req.params).unwrap_or_default();
+                let result = lsp::InitializeResult {
+                    capabilities: capabilities(),
+                    server_info: Some(lsp::ServerInfo {
+                        name: "sanc".into(),
+                        version: Some(env!("CARGO_PKG_VERSION").into()),
+                    }),
+                };
+                send(
+                    connection,
+                    Message::Response(Response::new_ok(req.id, result)),
+                )?;
+                break params;
+            }
+            Message::Request(req) => {
+                let not_yet = Response::new_err(
+                    req.id,
+                    ErrorCode::ServerNotInitialized as i32,
+                    "the server is not initialized yet".into(),
+                );
+                send(connection, Message::Response(not_yet))?;
+            }
+            Message::Notification(n) if n.method == lsp::notification::Exit::METHOD => {
+                return Ok(None);
+            }
+            Message::Notification(_) | Message::Response(_) => {}
+        }
+    };
+    Ok(Some(params))
+}
+
 fn send(connection: &Connection, msg: Message) -> Result<(), String> {
-    connection.sender.send(msg).map_err(|e| e.to_string())
+    connection
+        .sender
+        .send(msg)
+        .map_err(|_| "cannot reply: the client is gone".to_string())
 }
 
 /// The folders whose `.sanc` files form rule sets.

@@ -44,6 +44,9 @@ pub struct Workspace {
     roots: Vec<PathBuf>,
     docs: BTreeMap<PathBuf, Doc>,
     sets: HashMap<PathBuf, Analysis>,
+    /// Whether closed and changed files are read from disk (not when the
+    /// server runs on in-memory input).
+    pub read_disk: bool,
 }
 
 fn text_hash(text: &str) -> u64 {
@@ -57,10 +60,11 @@ impl Workspace {
     pub fn new(roots: Vec<PathBuf>) -> Self {
         let mut ws = Workspace {
             roots,
+            read_disk: true,
             ..Workspace::default()
         };
         for root in ws.roots.clone() {
-            for f in loader::rule_files(&root).unwrap_or_default() {
+            for f in loader::rule_files(&root).files {
                 if let Ok(text) = std::fs::read_to_string(&f) {
                     ws.docs.insert(f, Doc { text, open: false });
                 }
@@ -87,7 +91,7 @@ impl Workspace {
 
     /// The editor closed a file: from now on the file on disk counts.
     pub fn close(&mut self, path: &Path) {
-        match std::fs::read_to_string(path) {
+        match self.read(path) {
             Ok(text) if path.starts_with(self.set_of(path)) && self.set_of(path) != path => {
                 self.docs
                     .insert(path.to_path_buf(), Doc { text, open: false });
@@ -103,7 +107,7 @@ impl Workspace {
         if self.docs.get(path).is_some_and(|d| d.open) {
             return;
         }
-        match std::fs::read_to_string(path) {
+        match self.read(path) {
             Ok(text) => {
                 self.docs
                     .insert(path.to_path_buf(), Doc { text, open: false });
@@ -112,6 +116,13 @@ impl Workspace {
                 self.docs.remove(path);
             }
         }
+    }
+
+    fn read(&self, path: &Path) -> std::io::Result<String> {
+        if !self.read_disk {
+            return Err(std::io::ErrorKind::Unsupported.into());
+        }
+        std::fs::read_to_string(path)
     }
 
     pub fn text(&self, path: &Path) -> Option<&str> {

@@ -58,7 +58,12 @@ impl HumanRenderer {
     ) -> String {
         let report = Report::build(code, severity, message, labels, help, sources);
         let mut out = String::new();
-        if self.handler.render_report(&mut out, &report).is_err() {
+        // miette panics on some extreme layouts; a plain line is better
+        // than a crash.
+        let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.handler.render_report(&mut out, &report)
+        }));
+        if !matches!(rendered, Ok(Ok(()))) {
             out = format!("{code}: {message}\n");
         }
         out
@@ -94,25 +99,37 @@ impl Report {
             }
         }
         let mut reports = files.iter().map(|&f| {
-            let labels: Vec<LabeledSpan> = all_labels
-                .iter()
-                .filter(|l| l.span.file == f)
-                .filter_map(|l| {
-                    let file = sources.try_get(f)?;
-                    let start = file.local(l.span.start);
-                    let end = file.local(l.span.end).max(start);
-                    Some(LabeledSpan::new_with_span(
-                        l.message.clone(),
-                        SourceSpan::new((file.base + start).into(), end - start),
-                    ))
-                })
-                .collect();
             let spans: Vec<(usize, usize)> = all_labels
                 .iter()
                 .filter(|l| l.span.file == f)
                 .map(|l| (l.span.start, l.span.end))
                 .collect();
             let source = sources.try_get(f).map(|file| around(file, &spans));
+            let labels: Vec<LabeledSpan> = all_labels
+                .iter()
+                .filter(|l| l.span.file == f)
+                .filter_map(|l| {
+                    let file = sources.try_get(f)?;
+                    let start = file.base + file.local(l.span.start);
+                    let end = (file.base + file.local(l.span.end)).max(start);
+                    // Only what the snippet shows (all of it, unless a
+                    // line is too long to show whole).
+                    let (start, end) = match &source {
+                        Some(s) => {
+                            let (lo, hi) = (s.base, s.base + s.text.len());
+                            if start > hi || end < lo {
+                                return None;
+                            }
+                            (start.max(lo), end.min(hi))
+                        }
+                        None => (start, end),
+                    };
+                    Some(LabeledSpan::new_with_span(
+                        l.message.clone(),
+                        SourceSpan::new(start.into(), end - start),
+                    ))
+                })
+                .collect();
             (labels, source)
         });
         let (labels, source) = reports.next().unwrap_or_default();
@@ -175,12 +192,48 @@ fn around(file: &crate::source::SourceFile, spans: &[(usize, usize)]) -> Snippet
     let first = file.line_of(lo).saturating_sub(CONTEXT);
     let last = file.line_of(hi) + CONTEXT;
     let (start, end) = (file.line_start(first), file.line_start(last + 1));
+    let longest = file.text[start..end.max(start)]
+        .split('\n')
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    if longest > MAX_LINE {
+        return window(file, spans.first().map_or(lo, |s| file.local(s.0)));
+    }
     Snippet {
         name: file.name.clone(),
         text: Arc::new(file.text[start..end.max(start)].to_string()),
         base: file.base + start,
         first_line: file.first_line + first,
         first_col: if first == 0 { file.first_col } else { 0 },
+    }
+}
+
+/// The longest line quoted whole, in bytes.
+const MAX_LINE: usize = 400;
+
+/// A piece of one line around `at`, for labels on a line too long to quote
+/// (a string of megabytes): never more than [`MAX_LINE`] bytes.
+fn window(file: &crate::source::SourceFile, at: usize) -> Snippet {
+    let text = file.text.as_str();
+    let line = file.line_of(at);
+    let line_start = file.line_start(line);
+    let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let mut start = at.saturating_sub(MAX_LINE / 4).max(line_start);
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = (start + MAX_LINE).min(line_end);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let col = text[line_start..start].chars().count();
+    Snippet {
+        name: file.name.clone(),
+        text: Arc::new(text[start..end].to_string()),
+        base: file.base + start,
+        first_line: file.first_line + line,
+        first_col: col + if line == 0 { file.first_col } else { 0 },
     }
 }
 

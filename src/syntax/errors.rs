@@ -225,6 +225,16 @@ pub fn syntax_error(file: FileId, text: &str, offset: usize, err: &Error<R>) -> 
 
     let positives: Vec<R> = match &err.variant {
         ErrorVariant::ParsingError { positives, .. } => positives.clone(),
+        // pest's only custom error is its call limit: the statement is
+        // too big to parse (a group of a million members), and the place
+        // it gave up means little; point at the statement.
+        ErrorVariant::CustomError { message } if message.contains("call limit") => {
+            let start = offset.min(text.len());
+            let word = leading_word(&text[start..]).len();
+            return Diagnostic::error(codes::PARSE_SYNTAX, "this statement is too large to parse")
+                .with_label(Span::new(file, start, start + word), "this statement")
+                .with_help("split it into several smaller statements");
+        }
         ErrorVariant::CustomError { message } => {
             return Diagnostic::error(codes::PARSE_SYNTAX, format!("cannot parse this: {message}"))
                 .with_label(span, "here");

@@ -1,6 +1,6 @@
 //! Helpers shared by the end-to-end tests: run the real `sanc` binary on
 //! rules and events written to a temporary directory.
-
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![allow(dead_code)]
 
 use assert_cmd::Command;
