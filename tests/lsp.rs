@@ -346,7 +346,7 @@ fn half_typed_buffers_never_crash_the_server() {
     let root = dir.path().canonicalize().unwrap();
     let real = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/rules/g7/russia_price_cap.sanc"
+        "/rules/us/russia_oil.sanc"
     ))
     .unwrap();
     let path = root.join("typing.sanc");

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Write estimated-unreported.ndjson: the deliveries of refined petroleum to
-the DPRK that nobody reported, as estimated in public (see facts.md and
-README.md). Each estimate gives a total, a number of deliveries and a
-period; it is modelled as that many deliveries of equal size, spread evenly
-over the period (the first on its first day, the last on its last day).
+the DPRK that nobody reported, as estimated in public (sources in each
+event's `source` and in README.md). Where an estimate gives a total, a
+number of deliveries and a period, it is modelled as that many deliveries
+of equal size, spread evenly over the period (the first on its first day,
+the last on its last day): a model, which fixes the day of each threshold.
+Where it gives only a total for a period, it is one delivery dated on the
+period's last day. Every estimate is a lower bound or an approximation.
 
     python3 generate-estimates.py > estimated-unreported.ndjson
 """
@@ -29,21 +32,25 @@ def spread(prefix, count, per_delivery, first, last, source, note):
 
 
 events = []
-# 2018: at least 759,793 bbl by 89 tanker port calls, 1 Jan - 30 May 2018.
+# 2018: at least 759,793 bbl by 89 STS-supplied tanker deliveries,
+# 1 Jan - 30 May 2018 (US submission to the 1718 Committee).
 # 759,793 / 89 = 8,537 exactly.
 events += spread(
     "est-2018", 89, 8537, dt.date(2018, 1, 1), dt.date(2018, 5, 30),
-    "US count: at least 759,793 bbl delivered by 89 tanker port calls between 1 Jan and 30 May 2018",
-    "modelled: one of 89 equal port calls of 8,537 bbl (89 x 8,537 = 759,793 bbl), spread evenly over 1 Jan - 30 May 2018; supplier unknown",
+    "US submission to the 1718 Committee (KBS, Oct 2018): at least 759,793 bbl delivered by 89 ship-to-ship-supplied tanker deliveries between 1 Jan and 30 May 2018",
+    "modelled: one of 89 equal deliveries of 8,537 bbl (89 x 8,537 = 759,793 bbl), spread evenly over 1 Jan - 30 May 2018; supplier unknown",
 )
-# 2020: more than 1.6 million bbl through 56 deliveries, January to May.
+# 2020: more than 1.6 million bbl through 56 deliveries, January to May
+# (43 states; Kyodo / Reuters, Jul 2020).
 # 56 x 28,572 = 1,600,032 bbl, the smallest equal split above 1.6 million.
 events += spread(
     "est-2020", 56, 28572, dt.date(2020, 1, 1), dt.date(2020, 5, 31),
-    "43 states' estimate: more than 1.6 million bbl through 56 deliveries, January to May 2020",
+    "43 states' report to the 1718 Committee (Kyodo; Reuters, Jul 2020): more than 1.6 million bbl through 56 deliveries, January to May 2020",
     "modelled: one of 56 equal deliveries of 28,572 bbl (56 x 28,572 = 1,600,032 bbl), spread evenly over 1 Jan - 31 May 2020; supplier unknown",
 )
-# March 2024: Russia delivered more than 165,000 bbl in that month alone.
+# March 2024: Russia delivered more than 165,000 bbl in that month alone
+# (US statement, May 2024, which added that the annual cap had already been
+# surpassed; Korea Herald).
 events.append({
     "id": "est-2024-03",
     "type": "shipment",
@@ -53,8 +60,23 @@ events.append({
     "from": "RUS",
     "to": "PRK",
     "estimate": True,
-    "source": "US statement: Russia delivered more than 165,000 bbl in March 2024 alone",
+    "source": "US statement, May 2024 (Korea Herald): Russia delivered more than 165,000 bbl in March 2024 alone; the annual cap had already been surpassed",
     "note": "modelled: one delivery of 165,000 bbl (a lower bound), dated on the last day of March 2024",
+})
+# March - November 2024: about 1 million bbl delivered from Russia, more than
+# half by UN-sanctioned vessels (Open Source Centre, via BBC, Nov 2024).
+# The March figure above is part of it, so the rest is 835,000 bbl.
+events.append({
+    "id": "est-2024-04-11",
+    "type": "shipment",
+    "date": "2024-11-30",
+    "commodity": "refined_petroleum",
+    "quantity": "835000 bbl",
+    "from": "RUS",
+    "to": "PRK",
+    "estimate": True,
+    "source": "Open Source Centre, via BBC, Nov 2024: about 1 million bbl delivered from Russia to the DPRK between March and November 2024, more than half by UN-sanctioned vessels",
+    "note": "modelled: the April-November part of the estimate, about 1,000,000 bbl minus the 165,000 bbl of March counted above; one delivery dated on the last day of the period; an approximation, not a lower bound",
 })
 for e in events:
     print(json.dumps(e, ensure_ascii=False))
