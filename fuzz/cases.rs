@@ -54,10 +54,21 @@ fn library() -> &'static sanc::loader::RuleSource {
                 "common/parties.sanc",
                 include_str!("../rules/common/parties.sanc"),
             ),
-            ("eu/russia.sanc", include_str!("../rules/eu/russia.sanc")),
             (
-                "g7/russia_price_cap.sanc",
-                include_str!("../rules/g7/russia_price_cap.sanc"),
+                "eu/russia_coal.sanc",
+                include_str!("../rules/eu/russia_coal.sanc"),
+            ),
+            (
+                "eu/russia_oil.sanc",
+                include_str!("../rules/eu/russia_oil.sanc"),
+            ),
+            (
+                "uk/russia_oil.sanc",
+                include_str!("../rules/uk/russia_oil.sanc"),
+            ),
+            (
+                "us/russia_oil.sanc",
+                include_str!("../rules/us/russia_oil.sanc"),
             ),
             (
                 "un/dprk_goods.sanc",
@@ -86,12 +97,7 @@ pub fn events(data: &[u8]) {
     if rules.has_errors() {
         panic!("the rule library does not check");
     }
-    let mut input = Input {
-        name: "fuzz".into(),
-        path: None,
-        format,
-        columns: Vec::new(),
-    };
+    let mut input = Input::new("fuzz", None, format);
     let Some(as_of) = chrono::NaiveDate::from_ymd_opt(2024, 6, 30) else {
         return;
     };

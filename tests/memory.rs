@@ -4,6 +4,8 @@
 //! from /proc, stays far below the size of the input. This file holds one
 //! test so that no other test shares the process's peak.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use sanc::eval::Evaluator;
 use sanc::events::{read, Input, InputFormat};
 use std::io::Read;

@@ -14,6 +14,8 @@
 //! `SANC_REFERENCE_KEEP_GOING=1` collects every failing case instead of
 //! stopping at the first, to survey disagreements.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use assert_cmd::Command;
 use chrono::{Datelike, Days, Months, NaiveDate};
 use num_bigint::BigInt;

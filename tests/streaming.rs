@@ -2,6 +2,8 @@
 //! and bounded in memory. A regression to a quadratic reader fails these
 //! tests by their size (they would not finish), not by a timer.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use assert_cmd::Command;
 use std::io::Write;
 use std::path::Path;

@@ -3,6 +3,8 @@
 //! case is one mistake an analyst makes, with the exit code and counts
 //! worked out by hand.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::{eval, eval_json, event_diagnostics, kinds, s};
