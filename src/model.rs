@@ -105,6 +105,8 @@ pub enum RuleKind {
 #[derive(Debug, Clone)]
 pub struct Rule {
     pub id: String,
+    /// The regime of the rule's file, if it declares one.
+    pub regime: Option<String>,
     pub kind: RuleKind,
     pub goods: Goods,
     /// `None`: the rule does not ask; `Some(Any)`: some party must be named.
@@ -126,6 +128,27 @@ pub struct Rule {
     /// The rule's keyword; findings point here.
     pub keyword: Span,
     pub span: Span,
+}
+
+impl RuleSet {
+    /// The regimes that have rules, in order of their ids.
+    pub fn regimes(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self
+            .rules
+            .iter()
+            .filter_map(|r| r.regime.as_deref())
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    /// Keep only the rules of the given regimes (declarations stay: rules
+    /// of one regime use names declared anywhere in the rule set).
+    pub fn keep_regimes(&mut self, regimes: &[String]) {
+        self.rules
+            .retain(|r| r.regime.as_ref().is_some_and(|g| regimes.contains(g)));
+    }
 }
 
 impl Rule {

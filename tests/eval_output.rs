@@ -352,3 +352,47 @@ fn findings_from_standard_input_name_the_event_location() {
         .code(1)
         .stdout(predicate::str::contains("event `arms-1` at -:2:1"));
 }
+
+#[test]
+fn several_rule_paths_and_regimes_chosen_by_id() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let events = "examples/price-cap/crude-cargoes.csv";
+    let violations = |args: &[&str]| {
+        let mut all = vec!["eval"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--format", "json", "--as-of", "2025-01-01"]);
+        let (code, out) = run_in(root, &all);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        (
+            code,
+            v["stats"]["violations"].clone(),
+            v["stats"]["rules"].clone(),
+        )
+    };
+    // One jurisdiction out of the whole library, by regime id…
+    let us = violations(&["rules", events, "--regime", "us_russia_oil"]);
+    assert_eq!(us, (1, 4.into(), 3.into()));
+    // …is the same as its own rule paths (two directories, then the events).
+    assert_eq!(violations(&["rules/common", "rules/us", events]), us);
+    // Several regimes add up.
+    let (_, eu, _) = violations(&["rules", events, "--regime", "eu_russia_oil"]);
+    let (_, both, _) = violations(&[
+        "rules",
+        events,
+        "--regime",
+        "eu_russia_oil",
+        "--regime",
+        "us_russia_oil",
+    ]);
+    assert_eq!(both.as_u64(), Some(eu.as_u64().unwrap() + 4));
+    // An unknown regime is a usage error that names the known ones.
+    let out = Command::cargo_bin("sanc")
+        .unwrap()
+        .current_dir(root)
+        .args(["eval", "rules", events, "--regime", "us_russia_oi"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("did you mean `us_russia_oil`?"), "{err}");
+}

@@ -24,7 +24,7 @@ impl Checker<'_> {
                 Some(l) => (l.node.clone(), true),
                 None => (self.derived_id(r), false),
             };
-            let id = match regime {
+            let id = match &regime {
                 Some(reg) => format!("{reg}.{id}"),
                 None => id,
             };
@@ -51,6 +51,7 @@ impl Checker<'_> {
             }
             ids.insert(id.clone(), (at, labelled));
             rule.id = id;
+            rule.regime = regime;
             rule.doc = item.doc.clone();
             self.model.rules.push(rule);
             self.rule_asts.push(r);
@@ -234,6 +235,7 @@ impl Checker<'_> {
         let mut take = |d| scope.remove(&d).map(|(s, _)| s);
         Some(model::Rule {
             id: String::new(),
+            regime: None,
             kind: kind?,
             goods: goods?,
             from: take(Direction::From),

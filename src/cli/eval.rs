@@ -13,8 +13,9 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 pub(super) struct EvalArgs {
-    pub(super) rules: PathBuf,
-    pub(super) events: Vec<String>,
+    /// Rule paths, then event inputs.
+    pub(super) paths: Vec<String>,
+    pub(super) regimes: Vec<String>,
     pub(super) format: Format,
     pub(super) input_format: Option<InputFormat>,
     pub(super) as_of: NaiveDate,
@@ -40,8 +41,46 @@ fn progress_bar(total: Option<u64>) -> ProgressBar {
     bar
 }
 
+/// Split the positional paths: the leading directories and `.sanc` files are
+/// the rule set, the rest are event inputs.
+fn split_paths(paths: &[String]) -> (Vec<PathBuf>, Vec<String>) {
+    let is_rules = |p: &String| {
+        let path = std::path::Path::new(p);
+        p != "-" && (path.is_dir() || path.extension().is_some_and(|e| e == "sanc"))
+    };
+    let n = paths.iter().take_while(|p| is_rules(p)).count().max(1);
+    let n = n.min(paths.len().saturating_sub(1)).max(1);
+    (
+        paths[..n].iter().map(PathBuf::from).collect(),
+        paths[n..].to_vec(),
+    )
+}
+
 pub(super) fn eval(args: EvalArgs) -> Exit {
-    let mut rules = loader::load(std::slice::from_ref(&args.rules));
+    let (rule_paths, events) = split_paths(&args.paths);
+    let mut rules = loader::load(&rule_paths);
+    if !args.regimes.is_empty() && !rules.has_errors() {
+        let known: Vec<String> = rules
+            .checked
+            .rules
+            .regimes()
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        for r in &args.regimes {
+            if !known.contains(r) {
+                let hint = sanc::suggest::closest(r, known.iter().map(String::as_str))
+                    .map(|b| format!("did you mean `{b}`? "))
+                    .unwrap_or_default();
+                super::stderr_line(format_args!(
+                    "error: no rules of regime `{r}` in the rule set; {hint}its regimes are: {}",
+                    known.join(", ")
+                ));
+                return Exit::Errors;
+            }
+        }
+        rules.checked.rules.keep_regimes(&args.regimes);
+    }
     let mut out = std::io::stdout().lock();
     let renderer = HumanRenderer::new(use_color());
     if rules.has_errors() {
@@ -79,7 +118,7 @@ pub(super) fn eval(args: EvalArgs) -> Exit {
 
     let mut inputs = Vec::new();
     let mut unreadable = Vec::new();
-    for name in &args.events {
+    for name in &events {
         let format = args.input_format.or_else(|| InputFormat::from_name(name));
         match format {
             Some(format) => inputs.push(Input {

@@ -86,7 +86,9 @@ enum Command {
     },
     /// Evaluate event streams against a rule set and report every violation and warning.
     ///
-    /// RULES is a .sanc file or a directory. EVENTS are JSON arrays (.json),
+    /// RULES are .sanc files or directories (every path before the first
+    /// event file that is a directory or ends in .sanc; together they form
+    /// one rule set). EVENTS are JSON arrays (.json),
     /// NDJSON (.ndjson, .jsonl, or `-` for standard input) or CSV (.csv)
     /// files; several may be given. Events need not be sorted: findings come
     /// out in order of date, then rule id, then event id, whatever the input
@@ -100,13 +102,18 @@ enum Command {
     /// input, a usage error, or (with --strict) any event rejected or not
     /// evaluable; 3 no violation, but incomplete: some event was rejected or
     /// not evaluable, so the run cannot say everything complies.
+    ///
+    /// `--regime` evaluates only the rules of the named regimes (e.g. one
+    /// jurisdiction: `--regime us_russia_oil`), with the declarations of the
+    /// whole rule set.
     Eval {
-        /// The rule set: a .sanc file or a directory of them.
-        #[arg(value_name = "RULES")]
-        rules: PathBuf,
-        /// Event files (`-` reads NDJSON from standard input).
-        #[arg(required = true, value_name = "EVENTS")]
-        events: Vec<String>,
+        /// Rule files or directories, then event files (`-` reads NDJSON from
+        /// standard input).
+        #[arg(required = true, num_args = 2.., value_name = "RULES… EVENTS")]
+        paths: Vec<String>,
+        /// Evaluate only the rules of this regime (repeat for several).
+        #[arg(long, value_name = "ID")]
+        regime: Vec<String>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
@@ -216,8 +223,8 @@ pub fn run() -> Exit {
             }
         },
         Command::Eval {
-            rules,
-            events,
+            paths,
+            regime,
             format,
             input_format,
             as_of,
@@ -225,8 +232,8 @@ pub fn run() -> Exit {
             quiet,
             csv_delimiter,
         } => eval::eval(eval::EvalArgs {
-            rules,
-            events,
+            paths,
+            regimes: regime,
             format,
             input_format: input_format.map(Into::into),
             as_of: as_of.unwrap_or_else(|| chrono::Local::now().date_naive()),
