@@ -33,7 +33,7 @@ pub struct Label {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
-    pub code: &'static str,
+    pub code: Code,
     pub severity: Severity,
     pub message: String,
     /// The first label is the primary location.
@@ -42,7 +42,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
             severity: Severity::Error,
@@ -52,7 +52,7 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, message)
@@ -121,77 +121,127 @@ pub fn sort(diags: &mut [Diagnostic]) {
         let key = |d: &Diagnostic| d.primary_span().map(|s| (s.file, s.start, s.end));
         key(a)
             .cmp(&key(b))
-            .then_with(|| a.code.cmp(b.code))
+            .then_with(|| a.code.cmp(&b.code))
             .then_with(|| a.message.cmp(&b.message))
     });
 }
 
-/// Every diagnostic code sanc emits. docs/diagnostics.md explains each one;
-/// a test keeps the two lists equal.
-pub mod codes {
-    pub const IO: &str = "sanc::io";
-    pub const PARSE_SYNTAX: &str = "sanc::parse::syntax";
-    pub const PARSE_UNKNOWN_KEYWORD: &str = "sanc::parse::unknown_keyword";
-    pub const PARSE_MISSING_UNIT: &str = "sanc::parse::missing_unit";
-    pub const PARSE_UNTERMINATED_STRING: &str = "sanc::parse::unterminated_string";
-    pub const PARSE_BAD_DATE: &str = "sanc::parse::bad_date";
-    pub const PARSE_BAD_NUMBER: &str = "sanc::parse::bad_number";
+/// Declares [`Code`] from `Variant = "sanc::…"` lines, with its text and
+/// the list of all codes.
+macro_rules! codes {
+    ($($variant:ident = $text:literal,)*) => {
+        /// A diagnostic's stable code. Ordered by its text.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Code {
+            $($variant,)*
+        }
 
-    pub const UNKNOWN_PARTY: &str = "sanc::check::unknown_party";
-    pub const UNKNOWN_COMMODITY: &str = "sanc::check::unknown_commodity";
-    pub const UNKNOWN_GROUP_MEMBER: &str = "sanc::check::unknown_group_member";
-    pub const UNKNOWN_EXEMPTION: &str = "sanc::check::unknown_exemption";
-    pub const UNKNOWN_UNIT: &str = "sanc::check::unknown_unit";
-    pub const UNKNOWN_CURRENCY: &str = "sanc::check::unknown_currency";
-    pub const WRONG_KIND: &str = "sanc::check::wrong_kind";
-    pub const DUPLICATE_DECLARATION: &str = "sanc::check::duplicate_declaration";
-    pub const DUPLICATE_REGIME: &str = "sanc::check::duplicate_regime";
-    pub const DUPLICATE_CLAUSE: &str = "sanc::check::duplicate_clause";
-    pub const MISPLACED_CLAUSE: &str = "sanc::check::misplaced_clause";
-    pub const SHADOWS_ISO_CODE: &str = "sanc::check::shadows_iso_code";
-    pub const RULE_ID_COLLISION: &str = "sanc::check::rule_id_collision";
-    pub const UNREACHABLE_UNIT: &str = "sanc::check::unreachable_unit";
-    pub const BAD_CONVERSION: &str = "sanc::check::bad_conversion";
-    pub const DATES_REVERSED: &str = "sanc::check::dates_reversed";
-    pub const BAD_PERCENTAGE: &str = "sanc::check::bad_percentage";
-    pub const BAD_AMOUNT: &str = "sanc::check::bad_amount";
-    pub const BAD_HS_CODE: &str = "sanc::check::bad_hs_code";
-    pub const HIERARCHY_CYCLE: &str = "sanc::check::hierarchy_cycle";
-    pub const SHADOWED_CAP: &str = "sanc::check::shadowed_cap";
-    pub const UNUSED_DECLARATION: &str = "sanc::check::unused_declaration";
-    pub const EMPTY_GROUP: &str = "sanc::check::empty_group";
+        impl Code {
+            /// Every code, in documentation order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
 
-    /// Codes of rule-file diagnostics (parse and check), in documentation order.
-    pub const RULE_CODES: &[&str] = &[
-        IO,
-        PARSE_SYNTAX,
-        PARSE_UNKNOWN_KEYWORD,
-        PARSE_MISSING_UNIT,
-        PARSE_UNTERMINATED_STRING,
-        PARSE_BAD_DATE,
-        PARSE_BAD_NUMBER,
-        UNKNOWN_PARTY,
-        UNKNOWN_COMMODITY,
-        UNKNOWN_GROUP_MEMBER,
-        UNKNOWN_EXEMPTION,
-        UNKNOWN_UNIT,
-        UNKNOWN_CURRENCY,
-        WRONG_KIND,
-        DUPLICATE_DECLARATION,
-        DUPLICATE_REGIME,
-        DUPLICATE_CLAUSE,
-        MISPLACED_CLAUSE,
-        SHADOWS_ISO_CODE,
-        RULE_ID_COLLISION,
-        UNREACHABLE_UNIT,
-        BAD_CONVERSION,
-        DATES_REVERSED,
-        BAD_PERCENTAGE,
-        BAD_AMOUNT,
-        BAD_HS_CODE,
-        HIERARCHY_CYCLE,
-        SHADOWED_CAP,
-        UNUSED_DECLARATION,
-        EMPTY_GROUP,
-    ];
+            /// `sanc::check::unknown_party`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $text,)*
+                }
+            }
+        }
+    };
+}
+
+// Every diagnostic code sanc emits, in documentation order: the one list.
+// docs/diagnostics.md explains the rule codes and docs/events.md the event
+// codes; tests keep the docs and this list equal.
+codes! {
+    Io = "sanc::io",
+    ParseSyntax = "sanc::parse::syntax",
+    ParseUnknownKeyword = "sanc::parse::unknown_keyword",
+    ParseMissingUnit = "sanc::parse::missing_unit",
+    ParseUnterminatedString = "sanc::parse::unterminated_string",
+    ParseBadDate = "sanc::parse::bad_date",
+    ParseBadNumber = "sanc::parse::bad_number",
+    UnknownParty = "sanc::check::unknown_party",
+    UnknownCommodity = "sanc::check::unknown_commodity",
+    UnknownGroupMember = "sanc::check::unknown_group_member",
+    UnknownExemption = "sanc::check::unknown_exemption",
+    UnknownUnit = "sanc::check::unknown_unit",
+    UnknownCurrency = "sanc::check::unknown_currency",
+    WrongKind = "sanc::check::wrong_kind",
+    DuplicateDeclaration = "sanc::check::duplicate_declaration",
+    DuplicateRegime = "sanc::check::duplicate_regime",
+    DuplicateClause = "sanc::check::duplicate_clause",
+    MisplacedClause = "sanc::check::misplaced_clause",
+    ShadowsIsoCode = "sanc::check::shadows_iso_code",
+    RuleIdCollision = "sanc::check::rule_id_collision",
+    UnreachableUnit = "sanc::check::unreachable_unit",
+    BadConversion = "sanc::check::bad_conversion",
+    DatesReversed = "sanc::check::dates_reversed",
+    BadPercentage = "sanc::check::bad_percentage",
+    ZeroLimit = "sanc::check::zero_limit",
+    RepeatedLimit = "sanc::check::repeated_limit",
+    ZeroDeadline = "sanc::check::zero_deadline",
+    BadPeriod = "sanc::check::bad_period",
+    BadHsCode = "sanc::check::bad_hs_code",
+    HierarchyCycle = "sanc::check::hierarchy_cycle",
+    ShadowedCap = "sanc::check::shadowed_cap",
+    UnusedDeclaration = "sanc::check::unused_declaration",
+    EmptyGroup = "sanc::check::empty_group",
+    EventUnreadable = "sanc::event::unreadable",
+    EventMalformed = "sanc::event::malformed",
+    EventMissingField = "sanc::event::missing_field",
+    EventBadField = "sanc::event::bad_field",
+    EventBadType = "sanc::event::bad_type",
+    EventBadDate = "sanc::event::bad_date",
+    EventBadAmount = "sanc::event::bad_amount",
+    EventMissingUnit = "sanc::event::missing_unit",
+    EventWrongUnitKind = "sanc::event::wrong_unit_kind",
+    EventNegativeQuantity = "sanc::event::negative_quantity",
+    EventUnknownUnit = "sanc::event::unknown_unit",
+    EventBadHsCode = "sanc::event::bad_hs_code",
+    EventUnknownParty = "sanc::event::unknown_party",
+    EventDuplicateId = "sanc::event::duplicate_id",
+    EventUnknownCover = "sanc::event::unknown_cover",
+    EventUnknownCommodity = "sanc::event::unknown_commodity",
+    EventUnknownExemption = "sanc::event::unknown_exemption",
+    EventUnconvertible = "sanc::event::unconvertible",
+    EventMissingPrice = "sanc::event::missing_price",
+    EventMissingParty = "sanc::event::missing_party",
+    EventMissingValue = "sanc::event::missing_value",
+    EventMissingQuantity = "sanc::event::missing_quantity",
+    EventOtherCurrency = "sanc::event::other_currency",
+    EventZeroQuantity = "sanc::event::zero_quantity",
+    EventMultilineRecord = "sanc::event::multiline_record",
+    EventUnknownColumn = "sanc::event::unknown_column",
+}
+
+impl Code {
+    /// A code about events (`sanc::event::…`) rather than rule files.
+    pub fn is_event(self) -> bool {
+        self.as_str().starts_with("sanc::event::")
+    }
+}
+
+impl Ord for Code {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl PartialOrd for Code {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
 }

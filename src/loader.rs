@@ -2,7 +2,7 @@
 //! path order), each parsed into the one source map.
 
 use crate::check::{self, Checked};
-use crate::diagnostic::{codes, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::source::SourceMap;
 use crate::syntax::{self, Parsed};
 use std::path::{Path, PathBuf};
@@ -113,7 +113,7 @@ fn walk_problem(root: &Path, e: &walkdir::Error) -> String {
 }
 
 fn io_error(message: String) -> Diagnostic {
-    Diagnostic::error(codes::IO, message)
+    Diagnostic::error(Code::Io, message)
 }
 
 /// Load, parse and check the rule files under `paths` as one rule set.

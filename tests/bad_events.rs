@@ -62,7 +62,23 @@ fn mistakes(i: usize) -> Vec<Mistake> {
             format!(
                 r#"{{"id": "badqty{i}", "date": "2023-01-01", "commodity": "refined_petroleum", "quantity": "lots bbl", "to": "PRK"}}"#
             ),
-            "sanc::event::bad_quantity",
+            "sanc::event::bad_amount",
+            Some("quantity"),
+            true,
+        ),
+        m(
+            format!(
+                r#"{{"id": "nounit{i}", "date": "2023-01-01", "commodity": "refined_petroleum", "quantity": "44655", "to": "PRK"}}"#
+            ),
+            "sanc::event::missing_unit",
+            Some("quantity"),
+            true,
+        ),
+        m(
+            format!(
+                r#"{{"id": "money{i}", "date": "2023-01-01", "commodity": "refined_petroleum", "quantity": "100 USD", "to": "PRK"}}"#
+            ),
+            "sanc::event::wrong_unit_kind",
             Some("quantity"),
             true,
         ),

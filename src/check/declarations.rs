@@ -2,7 +2,7 @@
 //! resolution of parties, groups, entities, commodities and conversions.
 
 use super::Checker;
-use crate::diagnostic::{codes, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::iso;
 use crate::model::{Commodity, DeclKind, Declaration, PartyKey, PartySet};
 use crate::source::Span;
@@ -20,7 +20,7 @@ impl Checker<'_> {
                     let first = *first;
                     self.emit(
                         Diagnostic::error(
-                            codes::DUPLICATE_REGIME,
+                            Code::DuplicateRegime,
                             format!("a second `regime` in one file: `{}`", r.name.node),
                         )
                         .with_label(r.name.span, "second regime here")
@@ -49,7 +49,7 @@ impl Checker<'_> {
             if iso::is_country(&name.node) {
                 self.emit(
                     Diagnostic::error(
-                        codes::SHADOWS_ISO_CODE,
+                        Code::ShadowsIsoCode,
                         format!(
                             "`{}` is the ISO code of {}",
                             name.node,
@@ -66,7 +66,7 @@ impl Checker<'_> {
                 let prev_kind = prev.kind;
                 self.emit(
                     Diagnostic::error(
-                        codes::DUPLICATE_DECLARATION,
+                        Code::DuplicateDeclaration,
                         format!("`{}` is declared twice", name.node),
                     )
                     .with_label(
@@ -130,7 +130,7 @@ impl Checker<'_> {
                         });
                     self.emit(
                         Diagnostic::error(
-                            codes::UNKNOWN_PARTY,
+                            Code::UnknownParty,
                             format!(
                                 "`{}` is not an ISO 3166-1 alpha-3 country code",
                                 d.code.node
@@ -168,12 +168,9 @@ impl Checker<'_> {
             let members = self.flatten_group(g, &groups, &mut stack);
             if g.members.is_empty() {
                 self.emit(
-                    Diagnostic::warning(
-                        codes::EMPTY_GROUP,
-                        format!("group `{name}` has no members"),
-                    )
-                    .with_label(g.name.span, "empty group")
-                    .with_help("a rule on an empty group matches nothing"),
+                    Diagnostic::warning(Code::EmptyGroup, format!("group `{name}` has no members"))
+                        .with_label(g.name.span, "empty group")
+                        .with_help("a rule on an empty group matches nothing"),
                 );
             }
             self.model.groups.insert(name.clone(), members);
@@ -191,7 +188,7 @@ impl Checker<'_> {
     fn entity_country(&mut self, c: &Node<PartyRef>) -> Option<String> {
         let PartyRef::Name(n) = &c.node else {
             self.emit(
-                Diagnostic::error(codes::WRONG_KIND, "an entity is in one country, not `any`")
+                Diagnostic::error(Code::WrongKind, "an entity is in one country, not `any`")
                     .with_label(c.span, "expected a country")
                     .with_help("write the country's ISO code, e.g. `in RUS`"),
             );
@@ -208,7 +205,7 @@ impl Checker<'_> {
             let noun = d.kind.a_noun();
             self.used.insert(n.clone());
             self.emit(
-                Diagnostic::error(codes::WRONG_KIND, format!("`{n}` is {noun}, not a country"))
+                Diagnostic::error(Code::WrongKind, format!("`{n}` is {noun}, not a country"))
                     .with_label(c.span, "expected a country")
                     .with_help("an entity is `in` one country: an ISO code or a `party` alias"),
             );
@@ -228,7 +225,7 @@ impl Checker<'_> {
         for m in &g.members {
             let PartyRef::Name(n) = &m.node else {
                 self.emit(
-                    Diagnostic::error(codes::WRONG_KIND, "`any` cannot be a group member")
+                    Diagnostic::error(Code::WrongKind, "`any` cannot be a group member")
                         .with_label(m.span, "here")
                         .with_help("list the parties the group stands for"),
                 );
@@ -246,7 +243,7 @@ impl Checker<'_> {
                         let decl = groups.get(&stack[0]).map_or(m.span, |g| g.name.span);
                         self.emit(
                             Diagnostic::error(
-                                codes::HIERARCHY_CYCLE,
+                                Code::HierarchyCycle,
                                 format!("group `{}` contains itself", stack[0]),
                             )
                             .with_label(decl, format!("`{path}` → `{n}`"))
@@ -304,7 +301,7 @@ impl Checker<'_> {
         if let Some(d) = self.model.declarations.get(n) {
             let noun = d.kind.a_noun();
             self.emit(
-                Diagnostic::error(codes::WRONG_KIND, format!("`{n}` is {noun}, not a party"))
+                Diagnostic::error(Code::WrongKind, format!("`{n}` is {noun}, not a party"))
                     .with_label(span, "expected a party")
                     .with_help("parties are ISO codes, or names declared with `party`, `group` or `entity`"),
             );
@@ -318,7 +315,7 @@ impl Checker<'_> {
         if let Some(d) = self.model.declarations.get(n) {
             let noun = d.kind.a_noun();
             self.emit(
-                Diagnostic::error(codes::WRONG_KIND, format!("`{n}` is {noun}, not a party"))
+                Diagnostic::error(Code::WrongKind, format!("`{n}` is {noun}, not a party"))
                     .with_label(span, "expected a party")
                     .with_help("group members are ISO codes, or names declared with `party`, `group` or `entity`"),
             );
@@ -327,7 +324,7 @@ impl Checker<'_> {
         let help = self.party_suggestion(n);
         self.emit(
             Diagnostic::error(
-                codes::UNKNOWN_GROUP_MEMBER,
+                Code::UnknownGroupMember,
                 format!("unknown group member `{n}`"),
             )
             .with_label(span, "not a country code or a declared party")
@@ -338,7 +335,7 @@ impl Checker<'_> {
     pub(super) fn unknown_party(&mut self, n: &str, span: Span) {
         let help = self.party_suggestion(n);
         self.emit(
-            Diagnostic::error(codes::UNKNOWN_PARTY, format!("unknown party `{n}`"))
+            Diagnostic::error(Code::UnknownParty, format!("unknown party `{n}`"))
                 .with_label(span, "not a country code or a declared party")
                 .with_help(help),
         );
@@ -420,7 +417,7 @@ impl Checker<'_> {
                 .to_string(),
         };
         self.emit(
-            Diagnostic::error(codes::UNKNOWN_UNIT, format!("unknown unit `{}`", u.node))
+            Diagnostic::error(Code::UnknownUnit, format!("unknown unit `{}`", u.node))
                 .with_label(u.span, "not a unit sanc knows")
                 .with_help(help),
         );
@@ -433,7 +430,7 @@ impl Checker<'_> {
         if let units::Dimension::Money(_) = unit.dimension {
             self.emit(
                 Diagnostic::error(
-                    codes::UNKNOWN_UNIT,
+                    Code::UnknownUnit,
                     format!("`{}` is a currency, not a unit of goods", u.node),
                 )
                 .with_label(u.span, "expected a unit such as `bbl` or `t`"),
@@ -456,7 +453,7 @@ impl Checker<'_> {
         };
         self.emit(
             Diagnostic::error(
-                codes::UNKNOWN_CURRENCY,
+                Code::UnknownCurrency,
                 format!("`{}` is not a currency", u.node),
             )
             .with_label(u.span, "expected a currency such as `USD`")
@@ -472,7 +469,7 @@ impl Checker<'_> {
         }
         self.emit(
             Diagnostic::error(
-                codes::BAD_HS_CODE,
+                Code::BadHsCode,
                 format!("`{}` is not an HS code", code.node),
             )
             .with_label(
@@ -541,7 +538,7 @@ impl Checker<'_> {
                         let span = c.parent.as_ref().map_or(c.name.span, |p| p.span);
                         self.emit(
                             Diagnostic::error(
-                                codes::HIERARCHY_CYCLE,
+                                Code::HierarchyCycle,
                                 format!("commodity `{}` is declared under itself", c.name.node),
                             )
                             .with_label(span, "this `under` leads back to it")
@@ -575,7 +572,7 @@ impl Checker<'_> {
             let noun = d.kind.a_noun();
             self.emit(
                 Diagnostic::error(
-                    codes::WRONG_KIND,
+                    Code::WrongKind,
                     format!("`{}` is {noun}, not a commodity", n.node),
                 )
                 .with_label(n.span, "expected a commodity"),
@@ -598,7 +595,7 @@ impl Checker<'_> {
         };
         self.emit(
             Diagnostic::error(
-                codes::UNKNOWN_COMMODITY,
+                Code::UnknownCommodity,
                 format!("unknown commodity `{}`", n.node),
             )
             .with_label(n.span, "not declared in this rule set")
@@ -616,7 +613,7 @@ impl Checker<'_> {
             return;
         };
         let bad = |msg: String, at: Span, help: &str| {
-            Diagnostic::error(codes::BAD_CONVERSION, msg)
+            Diagnostic::error(Code::BadConversion, msg)
                 .with_label(at, "here")
                 .with_help(help.to_string())
         };
@@ -656,7 +653,7 @@ impl Checker<'_> {
         if let Some(first) = existing {
             self.emit(
                 Diagnostic::error(
-                    codes::DUPLICATE_DECLARATION,
+                    Code::DuplicateDeclaration,
                     format!(
                         "`{}` already has a conversion between {} and {}",
                         cv.commodity.node, conv.from.dimension, conv.to.dimension

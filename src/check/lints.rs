@@ -1,7 +1,7 @@
 //! Warnings about rule sets that are valid but probably not what was meant.
 
 use super::Checker;
-use crate::diagnostic::{codes, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{DeclKind, Goods, PartySet, Rule, RuleKind};
 
 impl Checker<'_> {
@@ -48,7 +48,7 @@ impl Checker<'_> {
             };
             warnings.push(
                 Diagnostic::warning(
-                    codes::UNUSED_DECLARATION,
+                    Code::UnusedDeclaration,
                     format!("{} `{}` is never used", d.kind.noun(), d.name),
                 )
                 .with_label(d.name_span, what)
@@ -122,7 +122,7 @@ impl Checker<'_> {
             if let Some(ban) = ban {
                 found.push(
                     Diagnostic::warning(
-                        codes::SHADOWED_CAP,
+                        Code::ShadowedCap,
                         format!("the cap `{}` adds nothing: `{}` bans every shipment it covers, so each of its findings repeats the ban's", cap.id, ban.id),
                     )
                     .with_label(cap.keyword, "this cap")

@@ -1,7 +1,7 @@
 //! Rules: resolve names, check clauses, units and dates, assign stable ids.
 
 use super::Checker;
-use crate::diagnostic::{codes, Diagnostic, Severity};
+use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::model::{self, Goods, Limit, PartySet};
 use crate::source::Span;
 use crate::suggest;
@@ -40,7 +40,7 @@ impl Checker<'_> {
                 };
                 self.emit(
                     Diagnostic::error(
-                        codes::RULE_ID_COLLISION,
+                        Code::RuleIdCollision,
                         format!("two rules have the id `{id}`"),
                     )
                     .with_label(at, "second rule with this id")
@@ -108,7 +108,7 @@ impl Checker<'_> {
                 let first = *first;
                 self.emit(
                     Diagnostic::error(
-                        codes::DUPLICATE_CLAUSE,
+                        Code::DuplicateClause,
                         format!("`{}` is given twice in one rule", d.keyword()),
                     )
                     .with_label(s.direction.span.to(s.party.span), "second one here")
@@ -141,7 +141,7 @@ impl Checker<'_> {
                 if let Some(first) = clause_seen.get(kw).copied() {
                     self.emit(
                         Diagnostic::error(
-                            codes::DUPLICATE_CLAUSE,
+                            Code::DuplicateClause,
                             format!("`{kw}` is given twice in one rule"),
                         )
                         .with_label(c.span, "second one here")
@@ -164,7 +164,7 @@ impl Checker<'_> {
                         if p.node <= Decimal::ZERO || p.node >= Decimal::ONE_HUNDRED {
                             self.emit(
                                 Diagnostic::error(
-                                    codes::BAD_PERCENTAGE,
+                                    Code::BadPercentage,
                                     format!("`{}%` is not a warning threshold", p.node),
                                 )
                                 .with_label(p.span, "must be above 0% and below 100%")
@@ -190,7 +190,7 @@ impl Checker<'_> {
                     if loaded_before > delivered_before {
                         self.emit(
                             Diagnostic::error(
-                                codes::DATES_REVERSED,
+                                Code::DatesReversed,
                                 "cargo cannot be delivered before it is loaded",
                             )
                             .with_label(c.span, format!("loaded before {loaded_before}, delivered before {delivered_before}"))
@@ -205,7 +205,7 @@ impl Checker<'_> {
         if let (Some((e, es)), Some((u, us))) = (effective, until) {
             if u < e {
                 self.emit(
-                    Diagnostic::error(codes::DATES_REVERSED, format!("the rule ends ({u}) before it begins ({e})"))
+                    Diagnostic::error(Code::DatesReversed, format!("the rule ends ({u}) before it begins ({e})"))
                         .with_label(us, "ends here")
                         .with_label(es, "begins here")
                         .with_help("`until` is the last day the rule applies, inclusive; it must not be before `effective`"),
@@ -218,7 +218,7 @@ impl Checker<'_> {
         if let (Some(ws), false) = (warn_span, matches!(r.kind, ast::RuleKind::Cap { .. })) {
             self.emit(
                 Diagnostic::error(
-                    codes::MISPLACED_CLAUSE,
+                    Code::MisplacedClause,
                     format!("`warn at` does not apply to a `{}` rule", r.kind.keyword()),
                 )
                 .with_label(ws, "here")
@@ -274,7 +274,7 @@ impl Checker<'_> {
         };
         self.emit(
             Diagnostic::error(
-                codes::UNKNOWN_EXEMPTION,
+                Code::UnknownExemption,
                 format!("unknown exemption `{}`", e.node),
             )
             .with_label(e.span, "not declared in this rule set")
@@ -301,7 +301,7 @@ impl Checker<'_> {
                     };
                     if l.amount.node.is_zero() {
                         self.emit(
-                            Diagnostic::error(codes::BAD_AMOUNT, "a cap of zero")
+                            Diagnostic::error(Code::ZeroLimit, "a cap of zero")
                                 .with_label(l.amount.span, "nothing may pass")
                                 .with_help("to forbid the goods outright, write a `ban` rule"),
                         );
@@ -318,7 +318,7 @@ impl Checker<'_> {
                             {
                                 self.emit(
                                     Diagnostic::error(
-                                        codes::BAD_AMOUNT,
+                                        Code::RepeatedLimit,
                                         format!("two limits in {}: `{}` and `{}`", unit.dimension, prev.unit, unit),
                                     )
                                     .with_label(l.unit.span, "measures the same thing as an earlier limit")
@@ -348,7 +348,7 @@ impl Checker<'_> {
             } => {
                 if amount.node.is_zero() {
                     self.emit(
-                        Diagnostic::error(codes::BAD_AMOUNT, "a price cap of zero")
+                        Diagnostic::error(Code::ZeroLimit, "a price cap of zero")
                             .with_label(amount.span, "no price is at or below zero")
                             .with_help("to forbid the goods outright, write a `ban` rule"),
                     );
@@ -372,7 +372,7 @@ impl Checker<'_> {
             ast::RuleKind::RequireReport { within_days } => {
                 if within_days.node == 0 {
                     self.emit(
-                        Diagnostic::error(codes::BAD_AMOUNT, "a reporting deadline of 0 days")
+                        Diagnostic::error(Code::ZeroDeadline, "a reporting deadline of 0 days")
                             .with_label(within_days.span, "must be at least 1")
                             .with_help("reports are due within N days of the shipment, e.g. `within 30 days`"),
                     );
@@ -393,7 +393,7 @@ impl Checker<'_> {
         };
         if n > most {
             self.emit(
-                Diagnostic::error(codes::BAD_AMOUNT, format!("a period of {n} {unit}"))
+                Diagnostic::error(Code::BadPeriod, format!("a period of {n} {unit}"))
                     .with_label(p.span, format!("at most {most} {unit} (a hundred years)"))
                     .with_help("periods are at most a hundred years; for a cap with no period, use `per 36600 days`"),
             );
@@ -403,7 +403,7 @@ impl Checker<'_> {
             return true;
         }
         self.emit(
-            Diagnostic::error(codes::BAD_AMOUNT, "a period of zero length")
+            Diagnostic::error(Code::BadPeriod, "a period of zero length")
                 .with_label(p.span, "must be at least 1")
                 .with_help("e.g. `per 30 days` or `per 12 months from 2017-12-22`"),
         );
@@ -438,7 +438,7 @@ impl Checker<'_> {
                 let m = *m;
                 self.emit(
                     Diagnostic::error(
-                        codes::UNREACHABLE_UNIT,
+                        Code::UnreachableUnit,
                         format!("`{unit}` cannot be reached from `{m}`, the unit `{name}` is measured in"),
                     )
                     .with_label(at, format!("a {} unit", unit.dimension))

@@ -126,7 +126,7 @@ pub(super) fn eval(args: EvalArgs) -> Exit {
                 ..Input::new(name.clone(), (name != "-").then(|| PathBuf::from(name)), format)
             }),
             None => unreadable.push(Diagnostic::error(
-                sanc::events::codes::UNREADABLE,
+                sanc::diagnostic::Code::EventUnreadable,
                 format!("cannot tell the format of `{name}` from its extension"),
             ).with_help("name it .json, .ndjson, .jsonl or .csv, or pass `--input-format json|ndjson|csv`")),
         }
@@ -166,7 +166,10 @@ pub(super) fn eval(args: EvalArgs) -> Exit {
             },
         };
         if let Err(message) = result {
-            unreadable.push(Diagnostic::error(sanc::events::codes::UNREADABLE, message));
+            unreadable.push(Diagnostic::error(
+                sanc::diagnostic::Code::EventUnreadable,
+                message,
+            ));
         }
     }
     let outcome = evaluator.finish();

@@ -4,7 +4,8 @@
 use super::finding::{Finding, What, MAX_CONTRIBUTORS};
 use super::windows::{fixed_window, rolling_window};
 use super::{conversion_commodity, convert_with, is_money, violation_kind, FindingKind};
-use crate::events::{codes, Event, EventDiagnostic, EventLoc};
+use crate::diagnostic::Code;
+use crate::events::{Event, EventDiagnostic, EventLoc};
 use crate::exact::{exact, percent_of, Exact};
 use crate::model::{Limit, PartyKey, Rule, RuleKind, RuleSet};
 use crate::syntax::ast::{By, Period};
@@ -34,7 +35,7 @@ pub struct Caps {
 fn diag(
     e: &Event,
     rule: &Rule,
-    code: &'static str,
+    code: Code,
     field: &str,
     message: String,
     help: String,
@@ -74,7 +75,7 @@ impl Caps {
                         diags.push(diag(
                             e,
                             rule,
-                            codes::MISSING_PARTY,
+                            Code::EventMissingParty,
                             field,
                             format!("the cap `{}` counts each {} on its own, and this shipment has no `{field}`", rule.id, if field == "from" { "origin" } else { "destination" }),
                             format!("add `{field}` so the shipment can be counted"),
@@ -171,7 +172,7 @@ fn amount_for(
         return match e.value {
             Some((v, u)) if u.dimension == l.unit.dimension => Some(exact(v)),
             Some((_, u)) => {
-                diags.push(diag(e, rule, codes::OTHER_CURRENCY, "value", format!(
+                diags.push(diag(e, rule, Code::EventOtherCurrency, "value", format!(
                     "the value is in {}, and the cap `{}` counts {}; sanc does not convert currencies, so it cannot count this shipment", u.symbol, rule.id, l.unit.symbol
                 ), format!("give `value` in {} (converted at the rate of the shipment's date)", l.unit.symbol)));
                 None
@@ -180,7 +181,7 @@ fn amount_for(
                 diags.push(diag(
                     e,
                     rule,
-                    codes::MISSING_VALUE,
+                    Code::EventMissingValue,
                     "value",
                     format!(
                         "the cap `{}` counts value in {}, and the shipment has no `value`",
@@ -196,7 +197,7 @@ fn amount_for(
         diags.push(diag(
             e,
             rule,
-            codes::MISSING_QUANTITY,
+            Code::EventMissingQuantity,
             "quantity",
             format!(
                 "the cap `{}` counts {}, and the shipment has no `quantity`",
@@ -216,7 +217,7 @@ fn amount_for(
                 .commodity_name
                 .clone()
                 .unwrap_or_else(|| "these goods".into());
-            diags.push(diag(e, rule, codes::UNCONVERTIBLE, "quantity", format!(
+            diags.push(diag(e, rule, Code::EventUnconvertible, "quantity", format!(
                 "cannot convert `{}` to `{}` for `{what}`, so the cap `{}` cannot count this shipment", u.symbol, l.unit.symbol, rule.id
             ), format!("declare a conversion in the rules, e.g. `convert {what} 1 {} = <how many> {}`", u.symbol, l.unit.symbol)));
             None

@@ -14,10 +14,8 @@ pub mod windows;
 
 pub use finding::{describe_rule_scope, Finding, FindingKind, What, MAX_CONTRIBUTORS};
 
-use crate::diagnostic::Severity;
-use crate::events::{
-    codes, read::Item, validate, Effect, Event, EventDiagnostic, EventKind, EventLoc,
-};
+use crate::diagnostic::{Code, Severity};
+use crate::events::{read::Item, validate, Effect, Event, EventDiagnostic, EventKind, EventLoc};
 use crate::exact::{exact, Exact};
 use crate::model::{Goods, PartySet, Rule, RuleKind, RuleSet};
 use crate::units::{format_amount, Dimension, Unit};
@@ -246,7 +244,7 @@ impl<'r> Evaluator<'r> {
             Some(rule) => EventDiagnostic::not_evaluable(
                 e,
                 &rule.id,
-                codes::UNKNOWN_COMMODITY,
+                Code::EventUnknownCommodity,
                 "commodity",
                 format!(
                     "unknown commodity `{name}`: the rules do not declare it and the event has no `hs`, so rules on particular goods, such as `{}`, cannot tell whether they cover it",
@@ -256,7 +254,7 @@ impl<'r> Evaluator<'r> {
             ),
             None => EventDiagnostic::remark(
                 e,
-                codes::UNKNOWN_COMMODITY,
+                Code::EventUnknownCommodity,
                 Severity::Warning,
                 "commodity",
                 format!("unknown commodity `{name}`; no rule on particular goods concerns this shipment's parties and date"),
@@ -302,7 +300,14 @@ impl<'r> Evaluator<'r> {
                         "give the price in {} (converted at the rate of the contract's date)",
                         currency.symbol
                     );
-                    return self.not_evaluable(e, rule, codes::OTHER_CURRENCY, "price", msg, help);
+                    return self.not_evaluable(
+                        e,
+                        rule,
+                        Code::EventOtherCurrency,
+                        "price",
+                        msg,
+                        help,
+                    );
                 }
                 // Price per event unit ÷ cap units in one event unit.
                 match convert_with(self.rules, commodity, e, &one(Decimal::ONE), &p.per, &per)
@@ -326,7 +331,7 @@ impl<'r> Evaluator<'r> {
                     vunit.symbol, rule.id, currency.symbol
                 );
                 let help = format!("give the price, or the value in {}", currency.symbol);
-                return self.not_evaluable(e, rule, codes::OTHER_CURRENCY, "value", msg, help);
+                return self.not_evaluable(e, rule, Code::EventOtherCurrency, "value", msg, help);
             }
             (None, Some(_), Some((qty, _))) if qty.is_zero() => {
                 let msg = format!(
@@ -334,7 +339,7 @@ impl<'r> Evaluator<'r> {
                     rule.id
                 );
                 let help = "give the price, or the cargo's real quantity".to_string();
-                return self.not_evaluable(e, rule, codes::ZERO_QUANTITY, "quantity", msg, help);
+                return self.not_evaluable(e, rule, Code::EventZeroQuantity, "quantity", msg, help);
             }
             (None, Some((value, vunit)), Some((qty, qunit))) => {
                 match convert_with(self.rules, commodity, e, &one(qty), &qunit, &per) {
@@ -357,7 +362,7 @@ impl<'r> Evaluator<'r> {
                     rule.id
                 );
                 let help = "add `price` (e.g. `\"72.50 USD/bbl\"`), or `value` and `quantity`, so the cap can be checked".to_string();
-                return self.not_evaluable(e, rule, codes::MISSING_PRICE, "price", msg, help);
+                return self.not_evaluable(e, rule, Code::EventMissingPrice, "price", msg, help);
             }
         };
         if price <= exact(cap) {
@@ -379,7 +384,7 @@ impl<'r> Evaluator<'r> {
         &mut self,
         e: &Event,
         rule: &Rule,
-        code: &'static str,
+        code: Code,
         field: &str,
         message: String,
         help: String,
@@ -397,7 +402,7 @@ impl<'r> Evaluator<'r> {
         self.not_evaluable(
             e,
             rule,
-            codes::UNCONVERTIBLE,
+            Code::EventUnconvertible,
             field,
             format!(
                 "cannot convert `{}` to `{}` for `{what}`, so rule `{}` cannot judge this event",
@@ -431,7 +436,7 @@ impl<'r> Evaluator<'r> {
                 self.stats.events_evaluated -= s.count as usize;
                 self.stats.events_rejected += s.count as usize;
                 self.diags.push(EventDiagnostic {
-                    code: codes::DUPLICATE_ID,
+                    code: Code::EventDuplicateId,
                     severity: Severity::Error,
                     message: format!("the id `{}` is used by {} events", s.id, s.count),
                     help: Some("ids must be unique in the stream; every event with this id is rejected, since sanc cannot tell which one is meant".into()),

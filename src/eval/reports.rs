@@ -3,8 +3,8 @@
 
 use super::finding::{Finding, What};
 use super::{violation_kind, FindingKind};
-use crate::diagnostic::Severity;
-use crate::events::{codes, Effect, Event, EventDiagnostic, EventLoc};
+use crate::diagnostic::{Code, Severity};
+use crate::events::{Effect, Event, EventDiagnostic, EventLoc};
 use crate::model::RuleSet;
 use chrono::{Days, NaiveDate};
 use std::collections::HashMap;
@@ -73,7 +73,7 @@ impl Reports {
             for c in &r.covers {
                 if !known(c) {
                     diags.push(EventDiagnostic {
-                        code: codes::UNKNOWN_COVER,
+                        code: Code::EventUnknownCover,
                         // The report itself was read and counted; only its
                         // link to a shipment is missing.
                         severity: Severity::Warning,

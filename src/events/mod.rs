@@ -13,7 +13,7 @@ pub use fields::{Field, RawEvent};
 pub use read::{CsvOptions, Input, InputFormat};
 pub use validate::validate;
 
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Code, Severity};
 use crate::model::{CommodityId, PartyKey};
 use crate::units::Unit;
 use chrono::NaiveDate;
@@ -111,7 +111,7 @@ impl Effect {
 /// the field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventDiagnostic {
-    pub code: &'static str,
+    pub code: Code,
     pub severity: Severity,
     pub message: String,
     pub help: Option<String>,
@@ -132,7 +132,7 @@ impl EventDiagnostic {
     /// A remark about a valid event that is still evaluated.
     pub fn remark(
         e: &Event,
-        code: &'static str,
+        code: Code,
         severity: Severity,
         field: &str,
         message: String,
@@ -157,7 +157,7 @@ impl EventDiagnostic {
     pub fn not_evaluable(
         e: &Event,
         rule: &str,
-        code: &'static str,
+        code: Code,
         field: &str,
         message: String,
         help: String,
@@ -172,59 +172,4 @@ impl EventDiagnostic {
     pub fn rejected(&self) -> bool {
         self.effect == Effect::Rejected
     }
-}
-
-/// Diagnostic codes for events; docs/events.md explains each.
-pub mod codes {
-    pub const UNREADABLE: &str = "sanc::event::unreadable";
-    pub const MALFORMED: &str = "sanc::event::malformed";
-    pub const MISSING_FIELD: &str = "sanc::event::missing_field";
-    pub const BAD_FIELD: &str = "sanc::event::bad_field";
-    pub const BAD_TYPE: &str = "sanc::event::bad_type";
-    pub const BAD_DATE: &str = "sanc::event::bad_date";
-    pub const BAD_QUANTITY: &str = "sanc::event::bad_quantity";
-    pub const NEGATIVE_QUANTITY: &str = "sanc::event::negative_quantity";
-    pub const UNKNOWN_UNIT: &str = "sanc::event::unknown_unit";
-    pub const BAD_HS_CODE: &str = "sanc::event::bad_hs_code";
-    pub const UNKNOWN_PARTY: &str = "sanc::event::unknown_party";
-    pub const DUPLICATE_ID: &str = "sanc::event::duplicate_id";
-    pub const UNKNOWN_COVER: &str = "sanc::event::unknown_cover";
-    pub const UNKNOWN_COMMODITY: &str = "sanc::event::unknown_commodity";
-    pub const UNKNOWN_EXEMPTION: &str = "sanc::event::unknown_exemption";
-    pub const UNCONVERTIBLE: &str = "sanc::event::unconvertible";
-    pub const MISSING_PRICE: &str = "sanc::event::missing_price";
-    pub const MISSING_PARTY: &str = "sanc::event::missing_party";
-    pub const MISSING_VALUE: &str = "sanc::event::missing_value";
-    pub const MISSING_QUANTITY: &str = "sanc::event::missing_quantity";
-    pub const OTHER_CURRENCY: &str = "sanc::event::other_currency";
-    pub const ZERO_QUANTITY: &str = "sanc::event::zero_quantity";
-    pub const MULTILINE_RECORD: &str = "sanc::event::multiline_record";
-    pub const UNKNOWN_COLUMN: &str = "sanc::event::unknown_column";
-
-    pub const EVENT_CODES: &[&str] = &[
-        UNREADABLE,
-        MALFORMED,
-        MISSING_FIELD,
-        BAD_FIELD,
-        BAD_TYPE,
-        BAD_DATE,
-        BAD_QUANTITY,
-        NEGATIVE_QUANTITY,
-        UNKNOWN_UNIT,
-        BAD_HS_CODE,
-        UNKNOWN_PARTY,
-        DUPLICATE_ID,
-        UNKNOWN_COVER,
-        UNKNOWN_COMMODITY,
-        UNKNOWN_EXEMPTION,
-        UNCONVERTIBLE,
-        MISSING_PRICE,
-        MISSING_PARTY,
-        MISSING_VALUE,
-        MISSING_QUANTITY,
-        OTHER_CURRENCY,
-        ZERO_QUANTITY,
-        MULTILINE_RECORD,
-        UNKNOWN_COLUMN,
-    ];
 }

@@ -2,8 +2,8 @@
 //! and CSV. Each record is handed to a callback with its location.
 
 use super::fields::{JsonEvent, RawEvent, FIELD_NAMES};
-use super::{codes, Effect, EventDiagnostic, EventLoc};
-use crate::diagnostic::Severity;
+use super::{Effect, EventDiagnostic, EventLoc};
+use crate::diagnostic::{Code, Severity};
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 
@@ -89,7 +89,7 @@ fn malformed(
     text: Option<&str>,
 ) -> Box<EventDiagnostic> {
     Box::new(EventDiagnostic {
-        code: codes::MALFORMED,
+        code: Code::EventMalformed,
         severity: Severity::Error,
         message,
         help: Some(help.to_string()),
@@ -384,7 +384,7 @@ fn read_lines<R: Read>(
 
 fn multiline(loc: EventLoc, last: u32) -> Item<'static> {
     let d = EventDiagnostic {
-        code: codes::MULTILINE_RECORD,
+        code: Code::EventMultilineRecord,
         severity: Severity::Error,
         message: format!(
             "this event spreads over lines {}–{last}; NDJSON needs each event on one line",
@@ -811,7 +811,7 @@ fn read_csv(
             ),
         };
         on_item(Item::Note(Box::new(EventDiagnostic {
-            code: codes::UNKNOWN_COLUMN,
+            code: Code::EventUnknownColumn,
             severity,
             message: format!("column `{h}` of `{}` is not an event field", input.name),
             help: Some(help),

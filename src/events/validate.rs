@@ -3,8 +3,8 @@
 //! rejected (not evaluated) rather than half-read.
 
 use super::fields::{json_kind, Field, RawEvent};
-use super::{codes, Effect, Event, EventDiagnostic, EventKind, EventLoc, EventParty, Price};
-use crate::diagnostic::Severity;
+use super::{Effect, Event, EventDiagnostic, EventKind, EventLoc, EventParty, Price};
+use crate::diagnostic::{Code, Severity};
 use crate::iso;
 use crate::model::RuleSet;
 use crate::suggest;
@@ -34,7 +34,7 @@ type Why = String;
 impl Cx<'_> {
     fn push(
         &mut self,
-        code: &'static str,
+        code: Code,
         severity: Severity,
         field: &str,
         message: String,
@@ -58,11 +58,11 @@ impl Cx<'_> {
         });
     }
 
-    fn error(&mut self, code: &'static str, field: &str, message: String, help: Option<String>) {
+    fn error(&mut self, code: Code, field: &str, message: String, help: Option<String>) {
         self.push(code, Severity::Error, field, message, help);
     }
 
-    fn warn(&mut self, code: &'static str, field: &str, message: String, help: Option<String>) {
+    fn warn(&mut self, code: Code, field: &str, message: String, help: Option<String>) {
         self.push(code, Severity::Warning, field, message, help);
     }
 
@@ -73,7 +73,7 @@ impl Cx<'_> {
         match text_of(f) {
             Ok(t) => Some(t),
             Err(why) => {
-                self.error(codes::BAD_FIELD, name, format!("`{name}` {why}"), None);
+                self.error(Code::EventBadField, name, format!("`{name}` {why}"), None);
                 None
             }
         }
@@ -82,7 +82,7 @@ impl Cx<'_> {
     fn required<T>(&mut self, name: &str, v: Option<T>, help: &str) -> Option<T> {
         if v.is_none() && !self.diags.iter().any(|d| d.field.as_deref() == Some(name)) {
             self.error(
-                codes::MISSING_FIELD,
+                Code::EventMissingField,
                 name,
                 format!("the event has no `{name}`"),
                 Some(help.to_string()),
@@ -104,7 +104,7 @@ impl Cx<'_> {
                     why
                 };
                 self.error(
-                    codes::BAD_DATE,
+                    Code::EventBadDate,
                     name,
                     format!("`{t}` is not a date"),
                     Some(help),
@@ -119,7 +119,7 @@ impl Cx<'_> {
         match list_of(f) {
             Ok(v) => v,
             Err(why) => {
-                self.error(codes::BAD_FIELD, name, format!("`{name}` {why}"), None);
+                self.error(Code::EventBadField, name, format!("`{name}` {why}"), None);
                 Vec::new()
             }
         }
@@ -131,7 +131,7 @@ impl Cx<'_> {
         }
         if self.rules.groups.contains_key(&value) {
             self.error(
-                codes::UNKNOWN_PARTY,
+                Code::EventUnknownParty,
                 name,
                 format!("`{value}` in `{name}` is a group of the rules, not a party"),
                 Some(
@@ -143,7 +143,7 @@ impl Cx<'_> {
         }
         if let Some(code) = iso::common_name_code(&value) {
             self.error(
-                codes::UNKNOWN_PARTY,
+                Code::EventUnknownParty,
                 name,
                 format!("unknown party `{value}` in `{name}`"),
                 Some(format!(
@@ -175,7 +175,7 @@ impl Cx<'_> {
             ),
         };
         self.error(
-            codes::UNKNOWN_PARTY,
+            Code::EventUnknownParty,
             name,
             format!("unknown party `{value}` in `{name}`"),
             Some(help),
@@ -194,7 +194,7 @@ impl Cx<'_> {
                             .into()
                     });
                 self.error(
-                    codes::UNKNOWN_UNIT,
+                    Code::EventUnknownUnit,
                     name,
                     format!("unknown unit `{symbol}` in `{name}`"),
                     Some(help),
@@ -208,7 +208,7 @@ impl Cx<'_> {
         match parse_amount(text) {
             Some(d) if d.is_sign_negative() && !d.is_zero() => {
                 self.error(
-                    codes::NEGATIVE_QUANTITY,
+                    Code::EventNegativeQuantity,
                     name,
                     format!("`{name}` is negative ({text})"),
                     Some("quantities, prices and values are never negative; record a return as its own event".into()),
@@ -218,7 +218,7 @@ impl Cx<'_> {
             Some(d) => Some(d),
             None if looks_numeric(text) => {
                 self.error(
-                    codes::BAD_QUANTITY,
+                    Code::EventBadAmount,
                     name,
                     format!("`{text}` in `{name}` has more digits than sanc holds exactly"),
                     Some("amounts have at most 28 significant digits (up to 79,228,162,514,264,337,593,543,950,335); give it in a larger unit (`t` for `kg`)".into()),
@@ -227,7 +227,7 @@ impl Cx<'_> {
             }
             None => {
                 self.error(
-                    codes::BAD_QUANTITY,
+                    Code::EventBadAmount,
                     name,
                     format!("`{text}` is not a number in `{name}`"),
                     Some("amounts are decimal numbers such as `44655` or `72.50`, without thousands separators".into()),
@@ -244,7 +244,7 @@ impl Cx<'_> {
         let unit = self.unit(name, &unit)?;
         if let Dimension::Money(_) = unit.dimension {
             self.error(
-                codes::BAD_QUANTITY,
+                Code::EventWrongUnitKind,
                 name,
                 format!("`{name}` is an amount of money ({})", unit.symbol),
                 Some(
@@ -264,7 +264,7 @@ impl Cx<'_> {
         let unit = self.unit(name, &unit)?;
         if !matches!(unit.dimension, Dimension::Money(_)) {
             self.error(
-                codes::BAD_QUANTITY,
+                Code::EventWrongUnitKind,
                 name,
                 format!("`{name}` must be an amount of money, not `{}`", unit.symbol),
                 Some("e.g. `\"3237487.50 USD\"`".into()),
@@ -282,7 +282,7 @@ impl Cx<'_> {
             Some((c, p)) => (c.trim().to_string(), p.trim().to_string()),
             None => {
                 self.error(
-                    codes::BAD_QUANTITY,
+                    Code::EventMissingUnit,
                     name,
                     format!("`{name}` needs a currency and a unit, found `{unit}`"),
                     Some("write a price as `\"72.50 USD/bbl\"`".into()),
@@ -296,7 +296,7 @@ impl Cx<'_> {
             || matches!(per.dimension, Dimension::Money(_))
         {
             self.error(
-                codes::BAD_QUANTITY,
+                Code::EventWrongUnitKind,
                 name,
                 format!("`{name}` must be money per unit of goods, found `{unit}`"),
                 Some("write a price as `\"72.50 USD/bbl\"`".into()),
@@ -314,8 +314,14 @@ impl Cx<'_> {
         match amount_and_unit(f) {
             Ok(v) => Some(v),
             Err(why) => {
+                // `"44655"` has no unit; a number or a list is the wrong JSON type.
+                let code = if why.contains("unit") {
+                    Code::EventMissingUnit
+                } else {
+                    Code::EventBadField
+                };
                 self.error(
-                    codes::BAD_QUANTITY,
+                    code,
                     name,
                     format!("`{name}` {why}"),
                     Some(
@@ -353,7 +359,7 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
         Some(other) => {
             let other = other.to_string();
             cx.error(
-                codes::BAD_TYPE,
+                Code::EventBadType,
                 "type",
                 format!("unknown event type `{other}`"),
                 Some("`type` is `shipment` (the default) or `report`".into()),
@@ -372,7 +378,7 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
         let h = h.clone();
         if h.len() < 2 || !h.bytes().all(|b| b.is_ascii_digit()) {
             cx.error(
-                codes::BAD_HS_CODE,
+                Code::EventBadHsCode,
                 "hs",
                 format!("`{h}` is not an HS code"),
                 Some("HS codes are at least 2 digits, without dots, e.g. `271019`".into()),
@@ -383,7 +389,7 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
             // dropped (`302` for 0302, fish), and matching `302` as it stands
             // would put fish under chapter 30, pharmaceuticals.
             cx.error(
-                codes::BAD_HS_CODE,
+                Code::EventBadHsCode,
                 "hs",
                 format!("`{h}` has an odd number of digits, so it is not an HS code"),
                 Some(format!(
@@ -421,7 +427,7 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
                 && raw.hs.is_none()
             {
                 cx.error(
-                    codes::MISSING_FIELD,
+                    Code::EventMissingField,
                     "commodity",
                     "the shipment has neither `commodity` nor `hs`".into(),
                     Some("name the goods with `commodity` (as declared in the rules), an `hs` code, or both".into()),
@@ -429,7 +435,7 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
             }
             if raw.from.is_none() && raw.to.is_none() {
                 cx.error(
-                    codes::MISSING_FIELD,
+                    Code::EventMissingField,
                     "from",
                     "the shipment has neither `from` nor `to`".into(),
                     Some(
@@ -442,7 +448,7 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
         Some(EventKind::Report) => {
             if raw.covers.is_some() && covers.is_empty() && !has_error(&cx, "covers") {
                 cx.error(
-                    codes::MISSING_FIELD,
+                    Code::EventMissingField,
                     "covers",
                     "the report's `covers` lists no shipment".into(),
                     Some(
@@ -453,7 +459,7 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
             }
             if raw.reporter.is_some() && reporter.as_deref() == Some("") {
                 cx.error(
-                    codes::MISSING_FIELD,
+                    Code::EventMissingField,
                     "reporter",
                     "the report's `reporter` is empty".into(),
                     Some("name the reporting party, e.g. `\"CHN\"`".into()),
@@ -483,7 +489,7 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
             if !rules.exemptions.contains(e) {
                 let e = e.clone();
                 cx.warn(
-                    codes::UNKNOWN_EXEMPTION,
+                    Code::EventUnknownExemption,
                     "exemptions",
                     format!("the event claims exemption `{e}`, which no rule declares"),
                     Some("the claim is ignored; check the spelling against the rules' `exemption` declarations".into()),

@@ -228,7 +228,7 @@ pub fn human(
         }
         let help = (!help.is_empty()).then_some(help);
         out.push_str(&renderer.render_parts(
-            d.code,
+            d.code.as_str(),
             d.severity,
             &message,
             labels,

@@ -37,7 +37,7 @@ impl HumanRenderer {
 
     pub fn render(&self, diag: &Diagnostic, sources: &SourceMap) -> String {
         self.render_parts(
-            diag.code,
+            diag.code.as_str(),
             diag.severity,
             &diag.message,
             &diag.labels,

@@ -2,7 +2,7 @@
 //! JSON handler only knows byte offsets). The shape is documented in
 //! docs/output.md and is a contract.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{SourceMap, Span};
 use serde::Serialize;
 
@@ -23,7 +23,7 @@ pub struct JsonRelated {
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct JsonDiagnostic {
-    pub code: &'static str,
+    pub code: Code,
     pub severity: &'static str,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]

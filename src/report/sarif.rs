@@ -56,7 +56,7 @@ fn short_description(code: &str) -> String {
 /// result per diagnostic.
 pub fn log<'a>(diags: impl IntoIterator<Item = &'a Diagnostic>, sources: &SourceMap) -> Value {
     let diags: Vec<&Diagnostic> = diags.into_iter().collect();
-    let mut codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
+    let mut codes: Vec<&str> = diags.iter().map(|d| d.code.as_str()).collect();
     codes.sort_unstable();
     codes.dedup();
     let rules: Vec<Value> = codes
@@ -79,7 +79,7 @@ pub fn log<'a>(diags: impl IntoIterator<Item = &'a Diagnostic>, sources: &Source
             }
             let mut r = json!({
                 "ruleId": d.code,
-                "ruleIndex": codes.iter().position(|c| *c == d.code).unwrap_or(0),
+                "ruleIndex": codes.iter().position(|c| *c == d.code.as_str()).unwrap_or(0),
                 "level": match d.severity {
                     Severity::Error => "error",
                     Severity::Warning => "warning",

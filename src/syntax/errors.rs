@@ -3,7 +3,7 @@
 //! where one is known.
 
 use super::grammar::Rule as R;
-use crate::diagnostic::{codes, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 use crate::suggest;
 use pest::error::{Error, ErrorVariant, InputLocation};
@@ -231,12 +231,12 @@ pub fn syntax_error(file: FileId, text: &str, offset: usize, err: &Error<R>) -> 
         ErrorVariant::CustomError { message } if message.contains("call limit") => {
             let start = offset.min(text.len());
             let word = leading_word(&text[start..]).len();
-            return Diagnostic::error(codes::PARSE_SYNTAX, "this statement is too large to parse")
+            return Diagnostic::error(Code::ParseSyntax, "this statement is too large to parse")
                 .with_label(Span::new(file, start, start + word), "this statement")
                 .with_help("split it into several smaller statements");
         }
         ErrorVariant::CustomError { message } => {
-            return Diagnostic::error(codes::PARSE_SYNTAX, format!("cannot parse this: {message}"))
+            return Diagnostic::error(Code::ParseSyntax, format!("cannot parse this: {message}"))
                 .with_label(span, "here");
         }
     };
@@ -254,7 +254,7 @@ pub fn syntax_error(file: FileId, text: &str, offset: usize, err: &Error<R>) -> 
                         Some((_, '"' | '\\')) => {}
                         Some((j, other)) => {
                             let end = j + other.len_utf8();
-                            return Diagnostic::error(codes::PARSE_SYNTAX, format!("unknown escape `\\{other}` in a text"))
+                            return Diagnostic::error(Code::ParseSyntax, format!("unknown escape `\\{other}` in a text"))
                             .with_label(Span::new(file, pos + i, pos + end), "not an escape sanc knows")
                             .with_help("texts know two escapes: `\\\"` for a quote and `\\\\` for a backslash");
                         }
@@ -265,7 +265,7 @@ pub fn syntax_error(file: FileId, text: &str, offset: usize, err: &Error<R>) -> 
             }
         }
         if !line[1..].contains('"') {
-            return Diagnostic::error(codes::PARSE_UNTERMINATED_STRING, "unterminated string")
+            return Diagnostic::error(Code::ParseUnterminatedString, "unterminated string")
                 .with_label(
                     Span::new(file, pos, pos + line.len()),
                     "this text has no closing `\"`",
@@ -282,7 +282,7 @@ pub fn syntax_error(file: FileId, text: &str, offset: usize, err: &Error<R>) -> 
             .collect();
         if dotted.contains('.') && dotted.starts_with(|c: char| c.is_ascii_digit()) {
             let digits: String = dotted.chars().filter(|c| *c != '.').collect();
-            return Diagnostic::error(codes::PARSE_SYNTAX, "HS codes are written without dots")
+            return Diagnostic::error(Code::ParseSyntax, "HS codes are written without dots")
                 .with_label(
                     Span::new(file, pos, pos + dotted.len()),
                     "this HS code has a dot",
@@ -341,7 +341,7 @@ pub fn syntax_error(file: FileId, text: &str, offset: usize, err: &Error<R>) -> 
             && exponent.bytes().all(|b| b.is_ascii_digit())
         {
             return Diagnostic::error(
-                codes::PARSE_BAD_NUMBER,
+                Code::ParseBadNumber,
                 format!("`{number}` is not a number sanc reads"),
             )
             .with_label(
@@ -368,7 +368,7 @@ pub fn syntax_error(file: FileId, text: &str, offset: usize, err: &Error<R>) -> 
             let plain = written.replace(',', "");
             let grouped = written.replace(',', "_");
             return Diagnostic::error(
-                codes::PARSE_BAD_NUMBER,
+                Code::ParseBadNumber,
                 format!("`{written}` is not a number sanc reads"),
             )
             .with_label(
@@ -388,7 +388,7 @@ pub fn syntax_error(file: FileId, text: &str, offset: usize, err: &Error<R>) -> 
             .rfind(|c: char| !c.is_ascii_digit())
             .map_or(0, |i| i + 1);
         return Diagnostic::error(
-            codes::PARSE_SYNTAX,
+            Code::ParseSyntax,
             "a period of months needs the day its first window starts",
         )
         .with_label(Span::new(file, start, end), "`from DATE` is missing here")
@@ -401,7 +401,7 @@ pub fn syntax_error(file: FileId, text: &str, offset: usize, err: &Error<R>) -> 
     // `price: cap …`: a keyword used as a label.
     if is_keyword_here && rest[word.len()..].starts_with(':') {
         return Diagnostic::error(
-            codes::PARSE_SYNTAX,
+            Code::ParseSyntax,
             format!("`{word}` is a keyword and cannot be a label"),
         )
         .with_label(Span::new(file, pos, pos + word.len() + 1), "this label")
@@ -410,7 +410,7 @@ pub fn syntax_error(file: FileId, text: &str, offset: usize, err: &Error<R>) -> 
 
     // `500000 per year`: an amount with its unit left out.
     if positives.contains(&R::unit) && word == "per" {
-        return Diagnostic::error(codes::PARSE_MISSING_UNIT, "missing unit after the amount")
+        return Diagnostic::error(Code::ParseMissingUnit, "missing unit after the amount")
             .with_label(span, "expected a unit such as `bbl` or `t` before `per`")
             .with_help("write the unit after the amount, e.g. `500000 bbl per year`");
     }
@@ -420,12 +420,9 @@ pub fn syntax_error(file: FileId, text: &str, offset: usize, err: &Error<R>) -> 
         let candidates = candidate_keywords(&positives);
         if let Some(best) = suggest::closest(word, candidates.iter().copied()) {
             let shown = if best == "warn" { "warn at" } else { best };
-            return Diagnostic::error(
-                codes::PARSE_UNKNOWN_KEYWORD,
-                format!("unknown word `{word}`"),
-            )
-            .with_label(span, format!("expected {expected}"))
-            .with_help(format!("did you mean `{shown}`?"));
+            return Diagnostic::error(Code::ParseUnknownKeyword, format!("unknown word `{word}`"))
+                .with_label(span, format!("expected {expected}"))
+                .with_help(format!("did you mean `{shown}`?"));
         }
     }
 
@@ -445,7 +442,7 @@ pub fn syntax_error(file: FileId, text: &str, offset: usize, err: &Error<R>) -> 
     };
 
     Diagnostic::error(
-        codes::PARSE_SYNTAX,
+        Code::ParseSyntax,
         format!("expected {expected}, found {found}"),
     )
     .with_label(span, format!("expected {expected}"))

@@ -7,7 +7,7 @@
 use super::ast::*;
 use super::errors::{syntax_error, StatementStart};
 use super::grammar::{Rule as R, SancParser};
-use crate::diagnostic::{codes, Diagnostic, Severity};
+use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::source::{FileId, Span};
 use chrono::NaiveDate;
 use pest::iterators::Pair;
@@ -372,7 +372,7 @@ impl Lower<'_> {
             Err(_) => {
                 self.diags.push(
                     Diagnostic::error(
-                        codes::PARSE_BAD_NUMBER,
+                        Code::ParseBadNumber,
                         format!("`{}` is too large or too precise", pair.as_str()),
                     )
                     .with_label(span, "this number")
@@ -391,7 +391,7 @@ impl Lower<'_> {
             Err(_) => {
                 self.diags.push(
                     Diagnostic::error(
-                        codes::PARSE_BAD_NUMBER,
+                        Code::ParseBadNumber,
                         format!("`{}` is too large", pair.as_str()),
                     )
                     .with_label(span, "this number")
@@ -409,7 +409,7 @@ impl Lower<'_> {
             return Some(d);
         }
         self.diags.push(
-            Diagnostic::error(codes::PARSE_BAD_DATE, format!("`{text}` is not a date"))
+            Diagnostic::error(Code::ParseBadDate, format!("`{text}` is not a date"))
                 .with_label(span, "no such day")
                 .with_help(crate::dates::why_not_a_date(text)),
         );
@@ -754,14 +754,14 @@ ban hs 93, 8710 via any
             "ban arms from DPRK\ncap oil to DPRK 5 per year\n  warn at 50%\nban arms to DPRK\n",
         );
         assert_eq!(p.diagnostics.len(), 1);
-        assert_eq!(p.diagnostics[0].code, codes::PARSE_MISSING_UNIT);
+        assert_eq!(p.diagnostics[0].code, Code::ParseMissingUnit);
         assert_eq!(p.ast.items.len(), 2);
     }
 
     #[test]
     fn bad_dates_are_diagnostics() {
         let p = parse(FileId(0), "ban arms from PRK effective 2023-02-30\n");
-        assert_eq!(p.diagnostics[0].code, codes::PARSE_BAD_DATE);
+        assert_eq!(p.diagnostics[0].code, Code::ParseBadDate);
         assert_eq!(
             p.diagnostics[0].help.as_deref(),
             Some("February 2023 has 28 days")
