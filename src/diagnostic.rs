@@ -31,6 +31,9 @@ pub struct Label {
     pub message: Option<String>,
 }
 
+/// One diagnostic type for every stage: about rule files (located by
+/// labels on spans) or about an event (located by its [`EventSite`], its
+/// place in an input that is read once and not kept).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub code: Code,
@@ -39,6 +42,98 @@ pub struct Diagnostic {
     /// The first label is the primary location.
     pub labels: Vec<Label>,
     pub help: Option<String>,
+    /// For a problem with an event: where it is and what it did to it.
+    pub event: Option<Box<EventSite>>,
+}
+
+/// Where an event is in its input: enough to point at it, and to read its
+/// text back later (large inputs are never held in memory whole).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EventLoc {
+    /// Index of the input in the run's list of inputs.
+    pub input: u32,
+    /// 1-based line of the record's first byte.
+    pub line: u32,
+    /// 1-based column (in characters) of the record's first byte.
+    pub column: u32,
+    /// Byte offset of the record in its input.
+    pub offset: u64,
+    /// Byte length of the record.
+    pub len: u32,
+}
+
+/// What a problem with an event did to its verdict. Every event read ends
+/// as exactly one of: evaluated, rejected, or not evaluable (for a rule).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Effect {
+    /// The event was still evaluated by every rule; this is a remark.
+    #[default]
+    Remark,
+    /// The event could not be read or is invalid: no rule judged it.
+    Rejected,
+    /// The event was read, but a rule that applies to it cannot judge it
+    /// (a cap without a quantity, a price in another currency, …).
+    NotEvaluable,
+}
+
+impl Effect {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Effect::Remark => "remark",
+            Effect::Rejected => "rejected",
+            Effect::NotEvaluable => "not_evaluable",
+        }
+    }
+}
+
+/// The parts of a problem with an event, to build its [`Diagnostic`].
+#[derive(Debug, Clone)]
+pub struct EventProblem {
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    pub help: Option<String>,
+    pub loc: EventLoc,
+    pub field: Option<String>,
+    pub event_id: Option<String>,
+    pub effect: Effect,
+    pub rule: Option<String>,
+    pub text: Option<String>,
+}
+
+impl From<EventProblem> for Diagnostic {
+    fn from(p: EventProblem) -> Self {
+        Diagnostic::about_event(
+            p.code,
+            p.severity,
+            p.message,
+            p.help,
+            EventSite {
+                loc: p.loc,
+                field: p.field,
+                event_id: p.event_id,
+                effect: p.effect,
+                rule: p.rule,
+                text: p.text,
+            },
+        )
+    }
+}
+
+/// The event a diagnostic is about.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventSite {
+    pub loc: EventLoc,
+    /// The offending field's name, if one field is to blame.
+    pub field: Option<String>,
+    /// The event's id, when it could be read.
+    pub event_id: Option<String>,
+    /// What this problem did to the event's verdict.
+    pub effect: Effect,
+    /// The rule that could not judge the event (not-evaluable problems).
+    pub rule: Option<String>,
+    /// The record's text, kept so the report can show it.
+    pub text: Option<String>,
 }
 
 impl Diagnostic {
@@ -49,7 +144,58 @@ impl Diagnostic {
             message: clamp_text(message.into()),
             labels: Vec::new(),
             help: None,
+            event: None,
         }
+    }
+
+    /// A problem with an event.
+    pub fn about_event(
+        code: Code,
+        severity: Severity,
+        message: String,
+        help: Option<String>,
+        site: EventSite,
+    ) -> Self {
+        Diagnostic {
+            code,
+            severity,
+            message: clamp_text(message),
+            labels: Vec::new(),
+            help: help.map(clamp_text),
+            event: Some(Box::new(site)),
+        }
+    }
+
+    /// The event's place (the start of its input, for a rule diagnostic).
+    pub fn loc(&self) -> EventLoc {
+        self.event.as_ref().map(|s| s.loc).unwrap_or_default()
+    }
+
+    pub fn field(&self) -> Option<&str> {
+        self.event.as_ref().and_then(|s| s.field.as_deref())
+    }
+
+    pub fn event_id(&self) -> Option<&str> {
+        self.event.as_ref().and_then(|s| s.event_id.as_deref())
+    }
+
+    /// What the problem did to its event (a rule diagnostic: nothing).
+    pub fn effect(&self) -> Effect {
+        self.event.as_ref().map(|s| s.effect).unwrap_or_default()
+    }
+
+    pub fn rejected(&self) -> bool {
+        self.effect() == Effect::Rejected
+    }
+
+    /// The rule that could not judge the event.
+    pub fn rule(&self) -> Option<&str> {
+        self.event.as_ref().and_then(|s| s.rule.as_deref())
+    }
+
+    /// The event's record text, when the reader kept it.
+    pub fn text(&self) -> Option<&str> {
+        self.event.as_ref().and_then(|s| s.text.as_deref())
     }
 
     pub fn warning(code: Code, message: impl Into<String>) -> Self {

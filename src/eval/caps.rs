@@ -40,7 +40,7 @@ fn diag(
     message: String,
     help: String,
 ) -> EventDiagnostic {
-    EventDiagnostic::not_evaluable(e, &rule.id, code, field, message, help)
+    crate::events::not_evaluable(e, &rule.id, code, field, message, help)
 }
 
 fn key_name(k: &PartyKey) -> &str {

@@ -142,13 +142,19 @@ impl<'r> Evaluator<'r> {
             }
             Item::Malformed(mut d) => {
                 self.stats.events_rejected += 1;
-                d.text = d.text.take().and_then(|t| self.keep_text(&t));
+                let text = d.text().map(str::to_string);
+                if let Some(site) = d.event.as_mut() {
+                    site.text = text.and_then(|t| self.keep_text(&t));
+                }
                 self.diags.push(*d);
             }
             Item::Record(rec) => {
                 let v = validate(&rec.raw, rec.loc, self.rules);
                 for mut d in v.diagnostics {
-                    d.text = self.keep_text(rec.text);
+                    let text = self.keep_text(rec.text);
+                    if let Some(site) = d.event.as_mut() {
+                        site.text = text;
+                    }
                     self.diags.push(d);
                 }
                 match v.event {
@@ -241,7 +247,7 @@ impl<'r> Evaluator<'r> {
             .iter()
             .find(|r| !matches!(r.goods, Goods::Any) && applies(r, e));
         let d = match blind {
-            Some(rule) => EventDiagnostic::not_evaluable(
+            Some(rule) => crate::events::not_evaluable(
                 e,
                 &rule.id,
                 Code::EventUnknownCommodity,
@@ -252,7 +258,7 @@ impl<'r> Evaluator<'r> {
                 ),
                 help,
             ),
-            None => EventDiagnostic::remark(
+            None => crate::events::remark(
                 e,
                 Code::EventUnknownCommodity,
                 Severity::Warning,
@@ -389,7 +395,7 @@ impl<'r> Evaluator<'r> {
         message: String,
         help: String,
     ) {
-        self.diags.push(EventDiagnostic::not_evaluable(
+        self.diags.push(crate::events::not_evaluable(
             e, &rule.id, code, field, message, help,
         ));
     }
@@ -427,15 +433,14 @@ impl<'r> Evaluator<'r> {
             // which of the twins came first.
             self.diags.retain(|d| {
                 d.rejected()
-                    || d.event_id
-                        .as_deref()
+                    || d.event_id()
                         .is_none_or(|id| !dups.contains_key(&id_hash(id)))
             });
             self.reports.forget(|id| dups.contains_key(&id_hash(id)));
             for s in dups.values() {
                 self.stats.events_evaluated -= s.count as usize;
                 self.stats.events_rejected += s.count as usize;
-                self.diags.push(EventDiagnostic {
+                self.diags.push(crate::diagnostic::Diagnostic::from(crate::diagnostic::EventProblem {
                     code: Code::EventDuplicateId,
                     severity: Severity::Error,
                     message: format!("the id `{}` is used by {} events", s.id, s.count),
@@ -446,7 +451,7 @@ impl<'r> Evaluator<'r> {
                     effect: Effect::Rejected,
                     rule: None,
                     text: None,
-                });
+                }));
             }
         }
         let mut findings = std::mem::take(&mut self.findings);
@@ -479,13 +484,13 @@ impl<'r> Evaluator<'r> {
         self.diags.sort_by(|a, b| {
             let key = |d: &EventDiagnostic| {
                 (
-                    d.event_id.is_none(),
-                    d.event_id.clone(),
+                    d.event_id().is_none(),
+                    d.event_id().map(str::to_string),
                     d.code,
-                    d.field.clone(),
+                    d.field().map(str::to_string),
                     d.message.clone(),
-                    d.loc.input,
-                    d.loc.offset,
+                    d.loc().input,
+                    d.loc().offset,
                 )
             };
             key(a).cmp(&key(b))
@@ -496,8 +501,8 @@ impl<'r> Evaluator<'r> {
         let blind: std::collections::HashSet<(u32, u64)> = self
             .diags
             .iter()
-            .filter(|d| d.effect == Effect::NotEvaluable)
-            .map(|d| (d.loc.input, d.loc.offset))
+            .filter(|d| d.effect() == Effect::NotEvaluable)
+            .map(|d| (d.loc().input, d.loc().offset))
             .collect();
         self.stats.events_not_evaluable = blind.len();
         self.stats.events_evaluated -= blind.len();

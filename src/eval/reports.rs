@@ -72,7 +72,7 @@ impl Reports {
         for r in self.reports.iter().filter(|r| r.date <= as_of) {
             for c in &r.covers {
                 if !known(c) {
-                    diags.push(EventDiagnostic {
+                    diags.push(crate::diagnostic::Diagnostic::from(crate::diagnostic::EventProblem {
                         code: Code::EventUnknownCover,
                         // The report itself was read and counted; only its
                         // link to a shipment is missing.
@@ -85,7 +85,7 @@ impl Reports {
                         effect: Effect::Remark,
                         rule: None,
                         text: None,
-                    });
+                    }));
                     continue;
                 }
                 by_id.entry(c).or_default().push((r.date, &r.id));

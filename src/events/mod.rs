@@ -13,27 +13,12 @@ pub use fields::{Field, RawEvent};
 pub use read::{CsvOptions, Input, InputFormat};
 pub use validate::validate;
 
-use crate::diagnostic::{Code, Severity};
+use crate::diagnostic::{Code, Diagnostic, Severity};
+pub use crate::diagnostic::{Effect, EventLoc, EventSite};
 use crate::model::{CommodityId, PartyKey};
 use crate::units::Unit;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-
-/// Where an event is in its input: enough to point at it, and to read its
-/// text back later (large NDJSON inputs are never held in memory whole).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct EventLoc {
-    /// Index of the input in the run's list of inputs.
-    pub input: u32,
-    /// 1-based line of the record's first byte.
-    pub line: u32,
-    /// 1-based column (in characters) of the record's first byte.
-    pub column: u32,
-    /// Byte offset of the record in its input.
-    pub offset: u64,
-    /// Byte length of the record.
-    pub len: u32,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventKind {
@@ -83,93 +68,49 @@ pub struct Event {
     pub loc: EventLoc,
 }
 
-/// What a problem with an event did to its verdict. Every event read ends
-/// as exactly one of: evaluated, rejected, or not evaluable (for a rule).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Effect {
-    /// The event was still evaluated by every rule; this is a remark.
-    Remark,
-    /// The event could not be read or is invalid: no rule judged it.
-    Rejected,
-    /// The event was read, but a rule that applies to it cannot judge it
-    /// (a cap without a quantity, a price in another currency, …).
-    NotEvaluable,
-}
+/// A problem with an event is a [`Diagnostic`] with an [`EventSite`]: one
+/// diagnostic type for rule files and events alike.
+pub type EventDiagnostic = Diagnostic;
 
-impl Effect {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Effect::Remark => "remark",
-            Effect::Rejected => "rejected",
-            Effect::NotEvaluable => "not_evaluable",
-        }
-    }
-}
-
-/// A problem with one event: it is rejected (errors), not evaluable for a
-/// rule, or evaluated with a remark. Points at the event and, where known,
-/// the field.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EventDiagnostic {
-    pub code: Code,
-    pub severity: Severity,
-    pub message: String,
-    pub help: Option<String>,
-    pub loc: EventLoc,
-    /// The offending field's name, if one field is to blame.
-    pub field: Option<String>,
-    /// The event's id, when it could be read.
-    pub event_id: Option<String>,
-    /// What this problem did to the event's verdict.
-    pub effect: Effect,
-    /// The rule that could not judge the event (not-evaluable problems).
-    pub rule: Option<String>,
-    /// The record's text, kept so the report can show it.
-    pub text: Option<String>,
-}
-
-impl EventDiagnostic {
-    /// A remark about a valid event that is still evaluated.
-    pub fn remark(
-        e: &Event,
-        code: Code,
-        severity: Severity,
-        field: &str,
-        message: String,
-        help: Option<String>,
-    ) -> Self {
-        EventDiagnostic {
-            code,
-            severity,
-            message,
-            help,
+/// A remark about a valid event that is still evaluated.
+pub fn remark(
+    e: &Event,
+    code: Code,
+    severity: Severity,
+    field: &str,
+    message: String,
+    help: Option<String>,
+) -> Diagnostic {
+    Diagnostic::about_event(
+        code,
+        severity,
+        message,
+        help,
+        EventSite {
             loc: e.loc,
             field: Some(field.to_string()),
             event_id: Some(e.id.clone()),
             effect: Effect::Remark,
             rule: None,
             text: None,
-        }
-    }
+        },
+    )
+}
 
-    /// A valid event that rule `rule` cannot judge: an error, since the
-    /// run cannot say the event complies.
-    pub fn not_evaluable(
-        e: &Event,
-        rule: &str,
-        code: Code,
-        field: &str,
-        message: String,
-        help: String,
-    ) -> Self {
-        EventDiagnostic {
-            effect: Effect::NotEvaluable,
-            rule: Some(rule.to_string()),
-            ..Self::remark(e, code, Severity::Error, field, message, Some(help))
-        }
+/// A valid event that rule `rule` cannot judge: an error, since the run
+/// cannot say the event complies.
+pub fn not_evaluable(
+    e: &Event,
+    rule: &str,
+    code: Code,
+    field: &str,
+    message: String,
+    help: String,
+) -> Diagnostic {
+    let mut d = remark(e, code, Severity::Error, field, message, Some(help));
+    if let Some(site) = d.event.as_mut() {
+        site.effect = Effect::NotEvaluable;
+        site.rule = Some(rule.to_string());
     }
-
-    pub fn rejected(&self) -> bool {
-        self.effect == Effect::Rejected
-    }
+    d
 }

@@ -88,24 +88,26 @@ fn malformed(
     help: &str,
     text: Option<&str>,
 ) -> Box<EventDiagnostic> {
-    Box::new(EventDiagnostic {
-        code: Code::EventMalformed,
-        severity: Severity::Error,
-        message,
-        help: Some(help.to_string()),
-        loc,
-        field: None,
-        event_id: None,
-        effect: Effect::Rejected,
-        rule: None,
-        text: text.map(|t| {
-            let mut end = t.len().min(1024);
-            while !t.is_char_boundary(end) {
-                end -= 1;
-            }
-            t[..end].to_string()
-        }),
-    })
+    Box::new(crate::diagnostic::Diagnostic::from(
+        crate::diagnostic::EventProblem {
+            code: Code::EventMalformed,
+            severity: Severity::Error,
+            message,
+            help: Some(help.to_string()),
+            loc,
+            field: None,
+            event_id: None,
+            effect: Effect::Rejected,
+            rule: None,
+            text: text.map(|t| {
+                let mut end = t.len().min(1024);
+                while !t.is_char_boundary(end) {
+                    end -= 1;
+                }
+                t[..end].to_string()
+            }),
+        },
+    ))
 }
 
 /// Parse one JSON object's text into a record (or say why it is not one).
@@ -383,7 +385,7 @@ fn read_lines<R: Read>(
 }
 
 fn multiline(loc: EventLoc, last: u32) -> Item<'static> {
-    let d = EventDiagnostic {
+    let d = crate::diagnostic::Diagnostic::from(crate::diagnostic::EventProblem {
         code: Code::EventMultilineRecord,
         severity: Severity::Error,
         message: format!(
@@ -397,7 +399,7 @@ fn multiline(loc: EventLoc, last: u32) -> Item<'static> {
         effect: Effect::Rejected,
         rule: None,
         text: None,
-    };
+    });
     Item::Malformed(Box::new(d))
 }
 
@@ -810,18 +812,20 @@ fn read_csv(
                 format!("not an event field, so sanc does not read it (it shows in the row's text); the fields are {}", FIELD_NAMES.join(", ")),
             ),
         };
-        on_item(Item::Note(Box::new(EventDiagnostic {
-            code: Code::EventUnknownColumn,
-            severity,
-            message: format!("column `{h}` of `{}` is not an event field", input.name),
-            help: Some(help),
-            loc,
-            field: Some(h.clone()),
-            event_id: None,
-            effect: Effect::Remark,
-            rule: None,
-            text: Some(header_line.to_string()),
-        })));
+        on_item(Item::Note(Box::new(crate::diagnostic::Diagnostic::from(
+            crate::diagnostic::EventProblem {
+                code: Code::EventUnknownColumn,
+                severity,
+                message: format!("column `{h}` of `{}` is not an event field", input.name),
+                help: Some(help),
+                loc,
+                field: Some(h.clone()),
+                event_id: None,
+                effect: Effect::Remark,
+                rule: None,
+                text: Some(header_line.to_string()),
+            },
+        ))));
     }
     if !known.contains(&Some("id")) {
         let near = input

@@ -40,22 +40,24 @@ impl Cx<'_> {
         message: String,
         help: Option<String>,
     ) {
-        self.diags.push(EventDiagnostic {
-            code,
-            severity,
-            message,
-            help,
-            loc: self.loc,
-            field: Some(field.to_string()),
-            event_id: self.id.clone(),
-            effect: if severity == Severity::Error {
-                Effect::Rejected
-            } else {
-                Effect::Remark
+        self.diags.push(crate::diagnostic::Diagnostic::from(
+            crate::diagnostic::EventProblem {
+                code,
+                severity,
+                message,
+                help,
+                loc: self.loc,
+                field: Some(field.to_string()),
+                event_id: self.id.clone(),
+                effect: if severity == Severity::Error {
+                    Effect::Rejected
+                } else {
+                    Effect::Remark
+                },
+                rule: None,
+                text: None,
             },
-            rule: None,
-            text: None,
-        });
+        ));
     }
 
     fn error(&mut self, code: Code, field: &str, message: String, help: Option<String>) {
@@ -80,7 +82,7 @@ impl Cx<'_> {
     }
 
     fn required<T>(&mut self, name: &str, v: Option<T>, help: &str) -> Option<T> {
-        if v.is_none() && !self.diags.iter().any(|d| d.field.as_deref() == Some(name)) {
+        if v.is_none() && !self.diags.iter().any(|d| d.field() == Some(name)) {
             self.error(
                 Code::EventMissingField,
                 name,
@@ -350,7 +352,9 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
         .map(Cow::into_owned);
     cx.id = id.clone();
     for d in &mut cx.diags {
-        d.event_id = id.clone();
+        if let Some(site) = d.event.as_mut() {
+            site.event_id = id.clone();
+        }
     }
     let id = cx.required("id", id, "every event needs an `id`, unique in the stream");
     let kind = match cx.text("type", raw.kind).as_deref() {
@@ -542,7 +546,7 @@ fn looks_numeric(t: &str) -> bool {
 }
 
 fn has_error(cx: &Cx, field: &str) -> bool {
-    cx.diags.iter().any(|d| d.field.as_deref() == Some(field))
+    cx.diags.iter().any(|d| d.field() == Some(field))
 }
 
 /// A name as an `entity` declaration would spell it: lower case, `_` for spaces.

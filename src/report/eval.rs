@@ -66,10 +66,10 @@ pub fn prepare(
         .diagnostics
         .iter()
         .map(
-            |d| match snippets.load(sources, inputs, d.loc, d.text.as_deref()) {
+            |d| match snippets.load(sources, inputs, d.loc(), d.text()) {
                 Some(file) => vec![Label {
-                    span: Snippets::field_span(sources, inputs, file, d.field.as_deref()),
-                    message: Some(match &d.field {
+                    span: Snippets::field_span(sources, inputs, file, d.field()),
+                    message: Some(match d.field() {
                         Some(f) => format!("`{f}`"),
                         None => "this record".to_string(),
                     }),
@@ -200,15 +200,15 @@ pub fn human(
                 .chain(std::iter::repeat(None)),
         )
         .filter(|(d, _)| {
-            all || (show == Show::QuietStrict && d.effect != crate::events::Effect::Remark)
+            all || (show == Show::QuietStrict && d.effect() != crate::events::Effect::Remark)
         });
     for (d, labels) in shown {
-        let message = match &d.event_id {
+        let message = match d.event_id() {
             Some(id) => format!("event `{id}`: {}", d.message),
             None => d.message.clone(),
         };
         let mut help = d.help.clone().unwrap_or_default();
-        let verdict = match d.effect {
+        let verdict = match d.effect() {
             crate::events::Effect::Rejected => Some("this event was rejected and not evaluated"),
             crate::events::Effect::NotEvaluable => {
                 Some("this event was not evaluated: the run cannot say it complies")
@@ -223,7 +223,7 @@ pub fn human(
         }
         let labels = labels.map(Vec::as_slice).unwrap_or_default();
         if labels.is_empty() {
-            let at = event_location(inputs, d.loc);
+            let at = event_location(inputs, d.loc());
             help.push_str(&format!("\nat {}:{}:{}", at.file, at.line, at.column));
         }
         let help = (!help.is_empty()).then_some(help);
@@ -348,7 +348,7 @@ fn event_diagnostic(
     let at = labels
         .first()
         .and_then(|l| json::location(sources, l.span))
-        .unwrap_or_else(|| event_location(inputs, d.loc));
+        .unwrap_or_else(|| event_location(inputs, d.loc()));
     JsonDiagnostic {
         code: d.code,
         severity: d.severity.as_str(),
@@ -361,11 +361,11 @@ fn event_diagnostic(
         label: None,
         help: d.help.clone(),
         related: Vec::new(),
-        field: d.field.clone(),
-        event: d.event_id.clone(),
+        field: d.field().map(str::to_string),
+        event: d.event_id().map(str::to_string),
         rejected: Some(d.rejected()),
-        effect: Some(d.effect.as_str()),
-        rule: d.rule.clone(),
+        effect: Some(d.effect().as_str()),
+        rule: d.rule().map(str::to_string),
     }
 }
 
