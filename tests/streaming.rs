@@ -198,10 +198,25 @@ fn empty_elements_and_endless_lines_are_reported_not_passed() {
         let file = format!("zeros.{ext}");
         std::fs::write(dir.path().join(&file), &zeros).expect("zeros");
         let started = Instant::now();
-        let (code, out) = sanc(dir.path(), &["eval", "rules.sanc", &file, "--quiet"]);
+        let (code, out) = sanc(
+            dir.path(),
+            &["eval", "rules.sanc", &file, "--format", "json"],
+        );
         assert_eq!(code, 2, "{ext}: {out}");
         assert!(started.elapsed() < Duration::from_secs(120));
+        // The message names the input it is about.
+        let v: serde_json::Value = serde_json::from_str(&out).expect("JSON output");
+        let message = v["diagnostics"][0]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(&format!("`{file}`")), "{ext}: {message}");
     }
+    // An input that cannot be read at all (a folder) is named too.
+    std::fs::create_dir(dir.path().join("folder.ndjson")).expect("a folder");
+    let (code, out) = sanc(
+        dir.path(),
+        &["eval", "rules.sanc", "folder.ndjson", "--quiet"],
+    );
+    assert_eq!(code, 2);
+    assert!(out.contains("cannot read `folder.ndjson`"), "{out}");
 }
 
 #[cfg(unix)]

@@ -160,11 +160,20 @@ pub fn read(
     mut on_item: impl FnMut(Item),
     mut progress: impl FnMut(u64),
 ) -> Result<(), String> {
-    match input.format {
+    let name = input.name.clone();
+    let result = match input.format {
         InputFormat::Ndjson => read_ndjson(index, reader, &mut on_item, &mut progress),
         InputFormat::Json => read_json(index, &input.name, reader, &mut on_item, &mut progress),
         InputFormat::Csv => read_csv(index, input, reader, &mut on_item, &mut progress),
-    }
+    };
+    // Every message names the input it is about.
+    result.map_err(|e| {
+        if e.contains(&format!("`{name}`")) {
+            e
+        } else {
+            format!("cannot read `{name}`: {e}")
+        }
+    })
 }
 
 /// A record (a line, an array element, a CSV row) longer than this is
@@ -225,7 +234,10 @@ impl<R: Read> Lines<R> {
             return Ok(Some(info));
         }
         buf.clear();
-        let err = |line: u32, e: std::io::Error| format!("read error after line {line}: {e}");
+        let err = |line: u32, e: std::io::Error| match line {
+            0 => e.to_string(),
+            _ => format!("{e} (after line {line})"),
+        };
         let mut start = None;
         let mut len: u64 = 0;
         loop {
