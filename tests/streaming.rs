@@ -273,3 +273,49 @@ fn a_named_pipe_is_read_once_and_the_report_still_comes() {
         "sanc hung on a FIFO"
     );
 }
+
+#[test]
+fn two_threads_give_byte_identical_output() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let rules = "commodity arms = hs 93\ncommodity fuel = hs 2710\nban arms from PRK\n\
+                 cap fuel to PRK 5000 t per year warn at 50%\ncap price fuel from RUS 60 USD per t\n";
+    std::fs::write(dir.path().join("rules.sanc"), rules).expect("rules written");
+    // Good, bad and not-evaluable records, more than one batch of them.
+    let mut lines = Vec::new();
+    for i in 0..5000usize {
+        let line = match i % 7 {
+            0 => format!(r#"{{"id":"b{i}","date":"2023-02-30","commodity":"arms","from":"PRK"}}"#),
+            1 => format!(
+                r#"{{"id":"p{i}","date":"2023-03-01","commodity":"fuel","quantity":"{} t","from":"RUS","to":"PRK"}}"#,
+                i % 50
+            ),
+            2 => "{not json".to_string(),
+            _ => event(i),
+        };
+        lines.push(line);
+    }
+    std::fs::write(dir.path().join("events.ndjson"), lines.join("\n")).expect("events");
+    let run = |threads: &str| {
+        let out = Command::cargo_bin("sanc")
+            .expect("the sanc binary")
+            .current_dir(dir.path())
+            .env("SANC_THREADS", threads)
+            .args([
+                "eval",
+                "rules.sanc",
+                "events.ndjson",
+                "--format",
+                "json",
+                "--as-of",
+                "2025-01-01",
+            ])
+            .output()
+            .expect("sanc runs");
+        (out.status.code(), out.stdout)
+    };
+    let one = run("1");
+    let two = run("2");
+    assert_eq!(one.0, Some(1));
+    assert!(one.1.len() > 100_000);
+    assert!(one == two, "one and two threads differ");
+}

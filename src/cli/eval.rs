@@ -5,7 +5,7 @@ use super::{use_color, write_json, Exit, Format};
 use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sanc::diagnostic::Diagnostic;
-use sanc::eval::Evaluator;
+use sanc::eval::{pipeline, Evaluator};
 use sanc::events::{CsvOptions, Input, InputFormat};
 use sanc::loader;
 use sanc::report::{self, eval as eval_report, human::HumanRenderer, Counts};
@@ -133,31 +133,36 @@ pub(super) fn eval(args: EvalArgs) -> Exit {
     }
 
     let mut evaluator = Evaluator::new(&rules.checked.rules, args.as_of);
+    let parallel = pipeline::parallel_by_default();
     for (i, input) in inputs.iter_mut().enumerate() {
-        let result = match &input.path {
+        let result = match input.path.clone() {
             None => {
                 let bar = progress_bar(None);
                 bar.set_message("reading standard input");
-                let r = sanc::events::read::read(
+                let progress = bar.clone();
+                let r = pipeline::run(
+                    &mut evaluator,
                     i as u32,
                     input,
-                    std::io::stdin().lock(),
-                    |item| evaluator.item(item),
-                    |b| bar.set_position(b),
+                    std::io::stdin(),
+                    move |b| progress.set_position(b),
+                    parallel,
                 );
                 bar.finish_and_clear();
                 r
             }
-            Some(path) => match std::fs::File::open(path) {
+            Some(path) => match std::fs::File::open(&path) {
                 Ok(file) => {
                     let bar = progress_bar(file.metadata().ok().map(|m| m.len()));
                     bar.set_message(input.name.clone());
-                    let r = sanc::events::read::read(
+                    let progress = bar.clone();
+                    let r = pipeline::run(
+                        &mut evaluator,
                         i as u32,
                         input,
                         file,
-                        |item| evaluator.item(item),
-                        |b| bar.set_position(b),
+                        move |b| progress.set_position(b),
+                        parallel,
                     );
                     bar.finish_and_clear();
                     r

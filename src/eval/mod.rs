@@ -9,12 +9,13 @@
 mod caps;
 mod finding;
 mod index;
+pub mod pipeline;
 mod reports;
 pub mod windows;
 
 pub use finding::{describe_rule_scope, Finding, FindingKind, What, MAX_CONTRIBUTORS};
 
-use crate::diagnostic::{Code, Severity};
+use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::events::{read::Item, validate, Effect, Event, EventDiagnostic, EventKind, EventLoc};
 use crate::exact::{exact, Exact};
 use crate::model::{Goods, PartySet, Rule, RuleKind, RuleSet};
@@ -95,6 +96,58 @@ pub struct Evaluator<'r> {
     texts_kept: usize,
 }
 
+/// A record as the stateless stage leaves it: validated, owned, ready for
+/// the evaluator. Decoding needs only the rule set, so it can run on
+/// another thread than evaluation.
+#[derive(Debug)]
+pub enum Decoded {
+    /// A remark about the input (a CSV column), counting no event.
+    Note(Diagnostic),
+    /// A record that cannot be read or is invalid, with why.
+    Rejected(Vec<Diagnostic>),
+    /// A valid event, with its remarks.
+    Valid(Event, Vec<Diagnostic>),
+}
+
+/// Validate one record against the rule set; its diagnostics keep the
+/// first [`KEPT_TEXT_BYTES`] of its text.
+pub fn decode(rules: &RuleSet, item: Item) -> Decoded {
+    match item {
+        Item::Note(d) => Decoded::Note(*d),
+        Item::Malformed(mut d) => {
+            let text = d.text().map(clip);
+            if let Some(site) = d.event.as_mut() {
+                site.text = text;
+            }
+            Decoded::Rejected(vec![*d])
+        }
+        Item::Record(rec) => {
+            let v = validate(&rec.raw, rec.loc, rules);
+            let mut diags = v.diagnostics;
+            if !rec.text.is_empty() {
+                for d in &mut diags {
+                    if let Some(site) = d.event.as_mut() {
+                        site.text = Some(clip(rec.text));
+                    }
+                }
+            }
+            match v.event {
+                Some(e) => Decoded::Valid(e, diags),
+                None => Decoded::Rejected(diags),
+            }
+        }
+    }
+}
+
+/// The first [`KEPT_TEXT_BYTES`] of a record's text.
+fn clip(text: &str) -> String {
+    let mut end = text.len().min(KEPT_TEXT_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_string()
+}
+
 /// How much of a rejected record's text is kept for the report, and for how
 /// many diagnostics: memory stays bounded however many records are bad.
 pub const KEPT_TEXT_BYTES: usize = 1024;
@@ -131,54 +184,52 @@ impl<'r> Evaluator<'r> {
         }
     }
 
+    /// The rule set this evaluator judges by.
+    pub fn rules(&self) -> &'r RuleSet {
+        self.rules
+    }
+
     /// Take one record from a reader: validate it and evaluate it, or
     /// account for its rejection.
     pub fn item(&mut self, item: Item) {
-        self.stats.events_read += 1;
-        match item {
-            Item::Note(d) => {
-                self.stats.events_read -= 1;
-                self.diags.push(*d);
-            }
-            Item::Malformed(mut d) => {
+        self.accept(decode(self.rules, item));
+    }
+
+    /// Take one decoded record (see [`decode`], which may run on another
+    /// thread): evaluate it, or account for its rejection. Records must
+    /// come in input order for locations to be reported as read.
+    pub fn accept(&mut self, decoded: Decoded) {
+        match decoded {
+            Decoded::Note(d) => self.diags.push(d),
+            Decoded::Rejected(diags) => {
+                self.stats.events_read += 1;
                 self.stats.events_rejected += 1;
-                let text = d.text().map(str::to_string);
-                if let Some(site) = d.event.as_mut() {
-                    site.text = text.and_then(|t| self.keep_text(&t));
-                }
-                self.diags.push(*d);
+                self.push_with_text(diags);
             }
-            Item::Record(rec) => {
-                let v = validate(&rec.raw, rec.loc, self.rules);
-                for mut d in v.diagnostics {
-                    let text = self.keep_text(rec.text);
-                    if let Some(site) = d.event.as_mut() {
-                        site.text = text;
-                    }
-                    self.diags.push(d);
-                }
-                match v.event {
-                    Some(e) => self.event(e),
-                    None => self.stats.events_rejected += 1,
-                }
+            Decoded::Valid(event, diags) => {
+                self.stats.events_read += 1;
+                self.push_with_text(diags);
+                self.event(event);
             }
         }
     }
 
-    /// The text of a record a diagnostic is about, kept so a report can
-    /// quote it without opening the input again (standard input, pipes).
-    /// Bounded: a record's first [`KEPT_TEXT_BYTES`], and only for the first
-    /// [`KEPT_TEXTS`] diagnostics; later ones are reported by location.
-    fn keep_text(&mut self, text: &str) -> Option<String> {
-        if text.is_empty() || self.texts_kept >= KEPT_TEXTS {
-            return None;
+    /// Keep a record's text for at most [`KEPT_TEXTS`] diagnostics, so a
+    /// report can quote it without opening the input again (standard input,
+    /// pipes); later ones are reported by location.
+    fn push_with_text(&mut self, diags: Vec<Diagnostic>) {
+        for mut d in diags {
+            if let Some(site) = d.event.as_mut() {
+                if site.text.is_some() {
+                    if self.texts_kept < KEPT_TEXTS {
+                        self.texts_kept += 1;
+                    } else {
+                        site.text = None;
+                    }
+                }
+            }
+            self.diags.push(d);
         }
-        self.texts_kept += 1;
-        let mut end = text.len().min(KEPT_TEXT_BYTES);
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        Some(text[..end].to_string())
     }
 
     /// Evaluate one valid event.
