@@ -50,6 +50,10 @@ pub struct Outcome {
     /// Problems with events, sorted by event id (then position).
     pub diagnostics: Vec<EventDiagnostic>,
     pub stats: Stats,
+    /// With [`Evaluator::track_touched`]: every (rule index, event id) where
+    /// the rule's goods cover the event's, whether or not the rule applied
+    /// (dates, parties, exemptions) or found anything. Empty otherwise.
+    pub touched: Vec<(usize, Box<str>)>,
 }
 
 /// An id seen more than once: the id, and how many events carry it.
@@ -95,6 +99,7 @@ pub struct Evaluator<'r> {
     stats: Stats,
     scratch: Vec<usize>,
     texts_kept: usize,
+    touched: Option<Vec<(usize, Box<str>)>>,
 }
 
 /// How much of a rejected record's text is kept for the report, and for how
@@ -130,7 +135,15 @@ impl<'r> Evaluator<'r> {
             },
             scratch: Vec::new(),
             texts_kept: 0,
+            touched: None,
         }
+    }
+
+    /// Record which rules' goods cover which events ([`Outcome::touched`]),
+    /// for test coverage: a rule that covers an event and finds nothing
+    /// for it had a near miss.
+    pub fn track_touched(&mut self) {
+        self.touched.get_or_insert_with(Vec::new);
     }
 
     /// Take one record from a reader: validate it and evaluate it, or
@@ -205,7 +218,13 @@ impl<'r> Evaluator<'r> {
         self.index.candidates(self.rules, &e, &mut candidates);
         for &ri in &candidates {
             let rule = &self.rules.rules[ri];
-            if !self.index.covers(self.rules, ri, &e) || !applies(rule, &e) {
+            if !self.index.covers(self.rules, ri, &e) {
+                continue;
+            }
+            if let Some(touched) = &mut self.touched {
+                touched.push((ri, e.id.as_str().into()));
+            }
+            if !applies(rule, &e) {
                 continue;
             }
             match &rule.kind {
@@ -502,10 +521,15 @@ impl<'r> Evaluator<'r> {
                 FindingKind::Warning => self.stats.warnings += 1,
             }
         }
+        let mut touched = self.touched.take().unwrap_or_default();
+        if !dups.is_empty() {
+            touched.retain(|(_, id)| !dups.contains_key(&id_hash(id)));
+        }
         Outcome {
             findings,
             diagnostics: self.diags,
             stats: self.stats,
+            touched,
         }
     }
 }
