@@ -3,6 +3,7 @@
 mod check;
 mod eval;
 mod fmt;
+mod test;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -133,6 +134,37 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Run the tests of rule sets: `*.sanc-test` files (docs/testing.md).
+    ///
+    /// PATH is a test file or a directory (every *.sanc-test below it;
+    /// default: the current directory). Each test evaluates its events
+    /// against the test file's rule set and compares the findings and event
+    /// diagnostics with those it expects; a failure shows the difference,
+    /// located in the test file. Coverage: a rule is covered when some test
+    /// made it fire and some event of its goods passed it (a near miss).
+    ///
+    /// Exit codes: 0 every test passed (and coverage is at least
+    /// --min-coverage); 1 some test failed, or coverage is below it; 2 an
+    /// error in a test file, in the rules it names, or in the events it
+    /// reads.
+    Test {
+        /// Test files or directories.
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = test::TestFormat::Human)]
+        format: test::TestFormat,
+        /// Judge reporting deadlines as of this date in tests that set no
+        /// `as_of` (YYYY-MM-DD; default: today).
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+        /// Print the coverage table: each rule's findings and near misses.
+        #[arg(long)]
+        coverage: bool,
+        /// Exit 1 if fewer than P percent of the rules are covered.
+        #[arg(long, value_name = "P")]
+        min_coverage: Option<rust_decimal::Decimal>,
+    },
     /// Run the language server (LSP over standard input and output) for editors.
     ///
     /// It publishes the same diagnostics as `sanc check` while you type, for
@@ -215,6 +247,19 @@ pub fn run() -> Exit {
     match cli.command {
         Command::Check { paths, format } => check::check(&paths, format),
         Command::Fmt { paths, check } => fmt::fmt(&paths, check),
+        Command::Test {
+            paths,
+            format,
+            as_of,
+            coverage,
+            min_coverage,
+        } => test::test(test::TestArgs {
+            paths,
+            format,
+            as_of: as_of.unwrap_or_else(|| chrono::Local::now().date_naive()),
+            coverage,
+            min_coverage,
+        }),
         Command::Lsp => match sanc::lsp::run_stdio() {
             Ok(()) => Exit::Clean,
             Err(e) => {
