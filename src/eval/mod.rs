@@ -12,6 +12,8 @@ mod index;
 mod reports;
 pub mod windows;
 
+pub use caps::WindowTotal;
+
 pub use finding::{describe_rule_scope, Finding, FindingKind, What, MAX_CONTRIBUTORS};
 
 use crate::diagnostic::Severity;
@@ -54,6 +56,9 @@ pub struct Outcome {
     /// the rule's goods cover the event's, whether or not the rule applied
     /// (dates, parties, exemptions) or found anything. Empty otherwise.
     pub touched: Vec<(usize, Box<str>)>,
+    /// The total of every fixed window of every cap at the window's end,
+    /// by rule, then window (rolling windows are not listed).
+    pub windows: Vec<WindowTotal>,
 }
 
 /// An id seen more than once: the id, and how many events carry it.
@@ -464,7 +469,9 @@ impl<'r> Evaluator<'r> {
             }
         }
         let mut findings = std::mem::take(&mut self.findings);
-        findings.extend(self.caps.judge(self.rules));
+        let (cap_findings, mut windows) = self.caps.judge(self.rules);
+        findings.extend(cap_findings);
+        windows.sort_by(|a, b| (a.rule, &a.window, &a.unit).cmp(&(b.rule, &b.window, &b.unit)));
         let ids = &self.ids;
         let known = |id: &str| ids.contains(&id_hash(id));
         let (report_findings, report_diags) = self.reports.judge(self.rules, self.as_of, known);
@@ -530,6 +537,7 @@ impl<'r> Evaluator<'r> {
             diagnostics: self.diags,
             stats: self.stats,
             touched,
+            windows,
         }
     }
 }
