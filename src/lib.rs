@@ -19,6 +19,7 @@
 pub mod check;
 pub mod dates;
 pub mod diagnostic;
+pub mod diff;
 pub mod eval;
 pub mod events;
 pub mod exact;

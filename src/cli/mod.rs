@@ -1,6 +1,7 @@
 //! The `sanc` command line: subcommands, output formats, exit codes.
 
 mod check;
+mod diff;
 mod eval;
 mod fmt;
 mod test;
@@ -165,6 +166,41 @@ enum Command {
         #[arg(long, value_name = "P")]
         min_coverage: Option<rust_decimal::Decimal>,
     },
+    /// Evaluate the same events under two rule sets and compare the findings.
+    ///
+    /// A and B are rule files or directories (e.g. the rules before and
+    /// after an amendment); EVENTS are event files as for `eval`. Findings
+    /// are paired by rule id, kind and event id and reported as only in A,
+    /// only in B, or changed (a total, limit, share or window that moved),
+    /// with every cap's window totals side by side (docs/diff.md).
+    /// `--regime-a`/`--regime-b` keep one regime per side, to compare
+    /// jurisdictions within one rule set.
+    ///
+    /// Exit codes: 0 no difference; 1 differences; 2 rule errors, an
+    /// unreadable input or a usage error.
+    Diff {
+        /// Rule set A.
+        #[arg(value_name = "A")]
+        a: PathBuf,
+        /// Rule set B.
+        #[arg(value_name = "B")]
+        b: PathBuf,
+        /// Event files.
+        #[arg(required = true, value_name = "EVENTS")]
+        events: Vec<PathBuf>,
+        /// Keep only the rules of this regime in A (repeat for several).
+        #[arg(long, value_name = "ID")]
+        regime_a: Vec<String>,
+        /// Keep only the rules of this regime in B (repeat for several).
+        #[arg(long, value_name = "ID")]
+        regime_b: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = diff::DiffFormat::Human)]
+        format: diff::DiffFormat,
+        /// Judge reporting deadlines as of this date (YYYY-MM-DD; default: today).
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+    },
     /// Run the language server (LSP over standard input and output) for editors.
     ///
     /// It publishes the same diagnostics as `sanc check` while you type, for
@@ -247,6 +283,23 @@ pub fn run() -> Exit {
     match cli.command {
         Command::Check { paths, format } => check::check(&paths, format),
         Command::Fmt { paths, check } => fmt::fmt(&paths, check),
+        Command::Diff {
+            a,
+            b,
+            events,
+            regime_a,
+            regime_b,
+            format,
+            as_of,
+        } => diff::diff(diff::DiffArgs {
+            a,
+            b,
+            events,
+            regime_a,
+            regime_b,
+            format,
+            as_of: as_of.unwrap_or_else(|| chrono::Local::now().date_naive()),
+        }),
         Command::Test {
             paths,
             format,
