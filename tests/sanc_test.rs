@@ -225,3 +225,50 @@ fn the_examples_in_docs_testing_md_parse() {
         assert!(parsed.is_ok(), "{:?}\n{b}", parsed.err());
     }
 }
+
+/// Events read from a file beside the test file, and an expected event
+/// diagnostic (a rejected event) that is found: the test passes.
+#[test]
+fn events_files_and_expected_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        root().join(COVERAGE).join("rules.sanc"),
+        dir.path().join("rules.sanc"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("events.ndjson"),
+        concat!(
+            r#"{"id": "a1", "type": "shipment", "date": "2023-05-01", "hs": "930200", "from": "CHN", "to": "PRK"}"#,
+            "\n",
+            r#"{"id": "bad", "type": "shipment", "date": "2023-13-01", "hs": "930200", "from": "CHN", "to": "PRK"}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("file.sanc-test"),
+        r#"as_of = 2024-01-01
+
+[[test]]
+name = "from a file"
+events_file = "events.ndjson"
+
+[[test.expect]]
+rule = "demo.arms_ban"
+kind = "violation"
+event = "a1"
+
+[[test.expect_diagnostic]]
+code = "bad_date"
+"#,
+    )
+    .unwrap();
+    let run = testing::run_paths(
+        &[dir.path().to_path_buf()],
+        chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+    );
+    assert!(run.problems.is_empty(), "{:?}", run.problems);
+    assert_eq!(run.tests.len(), 1);
+    assert_eq!(run.tests[0].status, Status::Pass, "{:?}", run.tests[0]);
+}
