@@ -73,7 +73,12 @@ impl Row {
         if let Some(t) = &self.threshold {
             details.push(format!("{t}% reached"));
         }
-        match (&self.total, &self.limit) {
+        // For people, four decimal places at most (JSON keeps them all).
+        let total = self.total.as_deref().map(|t| match t.parse::<Decimal>() {
+            Ok(d) if d.scale() > 4 => format!("{}…", d.round_dp(4).normalize()),
+            _ => t.to_string(),
+        });
+        match (&total, &self.limit) {
             (Some(t), Some(l)) => details.push(format!(
                 "{} {t} of {l} {}",
                 if self.window.is_some() {

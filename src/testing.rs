@@ -1154,7 +1154,16 @@ fn run_test(
             }
         }
     }
-    let scope: BTreeSet<&str> = test.rules.iter().map(|(r, _)| r.as_str()).collect();
+    // A test's `rule`s, and any rule an expectation names, are compared.
+    let scope: BTreeSet<&str> = if test.rules.is_empty() {
+        BTreeSet::new()
+    } else {
+        test.rules
+            .iter()
+            .map(|(r, _)| r.as_str())
+            .chain(test.expect.iter().map(|e| e.rule.as_str()))
+            .collect()
+    };
     let mut got: Vec<GotFinding> = outcome
         .findings
         .iter()

@@ -227,7 +227,9 @@ fn the_examples_in_docs_testing_md_parse() {
 }
 
 /// Events read from a file beside the test file, and an expected event
-/// diagnostic (a rejected event) that is found: the test passes.
+/// diagnostic (a rejected event) that is found: the test passes. The test
+/// names `demo.coal_cap`, and its expectation another rule, which is
+/// therefore compared too.
 #[test]
 fn events_files_and_expected_diagnostics() {
     let dir = tempfile::tempdir().unwrap();
@@ -252,6 +254,7 @@ fn events_files_and_expected_diagnostics() {
 
 [[test]]
 name = "from a file"
+rule = "demo.coal_cap"
 events_file = "events.ndjson"
 
 [[test.expect]]
