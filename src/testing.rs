@@ -32,8 +32,14 @@ pub struct Loc {
 }
 
 impl std::fmt::Display for Loc {
+    /// `file:line:column`, or only `file` for a problem with the whole file
+    /// or path (line 0).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+        if self.line == 0 {
+            write!(f, "{}", self.file)
+        } else {
+            write!(f, "{}:{}:{}", self.file, self.line, self.column)
+        }
     }
 }
 
@@ -433,7 +439,7 @@ impl Parser<'_> {
         if let Some(files) = raw.events_file {
             let l = self.loc(files.span());
             for f in files.into_inner().into_vec() {
-                test.event_files.push((self.dir.join(f), l.clone()));
+                test.event_files.push((beside(&self.dir, &f), l.clone()));
             }
         }
         for x in raw.expect {
@@ -461,6 +467,15 @@ impl Parser<'_> {
             );
         }
         test
+    }
+}
+
+/// A path written in a test file in `dir`: relative to `dir`.
+fn beside(dir: &Path, path: &str) -> PathBuf {
+    if dir == Path::new(".") {
+        PathBuf::from(path)
+    } else {
+        dir.join(path)
     }
 }
 
@@ -519,7 +534,7 @@ pub fn parse(name: &str, path: &Path, text: &str) -> Result<TestFile, Vec<Proble
         Some(r) => {
             let l = p.loc(r.span());
             let v = r.into_inner().into_vec();
-            (v.into_iter().map(|r| dir.join(r)).collect(), l)
+            (v.into_iter().map(|r| beside(&dir, &r)).collect(), l)
         }
         None => (vec![default_rules(&dir)], p.loc(0..0)),
     };
@@ -921,25 +936,20 @@ struct LoadedRules {
     problems: Vec<Problem>,
 }
 
-fn rule_problems(src: &RuleSource) -> Vec<Problem> {
+/// The errors of a rule set; those with no place in a rule file (a path
+/// that does not exist) are placed at `fallback`, the test file's `rules`.
+fn rule_problems(src: &RuleSource, fallback: &Loc) -> Vec<Problem> {
     src.diagnostics()
         .filter(|d| d.is_error())
         .map(|d| {
             let loc = d
                 .primary_span()
                 .and_then(|s| crate::report::json::location(&src.sources, s))
-                .map_or(
-                    Loc {
-                        file: String::new(),
-                        line: 0,
-                        column: 0,
-                    },
-                    |l| Loc {
-                        file: l.file,
-                        line: l.line,
-                        column: l.column,
-                    },
-                );
+                .map_or(fallback.clone(), |l| Loc {
+                    file: l.file,
+                    line: l.line,
+                    column: l.column,
+                });
             Problem {
                 loc,
                 message: format!("in the rules: {}", d.message),
@@ -1016,7 +1026,7 @@ pub fn run_files(files: &[TestFile], default_as_of: NaiveDate) -> Run {
             .collect();
         let set = sets.entry(key).or_insert_with(|| {
             let source = loader::load(&file.rules);
-            let problems = rule_problems(&source);
+            let problems = rule_problems(&source, &file.rules_loc);
             let tally = vec![(0, BTreeSet::new()); source.checked.rules.rules.len()];
             LoadedRules {
                 source,

@@ -275,3 +275,26 @@ code = "bad_date"
     assert_eq!(run.tests.len(), 1);
     assert_eq!(run.tests[0].status, Status::Pass, "{:?}", run.tests[0]);
 }
+
+/// A test file whose rule set cannot be loaded: located at its `rules`, exit 2.
+#[test]
+fn a_rule_set_that_does_not_exist_is_located_at_the_rules_key() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.sanc-test"),
+        "rules = \"nowhere\"\n[[test]]\nname = \"x\"\n[[test.event]]\nid = \"a\"\n",
+    )
+    .unwrap();
+    let out = Command::cargo_bin("sanc")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["test", "a.sanc-test"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("a.sanc-test:1:9: error: in the rules: `nowhere` does not exist"),
+        "{text}"
+    );
+}
