@@ -365,3 +365,63 @@ pub fn evaluate(
     }
     Ok(evaluator.finish())
 }
+
+/// A rule set at a git revision: `REV:PATH` (`HEAD~1:rules`, `v1.2:rules/un`),
+/// read with `git` from the repository of the current folder. `None` when
+/// `spec` is not of that form or names a path that exists as it is.
+pub fn git_revision(spec: &str) -> Option<(String, String)> {
+    if std::path::Path::new(spec).exists() {
+        return None;
+    }
+    let (rev, path) = spec.split_once(':')?;
+    if rev.is_empty() {
+        return None;
+    }
+    Some((rev.to_string(), path.trim_end_matches('/').to_string()))
+}
+
+/// The `.sanc` files of `path` at git revision `rev`, as (name, text), the
+/// name being `rev:file`; or why they cannot be read.
+pub fn git_rule_texts(rev: &str, path: &str) -> Result<Vec<(String, String)>, String> {
+    let git = |args: &[&str]| -> Result<Vec<u8>, String> {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .output()
+            .map_err(|e| format!("cannot run git: {e}"))?;
+        if out.status.success() {
+            Ok(out.stdout)
+        } else {
+            Err(format!(
+                "git {}: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr).trim()
+            ))
+        }
+    };
+    let spec = if path.is_empty() { "." } else { path };
+    let list = git(&[
+        "ls-tree",
+        "-r",
+        "--name-only",
+        "--full-name",
+        rev,
+        "--",
+        spec,
+    ])?;
+    let files: Vec<String> = String::from_utf8_lossy(&list)
+        .lines()
+        .filter(|f| f.ends_with(".sanc"))
+        .map(str::to_string)
+        .collect();
+    if files.is_empty() {
+        return Err(format!("no `.sanc` files in `{path}` at revision `{rev}`"));
+    }
+    let mut texts = Vec::new();
+    for f in files {
+        let bytes = git(&["show", &format!("{rev}:{f}")])?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| format!("`{f}` at revision `{rev}` is not UTF-8 text"))?;
+        texts.push((format!("{rev}:{f}"), text));
+    }
+    Ok(texts)
+}

@@ -201,3 +201,65 @@ fn errors_exit_2_with_a_message() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read `missing.ndjson`"));
 }
+
+/// `REV:PATH` reads a rule set at a git revision: the committed rules
+/// against the working copy with the cap lowered, in a repository made for
+/// the test. Skipped where `git` cannot be run.
+#[test]
+fn a_side_can_be_a_git_revision() {
+    let dir = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .current_dir(dir.path())
+            .args(["-c", "user.name=sanc", "-c", "user.email=sanc@example.org"])
+            .args(args)
+            .output()
+    };
+    match git(&["init", "-q"]) {
+        Ok(o) if o.status.success() => {}
+        _ => {
+            eprintln!("git cannot be run here; skipped");
+            return;
+        }
+    }
+    copy_dir(&root().join("rules"), &dir.path().join("rules"));
+    std::fs::copy(
+        root().join("tests/fixtures/diff/dprk-2019-barrels.ndjson"),
+        dir.path().join("events.ndjson"),
+    )
+    .unwrap();
+    assert!(git(&["add", "rules"]).unwrap().status.success());
+    assert!(git(&["commit", "-qm", "rules"]).unwrap().status.success());
+    let file = dir.path().join("rules/un/dprk_petroleum.sanc");
+    let text = std::fs::read_to_string(&file).unwrap().replace(
+        "cap refined_petroleum to DPRK 500_000 bbl per year",
+        "cap refined_petroleum to DPRK 475_000 bbl per year",
+    );
+    std::fs::write(&file, text).unwrap();
+    let out = Command::cargo_bin("sanc")
+        .unwrap()
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .args([
+            "diff",
+            "HEAD:rules",
+            "rules",
+            "events.ndjson",
+            "--as-of",
+            "2025-01-01",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.starts_with("A: HEAD:rules\nB: rules\n"), "{text}");
+    assert!(
+        text.contains("0 only in A, 1 only in B, 4 changed, 2 the same"),
+        "{text}"
+    );
+}

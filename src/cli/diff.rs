@@ -41,7 +41,18 @@ fn label(path: &std::path::Path, regimes: &[String]) -> String {
 pub(super) fn diff(args: DiffArgs) -> Exit {
     let mut sides = Vec::new();
     for (path, regimes) in [(&args.a, &args.regime_a), (&args.b, &args.regime_b)] {
-        let mut rules = loader::load(std::slice::from_ref(path));
+        let mut rules = match path.to_str().and_then(diff::git_revision) {
+            Some((rev, dir)) => match diff::git_rule_texts(&rev, &dir) {
+                Ok(texts) => {
+                    loader::load_texts(texts.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+                }
+                Err(message) => {
+                    super::stderr_line(format_args!("error: {message}"));
+                    return Exit::Errors;
+                }
+            },
+            None => loader::load(std::slice::from_ref(path)),
+        };
         if rules.has_errors() {
             let renderer = HumanRenderer::new(super::use_color());
             for d in rules.diagnostics().filter(|d| d.is_error()) {

@@ -169,7 +169,8 @@ enum Command {
     /// Evaluate the same events under two rule sets and compare the findings.
     ///
     /// A and B are rule files or directories (e.g. the rules before and
-    /// after an amendment); EVENTS are event files as for `eval`. Findings
+    /// after an amendment), or `REV:PATH` for PATH at a git revision
+    /// (`HEAD~1:rules`); EVENTS are event files as for `eval`. Findings
     /// are paired by rule id, kind and event id and reported as only in A,
     /// only in B, or changed (a total, limit, share or window that moved),
     /// with every cap's window totals side by side (docs/diff.md).
