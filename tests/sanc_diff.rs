@@ -80,6 +80,24 @@ fn a_conversion_factor_decides_whether_2019_crosses_90_percent() {
     assert!(out.contains("0 only in A, 0 only in B, 1 changed, 0 the same"));
     insta::assert_snapshot!("factor", out);
 
+    // The notified deliveries: 48,430 t in 2018 are 382,597 bbl (76.5%,
+    // past 75%) at 7.90 and 363,225 bbl (72.6%) at 7.50; 52,910 t in 2019
+    // are 417,989 or 396,825 bbl, past 75% either way.
+    let (code, real) = diff(
+        &["rules/", bp, "examples/dprk-petroleum/reported.json"],
+        Some(b.path()),
+    );
+    assert_eq!(code, 1, "{real}");
+    assert!(real.contains("Only in A (1):\n  2018-12-31 warning `un_dprk.petroleum_cap` `cn-ru-2018-05-12` (75% reached, total 382597 of 500000 bbl"), "{real}");
+    assert!(
+        real.contains("`ru-2019`: total 417989 → 396825, share 83.5978 → 79.365"),
+        "{real}"
+    );
+    assert!(
+        real.contains("1 only in A, 0 only in B, 1 changed, 0 the same"),
+        "{real}"
+    );
+
     let (_, json) = diff(&["rules/", bp, events, "--format", "json"], Some(b.path()));
     let v: Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["changed"][0]["a"]["threshold"], "90");
