@@ -19,6 +19,7 @@
 pub mod check;
 pub mod dates;
 pub mod diagnostic;
+pub mod diff;
 pub mod eval;
 pub mod events;
 pub mod exact;
@@ -31,4 +32,5 @@ pub mod report;
 pub mod source;
 pub mod suggest;
 pub mod syntax;
+pub mod testing;
 pub mod units;

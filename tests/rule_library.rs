@@ -4,12 +4,11 @@
 //! - `sanc check rules/` is clean: no errors and no warnings.
 //! - Every example is evaluated as of 2025-01-01; its findings are
 //!   snapshotted, and the figures its README quotes are asserted by hand.
-//! - Every rule of the library has a fixture under `tests/fixtures/library/`
-//!   named after its id, with at least one event that triggers it and one
-//!   near miss. Each event carries what this rule should find for it in an
-//!   `expect` field (a list of finding kinds, empty for a near miss) and says
-//!   why in `why`; events are read by sanc like any other, unknown fields
-//!   being allowed.
+//! - `sanc test rules/ --min-coverage 100` passes: every rule of the
+//!   library has tests beside its rule file (`rules/*/*.sanc-test`, see
+//!   docs/testing.md) with events that trigger it and near misses that
+//!   must not, each saying why (the legal provision), and every rule both
+//!   fires and is near-missed.
 //!
 //! Snapshots: `INSTA_UPDATE=always cargo test --test rule_library`, then
 //! review `tests/snapshots/rule_library__*.snap`.
@@ -19,7 +18,7 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 const AS_OF: &str = "2025-01-01";
 
@@ -495,105 +494,31 @@ fn no_shipped_file_names_a_missing_file() {
 
 // ------------------------------------------------ (c) every rule, hit and miss
 
-fn fixture_dir() -> PathBuf {
-    root().join("tests/fixtures/library")
-}
-
-/// The fixtures directly in `dir`: (rule id, path), sorted.
-fn fixtures(dir: &Path) -> Vec<(String, PathBuf)> {
-    let mut v: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "ndjson"))
-        .map(|p| (p.file_stem().unwrap().to_string_lossy().into_owned(), p))
-        .collect();
-    v.sort();
-    v
-}
-
-/// Event id → the finding kinds its `expect` field lists, sorted; and the
-/// ids of the shipments that expect nothing (the near misses).
-fn expectations(path: &Path) -> (BTreeMap<String, Vec<String>>, Vec<String>) {
-    let mut hits = BTreeMap::new();
-    let mut misses = Vec::new();
-    for line in std::fs::read_to_string(path).unwrap().lines() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let e: Value = serde_json::from_str(line).unwrap();
-        let id = s(&e, "id").to_string();
-        let mut kinds: Vec<String> = e["expect"]
-            .as_array()
-            .unwrap_or_else(|| panic!("{}: `{id}` has no `expect`", path.display()))
-            .iter()
-            .map(|k| k.as_str().unwrap().to_string())
-            .collect();
-        kinds.sort();
-        if !kinds.is_empty() {
-            hits.insert(id, kinds);
-        } else if s(&e, "type") != "report" {
-            misses.push(id);
-        }
-    }
-    (hits, misses)
-}
-
-/// What `rule` finds for each event of the fixture, or why the fixture is bad.
-fn check_fixture(rule: &str, path: &Path) -> Result<(), String> {
-    let rel = path
-        .strip_prefix(root())
-        .unwrap()
-        .to_string_lossy()
-        .into_owned();
-    let (expected, misses) = expectations(path);
-    if expected.is_empty() {
-        return Err(format!("{rel}: no event triggers `{rule}`"));
-    }
-    if misses.is_empty() {
-        return Err(format!("{rel}: no near miss for `{rule}`"));
-    }
-    let (_, out) = eval(&[&rel]);
-    let diags = out["diagnostics"].as_array().unwrap();
-    if !diags.is_empty() {
-        return Err(format!("{rel}: event diagnostics {diags:#?}"));
-    }
-    let mut got: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for f in findings(&out).iter().filter(|f| s(f, "rule") == rule) {
-        got.entry(s(f, "event").to_string())
-            .or_default()
-            .push(s(f, "kind").to_string());
-    }
-    for kinds in got.values_mut() {
-        kinds.sort();
-    }
-    if got != expected {
-        return Err(format!(
-            "{rel}: `{rule}` expected {expected:?}\n  found {got:?}"
-        ));
-    }
-    Ok(())
-}
-
+/// `sanc test rules/`: every test passes and every rule both fires and has
+/// a near miss (100% rule coverage).
 #[test]
-fn every_rule_triggers_and_misses_as_its_fixture_says() {
-    let failures: Vec<String> = fixtures(&fixture_dir())
-        .iter()
-        .filter_map(|(rule, path)| check_fixture(rule, path).err())
-        .collect();
-    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
-}
-
-#[test]
-fn every_rule_of_the_library_has_a_fixture() {
-    let ids: BTreeSet<String> = library_rules().into_iter().map(|r| r.id).collect();
-    let covered: BTreeSet<String> = fixtures(&fixture_dir())
-        .into_iter()
-        .map(|(r, _)| r)
-        .collect();
-    let untested: Vec<_> = ids.difference(&covered).collect();
-    let stale: Vec<_> = covered.difference(&ids).collect();
+fn the_library_tests_pass_with_full_rule_coverage() {
+    let out = sanc()
+        .args(["test", "rules/", "--coverage", "--min-coverage", "100"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let n = library_rules().len();
     assert!(
-        untested.is_empty() && stale.is_empty(),
-        "rules without a fixture: {untested:?}; fixtures without a rule: {stale:?}"
+        text.contains(&format!(
+            "rule coverage 100% ({n} of {n} rules fired and near-missed)"
+        )),
+        "{text}"
     );
+}
+
+/// Each rule has a test named after it, in the test file beside its rule file.
+#[test]
+fn every_rule_of_the_library_has_a_test() {
+    let run = sanc::testing::run_paths(&[root().join("rules")], chrono::NaiveDate::MIN);
+    let ids: BTreeSet<String> = library_rules().into_iter().map(|r| r.id).collect();
+    let tested: BTreeSet<String> = run.tests.iter().map(|t| t.name.clone()).collect();
+    let untested: Vec<_> = ids.difference(&tested).collect();
+    assert!(untested.is_empty(), "rules without a test: {untested:?}");
 }

@@ -1,8 +1,10 @@
 //! The `sanc` command line: subcommands, output formats, exit codes.
 
 mod check;
+mod diff;
 mod eval;
 mod fmt;
+mod test;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -133,6 +135,73 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Run the tests of rule sets: `*.sanc-test` files (docs/testing.md).
+    ///
+    /// PATH is a test file or a directory (every *.sanc-test below it;
+    /// default: the current directory). Each test evaluates its events
+    /// against the test file's rule set and compares the findings and event
+    /// diagnostics with those it expects; a failure shows the difference,
+    /// located in the test file. Coverage: a rule is covered when some test
+    /// made it fire and some event of its goods passed it (a near miss).
+    ///
+    /// Exit codes: 0 every test passed (and coverage is at least
+    /// --min-coverage); 1 some test failed, or coverage is below it; 2 an
+    /// error in a test file, in the rules it names, or in the events it
+    /// reads.
+    Test {
+        /// Test files or directories.
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = test::TestFormat::Human)]
+        format: test::TestFormat,
+        /// Judge reporting deadlines as of this date in tests that set no
+        /// `as_of` (YYYY-MM-DD; default: today).
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+        /// Print the coverage table: each rule's findings and near misses.
+        #[arg(long)]
+        coverage: bool,
+        /// Exit 1 if fewer than P percent of the rules are covered.
+        #[arg(long, value_name = "P")]
+        min_coverage: Option<rust_decimal::Decimal>,
+    },
+    /// Evaluate the same events under two rule sets and compare the findings.
+    ///
+    /// A and B are rule files or directories (e.g. the rules before and
+    /// after an amendment), or `REV:PATH` for PATH at a git revision
+    /// (`HEAD~1:rules`); EVENTS are event files as for `eval`. Findings
+    /// are paired by rule id, kind and event id and reported as only in A,
+    /// only in B, or changed (a total, limit, share or window that moved),
+    /// with every cap's window totals side by side (docs/diff.md).
+    /// `--regime-a`/`--regime-b` keep one regime per side, to compare
+    /// jurisdictions within one rule set.
+    ///
+    /// Exit codes: 0 no difference; 1 differences; 2 rule errors, an
+    /// unreadable input or a usage error.
+    Diff {
+        /// Rule set A.
+        #[arg(value_name = "A")]
+        a: PathBuf,
+        /// Rule set B.
+        #[arg(value_name = "B")]
+        b: PathBuf,
+        /// Event files.
+        #[arg(required = true, value_name = "EVENTS")]
+        events: Vec<PathBuf>,
+        /// Keep only the rules of this regime in A (repeat for several).
+        #[arg(long, value_name = "ID")]
+        regime_a: Vec<String>,
+        /// Keep only the rules of this regime in B (repeat for several).
+        #[arg(long, value_name = "ID")]
+        regime_b: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = diff::DiffFormat::Human)]
+        format: diff::DiffFormat,
+        /// Judge reporting deadlines as of this date (YYYY-MM-DD; default: today).
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+    },
     /// Run the language server (LSP over standard input and output) for editors.
     ///
     /// It publishes the same diagnostics as `sanc check` while you type, for
@@ -215,6 +284,36 @@ pub fn run() -> Exit {
     match cli.command {
         Command::Check { paths, format } => check::check(&paths, format),
         Command::Fmt { paths, check } => fmt::fmt(&paths, check),
+        Command::Diff {
+            a,
+            b,
+            events,
+            regime_a,
+            regime_b,
+            format,
+            as_of,
+        } => diff::diff(diff::DiffArgs {
+            a,
+            b,
+            events,
+            regime_a,
+            regime_b,
+            format,
+            as_of: as_of.unwrap_or_else(|| chrono::Local::now().date_naive()),
+        }),
+        Command::Test {
+            paths,
+            format,
+            as_of,
+            coverage,
+            min_coverage,
+        } => test::test(test::TestArgs {
+            paths,
+            format,
+            as_of: as_of.unwrap_or_else(|| chrono::Local::now().date_naive()),
+            coverage,
+            min_coverage,
+        }),
         Command::Lsp => match sanc::lsp::run_stdio() {
             Ok(()) => Exit::Clean,
             Err(e) => {

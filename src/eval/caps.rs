@@ -31,6 +31,19 @@ pub struct Caps {
     per_rule: Vec<Vec<Entry>>,
 }
 
+/// A fixed window's total at its end, per limit of a cap (for comparing
+/// rule sets: `sanc diff`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowTotal {
+    /// Index of the rule in the rule set.
+    pub rule: usize,
+    /// The window label, with the party of a `by` cap (`2023`, `2023 RUS`).
+    pub window: Box<str>,
+    pub total: Exact,
+    pub limit: Decimal,
+    pub unit: Box<str>,
+}
+
 /// The cap `rule` cannot count this event: it is not evaluable for it.
 fn diag(
     e: &Event,
@@ -111,8 +124,10 @@ impl Caps {
         }
     }
 
-    pub fn judge(&mut self, rules: &RuleSet) -> Vec<Finding> {
+    /// The findings of every cap, and the totals of its fixed windows.
+    pub fn judge(&mut self, rules: &RuleSet) -> (Vec<Finding>, Vec<WindowTotal>) {
         let mut out = Vec::new();
+        let mut windows = Vec::new();
         for (ri, entries) in self.per_rule.iter_mut().enumerate() {
             if entries.is_empty() {
                 continue;
@@ -149,12 +164,12 @@ impl Caps {
                 let group = &entries[start..end];
                 match period {
                     Period::Days(n) => cx.rolling(group, *n, &mut out),
-                    _ => cx.fixed(group, period, &mut out),
+                    _ => cx.fixed(group, period, &mut out, &mut windows),
                 }
                 start = end;
             }
         }
-        out
+        (out, windows)
     }
 }
 
@@ -237,7 +252,13 @@ struct Judge<'a> {
 }
 
 impl Judge<'_> {
-    fn fixed(&self, entries: &[Entry], period: &Period, out: &mut Vec<Finding>) {
+    fn fixed(
+        &self,
+        entries: &[Entry],
+        period: &Period,
+        out: &mut Vec<Finding>,
+        windows: &mut Vec<WindowTotal>,
+    ) {
         let mut i = 0;
         while i < entries.len() {
             let Some(w) = fixed_window(period, entries[i].date) else {
@@ -265,6 +286,19 @@ impl Judge<'_> {
                     None,
                     out,
                 );
+            }
+            let label: Box<str> = match run.first().and_then(|e| e.group.as_deref()) {
+                Some(g) => format!("{} {g}", w.label).into(),
+                None => w.label.as_str().into(),
+            };
+            for (l, total) in self.limits.iter().zip(totals) {
+                windows.push(WindowTotal {
+                    rule: self.ri,
+                    window: label.clone(),
+                    total,
+                    limit: l.amount,
+                    unit: l.unit.symbol.into(),
+                });
             }
             i += run.len();
         }

@@ -13,6 +13,8 @@ pub mod pipeline;
 mod reports;
 pub mod windows;
 
+pub use caps::WindowTotal;
+
 pub use finding::{describe_rule_scope, Finding, FindingKind, What, MAX_CONTRIBUTORS};
 
 use crate::diagnostic::{Code, Diagnostic, Severity};
@@ -49,6 +51,13 @@ pub struct Outcome {
     /// Problems with events, sorted by event id (then position).
     pub diagnostics: Vec<EventDiagnostic>,
     pub stats: Stats,
+    /// With [`Evaluator::track_touched`]: every (rule index, event id) where
+    /// the rule's goods cover the event's, whether or not the rule applied
+    /// (dates, parties, exemptions) or found anything. Empty otherwise.
+    pub touched: Vec<(usize, Box<str>)>,
+    /// The total of every fixed window of every cap at the window's end,
+    /// by rule, then window (rolling windows are not listed).
+    pub windows: Vec<WindowTotal>,
 }
 
 /// An id seen more than once: the id, and how many events carry it.
@@ -94,6 +103,7 @@ pub struct Evaluator<'r> {
     stats: Stats,
     scratch: Vec<usize>,
     texts_kept: usize,
+    touched: Option<Vec<(usize, Box<str>)>>,
 }
 
 /// A record as the stateless stage leaves it: validated, owned, ready for
@@ -106,7 +116,7 @@ pub enum Decoded {
     /// A record that cannot be read or is invalid, with why.
     Rejected(Vec<Diagnostic>),
     /// A valid event, with its remarks.
-    Valid(Event, Vec<Diagnostic>),
+    Valid(Box<Event>, Vec<Diagnostic>),
 }
 
 /// Validate one record against the rule set; its diagnostics keep the
@@ -132,7 +142,7 @@ pub fn decode(rules: &RuleSet, item: Item) -> Decoded {
                 }
             }
             match v.event {
-                Some(e) => Decoded::Valid(e, diags),
+                Some(e) => Decoded::Valid(Box::new(e), diags),
                 None => Decoded::Rejected(diags),
             }
         }
@@ -181,12 +191,20 @@ impl<'r> Evaluator<'r> {
             },
             scratch: Vec::new(),
             texts_kept: 0,
+            touched: None,
         }
     }
 
     /// The rule set this evaluator judges by.
     pub fn rules(&self) -> &'r RuleSet {
         self.rules
+    }
+
+    /// Record which rules' goods cover which events ([`Outcome::touched`]),
+    /// for test coverage: a rule that covers an event and finds nothing
+    /// for it had a near miss.
+    pub fn track_touched(&mut self) {
+        self.touched.get_or_insert_with(Vec::new);
     }
 
     /// Take one record from a reader: validate it and evaluate it, or
@@ -209,7 +227,7 @@ impl<'r> Evaluator<'r> {
             Decoded::Valid(event, diags) => {
                 self.stats.events_read += 1;
                 self.push_with_text(diags);
-                self.event(event);
+                self.event(*event);
             }
         }
     }
@@ -260,7 +278,13 @@ impl<'r> Evaluator<'r> {
         self.index.candidates(self.rules, &e, &mut candidates);
         for &ri in &candidates {
             let rule = &self.rules.rules[ri];
-            if !self.index.covers(self.rules, ri, &e) || !applies(rule, &e) {
+            if !self.index.covers(self.rules, ri, &e) {
+                continue;
+            }
+            if let Some(touched) = &mut self.touched {
+                touched.push((ri, e.id.as_str().into()));
+            }
+            if !applies(rule, &e) {
                 continue;
             }
             match &rule.kind {
@@ -506,7 +530,9 @@ impl<'r> Evaluator<'r> {
             }
         }
         let mut findings = std::mem::take(&mut self.findings);
-        findings.extend(self.caps.judge(self.rules));
+        let (cap_findings, mut windows) = self.caps.judge(self.rules);
+        findings.extend(cap_findings);
+        windows.sort_by(|a, b| (a.rule, &a.window, &a.unit).cmp(&(b.rule, &b.window, &b.unit)));
         let ids = &self.ids;
         let known = |id: &str| ids.contains(&id_hash(id));
         let (report_findings, report_diags) = self.reports.judge(self.rules, self.as_of, known);
@@ -563,10 +589,16 @@ impl<'r> Evaluator<'r> {
                 FindingKind::Warning => self.stats.warnings += 1,
             }
         }
+        let mut touched = self.touched.take().unwrap_or_default();
+        if !dups.is_empty() {
+            touched.retain(|(_, id)| !dups.contains_key(&id_hash(id)));
+        }
         Outcome {
             findings,
             diagnostics: self.diags,
             stats: self.stats,
+            touched,
+            windows,
         }
     }
 }
