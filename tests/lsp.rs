@@ -19,6 +19,10 @@ struct Client {
 
 impl Client {
     fn start(root: &std::path::Path) -> Client {
+        Client::start_with(root, json!({}))
+    }
+
+    fn start_with(root: &std::path::Path, capabilities: Value) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_sanc"))
             .arg("lsp")
             .stdin(Stdio::piped())
@@ -68,7 +72,7 @@ impl Client {
         let uri = uri(root);
         let init = c.request(
             "initialize",
-            json!({"processId": null, "rootUri": uri, "capabilities": {}}),
+            json!({"processId": null, "rootUri": uri, "capabilities": capabilities}),
         );
         assert!(init["capabilities"]["hoverProvider"]
             .as_bool()
@@ -81,6 +85,30 @@ impl Client {
         let body = serde_json::to_string(&msg).unwrap();
         write!(self.stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body).unwrap();
         self.stdin.flush().unwrap();
+    }
+
+    /// Bytes as they are, framed or not.
+    fn send_raw(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    /// The next message with this id (keeping the others seen meanwhile).
+    fn response(&mut self, id: &Value) -> Value {
+        if let Some(i) = self
+            .notifications
+            .iter()
+            .position(|m| &m["id"] == id && m.get("method").is_none())
+        {
+            return self.notifications.remove(i);
+        }
+        loop {
+            let msg = self.recv();
+            if &msg["id"] == id && msg.get("method").is_none() {
+                return msg;
+            }
+            self.notifications.push(msg);
+        }
     }
 
     fn notify(&mut self, method: &str, params: Value) {
@@ -414,4 +442,145 @@ fn half_typed_buffers_never_crash_the_server() {
     // The final, complete file checks clean (apart from names declared elsewhere).
     assert!(cuts.len() > 3000);
     c.shutdown();
+}
+
+fn frame(body: &str) -> Vec<u8> {
+    format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
+}
+
+/// A small deterministic random number generator (xorshift).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// One frame (or piece of one) that is not a valid message.
+fn bad_frame(rng: &mut Rng) -> Vec<u8> {
+    let request = r#"{"jsonrpc":"2.0","id":1,"method":"textDocument/hover","params":{}}"#;
+    match rng.below(12) {
+        0 => frame("{not json"),
+        1 => frame("[{\"jsonrpc\":\"2.0\",\"method\":\"initialized\"}]"),
+        2 => frame("42"),
+        3 => frame(r#"{"jsonrpc":"2.0","id":true,"method":"x"}"#),
+        4 => b"Content-Type: application/json\r\n\r\n{}".to_vec(),
+        5 => b"Content-Length: -3\r\n\r\n".to_vec(),
+        6 => b"Content-Length: 99999999999999999999\r\n\r\n".to_vec(),
+        7 => {
+            // Cut short: a frame that promises more than it gives.
+            let cut = rng.below(request.len());
+            let mut f = format!("Content-Length: {}\r\n\r\n", request.len()).into_bytes();
+            f.extend_from_slice(&request.as_bytes()[..cut]);
+            f
+        }
+        8 => {
+            // A header cut short, no body.
+            let h = b"Content-Length: 12\r\n";
+            h[..rng.below(h.len())].to_vec()
+        }
+        9 => (0..rng.below(3000))
+            .map(|_| (rng.next() & 0xff) as u8)
+            .collect(),
+        10 => frame(r#"{"jsonrpc":"2.0","method":"textDocument/didChange","params":7}"#),
+        _ => frame(r#"{"jsonrpc":"2.0","method":"$/unknown","params":{}}"#),
+    }
+}
+
+#[test]
+fn malformed_frames_are_answered_or_skipped_and_the_server_keeps_serving() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let path = root.join("a.sanc");
+    std::fs::write(&path, DECLS).unwrap();
+    let u = uri(&path);
+    let mut c = Client::start(&root);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "sanc", "version": 1, "text": DECLS}}),
+    );
+    // A message with an id but no valid method, and bad parameters: both
+    // are answered with an error under their id.
+    c.send_raw(&frame(r#"{"jsonrpc":"2.0","id":"bad-1","method":7}"#));
+    let r = c.response(&json!("bad-1"));
+    assert_eq!(r["error"]["code"], -32600, "{r}");
+    c.send_raw(&frame(
+        r#"{"jsonrpc":"2.0","id":"bad-2","method":"textDocument/hover","params":5}"#,
+    ));
+    let r = c.response(&json!("bad-2"));
+    assert_eq!(r["error"]["code"], -32602, "{r}");
+
+    // Random, truncated and malformed frames between valid requests, all
+    // sent at once; every valid request is answered.
+    let mut rng = Rng(0x5eed_1234_abcd_0042);
+    let mut input = Vec::new();
+    let mut ids = Vec::new();
+    for i in 0..300 {
+        input.extend(bad_frame(&mut rng));
+        let id = format!("ok-{i}");
+        let method = if i % 2 == 0 {
+            json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/documentSymbol", "params": {"textDocument": {"uri": u}}})
+        } else {
+            json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/hover", "params": {"textDocument": {"uri": u}, "position": pos(2, 12)}})
+        };
+        input.extend(frame(&method.to_string()));
+        ids.push(id);
+    }
+    // Enough complete frames at the end for any frame cut short to finish.
+    for i in 0..10 {
+        let id = format!("end-{i}");
+        input.extend(frame(
+            &json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/documentSymbol", "params": {"textDocument": {"uri": u}}}).to_string(),
+        ));
+        ids.push(id);
+    }
+    c.send_raw(&input);
+    let mut answered = 0;
+    for id in &ids {
+        if id.starts_with("end-") {
+            let r = c.response(&json!(id));
+            assert!(r["result"].is_array(), "{id}: {r}");
+        }
+    }
+    for m in &c.notifications {
+        if m["id"].as_str().is_some_and(|i| i.starts_with("ok-")) {
+            assert!(m.get("error").is_none(), "{m}");
+            answered += 1;
+        }
+    }
+    // Even after a frame cut short (whose `Content-Length` reaches into
+    // the next frame), the server finds the next header again.
+    assert_eq!(answered, 300);
+    let symbols = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": u}}),
+    );
+    assert_eq!(symbols.as_array().unwrap().len(), 2);
+    c.shutdown();
+}
+
+#[test]
+fn shutdown_and_exit_follow_the_protocol() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let mut c = Client::start(&root);
+    assert_eq!(c.request("shutdown", Value::Null), Value::Null);
+    // After shutdown: requests get an error, the server stays up.
+    c.send(json!({"jsonrpc": "2.0", "id": 99, "method": "textDocument/hover", "params": {}}));
+    let r = c.response(&json!(99));
+    assert_eq!(r["error"]["code"], -32600, "{r}");
+    c.notify("exit", Value::Null);
+    assert_eq!(c.child.wait().unwrap().code(), Some(0));
+
+    // Exit without shutdown: exit code 1.
+    let mut c = Client::start(&root);
+    c.notify("exit", Value::Null);
+    assert_eq!(c.child.wait().unwrap().code(), Some(1));
 }

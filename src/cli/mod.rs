@@ -216,7 +216,10 @@ pub fn run() -> Exit {
         Command::Check { paths, format } => check::check(&paths, format),
         Command::Fmt { paths, check } => fmt::fmt(&paths, check),
         Command::Lsp => match sanc::lsp::run_stdio() {
-            Ok(()) => Exit::Clean,
+            Ok(true) => Exit::Clean,
+            // The Language Server Protocol: exit code 1 when the client
+            // exits (or goes away) without asking to shut down first.
+            Ok(false) => Exit::Violations,
             Err(e) => {
                 stderr_line(format_args!("sanc lsp: {e}"));
                 Exit::Errors

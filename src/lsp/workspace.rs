@@ -102,20 +102,36 @@ impl Workspace {
         }
     }
 
-    /// A file changed on disk (or was created or deleted).
-    pub fn reload(&mut self, path: &Path) {
+    /// A file changed on disk (or was created or deleted): read it again.
+    /// Open files keep the editor's text; files outside every workspace
+    /// folder that the server does not know are ignored. `true` if the
+    /// file is part of a rule set the server knows.
+    pub fn reload(&mut self, path: &Path) -> bool {
         if self.docs.get(path).is_some_and(|d| d.open) {
-            return;
+            return false;
         }
+        let known = self.docs.contains_key(path);
+        let in_root = self.roots.iter().any(|r| path.starts_with(r));
+        if !known && !in_root {
+            return false;
+        }
+        let is_rules = path.extension().is_some_and(|e| e == "sanc");
         match self.read(path) {
-            Ok(text) => {
+            Ok(text) if is_rules => {
                 self.docs
                     .insert(path.to_path_buf(), Doc { text, open: false });
+                true
             }
-            Err(_) => {
-                self.docs.remove(path);
-            }
+            _ => self.docs.remove(path).is_some(),
         }
+    }
+
+    /// The text of a file, leaving it empty (to be edited and set again).
+    pub fn take_text(&mut self, path: &Path) -> String {
+        self.docs
+            .get_mut(path)
+            .map(|d| std::mem::take(&mut d.text))
+            .unwrap_or_default()
     }
 
     fn read(&self, path: &Path) -> std::io::Result<String> {
