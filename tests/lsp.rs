@@ -584,3 +584,240 @@ fn shutdown_and_exit_follow_the_protocol() {
     c.notify("exit", Value::Null);
     assert_eq!(c.child.wait().unwrap().code(), Some(1));
 }
+
+/// Take notifications until one publishes diagnostics for `uri`.
+fn next_publication(c: &mut Client, uri: &str) -> Value {
+    if let Some(i) = c
+        .notifications
+        .iter()
+        .position(|n| n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == uri)
+    {
+        return c.notifications.remove(i);
+    }
+    loop {
+        let m = c.recv();
+        if m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri {
+            return m;
+        }
+        c.notifications.push(m);
+    }
+}
+
+fn codes(published: &Value) -> Vec<String> {
+    published["params"]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn files_changed_on_disk_are_read_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let decl = root.join("decl.sanc");
+    std::fs::write(&decl, DECLS).unwrap();
+    let rules = root.join("rules.sanc");
+    let text = "ban arms to DPRK\n";
+    std::fs::write(&rules, text).unwrap();
+    let ruri = uri(&rules);
+    let caps = json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
+    let mut c = Client::start_with(&root, caps);
+    // The server asks the client to watch `.sanc` files.
+    let register = loop {
+        let m = c.recv();
+        if m["method"] == "client/registerCapability" {
+            break m;
+        }
+        c.notifications.push(m);
+    };
+    let reg = &register["params"]["registrations"][0];
+    assert_eq!(reg["method"], "workspace/didChangeWatchedFiles");
+    assert_eq!(
+        reg["registerOptions"]["watchers"][0]["globPattern"],
+        "**/*.sanc"
+    );
+    c.send(json!({"jsonrpc": "2.0", "id": register["id"], "result": null}));
+
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": ruri, "languageId": "sanc", "version": 1, "text": text}}),
+    );
+    assert!(c.diagnostics(&ruri).is_empty());
+
+    // Changed on disk: DPRK is gone.
+    std::fs::write(&decl, DECLS.replace("party DPRK", "party NK")).unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&decl), "type": 2}]}),
+    );
+    let p = next_publication(&mut c, &ruri);
+    assert_eq!(codes(&p), ["sanc::check::unknown_party"]);
+
+    // Created: a new file declares it again.
+    let extra = root.join("extra.sanc");
+    std::fs::write(&extra, "party DPRK = PRK\n").unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&extra), "type": 1}]}),
+    );
+    let p = next_publication(&mut c, &ruri);
+    assert!(codes(&p).is_empty(), "{p}");
+
+    // Deleted: unknown again, and the deleted file's diagnostics cleared.
+    std::fs::remove_file(&extra).unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&extra), "type": 3}]}),
+    );
+    let p = next_publication(&mut c, &ruri);
+    assert_eq!(codes(&p), ["sanc::check::unknown_party"]);
+    c.shutdown();
+}
+
+#[test]
+fn rename_covers_duplicate_declarations_and_refuses_around_syntax_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let a = root.join("a.sanc");
+    let b = root.join("b.sanc");
+    std::fs::write(&a, "commodity arms = hs 93\nban arms to PRK\n").unwrap();
+    std::fs::write(&b, "commodity arms = hs 93\ncap arms to PRK 5 t per year\n").unwrap();
+    let mut c = Client::start(&root);
+    let auri = uri(&a);
+    let buri = uri(&b);
+    let text = std::fs::read_to_string(&a).unwrap();
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": auri, "languageId": "sanc", "version": 1, "text": text}}),
+    );
+    // From the second declaration, and from a use.
+    for (u, at) in [(&buri, pos(0, 11)), (&auri, pos(1, 5))] {
+        let edit = c.request(
+            "textDocument/rename",
+            json!({"textDocument": {"uri": u}, "position": at, "newName": "weapons"}),
+        );
+        let changes = edit["changes"].as_object().unwrap();
+        let starts = |u: &str| {
+            let mut v: Vec<Value> = changes[u]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["range"]["start"].clone())
+                .collect();
+            v.sort_by_key(|p| p["line"].as_u64());
+            v
+        };
+        assert_eq!(starts(&auri), [pos(0, 10), pos(1, 4)], "{edit}");
+        assert_eq!(starts(&buri), [pos(0, 10), pos(1, 4)], "{edit}");
+    }
+    // A statement that does not parse might use the name: refused.
+    let broken = format!("{text}ban arms to PRK cite\n");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": auri, "version": 2}, "contentChanges": [{"text": broken}]}),
+    );
+    let refused = c.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": buri}, "position": pos(0, 11), "newName": "weapons"}),
+    );
+    let why = refused["error"]["message"].as_str().unwrap();
+    assert!(
+        why.contains("a.sanc") && why.contains("does not parse"),
+        "{why}"
+    );
+    c.shutdown();
+}
+
+#[test]
+fn no_completion_inside_strings_or_comments() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let path = root.join("a.sanc");
+    let text = format!(
+        "{DECLS}ban arms to DPRK cite \"UNSCR to \n# ban arms to \nexemption x \"a \\\" to \" ban arms to \n"
+    );
+    std::fs::write(&path, &text).unwrap();
+    let u = uri(&path);
+    let mut c = Client::start(&root);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "sanc", "version": 1, "text": text}}),
+    );
+    let labels = |c: &mut Client, at: Value| -> Vec<String> {
+        let r = c.request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": u}, "position": at}),
+        );
+        r.as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["label"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // After `to ` inside a citation, and in a comment: nothing.
+    assert!(labels(&mut c, pos(3, 31)).is_empty());
+    assert!(labels(&mut c, pos(4, 14)).is_empty());
+    // Inside a string with an escaped quote: nothing; after it: parties.
+    assert!(labels(&mut c, pos(5, 19)).is_empty());
+    let after = labels(&mut c, pos(5, 35));
+    assert!(after.contains(&"DPRK".to_string()), "{after:?}");
+    c.shutdown();
+}
+
+#[test]
+fn a_burst_of_changes_is_checked_once_on_the_final_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(root.join("decl.sanc"), DECLS).unwrap();
+    // A large file (about 10,000 lines).
+    let mut big = String::new();
+    for i in 0..40 {
+        big += &format!("commodity goods_{i} = hs {:02}\n", 10 + i);
+        for j in 0..120 {
+            big += &format!("r_{i}_{j}:\nban goods_{i} to DPRK cite \"Resolution {i}/{j}\"\n");
+        }
+    }
+    let path = root.join("rules.sanc");
+    let first = "ban arms to \n";
+    let text = format!("{first}{big}");
+    std::fs::write(&path, &text).unwrap();
+    let u = uri(&path);
+    let mut c = Client::start(&root);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "sanc", "version": 1, "text": text}}),
+    );
+    c.diagnostics(&u);
+    // Fifty one-character edits, as fast as the pipe takes them.
+    let typed = format!("DRPK cite \"{}\"", "x".repeat(38));
+    assert_eq!(typed.chars().count(), 50);
+    let mut burst = Vec::new();
+    for (i, ch) in typed.chars().enumerate() {
+        let at = pos(0, 12 + i);
+        burst.extend(frame(
+            &json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+                "textDocument": {"uri": u, "version": 2 + i},
+                "contentChanges": [{"range": {"start": at, "end": at}, "text": ch.to_string()}]}})
+            .to_string(),
+        ));
+    }
+    c.send_raw(&burst);
+    let p = next_publication(&mut c, &u);
+    assert_eq!(codes(&p), ["sanc::check::unknown_party"], "{p}");
+    let message = p["params"]["diagnostics"][0]["message"].as_str().unwrap();
+    assert!(message.contains("`DRPK`"), "{message}");
+    // Nothing more comes: one check for the whole burst.
+    std::thread::sleep(Duration::from_millis(500));
+    while let Ok(m) = c.incoming.try_recv() {
+        c.notifications.push(m);
+    }
+    let more = c
+        .notifications
+        .iter()
+        .filter(|n| n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == u)
+        .count();
+    assert_eq!(more, 0, "published again after the burst");
+    c.shutdown();
+}
