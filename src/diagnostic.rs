@@ -130,6 +130,7 @@ pub fn sort(diags: &mut [Diagnostic]) {
 /// a test keeps the two lists equal.
 pub mod codes {
     pub const IO: &str = "sanc::io";
+    pub const PROJECT: &str = "sanc::project";
     pub const PARSE_SYNTAX: &str = "sanc::parse::syntax";
     pub const PARSE_UNKNOWN_KEYWORD: &str = "sanc::parse::unknown_keyword";
     pub const PARSE_MISSING_UNIT: &str = "sanc::parse::missing_unit";
@@ -164,6 +165,7 @@ pub mod codes {
     /// Codes of rule-file diagnostics (parse and check), in documentation order.
     pub const RULE_CODES: &[&str] = &[
         IO,
+        PROJECT,
         PARSE_SYNTAX,
         PARSE_UNKNOWN_KEYWORD,
         PARSE_MISSING_UNIT,

@@ -27,6 +27,7 @@ pub mod iso;
 pub mod loader;
 pub mod lsp;
 pub mod model;
+pub mod project;
 pub mod report;
 pub mod source;
 pub mod suggest;

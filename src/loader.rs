@@ -3,6 +3,7 @@
 
 use crate::check::{self, Checked};
 use crate::diagnostic::{codes, Diagnostic};
+use crate::project::{self, Project, ProjectError};
 use crate::source::SourceMap;
 use crate::syntax::{self, Parsed};
 use std::path::{Path, PathBuf};
@@ -16,6 +17,8 @@ pub struct RuleSource {
     /// Problems reading the paths (missing, unreadable, not UTF-8).
     pub io_errors: Vec<Diagnostic>,
     pub file_count: usize,
+    /// The project file (`sanc.toml`) that named the rule paths, if any.
+    pub project: Option<Project>,
 }
 
 /// The `.sanc` files a path stands for, and what stood in the way of
@@ -116,8 +119,75 @@ fn io_error(message: String) -> Diagnostic {
     Diagnostic::error(codes::IO, message)
 }
 
-/// Load, parse and check the rule files under `paths` as one rule set.
+/// Load, parse and check the rule set that `paths` stand for: the project
+/// (`sanc.toml`) they belong to, whole, or without one the files and
+/// folders given. A project file that cannot be read or checked is the
+/// only diagnostic.
 pub fn load(paths: &[PathBuf]) -> RuleSource {
+    match project_of(paths) {
+        Ok(Some(project)) => {
+            let mut rules = load_files(&project.paths);
+            rules.project = Some(project);
+            rules
+        }
+        Ok(None) => load_files(paths),
+        Err(e) => RuleSource {
+            sources: e.sources,
+            parsed: Vec::new(),
+            checked: check::check(&[]),
+            io_errors: vec![e.diagnostic],
+            file_count: 0,
+            project: None,
+        },
+    }
+}
+
+/// The project that every one of `paths` belongs to (found by walking up
+/// from each), or none if none does. Paths of two rule sets, or of a
+/// project and of none, are an error. A path that does not exist is
+/// reported by the loader: then no project is looked for.
+pub fn project_of(paths: &[PathBuf]) -> Result<Option<Project>, ProjectError> {
+    if paths.iter().any(|p| !p.exists()) {
+        return Ok(None);
+    }
+    let found: Vec<Option<PathBuf>> = paths.iter().map(|p| project::find(p)).collect();
+    let key = |f: &Option<PathBuf>| {
+        f.as_ref()
+            .map(|f| std::fs::canonicalize(f).unwrap_or_else(|_| f.clone()))
+    };
+    let Some(first) = found.first() else {
+        return Ok(None);
+    };
+    if let Some((i, other)) = found.iter().enumerate().find(|(_, f)| key(f) != key(first)) {
+        let of = |f: &Option<PathBuf>| match f {
+            Some(f) => format!("the rule set of `{}`", f.display()),
+            None => "no project (no sanc.toml in its folder or above)".to_string(),
+        };
+        return Err(ProjectError {
+            sources: SourceMap::new(),
+            diagnostic: Diagnostic::error(
+                codes::PROJECT,
+                format!(
+                    "`{}` belongs to {}, but `{}` to {}",
+                    paths[0].display(),
+                    of(first),
+                    paths[i].display(),
+                    of(other)
+                ),
+            )
+            .with_help(
+                "one run checks one rule set: name paths of one project, or check them separately",
+            ),
+        });
+    }
+    match first {
+        Some(file) => Project::load(file).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Load, parse and check the rule files under `paths` as one rule set.
+pub fn load_files(paths: &[PathBuf]) -> RuleSource {
     let mut sources = SourceMap::new();
     let mut io_errors = Vec::new();
     let mut files = Vec::new();
@@ -159,6 +229,7 @@ pub fn load(paths: &[PathBuf]) -> RuleSource {
         checked,
         io_errors,
         file_count,
+        project: None,
     }
 }
 
@@ -180,6 +251,7 @@ pub fn load_texts<'a>(texts: impl IntoIterator<Item = (&'a str, &'a str)>) -> Ru
         checked,
         io_errors: Vec::new(),
         file_count,
+        project: None,
     }
 }
 

@@ -821,3 +821,56 @@ fn a_burst_of_changes_is_checked_once_on_the_final_text() {
     assert_eq!(more, 0, "published again after the burst");
     c.shutdown();
 }
+
+#[test]
+fn the_project_file_decides_the_rule_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().canonicalize().unwrap();
+    // The workspace folder holds a project (`lib/`) and, beside it, test
+    // fixtures that redeclare its names and have errors of their own.
+    std::fs::create_dir_all(ws.join("lib/un")).unwrap();
+    std::fs::create_dir_all(ws.join("fixtures")).unwrap();
+    std::fs::write(ws.join("lib/sanc.toml"), "paths = [\".\"]\n").unwrap();
+    std::fs::write(ws.join("lib/decl.sanc"), DECLS).unwrap();
+    let rules = ws.join("lib/un/rules.sanc");
+    let text = "ban arms to DPRK\n";
+    std::fs::write(&rules, text).unwrap();
+    std::fs::write(
+        ws.join("fixtures/dup.sanc"),
+        "commodity arms = hs 93\nban arms to DPRK\nban nothing to PRK\n",
+    )
+    .unwrap();
+    let ruri = uri(&rules);
+    let caps = json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
+    let mut c = Client::start_with(&ws, caps);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": ruri, "languageId": "sanc", "version": 1, "text": text}}),
+    );
+    // No duplicate of `arms`: the fixture is not part of the project.
+    assert!(c.diagnostics(&ruri).is_empty());
+    let def = c.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": ruri}, "position": pos(0, 5)}),
+    );
+    assert_eq!(def["uri"], uri(&ws.join("lib/decl.sanc")));
+    let edit = c.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": ruri}, "position": pos(0, 5), "newName": "weapons"}),
+    );
+    let files: Vec<&String> = edit["changes"].as_object().unwrap().keys().collect();
+    assert_eq!(files.len(), 2, "{files:?}");
+    assert!(files.iter().all(|f| f.contains("/lib/")), "{files:?}");
+
+    // A malformed project file gets a located diagnostic, on it.
+    let toml = ws.join("lib/sanc.toml");
+    std::fs::write(&toml, "paths = [\".\"]\npath = 3\n").unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&toml), "type": 2}]}),
+    );
+    let p = next_publication(&mut c, &uri(&toml));
+    assert_eq!(codes(&p), ["sanc::project"], "{p}");
+    assert_eq!(p["params"]["diagnostics"][0]["range"]["start"], pos(1, 0));
+    c.shutdown();
+}

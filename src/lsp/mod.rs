@@ -291,13 +291,20 @@ fn watches_dynamically(params: &lsp::InitializeParams) -> bool {
         .unwrap_or(false)
 }
 
-/// Ask the client to report created, changed and deleted `.sanc` files.
+/// Ask the client to report created, changed and deleted `.sanc` files
+/// and project files.
 fn watch_request() -> Request {
     let options = lsp::DidChangeWatchedFilesRegistrationOptions {
-        watchers: vec![lsp::FileSystemWatcher {
-            glob_pattern: lsp::GlobPattern::String("**/*.sanc".into()),
-            kind: None,
-        }],
+        watchers: vec![
+            lsp::FileSystemWatcher {
+                glob_pattern: lsp::GlobPattern::String("**/*.sanc".into()),
+                kind: None,
+            },
+            lsp::FileSystemWatcher {
+                glob_pattern: lsp::GlobPattern::String("**/sanc.toml".into()),
+                kind: None,
+            },
+        ],
     };
     Request::new(
         RequestId::from("sanc-watch-files".to_string()),
@@ -529,11 +536,24 @@ impl Server {
             lsp::notification::DidChangeWatchedFiles::METHOD => {
                 serde_json::from_value::<lsp::DidChangeWatchedFilesParams>(n.params)
                     .map(|p| {
-                        p.changes
+                        let paths: Vec<PathBuf> = p
+                            .changes
                             .into_iter()
                             .filter_map(|c| path_of(&c.uri))
+                            .collect();
+                        let project_changed = paths.iter().any(|p| {
+                            p.file_name()
+                                .is_some_and(|n| n == crate::project::FILE_NAME)
+                        });
+                        let mut changed: Vec<PathBuf> = paths
+                            .into_iter()
                             .filter(|path| self.workspace.reload(path))
-                            .collect()
+                            .collect();
+                        if project_changed {
+                            // Rule sets may have changed shape: check them all.
+                            changed.extend(self.workspace.reload_projects());
+                        }
+                        changed
                     })
                     .unwrap_or_default()
             }

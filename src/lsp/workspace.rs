@@ -1,10 +1,14 @@
-//! The language server's picture of the rule sets: every `.sanc` file of
-//! each workspace folder (one namespace per folder), with the editor's
-//! unsaved text in place of the file's, parsed and checked by the same
-//! code as `sanc check`.
+//! The language server's picture of the rule sets. A file belongs to the
+//! rule set of its project (the nearest `sanc.toml` above it whose paths
+//! hold it, found as `sanc check` finds it), or, outside any project, to
+//! its workspace folder (one namespace per folder), or else stands alone.
+//! The editor's unsaved text stands in for the file's, and everything is
+//! parsed and checked by the same code as `sanc check`.
 
 use crate::check::{self, Checked};
+use crate::diagnostic::Diagnostic;
 use crate::loader;
+use crate::project::{self, Project, ProjectError};
 use crate::source::{FileId, SourceMap};
 use crate::syntax::{self, Parsed};
 use std::collections::{BTreeMap, HashMap};
@@ -16,6 +20,8 @@ use std::path::{Path, PathBuf};
 struct Doc {
     text: String,
     open: bool,
+    /// The rule set it belongs to (see [`Workspace::set_of`]).
+    set: PathBuf,
 }
 
 /// One checked rule set.
@@ -43,6 +49,9 @@ impl Analysis {
 pub struct Workspace {
     roots: Vec<PathBuf>,
     docs: BTreeMap<PathBuf, Doc>,
+    /// Project files read so far, by path; a malformed one keeps its
+    /// diagnostic (published on it) and counts as `paths = ["."]`.
+    projects: HashMap<PathBuf, (Project, Option<ProjectError>)>,
     sets: HashMap<PathBuf, Analysis>,
     /// Whether closed and changed files are read from disk (not when the
     /// server runs on in-memory input).
@@ -66,15 +75,93 @@ impl Workspace {
         for root in ws.roots.clone() {
             for f in loader::rule_files(&root).files {
                 if let Ok(text) = std::fs::read_to_string(&f) {
-                    ws.docs.insert(f, Doc { text, open: false });
+                    ws.insert(&f, text, false);
                 }
             }
         }
         ws
     }
 
-    /// The rule set a file belongs to: its workspace folder, or itself.
+    fn insert(&mut self, path: &Path, text: String, open: bool) {
+        let set = self.find_set(path);
+        self.docs
+            .insert(path.to_path_buf(), Doc { text, open, set });
+    }
+
+    /// The project a file belongs to, reading its project file (and every
+    /// rule file of the project) the first time.
+    fn project_of(&mut self, path: &Path) -> Option<&(Project, Option<ProjectError>)> {
+        if !self.read_disk {
+            return None;
+        }
+        let file = project::find(path)?;
+        if !self.projects.contains_key(&file) {
+            let state = match Project::load(&file) {
+                Ok(p) => (p, None),
+                Err(e) => {
+                    let root = file.parent().map(Path::to_path_buf).unwrap_or_default();
+                    let fallback = Project {
+                        file: file.clone(),
+                        root: root.clone(),
+                        paths: vec![root],
+                        regimes: Vec::new(),
+                        eval: Default::default(),
+                    };
+                    (fallback, Some(e))
+                }
+            };
+            let members: Vec<PathBuf> = state
+                .0
+                .paths
+                .iter()
+                .flat_map(|p| loader::rule_files(p).files)
+                .collect();
+            self.projects.insert(file.clone(), state);
+            for f in members {
+                if !self.docs.contains_key(&f) {
+                    if let Ok(text) = std::fs::read_to_string(&f) {
+                        let set = self.find_set(&f);
+                        self.docs.insert(
+                            f,
+                            Doc {
+                                text,
+                                open: false,
+                                set,
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        self.projects.get(&file).filter(|(p, _)| p.contains(path))
+    }
+
+    fn find_set(&mut self, path: &Path) -> PathBuf {
+        if let Some((p, _)) = self.project_of(path) {
+            return p.root.clone();
+        }
+        self.roots
+            .iter()
+            .filter(|r| path.starts_with(r))
+            .max_by_key(|r| r.components().count())
+            .cloned()
+            .unwrap_or_else(|| path.to_path_buf())
+    }
+
+    /// The rule set a file belongs to, named by its root: its project's
+    /// folder, else its workspace folder, else the file itself.
     pub fn set_of(&self, path: &Path) -> PathBuf {
+        if let Some(d) = self.docs.get(path) {
+            return d.set.clone();
+        }
+        let project = self
+            .projects
+            .values()
+            .filter(|(p, _)| p.contains(path))
+            .max_by_key(|(p, _)| p.root.components().count());
+        if let Some((p, _)) = project {
+            return p.root.clone();
+        }
         self.roots
             .iter()
             .filter(|r| path.starts_with(r))
@@ -85,21 +172,43 @@ impl Workspace {
 
     /// The editor opened or changed a file.
     pub fn set_text(&mut self, path: &Path, text: String) {
-        self.docs
-            .insert(path.to_path_buf(), Doc { text, open: true });
+        match self.docs.get_mut(path) {
+            Some(d) => {
+                d.text = text;
+                d.open = true;
+            }
+            None => self.insert(path, text, true),
+        }
     }
 
     /// The editor closed a file: from now on the file on disk counts.
     pub fn close(&mut self, path: &Path) {
+        let set = self.set_of(path);
         match self.read(path) {
-            Ok(text) if path.starts_with(self.set_of(path)) && self.set_of(path) != path => {
-                self.docs
-                    .insert(path.to_path_buf(), Doc { text, open: false });
+            Ok(text) if set != path => {
+                if let Some(d) = self.docs.get_mut(path) {
+                    d.text = text;
+                    d.open = false;
+                }
             }
             _ => {
                 self.docs.remove(path);
             }
         }
+    }
+
+    /// A project file was created, changed or deleted: every file's rule
+    /// set is found again. Returns the files whose diagnostics may change.
+    pub fn reload_projects(&mut self) -> Vec<PathBuf> {
+        self.projects.clear();
+        let paths: Vec<PathBuf> = self.docs.keys().cloned().collect();
+        for p in &paths {
+            let set = self.find_set(p);
+            if let Some(d) = self.docs.get_mut(p) {
+                d.set = set;
+            }
+        }
+        self.docs.keys().cloned().collect()
     }
 
     /// A file changed on disk (or was created or deleted): read it again.
@@ -111,15 +220,15 @@ impl Workspace {
             return false;
         }
         let known = self.docs.contains_key(path);
-        let in_root = self.roots.iter().any(|r| path.starts_with(r));
+        let in_root = self.roots.iter().any(|r| path.starts_with(r))
+            || self.projects.values().any(|(p, _)| p.contains(path));
         if !known && !in_root {
             return false;
         }
         let is_rules = path.extension().is_some_and(|e| e == "sanc");
         match self.read(path) {
             Ok(text) if is_rules => {
-                self.docs
-                    .insert(path.to_path_buf(), Doc { text, open: false });
+                self.insert(path, text, false);
                 true
             }
             _ => self.docs.remove(path).is_some(),
@@ -148,10 +257,18 @@ impl Workspace {
     /// The files of a rule set, in path order.
     pub fn members(&self, set: &Path) -> Vec<PathBuf> {
         self.docs
-            .keys()
-            .filter(|p| self.set_of(p) == set)
-            .cloned()
+            .iter()
+            .filter(|(_, d)| d.set == set)
+            .map(|(p, _)| p.clone())
             .collect()
+    }
+
+    /// The problem with the project file of a rule set, if it has one.
+    fn project_error(&self, set: &Path) -> Option<&ProjectError> {
+        self.projects
+            .values()
+            .find(|(p, _)| p.root == set)
+            .and_then(|(_, e)| e.as_ref())
     }
 
     /// Parse (reusing unchanged files) and check a rule set again.
@@ -188,14 +305,31 @@ impl Workspace {
             parsed.push(parse);
             hashes.push(hash);
         }
-        let checked = check::check(&parsed);
+        let mut checked = check::check(&parsed);
+        let mut paths = members;
+        // A malformed project file: its diagnostic, on it.
+        if let Some(e) = self.project_error(set) {
+            if let Some((_, f)) = e.sources.files().next() {
+                let id = sources.add(
+                    f.name.clone(),
+                    f.path.as_deref(),
+                    f.text.as_str().to_string(),
+                );
+                let mut d: Diagnostic = e.diagnostic.clone();
+                for l in &mut d.labels {
+                    l.span.file = id;
+                }
+                checked.diagnostics.push(d);
+                paths.extend(f.path.clone());
+            }
+        }
         self.sets.insert(
             set.to_path_buf(),
             Analysis {
                 sources,
                 parsed,
                 checked,
-                paths: members,
+                paths,
                 hashes,
             },
         );
