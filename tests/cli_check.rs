@@ -199,3 +199,37 @@ fn a_project_file_makes_the_rule_set() {
     assert!(out.contains("unknown field `rule`"), "{out}");
     assert!(out.contains("set/sanc.toml:2:1"), "{out}");
 }
+
+/// Human output counts columns in characters, as JSON and the language
+/// server do (not bytes: `é` is two, `𝄞` four).
+#[test]
+fn human_columns_are_characters_like_json() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.sanc"),
+        "exemption h \"Corée 𝄞\" ban arms to DRPK\n",
+    )
+    .unwrap();
+    let run = |format: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_sanc"))
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .args(["check", "a.sanc", "--format", format])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let json: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
+    let human = run("human");
+    let places: Vec<String> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| format!("[a.sanc:{}:{}]", d["line"], d["column"]))
+        .collect();
+    assert_eq!(places.len(), 3);
+    assert!(places.contains(&"[a.sanc:1:35]".to_string()), "{places:?}");
+    for p in &places {
+        assert!(human.contains(p.as_str()), "{p} not in\n{human}");
+    }
+}
