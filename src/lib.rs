@@ -16,6 +16,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod analysis;
 pub mod check;
 pub mod dates;
 pub mod diagnostic;

@@ -1,11 +1,12 @@
 //! Loading a rule set: files and directories (recursively, `*.sanc`, in
 //! path order), each parsed into the one source map.
 
+use crate::analysis::{self, Analyzed, Input};
 use crate::check::{self, Checked};
 use crate::diagnostic::{codes, Diagnostic};
 use crate::project::{self, Project, ProjectError};
 use crate::source::SourceMap;
-use crate::syntax::{self, Parsed};
+use crate::syntax::Parsed;
 use std::path::{Path, PathBuf};
 
 /// A loaded and checked rule set, with the sources its diagnostics point into.
@@ -188,7 +189,6 @@ pub fn project_of(paths: &[PathBuf]) -> Result<Option<Project>, ProjectError> {
 
 /// Load, parse and check the rule files under `paths` as one rule set.
 pub fn load_files(paths: &[PathBuf]) -> RuleSource {
-    let mut sources = SourceMap::new();
     let mut io_errors = Vec::new();
     let mut files = Vec::new();
     for p in paths {
@@ -202,12 +202,15 @@ pub fn load_files(paths: &[PathBuf]) -> RuleSource {
     // The same file named twice (`rules rules/un/dprk.sanc`) is read once.
     let mut seen = std::collections::HashSet::new();
     files.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
+    let mut inputs = Vec::new();
     for f in &files {
         match std::fs::read(f) {
             Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => {
-                    sources.add(display_name(f), Some(f), text);
-                }
+                Ok(text) => inputs.push(Input {
+                    name: display_name(f),
+                    path: Some(f.clone()),
+                    text,
+                }),
                 Err(e) => io_errors.push(io_error(format!(
                     "`{}` is not UTF-8 text (invalid byte at offset {})",
                     f.display(),
@@ -217,12 +220,13 @@ pub fn load_files(paths: &[PathBuf]) -> RuleSource {
             Err(e) => io_errors.push(io_error(format!("cannot read `{}`: {e}", f.display()))),
         }
     }
-    let file_count = sources.files().count();
-    let parsed: Vec<Parsed> = sources
-        .files()
-        .map(|(id, f)| syntax::parse(id, &f.text))
-        .collect();
-    let checked = check::check(&parsed);
+    let file_count = inputs.len();
+    let Analyzed {
+        sources,
+        parsed,
+        checked,
+        ..
+    } = analysis::analyze(inputs, None);
     RuleSource {
         sources,
         parsed,
@@ -235,16 +239,21 @@ pub fn load_files(paths: &[PathBuf]) -> RuleSource {
 
 /// Load a rule set from in-memory texts (tests, the language server).
 pub fn load_texts<'a>(texts: impl IntoIterator<Item = (&'a str, &'a str)>) -> RuleSource {
-    let mut sources = SourceMap::new();
-    for (name, text) in texts {
-        sources.add(name, None, text.to_string());
-    }
-    let parsed: Vec<Parsed> = sources
-        .files()
-        .map(|(id, f)| syntax::parse(id, &f.text))
+    let inputs: Vec<Input> = texts
+        .into_iter()
+        .map(|(name, text)| Input {
+            name: name.to_string(),
+            path: None,
+            text: text.to_string(),
+        })
         .collect();
-    let checked = check::check(&parsed);
-    let file_count = parsed.len();
+    let file_count = inputs.len();
+    let Analyzed {
+        sources,
+        parsed,
+        checked,
+        ..
+    } = analysis::analyze(inputs, None);
     RuleSource {
         sources,
         parsed,

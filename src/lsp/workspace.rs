@@ -5,14 +5,12 @@
 //! The editor's unsaved text stands in for the file's, and everything is
 //! parsed and checked by the same code as `sanc check`.
 
-use crate::check::{self, Checked};
+use crate::analysis::{self, Analyzed, Input};
 use crate::diagnostic::Diagnostic;
 use crate::loader;
 use crate::project::{self, Project, ProjectError};
-use crate::source::{FileId, SourceMap};
-use crate::syntax::{self, Parsed};
+use crate::source::FileId;
 use std::collections::{BTreeMap, HashMap};
-use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 /// One file the server knows: its text, and whether an editor has it open.
@@ -24,16 +22,21 @@ struct Doc {
     set: PathBuf,
 }
 
-/// One checked rule set.
+/// One checked rule set: the shared analysis ([`crate::analysis`]), and
+/// the path of each file. It reads as an [`Analyzed`] (`a.sources`,
+/// `a.parsed`, `a.checked`).
 #[derive(Debug)]
 pub struct Analysis {
-    pub sources: SourceMap,
-    pub parsed: Vec<Parsed>,
-    pub checked: Checked,
-    /// The path of each file, by `FileId`.
+    analyzed: Analyzed,
+    /// The path of each file, by `FileId` (a malformed project file last).
     pub paths: Vec<PathBuf>,
-    /// Text hash of each parsed file, to reuse parses of unchanged files.
-    hashes: Vec<u64>,
+}
+
+impl std::ops::Deref for Analysis {
+    type Target = Analyzed;
+    fn deref(&self) -> &Analyzed {
+        &self.analyzed
+    }
 }
 
 impl Analysis {
@@ -56,12 +59,6 @@ pub struct Workspace {
     /// Whether closed and changed files are read from disk (not when the
     /// server runs on in-memory input).
     pub read_disk: bool,
-}
-
-fn text_hash(text: &str) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    text.hash(&mut h);
-    h.finish()
 }
 
 impl Workspace {
@@ -274,43 +271,25 @@ impl Workspace {
     /// Parse (reusing unchanged files) and check a rule set again.
     pub fn recheck(&mut self, set: &Path) -> &Analysis {
         let members = self.members(set);
-        let old = self.sets.remove(set);
-        let mut sources = SourceMap::new();
-        let mut parsed = Vec::with_capacity(members.len());
-        let mut hashes = Vec::with_capacity(members.len());
-        let mut reusable: HashMap<(PathBuf, u64, u32), Parsed> = HashMap::new();
-        if let Some(old) = old {
-            for ((p, h), (i, parse)) in old
-                .paths
-                .into_iter()
-                .zip(old.hashes)
-                .zip(old.parsed.into_iter().enumerate())
-            {
-                reusable.insert((p, h, i as u32), parse);
-            }
-        }
-        for (i, path) in members.iter().enumerate() {
-            let text = self
-                .docs
-                .get(path)
-                .map(|d| d.text.clone())
-                .unwrap_or_default();
-            let hash = text_hash(&text);
-            let id = FileId(i as u32);
-            let parse = reusable
-                .remove(&(path.clone(), hash, i as u32))
-                .unwrap_or_else(|| syntax::parse(id, &text));
-            let name = path.to_string_lossy().into_owned();
-            sources.add(name, Some(path), text);
-            parsed.push(parse);
-            hashes.push(hash);
-        }
-        let mut checked = check::check(&parsed);
+        let previous = self.sets.remove(set).map(|a| a.analyzed);
+        let inputs: Vec<Input> = members
+            .iter()
+            .map(|path| Input {
+                name: path.to_string_lossy().into_owned(),
+                path: Some(path.clone()),
+                text: self
+                    .docs
+                    .get(path)
+                    .map(|d| d.text.clone())
+                    .unwrap_or_default(),
+            })
+            .collect();
+        let mut analyzed = analysis::analyze(inputs, previous);
         let mut paths = members;
         // A malformed project file: its diagnostic, on it.
         if let Some(e) = self.project_error(set) {
             if let Some((_, f)) = e.sources.files().next() {
-                let id = sources.add(
+                let id = analyzed.sources.add(
                     f.name.clone(),
                     f.path.as_deref(),
                     f.text.as_str().to_string(),
@@ -319,20 +298,12 @@ impl Workspace {
                 for l in &mut d.labels {
                     l.span.file = id;
                 }
-                checked.diagnostics.push(d);
+                analyzed.checked.diagnostics.push(d);
                 paths.extend(f.path.clone());
             }
         }
-        self.sets.insert(
-            set.to_path_buf(),
-            Analysis {
-                sources,
-                parsed,
-                checked,
-                paths,
-                hashes,
-            },
-        );
+        self.sets
+            .insert(set.to_path_buf(), Analysis { analyzed, paths });
         // Just inserted above.
         &self.sets[set]
     }
