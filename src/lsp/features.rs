@@ -389,19 +389,19 @@ pub fn completion(a: &Analysis, file: FileId, pos: lsp::Position) -> Vec<lsp::Co
             v
         }
         "" => {
-            let mut v = kw(STATEMENT_KEYWORDS);
-            v.extend(kw(CLAUSE_KEYWORDS));
+            let mut v = kw(&STATEMENT_KEYWORDS);
+            v.extend(kw(&CLAUSE_KEYWORDS));
             v
         }
         _ => {
-            let mut v = kw(CLAUSE_KEYWORDS);
+            let mut v = kw(&CLAUSE_KEYWORDS);
             v.extend(kw(&["from", "to", "via", "per", "or", "by", "within"]));
             v
         }
     };
     // Keywords everywhere else are still offered last.
     if out.is_empty() {
-        out = kw(KEYWORDS);
+        out = kw(&KEYWORDS);
     }
     out
 }
