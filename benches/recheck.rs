@@ -1,7 +1,8 @@
-//! Language-server latency: re-check a 5,000-line rule set after a one-line
-//! change, as `sanc lsp` does on every keystroke.
+//! Language-server latency: re-check a rule set of 5,000, 20,000 and 50,000
+//! lines (ten files), and one file of 50,000 one-line `cap` rules, after a
+//! one-line change, as `sanc lsp` does after each burst of edits.
 //!
-//!     cargo bench --bench recheck
+//!     cargo bench --bench recheck [-- 5000|20000|50000|1]
 //!
 //! Prints the cold check, then the median, 90th percentile and worst of 40
 //! re-checks (each: one changed file re-parsed, the whole rule set checked).
@@ -54,12 +55,22 @@ fn rule_set(files: usize, lines: usize) -> Vec<String> {
     out
 }
 
-fn main() {
+/// One file of `n` one-line `cap` rules (each with its own label).
+fn one_line_caps(n: usize) -> Vec<String> {
+    let mut s = String::from("commodity coal = hs 2701\nparty dprk = PRK\n");
+    for i in 0..n {
+        let _ = writeln!(s, "c{i}: cap coal to dprk {} t per year", 1000 + i);
+    }
+    vec![s]
+}
+
+/// Check a rule set cold, then 40 times after a one-line change to one of
+/// its files, as the server does.
+fn run(label: &str, files: &[String], changed: usize, from: &str) {
     let dir = match tempfile::tempdir() {
         Ok(d) => d,
         Err(e) => return eprintln!("cannot make a temporary directory: {e}"),
     };
-    let files = rule_set(10, 5_000);
     let total_lines: usize = files.iter().map(|f| f.lines().count()).sum();
     for (i, text) in files.iter().enumerate() {
         if let Err(e) = std::fs::write(dir.path().join(format!("r{i:02}.sanc")), text) {
@@ -74,20 +85,16 @@ fn main() {
     let rules = a.checked.rules.rules.len();
     let diags = a.checked.diagnostics.len();
     println!(
-        "rule set:    {total_lines} lines in {} files, {rules} rules, {diags} diagnostics",
+        "{label}: {total_lines} lines in {} files, {rules} rules, {diags} diagnostics",
         files.len()
     );
-    println!("cold check:  {:.1} ms (parse every file, check)", ms(cold));
+    println!("  cold check: {:.1} ms (parse every file, check)", ms(cold));
 
-    let target = root.join("r05.sanc");
+    let target = root.join(format!("r{changed:02}.sanc"));
     let mut times = Vec::new();
     for i in 0..40 {
         // One line changes: a cap's amount.
-        let text = files[5].replacen(
-            "t per year by origin",
-            &format!("{} t per year by origin", i),
-            1,
-        );
+        let text = files[changed].replacen(from, &format!("{i}{from}"), 1);
         let start = Instant::now();
         ws.set_text(&target, text);
         let a = ws.recheck(&root);
@@ -104,11 +111,34 @@ fn main() {
     let p90 = times[times.len() * 9 / 10];
     let worst = times[times.len() - 1];
     println!(
-        "re-check after a one-line change (40 runs): median {:.1} ms, p90 {:.1} ms, worst {:.1} ms",
+        "  re-check after a one-line change (40 runs): median {:.1} ms, p90 {:.1} ms, worst {:.1} ms",
         ms(median),
         ms(p90),
         ms(worst)
     );
+}
+
+fn main() {
+    // `cargo bench --bench recheck -- 5000` runs one size only.
+    let only: Option<usize> = std::env::args().nth(1).and_then(|a| a.parse().ok());
+    for lines in [5_000, 20_000, 50_000] {
+        if only.is_none_or(|n| n == lines) {
+            run(
+                &format!("{lines} lines"),
+                &rule_set(10, lines),
+                5,
+                " t per year by origin",
+            );
+        }
+    }
+    if only.is_none_or(|n| n == 1) {
+        run(
+            "50,000 one-line caps",
+            &one_line_caps(50_000),
+            0,
+            " t per year",
+        );
+    }
 }
 
 fn ms(d: Duration) -> f64 {

@@ -301,6 +301,7 @@ macro_rules! codes {
 // codes; tests keep the docs and this list equal.
 codes! {
     Io = "sanc::io",
+    Project = "sanc::project",
     ParseSyntax = "sanc::parse::syntax",
     ParseUnknownKeyword = "sanc::parse::unknown_keyword",
     ParseMissingUnit = "sanc::parse::missing_unit",

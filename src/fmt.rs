@@ -492,19 +492,22 @@ impl<'a> Printer<'a> {
     }
 
     fn clause(&self, c: &Node<Clause>) -> String {
+        // The clause's words are the AST's (`Clause::keyword`), which a
+        // test holds to the keyword table.
+        let kw = c.node.keyword();
         match &c.node {
-            Clause::Effective(d) => format!("effective {d}"),
-            Clause::Until(d) => format!("until {d}"),
-            Clause::Cite(s) => format!("cite {}", quote(s)),
+            Clause::Effective(d) => format!("{kw} {d}"),
+            Clause::Until(d) => format!("{kw} {d}"),
+            Clause::Cite(s) => format!("{kw} {}", quote(s)),
             Clause::WarnAt(p) => {
                 let ps: Vec<String> = p
                     .iter()
                     .map(|p| self.src(p.span.start, p.span.end).to_string())
                     .collect();
-                format!("warn at {}", ps.join(", "))
+                format!("{kw} {}", ps.join(", "))
             }
-            Clause::Except(e) => format!("except exemption {}", e.node),
-            Clause::Severity(s) => format!("severity {}", s.as_str()),
+            Clause::Except(e) => format!("{kw} {}", e.node),
+            Clause::Severity(s) => format!("{kw} {}", s.as_str()),
             Clause::WindDown {
                 loaded_before,
                 delivered_before,

@@ -16,6 +16,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod analysis;
 pub mod check;
 pub mod dates;
 pub mod diagnostic;
@@ -28,6 +29,7 @@ pub mod iso;
 pub mod loader;
 pub mod lsp;
 pub mod model;
+pub mod project;
 pub mod report;
 pub mod source;
 pub mod suggest;

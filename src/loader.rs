@@ -1,10 +1,12 @@
 //! Loading a rule set: files and directories (recursively, `*.sanc`, in
 //! path order), each parsed into the one source map.
 
+use crate::analysis::{self, Analyzed, Input};
 use crate::check::{self, Checked};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::project::{self, Project, ProjectError};
 use crate::source::SourceMap;
-use crate::syntax::{self, Parsed};
+use crate::syntax::Parsed;
 use std::path::{Path, PathBuf};
 
 /// A loaded and checked rule set, with the sources its diagnostics point into.
@@ -16,6 +18,8 @@ pub struct RuleSource {
     /// Problems reading the paths (missing, unreadable, not UTF-8).
     pub io_errors: Vec<Diagnostic>,
     pub file_count: usize,
+    /// The project file (`sanc.toml`) that named the rule paths, if any.
+    pub project: Option<Project>,
 }
 
 /// The `.sanc` files a path stands for, and what stood in the way of
@@ -116,9 +120,75 @@ fn io_error(message: String) -> Diagnostic {
     Diagnostic::error(Code::Io, message)
 }
 
-/// Load, parse and check the rule files under `paths` as one rule set.
+/// Load, parse and check the rule set that `paths` stand for: the project
+/// (`sanc.toml`) they belong to, whole, or without one the files and
+/// folders given. A project file that cannot be read or checked is the
+/// only diagnostic.
 pub fn load(paths: &[PathBuf]) -> RuleSource {
-    let mut sources = SourceMap::new();
+    match project_of(paths) {
+        Ok(Some(project)) => {
+            let mut rules = load_files(&project.paths);
+            rules.project = Some(project);
+            rules
+        }
+        Ok(None) => load_files(paths),
+        Err(e) => RuleSource {
+            sources: e.sources,
+            parsed: Vec::new(),
+            checked: check::check(&[]),
+            io_errors: vec![e.diagnostic],
+            file_count: 0,
+            project: None,
+        },
+    }
+}
+
+/// The project that every one of `paths` belongs to (found by walking up
+/// from each), or none if none does. Paths of two rule sets, or of a
+/// project and of none, are an error. A path that does not exist is
+/// reported by the loader: then no project is looked for.
+pub fn project_of(paths: &[PathBuf]) -> Result<Option<Project>, ProjectError> {
+    if paths.iter().any(|p| !p.exists()) {
+        return Ok(None);
+    }
+    let found: Vec<Option<PathBuf>> = paths.iter().map(|p| project::find(p)).collect();
+    let key = |f: &Option<PathBuf>| {
+        f.as_ref()
+            .map(|f| std::fs::canonicalize(f).unwrap_or_else(|_| f.clone()))
+    };
+    let Some(first) = found.first() else {
+        return Ok(None);
+    };
+    if let Some((i, other)) = found.iter().enumerate().find(|(_, f)| key(f) != key(first)) {
+        let of = |f: &Option<PathBuf>| match f {
+            Some(f) => format!("the rule set of `{}`", f.display()),
+            None => "no project (no sanc.toml in its folder or above)".to_string(),
+        };
+        return Err(ProjectError {
+            sources: SourceMap::new(),
+            diagnostic: Diagnostic::error(
+                Code::Project,
+                format!(
+                    "`{}` belongs to {}, but `{}` to {}",
+                    paths[0].display(),
+                    of(first),
+                    paths[i].display(),
+                    of(other)
+                ),
+            )
+            .with_help(
+                "one run checks one rule set: name paths of one project, or check them separately",
+            ),
+        });
+    }
+    match first {
+        Some(file) => Project::load(file).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Load, parse and check the rule files under `paths` as one rule set.
+pub fn load_files(paths: &[PathBuf]) -> RuleSource {
     let mut io_errors = Vec::new();
     let mut files = Vec::new();
     for p in paths {
@@ -132,12 +202,15 @@ pub fn load(paths: &[PathBuf]) -> RuleSource {
     // The same file named twice (`rules rules/un/dprk.sanc`) is read once.
     let mut seen = std::collections::HashSet::new();
     files.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
+    let mut inputs = Vec::new();
     for f in &files {
         match std::fs::read(f) {
             Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => {
-                    sources.add(display_name(f), Some(f), text);
-                }
+                Ok(text) => inputs.push(Input {
+                    name: display_name(f),
+                    path: Some(f.clone()),
+                    text,
+                }),
                 Err(e) => io_errors.push(io_error(format!(
                     "`{}` is not UTF-8 text (invalid byte at offset {})",
                     f.display(),
@@ -147,39 +220,47 @@ pub fn load(paths: &[PathBuf]) -> RuleSource {
             Err(e) => io_errors.push(io_error(format!("cannot read `{}`: {e}", f.display()))),
         }
     }
-    let file_count = sources.files().count();
-    let parsed: Vec<Parsed> = sources
-        .files()
-        .map(|(id, f)| syntax::parse(id, &f.text))
-        .collect();
-    let checked = check::check(&parsed);
+    let file_count = inputs.len();
+    let Analyzed {
+        sources,
+        parsed,
+        checked,
+        ..
+    } = analysis::analyze(inputs, None);
     RuleSource {
         sources,
         parsed,
         checked,
         io_errors,
         file_count,
+        project: None,
     }
 }
 
 /// Load a rule set from in-memory texts (tests, the language server).
 pub fn load_texts<'a>(texts: impl IntoIterator<Item = (&'a str, &'a str)>) -> RuleSource {
-    let mut sources = SourceMap::new();
-    for (name, text) in texts {
-        sources.add(name, None, text.to_string());
-    }
-    let parsed: Vec<Parsed> = sources
-        .files()
-        .map(|(id, f)| syntax::parse(id, &f.text))
+    let inputs: Vec<Input> = texts
+        .into_iter()
+        .map(|(name, text)| Input {
+            name: name.to_string(),
+            path: None,
+            text: text.to_string(),
+        })
         .collect();
-    let checked = check::check(&parsed);
-    let file_count = parsed.len();
+    let file_count = inputs.len();
+    let Analyzed {
+        sources,
+        parsed,
+        checked,
+        ..
+    } = analysis::analyze(inputs, None);
     RuleSource {
         sources,
         parsed,
         checked,
         io_errors: Vec::new(),
         file_count,
+        project: None,
     }
 }
 

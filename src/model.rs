@@ -270,12 +270,54 @@ impl RuleSet {
 
     /// HS prefixes of a commodity and everything declared under it.
     pub fn hs_prefixes(&self, id: CommodityId) -> Vec<&str> {
+        self.hs_prefixes_with(&self.children_index(), id)
+    }
+
+    /// The commodities declared directly under each commodity (see
+    /// [`RuleSet::subtree`]): built once, it makes questions about what is
+    /// under a commodity cost the size of the answer, not of the rule set.
+    pub fn children_index(&self) -> Vec<Vec<CommodityId>> {
+        let mut out = vec![Vec::new(); self.commodities.len()];
+        for (i, c) in self.commodities.iter().enumerate() {
+            if let Some(p) = c.parent.filter(|&p| p != i) {
+                if let Some(v) = out.get_mut(p) {
+                    v.push(i);
+                }
+            }
+        }
+        out
+    }
+
+    /// A commodity and everything declared under it, in declaration order
+    /// (the commodities `d` with `is_under(d, id)`), found through
+    /// `children` ([`RuleSet::children_index`]).
+    pub fn subtree(&self, children: &[Vec<CommodityId>], id: CommodityId) -> Vec<CommodityId> {
+        let mut out = Vec::new();
+        if id >= self.commodities.len() {
+            return out;
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut stack = vec![id];
+        while let Some(c) = stack.pop() {
+            if !seen.insert(c) {
+                continue;
+            }
+            out.push(c);
+            if let Some(kids) = children.get(c) {
+                stack.extend(kids.iter().copied());
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+
+    /// [`RuleSet::hs_prefixes`] with a children index built beforehand.
+    pub fn hs_prefixes_with(&self, children: &[Vec<CommodityId>], id: CommodityId) -> Vec<&str> {
         let mut out: Vec<&str> = self
-            .commodities
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| self.is_under(*i, id))
-            .flat_map(|(_, c)| c.hs.iter().map(String::as_str))
+            .subtree(children, id)
+            .into_iter()
+            .filter_map(|i| self.commodities.get(i))
+            .flat_map(|c| c.hs.iter().map(String::as_str))
             .collect();
         out.sort_unstable();
         out.dedup();

@@ -19,6 +19,10 @@ struct Client {
 
 impl Client {
     fn start(root: &std::path::Path) -> Client {
+        Client::start_with(root, json!({}))
+    }
+
+    fn start_with(root: &std::path::Path, capabilities: Value) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_sanc"))
             .arg("lsp")
             .stdin(Stdio::piped())
@@ -68,7 +72,7 @@ impl Client {
         let uri = uri(root);
         let init = c.request(
             "initialize",
-            json!({"processId": null, "rootUri": uri, "capabilities": {}}),
+            json!({"processId": null, "rootUri": uri, "capabilities": capabilities}),
         );
         assert!(init["capabilities"]["hoverProvider"]
             .as_bool()
@@ -81,6 +85,30 @@ impl Client {
         let body = serde_json::to_string(&msg).unwrap();
         write!(self.stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body).unwrap();
         self.stdin.flush().unwrap();
+    }
+
+    /// Bytes as they are, framed or not.
+    fn send_raw(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    /// The next message with this id (keeping the others seen meanwhile).
+    fn response(&mut self, id: &Value) -> Value {
+        if let Some(i) = self
+            .notifications
+            .iter()
+            .position(|m| &m["id"] == id && m.get("method").is_none())
+        {
+            return self.notifications.remove(i);
+        }
+        loop {
+            let msg = self.recv();
+            if &msg["id"] == id && msg.get("method").is_none() {
+                return msg;
+            }
+            self.notifications.push(msg);
+        }
     }
 
     fn notify(&mut self, method: &str, params: Value) {
@@ -413,5 +441,436 @@ fn half_typed_buffers_never_crash_the_server() {
     }
     // The final, complete file checks clean (apart from names declared elsewhere).
     assert!(cuts.len() > 3000);
+    c.shutdown();
+}
+
+fn frame(body: &str) -> Vec<u8> {
+    format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
+}
+
+/// A small deterministic random number generator (xorshift).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// One frame (or piece of one) that is not a valid message.
+fn bad_frame(rng: &mut Rng) -> Vec<u8> {
+    let request = r#"{"jsonrpc":"2.0","id":1,"method":"textDocument/hover","params":{}}"#;
+    match rng.below(12) {
+        0 => frame("{not json"),
+        1 => frame("[{\"jsonrpc\":\"2.0\",\"method\":\"initialized\"}]"),
+        2 => frame("42"),
+        3 => frame(r#"{"jsonrpc":"2.0","id":true,"method":"x"}"#),
+        4 => b"Content-Type: application/json\r\n\r\n{}".to_vec(),
+        5 => b"Content-Length: -3\r\n\r\n".to_vec(),
+        6 => b"Content-Length: 99999999999999999999\r\n\r\n".to_vec(),
+        7 => {
+            // Cut short: a frame that promises more than it gives.
+            let cut = rng.below(request.len());
+            let mut f = format!("Content-Length: {}\r\n\r\n", request.len()).into_bytes();
+            f.extend_from_slice(&request.as_bytes()[..cut]);
+            f
+        }
+        8 => {
+            // A header cut short, no body.
+            let h = b"Content-Length: 12\r\n";
+            h[..rng.below(h.len())].to_vec()
+        }
+        9 => (0..rng.below(3000))
+            .map(|_| (rng.next() & 0xff) as u8)
+            .collect(),
+        10 => frame(r#"{"jsonrpc":"2.0","method":"textDocument/didChange","params":7}"#),
+        _ => frame(r#"{"jsonrpc":"2.0","method":"$/unknown","params":{}}"#),
+    }
+}
+
+#[test]
+fn malformed_frames_are_answered_or_skipped_and_the_server_keeps_serving() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let path = root.join("a.sanc");
+    std::fs::write(&path, DECLS).unwrap();
+    let u = uri(&path);
+    let mut c = Client::start(&root);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "sanc", "version": 1, "text": DECLS}}),
+    );
+    // A message with an id but no valid method, and bad parameters: both
+    // are answered with an error under their id.
+    c.send_raw(&frame(r#"{"jsonrpc":"2.0","id":"bad-1","method":7}"#));
+    let r = c.response(&json!("bad-1"));
+    assert_eq!(r["error"]["code"], -32600, "{r}");
+    c.send_raw(&frame(
+        r#"{"jsonrpc":"2.0","id":"bad-2","method":"textDocument/hover","params":5}"#,
+    ));
+    let r = c.response(&json!("bad-2"));
+    assert_eq!(r["error"]["code"], -32602, "{r}");
+
+    // Random, truncated and malformed frames between valid requests, all
+    // sent at once; every valid request is answered.
+    let mut rng = Rng(0x5eed_1234_abcd_0042);
+    let mut input = Vec::new();
+    let mut ids = Vec::new();
+    for i in 0..300 {
+        input.extend(bad_frame(&mut rng));
+        let id = format!("ok-{i}");
+        let method = if i % 2 == 0 {
+            json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/documentSymbol", "params": {"textDocument": {"uri": u}}})
+        } else {
+            json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/hover", "params": {"textDocument": {"uri": u}, "position": pos(2, 12)}})
+        };
+        input.extend(frame(&method.to_string()));
+        ids.push(id);
+    }
+    // Enough complete frames at the end for any frame cut short to finish.
+    for i in 0..10 {
+        let id = format!("end-{i}");
+        input.extend(frame(
+            &json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/documentSymbol", "params": {"textDocument": {"uri": u}}}).to_string(),
+        ));
+        ids.push(id);
+    }
+    c.send_raw(&input);
+    let mut answered = 0;
+    for id in &ids {
+        if id.starts_with("end-") {
+            let r = c.response(&json!(id));
+            assert!(r["result"].is_array(), "{id}: {r}");
+        }
+    }
+    for m in &c.notifications {
+        if m["id"].as_str().is_some_and(|i| i.starts_with("ok-")) {
+            assert!(m.get("error").is_none(), "{m}");
+            answered += 1;
+        }
+    }
+    // Even after a frame cut short (whose `Content-Length` reaches into
+    // the next frame), the server finds the next header again.
+    assert_eq!(answered, 300);
+    let symbols = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": u}}),
+    );
+    assert_eq!(symbols.as_array().unwrap().len(), 2);
+    c.shutdown();
+}
+
+#[test]
+fn shutdown_and_exit_follow_the_protocol() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let mut c = Client::start(&root);
+    assert_eq!(c.request("shutdown", Value::Null), Value::Null);
+    // After shutdown: requests get an error, the server stays up.
+    c.send(json!({"jsonrpc": "2.0", "id": 99, "method": "textDocument/hover", "params": {}}));
+    let r = c.response(&json!(99));
+    assert_eq!(r["error"]["code"], -32600, "{r}");
+    c.notify("exit", Value::Null);
+    assert_eq!(c.child.wait().unwrap().code(), Some(0));
+
+    // Exit without shutdown: exit code 1.
+    let mut c = Client::start(&root);
+    c.notify("exit", Value::Null);
+    assert_eq!(c.child.wait().unwrap().code(), Some(1));
+}
+
+/// Take notifications until one publishes diagnostics for `uri`.
+fn next_publication(c: &mut Client, uri: &str) -> Value {
+    if let Some(i) = c
+        .notifications
+        .iter()
+        .position(|n| n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == uri)
+    {
+        return c.notifications.remove(i);
+    }
+    loop {
+        let m = c.recv();
+        if m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri {
+            return m;
+        }
+        c.notifications.push(m);
+    }
+}
+
+fn codes(published: &Value) -> Vec<String> {
+    published["params"]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn files_changed_on_disk_are_read_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let decl = root.join("decl.sanc");
+    std::fs::write(&decl, DECLS).unwrap();
+    let rules = root.join("rules.sanc");
+    let text = "ban arms to DPRK\n";
+    std::fs::write(&rules, text).unwrap();
+    let ruri = uri(&rules);
+    let caps = json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
+    let mut c = Client::start_with(&root, caps);
+    // The server asks the client to watch `.sanc` files.
+    let register = loop {
+        let m = c.recv();
+        if m["method"] == "client/registerCapability" {
+            break m;
+        }
+        c.notifications.push(m);
+    };
+    let reg = &register["params"]["registrations"][0];
+    assert_eq!(reg["method"], "workspace/didChangeWatchedFiles");
+    assert_eq!(
+        reg["registerOptions"]["watchers"][0]["globPattern"],
+        "**/*.sanc"
+    );
+    c.send(json!({"jsonrpc": "2.0", "id": register["id"], "result": null}));
+
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": ruri, "languageId": "sanc", "version": 1, "text": text}}),
+    );
+    assert!(c.diagnostics(&ruri).is_empty());
+
+    // Changed on disk: DPRK is gone.
+    std::fs::write(&decl, DECLS.replace("party DPRK", "party NK")).unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&decl), "type": 2}]}),
+    );
+    let p = next_publication(&mut c, &ruri);
+    assert_eq!(codes(&p), ["sanc::check::unknown_party"]);
+
+    // Created: a new file declares it again.
+    let extra = root.join("extra.sanc");
+    std::fs::write(&extra, "party DPRK = PRK\n").unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&extra), "type": 1}]}),
+    );
+    let p = next_publication(&mut c, &ruri);
+    assert!(codes(&p).is_empty(), "{p}");
+
+    // Deleted: unknown again, and the deleted file's diagnostics cleared.
+    std::fs::remove_file(&extra).unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&extra), "type": 3}]}),
+    );
+    let p = next_publication(&mut c, &ruri);
+    assert_eq!(codes(&p), ["sanc::check::unknown_party"]);
+    c.shutdown();
+}
+
+#[test]
+fn rename_covers_duplicate_declarations_and_refuses_around_syntax_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let a = root.join("a.sanc");
+    let b = root.join("b.sanc");
+    std::fs::write(&a, "commodity arms = hs 93\nban arms to PRK\n").unwrap();
+    std::fs::write(&b, "commodity arms = hs 93\ncap arms to PRK 5 t per year\n").unwrap();
+    let mut c = Client::start(&root);
+    let auri = uri(&a);
+    let buri = uri(&b);
+    let text = std::fs::read_to_string(&a).unwrap();
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": auri, "languageId": "sanc", "version": 1, "text": text}}),
+    );
+    // From the second declaration, and from a use.
+    for (u, at) in [(&buri, pos(0, 11)), (&auri, pos(1, 5))] {
+        let edit = c.request(
+            "textDocument/rename",
+            json!({"textDocument": {"uri": u}, "position": at, "newName": "weapons"}),
+        );
+        let changes = edit["changes"].as_object().unwrap();
+        let starts = |u: &str| {
+            let mut v: Vec<Value> = changes[u]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["range"]["start"].clone())
+                .collect();
+            v.sort_by_key(|p| p["line"].as_u64());
+            v
+        };
+        assert_eq!(starts(&auri), [pos(0, 10), pos(1, 4)], "{edit}");
+        assert_eq!(starts(&buri), [pos(0, 10), pos(1, 4)], "{edit}");
+    }
+    // A statement that does not parse might use the name: refused.
+    let broken = format!("{text}ban arms to PRK cite\n");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": auri, "version": 2}, "contentChanges": [{"text": broken}]}),
+    );
+    let refused = c.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": buri}, "position": pos(0, 11), "newName": "weapons"}),
+    );
+    let why = refused["error"]["message"].as_str().unwrap();
+    assert!(
+        why.contains("a.sanc") && why.contains("does not parse"),
+        "{why}"
+    );
+    c.shutdown();
+}
+
+#[test]
+fn no_completion_inside_strings_or_comments() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let path = root.join("a.sanc");
+    let text = format!(
+        "{DECLS}ban arms to DPRK cite \"UNSCR to \n# ban arms to \nexemption x \"a \\\" to \" ban arms to \n"
+    );
+    std::fs::write(&path, &text).unwrap();
+    let u = uri(&path);
+    let mut c = Client::start(&root);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "sanc", "version": 1, "text": text}}),
+    );
+    let labels = |c: &mut Client, at: Value| -> Vec<String> {
+        let r = c.request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": u}, "position": at}),
+        );
+        r.as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["label"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // After `to ` inside a citation, and in a comment: nothing.
+    assert!(labels(&mut c, pos(3, 31)).is_empty());
+    assert!(labels(&mut c, pos(4, 14)).is_empty());
+    // Inside a string with an escaped quote: nothing; after it: parties.
+    assert!(labels(&mut c, pos(5, 19)).is_empty());
+    let after = labels(&mut c, pos(5, 35));
+    assert!(after.contains(&"DPRK".to_string()), "{after:?}");
+    c.shutdown();
+}
+
+#[test]
+fn a_burst_of_changes_is_checked_once_on_the_final_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(root.join("decl.sanc"), DECLS).unwrap();
+    // A large file (about 10,000 lines).
+    let mut big = String::new();
+    for i in 0..40 {
+        big += &format!("commodity goods_{i} = hs {:02}\n", 10 + i);
+        for j in 0..120 {
+            big += &format!("r_{i}_{j}:\nban goods_{i} to DPRK cite \"Resolution {i}/{j}\"\n");
+        }
+    }
+    let path = root.join("rules.sanc");
+    let first = "ban arms to \n";
+    let text = format!("{first}{big}");
+    std::fs::write(&path, &text).unwrap();
+    let u = uri(&path);
+    let mut c = Client::start(&root);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "sanc", "version": 1, "text": text}}),
+    );
+    c.diagnostics(&u);
+    // Fifty one-character edits, as fast as the pipe takes them.
+    let typed = format!("DRPK cite \"{}\"", "x".repeat(38));
+    assert_eq!(typed.chars().count(), 50);
+    let mut burst = Vec::new();
+    for (i, ch) in typed.chars().enumerate() {
+        let at = pos(0, 12 + i);
+        burst.extend(frame(
+            &json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+                "textDocument": {"uri": u, "version": 2 + i},
+                "contentChanges": [{"range": {"start": at, "end": at}, "text": ch.to_string()}]}})
+            .to_string(),
+        ));
+    }
+    c.send_raw(&burst);
+    let p = next_publication(&mut c, &u);
+    assert_eq!(codes(&p), ["sanc::check::unknown_party"], "{p}");
+    let message = p["params"]["diagnostics"][0]["message"].as_str().unwrap();
+    assert!(message.contains("`DRPK`"), "{message}");
+    // Nothing more comes: one check for the whole burst.
+    std::thread::sleep(Duration::from_millis(500));
+    while let Ok(m) = c.incoming.try_recv() {
+        c.notifications.push(m);
+    }
+    let more = c
+        .notifications
+        .iter()
+        .filter(|n| n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == u)
+        .count();
+    assert_eq!(more, 0, "published again after the burst");
+    c.shutdown();
+}
+
+#[test]
+fn the_project_file_decides_the_rule_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().canonicalize().unwrap();
+    // The workspace folder holds a project (`lib/`) and, beside it, test
+    // fixtures that redeclare its names and have errors of their own.
+    std::fs::create_dir_all(ws.join("lib/un")).unwrap();
+    std::fs::create_dir_all(ws.join("fixtures")).unwrap();
+    std::fs::write(ws.join("lib/sanc.toml"), "paths = [\".\"]\n").unwrap();
+    std::fs::write(ws.join("lib/decl.sanc"), DECLS).unwrap();
+    let rules = ws.join("lib/un/rules.sanc");
+    let text = "ban arms to DPRK\n";
+    std::fs::write(&rules, text).unwrap();
+    std::fs::write(
+        ws.join("fixtures/dup.sanc"),
+        "commodity arms = hs 93\nban arms to DPRK\nban nothing to PRK\n",
+    )
+    .unwrap();
+    let ruri = uri(&rules);
+    let caps = json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
+    let mut c = Client::start_with(&ws, caps);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": ruri, "languageId": "sanc", "version": 1, "text": text}}),
+    );
+    // No duplicate of `arms`: the fixture is not part of the project.
+    assert!(c.diagnostics(&ruri).is_empty());
+    let def = c.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": ruri}, "position": pos(0, 5)}),
+    );
+    assert_eq!(def["uri"], uri(&ws.join("lib/decl.sanc")));
+    let edit = c.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": ruri}, "position": pos(0, 5), "newName": "weapons"}),
+    );
+    let files: Vec<&String> = edit["changes"].as_object().unwrap().keys().collect();
+    assert_eq!(files.len(), 2, "{files:?}");
+    assert!(files.iter().all(|f| f.contains("/lib/")), "{files:?}");
+
+    // A malformed project file gets a located diagnostic, on it.
+    let toml = ws.join("lib/sanc.toml");
+    std::fs::write(&toml, "paths = [\".\"]\npath = 3\n").unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&toml), "type": 2}]}),
+    );
+    let p = next_publication(&mut c, &uri(&toml));
+    assert_eq!(codes(&p), ["sanc::project"], "{p}");
+    assert_eq!(p["params"]["diagnostics"][0]["range"]["start"], pos(1, 0));
     c.shutdown();
 }

@@ -103,7 +103,7 @@ impl Checker<'_> {
                             candidates.extend_from_slice(v);
                         }
                     }
-                    for code in self.model.hs_prefixes(*c) {
+                    for code in self.model.hs_prefixes_with(&self.children, *c) {
                         by_code(code, &mut candidates);
                     }
                 }
@@ -148,7 +148,7 @@ impl Checker<'_> {
                 .iter()
                 .all(|c| b.iter().any(|b| c.starts_with(b.as_str()))),
             (Goods::Hs(b), Goods::Commodity(c)) => {
-                let codes = self.model.hs_prefixes(*c);
+                let codes = self.model.hs_prefixes_with(&self.children, *c);
                 !codes.is_empty()
                     && codes
                         .iter()

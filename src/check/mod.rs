@@ -47,9 +47,11 @@ pub fn check(files: &[Parsed]) -> Checked {
             .collect(),
         regimes: BTreeMap::new(),
         rule_asts: Vec::new(),
+        children: Vec::new(),
     };
     cx.declare();
     cx.resolve_declarations();
+    cx.children = cx.model.children_index();
     cx.lower_rules();
     cx.lint();
     let mut diagnostics = cx.diags;
@@ -73,6 +75,8 @@ struct Checker<'a> {
     regimes: BTreeMap<FileId, (String, Span)>,
     /// The AST of each rule in `model.rules`, same order.
     rule_asts: Vec<&'a ast::Rule>,
+    /// `model.children_index()`, once every commodity is declared.
+    children: Vec<Vec<crate::model::CommodityId>>,
 }
 
 impl<'a> Checker<'a> {

@@ -417,10 +417,7 @@ impl Checker<'_> {
         };
         let id = *id;
         let model = &self.model;
-        for d in 0..model.commodities.len() {
-            if !model.is_under(d, id) {
-                continue;
-            }
+        for d in model.subtree(&self.children, id) {
             for m in model.measured_units(d) {
                 if m.dimension == unit.dimension {
                     continue;

@@ -16,9 +16,11 @@ pub(super) struct EvalArgs {
     /// Rule paths, then event inputs.
     pub(super) paths: Vec<String>,
     pub(super) regimes: Vec<String>,
-    pub(super) format: Format,
+    /// `None`: the project file's, or human.
+    pub(super) format: Option<Format>,
     pub(super) input_format: Option<InputFormat>,
-    pub(super) as_of: NaiveDate,
+    /// `None`: the project file's, or today.
+    pub(super) as_of: Option<NaiveDate>,
     pub(super) strict: bool,
     pub(super) quiet: bool,
     pub(super) csv: CsvOptions,
@@ -56,9 +58,34 @@ fn split_paths(paths: &[String]) -> (Vec<PathBuf>, Vec<String>) {
     )
 }
 
-pub(super) fn eval(args: EvalArgs) -> Exit {
+pub(super) fn eval(mut args: EvalArgs) -> Exit {
     let (rule_paths, events) = split_paths(&args.paths);
     let mut rules = loader::load(&rule_paths);
+    // The project file's choices, where the command line makes none.
+    let defaults = rules.project.as_ref().map(|p| &p.eval);
+    let format = args
+        .format
+        .or_else(|| match defaults?.format.as_deref()? {
+            "json" => Some(Format::Json),
+            _ => Some(Format::Human),
+        })
+        .unwrap_or(Format::Human);
+    args.input_format = args
+        .input_format
+        .or_else(|| match defaults?.input_format.as_deref()? {
+            "json" => Some(InputFormat::Json),
+            "ndjson" => Some(InputFormat::Ndjson),
+            _ => Some(InputFormat::Csv),
+        });
+    let as_of = args
+        .as_of
+        .or_else(|| defaults?.as_of)
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    if args.regimes.is_empty() {
+        if let Some(p) = &rules.project {
+            args.regimes = p.regimes.clone();
+        }
+    }
     if !args.regimes.is_empty() && !rules.has_errors() {
         let known: Vec<String> = rules
             .checked
@@ -85,7 +112,7 @@ pub(super) fn eval(args: EvalArgs) -> Exit {
     let renderer = HumanRenderer::new(use_color());
     if rules.has_errors() {
         // The rules must compile before any event is judged.
-        let written = match args.format {
+        let written = match format {
             Format::Human if args.quiet => {
                 let errors: Vec<&Diagnostic> =
                     rules.diagnostics().filter(|d| d.is_error()).collect();
@@ -132,7 +159,7 @@ pub(super) fn eval(args: EvalArgs) -> Exit {
         }
     }
 
-    let mut evaluator = Evaluator::new(&rules.checked.rules, args.as_of);
+    let mut evaluator = Evaluator::new(&rules.checked.rules, as_of);
     let parallel = pipeline::parallel_by_default();
     for (i, input) in inputs.iter_mut().enumerate() {
         let result = match input.path.clone() {
@@ -183,7 +210,7 @@ pub(super) fn eval(args: EvalArgs) -> Exit {
         (true, false) => eval_report::Show::Quiet,
         (true, true) => eval_report::Show::QuietStrict,
     };
-    let need = match (args.format, show) {
+    let need = match (format, show) {
         (Format::Json, _) | (Format::Human, eval_report::Show::QuietStrict) => {
             eval_report::Need::Diagnostics
         }
@@ -199,7 +226,7 @@ pub(super) fn eval(args: EvalArgs) -> Exit {
     );
     let mut rule_diags: Vec<Diagnostic> = rules.diagnostics().cloned().collect();
     rule_diags.extend(unreadable.iter().cloned());
-    let written = match args.format {
+    let written = match format {
         Format::Human => {
             let text = eval_report::human(
                 &renderer,

@@ -77,7 +77,10 @@ enum Command {
     ///
     /// PATH is a .sanc file or a directory (every *.sanc below it, in path
     /// order, following symbolic links). All files given form one rule set
-    /// with one namespace.
+    /// with one namespace. When the paths lie in a project (a sanc.toml in
+    /// their folder or one above, see docs/projects.md), the rule set is the
+    /// project's, whole: `sanc check rules/un/dprk_goods.sanc` checks the
+    /// rule set that file belongs to, as the language server does.
     Check {
         /// Rule files or directories.
         #[arg(required = true, value_name = "PATH")]
@@ -90,7 +93,8 @@ enum Command {
     ///
     /// RULES are .sanc files or directories (every path before the first
     /// event file that is a directory or ends in .sanc; together they form
-    /// one rule set). EVENTS are JSON arrays (.json),
+    /// one rule set, or the whole project they lie in when a sanc.toml is
+    /// found in their folder or above). EVENTS are JSON arrays (.json),
     /// NDJSON (.ndjson, .jsonl, or `-` for standard input) or CSV (.csv)
     /// files; several may be given. Events need not be sorted: findings come
     /// out in order of date, then rule id, then event id, whatever the input
@@ -113,16 +117,19 @@ enum Command {
         /// standard input).
         #[arg(required = true, num_args = 2.., value_name = "RULES… EVENTS")]
         paths: Vec<String>,
-        /// Evaluate only the rules of this regime (repeat for several).
+        /// Evaluate only the rules of this regime (repeat for several; default: the
+        /// project file's `regimes`, or all).
         #[arg(long, value_name = "ID")]
         regime: Vec<String>,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
-        /// Read every event input in this format instead of guessing from its extension.
+        /// Output format (default: the project file's `[eval] format`, or human).
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+        /// Read every event input in this format instead of guessing from its extension
+        /// (default: the project file's `[eval] input-format`).
         #[arg(long, value_enum, value_name = "FORMAT")]
         input_format: Option<InputFormatArg>,
-        /// Judge reporting deadlines as of this date (YYYY-MM-DD; default: today).
+        /// Judge reporting deadlines as of this date (YYYY-MM-DD; default: the project
+        /// file's `[eval] as-of`, or today).
         #[arg(long, value_name = "DATE", value_parser = parse_date)]
         as_of: Option<NaiveDate>,
         /// Exit with code 2 if any event is rejected or not evaluable (instead of 3).
@@ -205,7 +212,8 @@ enum Command {
     /// Run the language server (LSP over standard input and output) for editors.
     ///
     /// It publishes the same diagnostics as `sanc check` while you type, for
-    /// the whole rule set of the file (a workspace folder's .sanc files), and
+    /// the whole rule set of the file (its project, found as `sanc check`
+    /// finds it; without a sanc.toml, the workspace folder's .sanc files), and
     /// answers hover, go to definition, references, rename, completion,
     /// document symbols and formatting. See editors/README.md.
     Lsp,
@@ -315,7 +323,10 @@ pub fn run() -> Exit {
             min_coverage,
         }),
         Command::Lsp => match sanc::lsp::run_stdio() {
-            Ok(()) => Exit::Clean,
+            Ok(true) => Exit::Clean,
+            // The Language Server Protocol: exit code 1 when the client
+            // exits (or goes away) without asking to shut down first.
+            Ok(false) => Exit::Violations,
             Err(e) => {
                 stderr_line(format_args!("sanc lsp: {e}"));
                 Exit::Errors
@@ -335,7 +346,7 @@ pub fn run() -> Exit {
             regimes: regime,
             format,
             input_format: input_format.map(Into::into),
-            as_of: as_of.unwrap_or_else(|| chrono::Local::now().date_naive()),
+            as_of,
             strict,
             quiet,
             csv: sanc::events::CsvOptions {

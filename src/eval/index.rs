@@ -23,6 +23,7 @@ impl RuleIndex {
             by_commodity: vec![Vec::new(); rules.commodities.len()],
             ..RuleIndex::default()
         };
+        let children = rules.children_index();
         for (i, r) in rules.rules.iter().enumerate() {
             let prefixes: Vec<String> = match &r.goods {
                 Goods::Any => {
@@ -35,7 +36,7 @@ impl RuleIndex {
                         v.push(i);
                     }
                     rules
-                        .hs_prefixes(*c)
+                        .hs_prefixes_with(&children, *c)
                         .into_iter()
                         .map(str::to_string)
                         .collect()

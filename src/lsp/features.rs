@@ -36,7 +36,8 @@ fn name_at(a: &Analysis, file: FileId, pos: lsp::Position) -> Option<String> {
     let is_decl = m
         .declarations
         .get(&word)
-        .is_some_and(|d| d.name_span == span);
+        .is_some_and(|d| d.name_span == span)
+        || declaration_spans(a, &word).contains(&span);
     let is_ref = m.references.iter().any(|r| {
         r.span.file == file
             && r.span.start <= span.start
@@ -44,6 +45,28 @@ fn name_at(a: &Analysis, file: FileId, pos: lsp::Position) -> Option<String> {
             && r.name == word
     });
     (is_decl || is_ref).then_some(word)
+}
+
+/// Every place `name` is declared: a duplicate declaration (an error, but
+/// still the user's text) counts too, so a rename leaves none behind.
+fn declaration_spans(a: &Analysis, name: &str) -> Vec<Span> {
+    let mut out = Vec::new();
+    for p in &a.parsed {
+        for it in &p.ast.items {
+            let declared = match &it.kind {
+                ItemKind::Party(d) => &d.name,
+                ItemKind::Group(d) => &d.name,
+                ItemKind::Entity(d) => &d.name,
+                ItemKind::Commodity(d) => &d.name,
+                ItemKind::Exemption(d) => &d.name,
+                ItemKind::Regime(_) | ItemKind::Convert(_) | ItemKind::Rule(_) => continue,
+            };
+            if declared.node == name {
+                out.push(declared.span);
+            }
+        }
+    }
+    out
 }
 
 pub fn hover(a: &Analysis, file: FileId, pos: lsp::Position) -> Option<lsp::Hover> {
@@ -171,9 +194,7 @@ pub fn references(
         .map(|r| r.span)
         .collect();
     if with_declaration {
-        if let Some(d) = m.declarations.get(&name) {
-            spans.insert(0, d.name_span);
-        }
+        spans.extend(declaration_spans(a, &name));
     }
     spans.sort_by_key(|s| (s.file, s.start));
     spans.dedup();
@@ -210,6 +231,22 @@ pub fn rename(
     if new != name && a.checked.rules.declarations.contains_key(new) {
         return Err(format!("`{new}` is already declared"));
     }
+    // A statement that does not parse may use the name where the server
+    // cannot see it: renaming around it would leave it behind.
+    if let Some(bad) = a.parsed.iter().find(|p| {
+        !p.unparsed_words.is_empty()
+            || p.diagnostics
+                .iter()
+                .any(|d| d.is_error() && d.code.as_str().starts_with("sanc::parse::"))
+    }) {
+        let shown = a
+            .sources
+            .try_get(bad.ast.file)
+            .map_or_else(|| "a file".to_string(), |f| format!("`{}`", f.name));
+        return Err(format!(
+            "{shown} does not parse: fix its syntax errors first, so that every use of `{name}` can be renamed"
+        ));
+    }
     let mut changes: HashMap<lsp::Url, Vec<lsp::TextEdit>> = HashMap::new();
     for loc in references(a, file, pos, true) {
         changes.entry(loc.uri).or_default().push(lsp::TextEdit {
@@ -221,6 +258,25 @@ pub fn rename(
         changes: Some(changes),
         ..lsp::WorkspaceEdit::default()
     })
+}
+
+/// Whether the end of `line` (the text of a line before the cursor) is
+/// inside a string or a comment. Strings end at the line's end, as in the
+/// grammar; `\"` and `\\` are escapes inside them.
+fn in_string_or_comment(line: &str) -> bool {
+    let mut in_string = false;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => in_string = !in_string,
+            '\\' if in_string => {
+                chars.next();
+            }
+            '#' if !in_string => return true,
+            _ => {}
+        }
+    }
+    in_string
 }
 
 fn item(label: &str, kind: lsp::CompletionItemKind, detail: Option<String>) -> lsp::CompletionItem {
@@ -240,12 +296,8 @@ pub fn completion(a: &Analysis, file: FileId, pos: lsp::Position) -> Vec<lsp::Co
     let at = offset(f, pos);
     let line_start = f.text[..at].rfind('\n').map_or(0, |i| i + 1);
     let before = &f.text[line_start..at];
-    // Nothing to offer inside a comment.
-    let quotes = before
-        .split('#')
-        .next()
-        .map_or(0, |b| b.matches('"').count());
-    if before.contains('#') && quotes % 2 == 0 {
+    // Nothing to offer inside a string or a comment.
+    if in_string_or_comment(before) {
         return Vec::new();
     }
     // The word before the one being typed.
@@ -337,19 +389,19 @@ pub fn completion(a: &Analysis, file: FileId, pos: lsp::Position) -> Vec<lsp::Co
             v
         }
         "" => {
-            let mut v = kw(STATEMENT_KEYWORDS);
-            v.extend(kw(CLAUSE_KEYWORDS));
+            let mut v = kw(&STATEMENT_KEYWORDS);
+            v.extend(kw(&CLAUSE_KEYWORDS));
             v
         }
         _ => {
-            let mut v = kw(CLAUSE_KEYWORDS);
+            let mut v = kw(&CLAUSE_KEYWORDS);
             v.extend(kw(&["from", "to", "via", "per", "or", "by", "within"]));
             v
         }
     };
     // Keywords everywhere else are still offered last.
     if out.is_empty() {
-        out = kw(KEYWORDS);
+        out = kw(&KEYWORDS);
     }
     out
 }

@@ -9,25 +9,31 @@
 
 mod convert;
 pub mod features;
+pub mod transport;
 pub mod workspace;
 
 pub use workspace::{Analysis, Workspace};
 
 use crate::source::FileId;
-use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types as lsp;
 use lsp_types::notification::Notification as _;
 use lsp_types::request::Request as _;
 use std::collections::HashSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
+use transport::{Frame, FrameReader};
 
 /// Run the server on standard input and output until the client exits.
+/// `Ok(true)`: the client asked to shut down before it exited (exit code
+/// 0); `Ok(false)`: it exited, or its input ended, without (exit code 1).
 ///
 /// Our own framing, not lsp-server's stdio threads: those panic on some
 /// failures (a huge `Content-Length`, a closed standard output) where we
-/// want an error message and an exit code.
-pub fn run_stdio() -> Result<(), String> {
+/// want an error message and an exit code, and end on a malformed frame,
+/// where we answer it and go on.
+pub fn run_stdio() -> Result<bool, String> {
     let (server, client) = Connection::memory();
     let Connection {
         sender: to_server,
@@ -36,17 +42,18 @@ pub fn run_stdio() -> Result<(), String> {
     let reader = std::thread::Builder::new()
         .name("sanc-lsp-reader".into())
         .spawn(move || -> Result<(), String> {
-            let mut stdin = std::io::stdin().lock();
+            let mut frames = FrameReader::new(std::io::stdin().lock());
             loop {
-                match read_message(&mut stdin) {
-                    Ok(Some(msg)) => {
+                match frames.next_frame() {
+                    Ok(Some(frame)) => {
+                        let msg = frame_message(frame);
                         let exit = matches!(&msg, Message::Notification(n) if n.method == lsp::notification::Exit::METHOD);
                         if to_server.send(msg).is_err() || exit {
                             return Ok(());
                         }
                     }
                     Ok(None) => return Ok(()),
-                    Err(e) => return Err(format!("bad message on standard input: {e}")),
+                    Err(e) => return Err(format!("cannot read standard input: {e}")),
                 }
             }
         })
@@ -62,7 +69,7 @@ pub fn run_stdio() -> Result<(), String> {
             Ok(())
         })
         .map_err(|e| format!("cannot start: {e}"))?;
-    let served = serve(&server);
+    let served = serve_with(&server, true);
     // The writer ends once the server's sender is gone.
     drop(server);
     let written = writer
@@ -70,66 +77,59 @@ pub fn run_stdio() -> Result<(), String> {
         .unwrap_or_else(|_| Err("the writer thread failed".into()));
     // A failed write explains a failed send, so it goes first.
     written?;
-    served?;
+    let clean = served?;
     // The reader may still wait on standard input; it only matters if it
-    // ended, with a message that could not be read.
+    // ended, with input that could not be read.
     if reader.is_finished() {
         reader
             .join()
             .unwrap_or_else(|_| Err("the reader thread failed".into()))?;
     }
-    Ok(())
+    Ok(clean)
 }
 
-/// The largest message read (a rule file of tens of megabytes fits); a
-/// larger `Content-Length` is refused rather than allocated.
-const MAX_MESSAGE: usize = 64 << 20;
+/// The method of the in-process notification that stands for a frame
+/// that could not be read (the server answers or logs it in turn).
+const BAD_MESSAGE: &str = "$/sanc/badMessage";
 
-/// Read one `Content-Length`-framed LSP message; `None` at the end of the
-/// input, before any header.
-pub fn read_message(r: &mut impl std::io::BufRead) -> std::io::Result<Option<Message>> {
-    use std::io::{BufRead, Error, ErrorKind, Read};
-    let bad = |why: String| Error::new(ErrorKind::InvalidData, why);
-    let mut size = None;
-    let mut first = true;
-    loop {
-        let mut line = String::new();
-        // Header lines are short; a long one is not a header.
-        if r.by_ref().take(1024).read_line(&mut line)? == 0 {
-            return if first {
-                Ok(None)
-            } else {
-                Err(ErrorKind::UnexpectedEof.into())
-            };
+fn frame_message(frame: Frame) -> Message {
+    match frame {
+        Frame::Message(m) => m,
+        Frame::Bad { id, code, why } => Message::Notification(Notification::new(
+            BAD_MESSAGE.into(),
+            serde_json::json!({ "id": id, "code": code as i32, "message": why }),
+        )),
+    }
+}
+
+/// Answer a frame that could not be read: an error response when its id
+/// is known, otherwise a line on standard error (when `log`).
+fn answer_bad(
+    connection: &Connection,
+    params: &serde_json::Value,
+    log: bool,
+) -> Result<(), String> {
+    let why = params["message"].as_str().unwrap_or("a bad message");
+    let id: Option<RequestId> = serde_json::from_value(params["id"].clone()).ok();
+    match id {
+        Some(id) => {
+            let code = params["code"]
+                .as_i64()
+                .and_then(|c| i32::try_from(c).ok())
+                .unwrap_or(ErrorCode::InvalidRequest as i32);
+            send(
+                connection,
+                Message::Response(Response::new_err(id, code, why.to_string())),
+            )
         }
-        first = false;
-        let Some(line) = line.strip_suffix("\r\n") else {
-            return Err(bad(format!("malformed header {line:?}")));
-        };
-        if line.is_empty() {
-            break;
-        }
-        let Some((name, value)) = line.split_once(": ") else {
-            return Err(bad(format!("malformed header {line:?}")));
-        };
-        if name.eq_ignore_ascii_case("Content-Length") {
-            let n: usize = value
-                .parse()
-                .map_err(|_| bad(format!("bad Content-Length {value:?}")))?;
-            if n > MAX_MESSAGE {
-                return Err(bad(format!(
-                    "a message of {n} bytes is more than the {MAX_MESSAGE} bytes allowed"
-                )));
+        None => {
+            if log {
+                use std::io::Write;
+                let _ = writeln!(std::io::stderr().lock(), "sanc lsp: skipped {why}");
             }
-            size = Some(n);
+            Ok(())
         }
     }
-    let size = size.ok_or_else(|| bad("a message without Content-Length".into()))?;
-    let mut body = vec![0; size];
-    r.read_exact(&mut body)?;
-    serde_json::from_slice(&body)
-        .map(Some)
-        .map_err(|e| bad(format!("a message that is not JSON-RPC: {e}")))
 }
 
 pub fn capabilities() -> lsp::ServerCapabilities {
@@ -156,34 +156,25 @@ pub fn capabilities() -> lsp::ServerCapabilities {
     }
 }
 
-/// Serve one client on a connection (standard I/O, or in memory in tests).
-pub fn serve(connection: &Connection) -> Result<(), String> {
+/// Serve one client on a connection (standard I/O, or in memory in
+/// tests); `Ok(true)` if it asked to shut down before it left.
+pub fn serve(connection: &Connection) -> Result<bool, String> {
     serve_with(connection, true)
 }
 
 /// Run the server over in-memory bytes: every LSP message in `input`
 /// (`Content-Length` framed, as on standard input) is handled in turn and
 /// the replies are written to `output`. The disk is never read: workspace
-/// folders are ignored and closing a file forgets it. Input that is not a
-/// well-framed message ends the session, as it would on standard input.
-/// For fuzzing and tests.
+/// folders are ignored and closing a file forgets it. Frames that cannot
+/// be read are answered (or skipped) as on standard input. For fuzzing
+/// and tests.
 pub fn serve_bytes(input: &[u8], output: &mut impl std::io::Write) -> Result<(), String> {
     let (server, client) = Connection::memory();
-    let mut reader = input;
+    let mut frames = FrameReader::new(input);
     // The channels are unbounded: queue the whole session first.
-    let mut framing = Ok(());
-    loop {
-        match read_message(&mut reader) {
-            Ok(Some(msg)) => {
-                if client.sender.send(msg).is_err() {
-                    break;
-                }
-            }
-            Ok(None) => break,
-            Err(e) => {
-                framing = Err(format!("bad message: {e}"));
-                break;
-            }
+    while let Ok(Some(frame)) = frames.next_frame() {
+        if client.sender.send(frame_message(frame)).is_err() {
+            break;
         }
     }
     drop(client.sender);
@@ -192,15 +183,23 @@ pub fn serve_bytes(input: &[u8], output: &mut impl std::io::Write) -> Result<(),
     for msg in client.receiver.try_iter() {
         msg.write(&mut *output).map_err(|e| e.to_string())?;
     }
-    served.and(framing)
+    served.map(|_| ())
 }
 
-/// The initialize handshake, then every message until the client shuts
-/// down or goes away. Replies that cannot be sent (the client is gone, or
-/// standard output failed) end the session with an error, never a panic.
-fn serve_with(connection: &Connection, disk: bool) -> Result<(), String> {
-    let Some(params) = initialize(connection)? else {
-        return Ok(());
+/// How long the server waits for more changes before it re-checks: a burst
+/// of edits (typing, a paste, a find-and-replace) is checked once.
+const QUIET: Duration = Duration::from_millis(10);
+
+/// The initialize handshake, then every message until the client exits or
+/// goes away. Replies that cannot be sent (the client is gone, or standard
+/// output failed) end the session with an error, never a panic.
+///
+/// Changes are applied as they come but checked only once the client has
+/// been quiet for [`QUIET`], or before the next request is answered: the
+/// rule set is checked once per burst, on its latest text.
+fn serve_with(connection: &Connection, disk: bool) -> Result<bool, String> {
+    let Some(params) = initialize(connection, disk)? else {
+        return Ok(false);
     };
     let roots = if disk { roots(&params) } else { Vec::new() };
     let mut workspace = Workspace::new(roots);
@@ -208,44 +207,122 @@ fn serve_with(connection: &Connection, disk: bool) -> Result<(), String> {
     let mut server = Server {
         workspace,
         published: HashSet::new(),
+        dirty: Vec::new(),
+        watch: disk && watches_dynamically(&params),
     };
-    for msg in &connection.receiver {
+    let mut shutting_down = false;
+    loop {
+        let msg = if server.dirty.is_empty() {
+            match connection.receiver.recv() {
+                Ok(m) => m,
+                Err(_) => return Ok(shutting_down),
+            }
+        } else {
+            match connection.receiver.recv_timeout(QUIET) {
+                Ok(m) => m,
+                Err(e) => {
+                    server.flush(connection)?;
+                    if e.is_disconnected() {
+                        return Ok(shutting_down);
+                    }
+                    continue;
+                }
+            }
+        };
         match msg {
             Message::Request(req) => {
-                if connection
-                    .handle_shutdown(&req)
-                    .map_err(|e| e.to_string())?
-                {
-                    return Ok(());
-                }
                 let id = req.id.clone();
-                let response = catch_unwind(AssertUnwindSafe(|| server.request(req)))
-                    .unwrap_or_else(|_| {
+                let response = if shutting_down {
+                    Response::new_err(
+                        id,
+                        ErrorCode::InvalidRequest as i32,
+                        "the server is shutting down".into(),
+                    )
+                } else if req.method == lsp::request::Shutdown::METHOD {
+                    shutting_down = true;
+                    Response::new_ok(id, serde_json::Value::Null)
+                } else {
+                    // Answers come from the latest text, its diagnostics
+                    // published first.
+                    server.flush(connection)?;
+                    catch_unwind(AssertUnwindSafe(|| server.request(req))).unwrap_or_else(|_| {
                         Response::new_err(
                             id,
                             ErrorCode::InternalError as i32,
                             "sanc failed on this request".into(),
                         )
-                    });
+                    })
+                };
                 send(connection, Message::Response(response))?;
             }
+            Message::Notification(n) if n.method == lsp::notification::Exit::METHOD => {
+                return Ok(shutting_down);
+            }
+            Message::Notification(n) if n.method == BAD_MESSAGE => {
+                answer_bad(connection, &n.params, disk)?;
+            }
+            Message::Notification(_) if shutting_down => {}
             Message::Notification(n) => {
-                let out =
+                if n.method == lsp::notification::Initialized::METHOD && server.watch {
+                    send(connection, Message::Request(watch_request()))?;
+                }
+                let changed =
                     catch_unwind(AssertUnwindSafe(|| server.notification(n))).unwrap_or_default();
-                for n in out {
-                    send(connection, Message::Notification(n))?;
+                for path in changed {
+                    let set = server.workspace.set_of(&path);
+                    if !server.dirty.contains(&set) {
+                        server.dirty.push(set);
+                    }
                 }
             }
             Message::Response(_) => {}
         }
     }
-    Ok(())
+}
+
+/// Whether the client can be asked to watch files for the server.
+fn watches_dynamically(params: &lsp::InitializeParams) -> bool {
+    params
+        .capabilities
+        .workspace
+        .as_ref()
+        .and_then(|w| w.did_change_watched_files.as_ref())
+        .and_then(|d| d.dynamic_registration)
+        .unwrap_or(false)
+}
+
+/// Ask the client to report created, changed and deleted `.sanc` files
+/// and project files.
+fn watch_request() -> Request {
+    let options = lsp::DidChangeWatchedFilesRegistrationOptions {
+        watchers: vec![
+            lsp::FileSystemWatcher {
+                glob_pattern: lsp::GlobPattern::String("**/*.sanc".into()),
+                kind: None,
+            },
+            lsp::FileSystemWatcher {
+                glob_pattern: lsp::GlobPattern::String("**/sanc.toml".into()),
+                kind: None,
+            },
+        ],
+    };
+    Request::new(
+        RequestId::from("sanc-watch-files".to_string()),
+        lsp::request::RegisterCapability::METHOD.into(),
+        lsp::RegistrationParams {
+            registrations: vec![lsp::Registration {
+                id: "sanc-watch-files".into(),
+                method: lsp::notification::DidChangeWatchedFiles::METHOD.into(),
+                register_options: Some(json(options)),
+            }],
+        },
+    )
 }
 
 /// Wait for `initialize` and answer it (lsp-server's own handshake panics
 /// when a reply cannot be sent); `initialized` is then an ordinary
 /// notification. `None`: the client exited or went away first.
-fn initialize(connection: &Connection) -> Result<Option<lsp::InitializeParams>, String> {
+fn initialize(connection: &Connection, log: bool) -> Result<Option<lsp::InitializeParams>, String> {
     let params = loop {
         let Ok(msg) = connection.receiver.recv() else {
             return Ok(None);
@@ -279,6 +356,9 @@ fn initialize(connection: &Connection) -> Result<Option<lsp::InitializeParams>, 
             Message::Notification(n) if n.method == lsp::notification::Exit::METHOD => {
                 return Ok(None);
             }
+            Message::Notification(n) if n.method == BAD_MESSAGE => {
+                answer_bad(connection, &n.params, log)?;
+            }
             Message::Notification(_) | Message::Response(_) => {}
         }
     };
@@ -311,6 +391,10 @@ struct Server {
     workspace: Workspace,
     /// Files we have published diagnostics for (to clear them later).
     published: HashSet<PathBuf>,
+    /// Rule sets changed since they were last checked, in order of change.
+    dirty: Vec<PathBuf>,
+    /// Whether the client watches `.sanc` files for us.
+    watch: bool,
 }
 
 fn path_of(uri: &lsp::Url) -> Option<PathBuf> {
@@ -409,9 +493,9 @@ impl Server {
             .map_err(|e| format!("bad parameters for `{}`: {e}", req.method))
     }
 
-    /// Handle a notification; returns the notifications to send back.
-    fn notification(&mut self, n: Notification) -> Vec<Notification> {
-        let changed: Option<PathBuf> = match n.method.as_str() {
+    /// Handle a notification; returns the files it changed.
+    fn notification(&mut self, n: Notification) -> Vec<PathBuf> {
+        match n.method.as_str() {
             lsp::notification::DidOpenTextDocument::METHOD => {
                 serde_json::from_value::<lsp::DidOpenTextDocumentParams>(n.params)
                     .ok()
@@ -420,19 +504,23 @@ impl Server {
                         self.workspace.set_text(&path, p.text_document.text);
                         Some(path)
                     })
+                    .into_iter()
+                    .collect()
             }
             lsp::notification::DidChangeTextDocument::METHOD => {
                 serde_json::from_value::<lsp::DidChangeTextDocumentParams>(n.params)
                     .ok()
                     .and_then(|p| {
                         let path = path_of(&p.text_document.uri)?;
-                        let mut text = self.workspace.text(&path).unwrap_or_default().to_string();
+                        let mut text = self.workspace.take_text(&path);
                         for change in p.content_changes {
                             apply_change(&mut text, change);
                         }
                         self.workspace.set_text(&path, text);
                         Some(path)
                     })
+                    .into_iter()
+                    .collect()
             }
             lsp::notification::DidCloseTextDocument::METHOD => {
                 serde_json::from_value::<lsp::DidCloseTextDocumentParams>(n.params)
@@ -442,34 +530,52 @@ impl Server {
                         self.workspace.close(&path);
                         Some(path)
                     })
+                    .into_iter()
+                    .collect()
             }
             lsp::notification::DidChangeWatchedFiles::METHOD => {
                 serde_json::from_value::<lsp::DidChangeWatchedFilesParams>(n.params)
-                    .ok()
-                    .and_then(|p| {
-                        let mut last = None;
-                        for c in p.changes {
-                            if let Some(path) = path_of(&c.uri) {
-                                self.workspace.reload(&path);
-                                last = Some(path);
-                            }
+                    .map(|p| {
+                        let paths: Vec<PathBuf> = p
+                            .changes
+                            .into_iter()
+                            .filter_map(|c| path_of(&c.uri))
+                            .collect();
+                        let project_changed = paths.iter().any(|p| {
+                            p.file_name()
+                                .is_some_and(|n| n == crate::project::FILE_NAME)
+                        });
+                        let mut changed: Vec<PathBuf> = paths
+                            .into_iter()
+                            .filter(|path| self.workspace.reload(path))
+                            .collect();
+                        if project_changed {
+                            // Rule sets may have changed shape: check them all.
+                            changed.extend(self.workspace.reload_projects());
                         }
-                        last
+                        changed
                     })
+                    .unwrap_or_default()
             }
-            _ => None,
-        };
-        match changed {
-            Some(path) => self.publish(&path),
-            None => Vec::new(),
+            _ => Vec::new(),
         }
     }
 
-    /// Re-check the rule set of `path` and publish diagnostics for each of
-    /// its files (an empty list clears a file's old ones).
-    fn publish(&mut self, path: &Path) -> Vec<Notification> {
-        let set = self.workspace.set_of(path);
-        let a = self.workspace.recheck(&set);
+    /// Check every changed rule set and publish its diagnostics.
+    fn flush(&mut self, connection: &Connection) -> Result<(), String> {
+        for set in std::mem::take(&mut self.dirty) {
+            let out = catch_unwind(AssertUnwindSafe(|| self.publish(&set))).unwrap_or_default();
+            for n in out {
+                send(connection, Message::Notification(n))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Re-check a rule set and publish diagnostics for each of its files
+    /// (an empty list clears a file's old ones).
+    fn publish(&mut self, set: &Path) -> Vec<Notification> {
+        let a = self.workspace.recheck(set);
         let mut out = Vec::new();
         let mut now = HashSet::new();
         for (i, p) in a.paths.iter().enumerate() {

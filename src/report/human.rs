@@ -246,6 +246,13 @@ impl SourceCode for Snippet {
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let local = SourceSpan::new(span.offset().saturating_sub(self.base).into(), span.len());
         let inner = self.text.as_str().read_span(&local, before, after)?;
+        // miette counts columns in bytes; sanc's JSON, SARIF and the
+        // language server count characters, and so does this header.
+        let data_start = inner.span().offset();
+        let column = self
+            .text
+            .get(data_start.saturating_sub(inner.column())..data_start)
+            .map_or(inner.column(), |s| s.chars().count());
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),
@@ -254,7 +261,7 @@ impl SourceCode for Snippet {
                 inner.span().len(),
             ),
             inner.line() + self.first_line,
-            inner.column() + if inner.line() == 0 { self.first_col } else { 0 },
+            column + if inner.line() == 0 { self.first_col } else { 0 },
             inner.line_count(),
         )))
     }

@@ -8,36 +8,7 @@ use crate::source::{FileId, Span};
 use crate::suggest;
 use pest::error::{Error, ErrorVariant, InputLocation};
 
-/// Words that begin a statement, and those that begin a rule clause.
-pub const STATEMENT_KEYWORDS: &[&str] = &[
-    "regime",
-    "party",
-    "group",
-    "entity",
-    "commodity",
-    "convert",
-    "exemption",
-    "ban",
-    "cap",
-    "require",
-];
-pub const CLAUSE_KEYWORDS: &[&str] = &[
-    "effective",
-    "until",
-    "cite",
-    "warn",
-    "except",
-    "severity",
-    "unless",
-];
-const DECLARATION_KEYWORDS: &[&str] = &[
-    "regime",
-    "party",
-    "group",
-    "entity",
-    "commodity",
-    "exemption",
-];
+use super::keywords::{CLAUSE_KEYWORDS, DECLARATION_KEYWORDS, STATEMENT_KEYWORDS};
 
 /// Recognising where a statement begins, from plain text.
 pub struct StatementStart;
@@ -173,8 +144,8 @@ fn candidate_keywords(expected: &[R]) -> Vec<&'static str> {
     let mut out = Vec::new();
     for r in expected {
         let words: &[&str] = match describe(*r).map(|d| d.0) {
-            Some(5) => CLAUSE_KEYWORDS,
-            Some(6) => STATEMENT_KEYWORDS,
+            Some(5) => &CLAUSE_KEYWORDS,
+            Some(6) => &STATEMENT_KEYWORDS,
             _ => match r {
                 R::kw_per => &["per"],
                 R::kw_price => &["price"],

@@ -4,7 +4,8 @@ pub mod ast;
 mod errors;
 mod parse;
 
-pub use errors::{CLAUSE_KEYWORDS, STATEMENT_KEYWORDS};
+pub mod keywords;
+pub use keywords::{is_keyword, CLAUSE_KEYWORDS, KEYWORDS, STATEMENT_KEYWORDS};
 pub use parse::{parse, Parsed};
 
 /// The generated pest parser for `grammar/sanc.pest`.
@@ -14,64 +15,38 @@ pub(crate) mod grammar {
     pub struct SancParser;
 }
 
-/// Every reserved word of the language (they cannot be names).
-pub const KEYWORDS: &[&str] = &[
-    "regime",
-    "party",
-    "group",
-    "entity",
-    "commodity",
-    "convert",
-    "exemption",
-    "ban",
-    "cap",
-    "require",
-    "report",
-    "price",
-    "of",
-    "within",
-    "from",
-    "to",
-    "via",
-    "per",
-    "by",
-    "origin",
-    "destination",
-    "year",
-    "quarter",
-    "months",
-    "month",
-    "days",
-    "day",
-    "effective",
-    "until",
-    "cite",
-    "warn",
-    "at",
-    "except",
-    "severity",
-    "error",
-    "warning",
-    "unless",
-    "loaded",
-    "before",
-    "and",
-    "delivered",
-    "hs",
-    "under",
-    "measured",
-    "in",
-    "any",
-    "or",
-];
-
-pub fn is_keyword(word: &str) -> bool {
-    KEYWORDS.contains(&word)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The words the formatter and the AST print for clauses, rules and
+    /// directions are the table's, in the role it gives them.
+    #[test]
+    fn printed_keywords_are_in_the_table() {
+        use ast::{Clause, Direction, RuleKind};
+        use keywords::{Role, TABLE};
+        let role = |w: &str| TABLE.iter().find(|(k, _)| *k == w).map(|(_, r)| *r);
+        let d = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default();
+        let clauses = [
+            Clause::Effective(d),
+            Clause::Until(d),
+            Clause::Cite(String::new()),
+            Clause::WarnAt(Vec::new()),
+            Clause::Severity(crate::diagnostic::Severity::Error),
+        ];
+        for c in &clauses {
+            let first = c.keyword().split(' ').next().unwrap_or("");
+            assert_eq!(role(first), Some(Role::Clause), "{first}");
+            for w in c.keyword().split(' ') {
+                assert!(is_keyword(w), "{w}");
+            }
+        }
+        assert_eq!(role(RuleKind::Ban.keyword()), Some(Role::Statement));
+        for dir in [Direction::From, Direction::To, Direction::Via] {
+            assert!(is_keyword(dir.keyword()));
+        }
+        assert_eq!(CLAUSE_KEYWORDS.len(), 7);
+    }
 
     /// The grammar's `keyword` rule and [`KEYWORDS`] list the same words.
     #[test]
@@ -80,11 +55,11 @@ mod tests {
         let start = grammar.find("keyword = @{").unwrap_or(0);
         let end = start + grammar[start..].find("~ !(").unwrap_or(0);
         let mut in_grammar: Vec<&str> = grammar[start..end].split('"').skip(1).step_by(2).collect();
-        let mut listed = KEYWORDS.to_vec();
+        let mut listed = KEYWORDS.clone();
         in_grammar.sort_unstable();
         listed.sort_unstable();
         assert_eq!(in_grammar, listed);
-        for kw in KEYWORDS {
+        for kw in KEYWORDS.iter() {
             let p = parse(
                 crate::source::FileId(0),
                 &format!("commodity {kw} = hs 27\n"),
