@@ -874,3 +874,51 @@ fn the_project_file_decides_the_rule_set() {
     assert_eq!(p["params"]["diagnostics"][0]["range"]["start"], pos(1, 0));
     c.shutdown();
 }
+
+#[test]
+fn saving_runs_the_rule_sets_tests_and_publishes_failures_on_the_test_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let rules = root.join("rules.sanc");
+    let text = "commodity arms = hs 93\nban arms from PRK\n";
+    std::fs::write(&rules, text).unwrap();
+    let test_file = root.join("rules.sanc-test");
+    // The ban fires on a1; the test wrongly expects nothing for it.
+    let test = "[[test]]\nname = \"arms from the DPRK\"\nrule = \"ban-arms-from-PRK\"\n\n[[test.event]]\nid = \"a1\"\ndate = 2023-01-01\ncommodity = \"arms\"\nfrom = \"PRK\"\nexpect = []\nwhy = \"a wrong expectation\"\n";
+    std::fs::write(&test_file, test).unwrap();
+    let (ruri, turi) = (uri(&rules), uri(&test_file));
+    let mut c = Client::start(&root);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": ruri, "languageId": "sanc", "version": 1, "text": text}}),
+    );
+    assert!(c.diagnostics(&ruri).is_empty());
+    c.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": ruri}}),
+    );
+    let p = next_publication(&mut c, &turi);
+    let d = &p["params"]["diagnostics"];
+    assert_eq!(d.as_array().map(Vec::len), Some(1), "{p}");
+    assert_eq!(d[0]["source"], "sanc test");
+    assert_eq!(d[0]["range"]["start"]["line"], 0);
+    let message = d[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("test `arms from the DPRK` fails"),
+        "{message}"
+    );
+    assert!(message.contains("a1"), "{message}");
+    // Fixed and saved again: the test file's diagnostics are cleared.
+    std::fs::write(
+        &test_file,
+        test.replace("expect = []", "expect = [\"violation\"]"),
+    )
+    .unwrap();
+    c.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": turi}}),
+    );
+    let p = next_publication(&mut c, &turi);
+    assert_eq!(p["params"]["diagnostics"], json!([]), "{p}");
+    c.shutdown();
+}

@@ -207,6 +207,7 @@ fn serve_with(connection: &Connection, disk: bool) -> Result<bool, String> {
     let mut server = Server {
         workspace,
         published: HashSet::new(),
+        test_published: HashSet::new(),
         dirty: Vec::new(),
         watch: disk && watches_dynamically(&params),
     };
@@ -262,6 +263,22 @@ fn serve_with(connection: &Connection, disk: bool) -> Result<bool, String> {
                 answer_bad(connection, &n.params, disk)?;
             }
             Message::Notification(_) if shutting_down => {}
+            Message::Notification(n)
+                if n.method == lsp::notification::DidSaveTextDocument::METHOD =>
+            {
+                // A saved rule or test file: run the rule set's tests.
+                let saved = serde_json::from_value::<lsp::DidSaveTextDocumentParams>(n.params)
+                    .ok()
+                    .and_then(|p| path_of(&p.text_document.uri));
+                if let Some(path) = saved {
+                    server.flush(connection)?;
+                    let out = catch_unwind(AssertUnwindSafe(|| server.run_tests(&path)))
+                        .unwrap_or_default();
+                    for n in out {
+                        send(connection, Message::Notification(n))?;
+                    }
+                }
+            }
             Message::Notification(n) => {
                 if n.method == lsp::notification::Initialized::METHOD && server.watch {
                     send(connection, Message::Request(watch_request()))?;
@@ -391,6 +408,8 @@ struct Server {
     workspace: Workspace,
     /// Files we have published diagnostics for (to clear them later).
     published: HashSet<PathBuf>,
+    /// Test files we have published test results for.
+    test_published: HashSet<PathBuf>,
     /// Rule sets changed since they were last checked, in order of change.
     dirty: Vec<PathBuf>,
     /// Whether the client watches `.sanc` files for us.
@@ -559,6 +578,77 @@ impl Server {
             }
             _ => Vec::new(),
         }
+    }
+
+    /// Run the tests (`*.sanc-test`) of the rule set `path` belongs to, as
+    /// `sanc test` does, and publish each failing test and each problem as
+    /// a diagnostic on its test file (an empty list clears a file that now
+    /// passes). Tests read the files as saved on disk.
+    fn run_tests(&mut self, path: &Path) -> Vec<Notification> {
+        let set = self.workspace.set_of(path);
+        let root = if set.is_dir() {
+            set
+        } else {
+            set.parent().map(Path::to_path_buf).unwrap_or(set)
+        };
+        let files = crate::testing::test_files(&root).unwrap_or_default();
+        if files.is_empty() && self.test_published.is_empty() {
+            return Vec::new();
+        }
+        let today = chrono::Local::now().date_naive();
+        let run = if files.is_empty() {
+            crate::testing::Run::default()
+        } else {
+            crate::testing::run_paths(std::slice::from_ref(&root), today)
+        };
+        let mut per_file: std::collections::BTreeMap<PathBuf, Vec<lsp::Diagnostic>> =
+            files.iter().map(|f| (f.clone(), Vec::new())).collect();
+        let mut add = |loc: &crate::testing::Loc, message: String| {
+            let at = lsp::Position::new(
+                loc.line.saturating_sub(1) as u32,
+                loc.column.saturating_sub(1) as u32,
+            );
+            let d = lsp::Diagnostic {
+                range: lsp::Range::new(at, lsp::Position::new(at.line, at.character + 1)),
+                severity: Some(lsp::DiagnosticSeverity::ERROR),
+                code: Some(lsp::NumberOrString::String("sanc::test".into())),
+                source: Some("sanc test".into()),
+                message,
+                ..lsp::Diagnostic::default()
+            };
+            per_file
+                .entry(PathBuf::from(&loc.file))
+                .or_default()
+                .push(d);
+        };
+        for t in &run.tests {
+            if t.status == crate::testing::Status::Pass {
+                continue;
+            }
+            let mut lines: Vec<String> = t.differences.iter().map(|d| d.line()).collect();
+            lines.extend(t.problems.iter().map(|p| p.to_string()));
+            add(
+                &t.loc,
+                format!("test `{}` fails\n{}", t.name, lines.join("\n")),
+            );
+        }
+        for p in &run.problems {
+            add(&p.loc, p.to_string());
+        }
+        let mut out = Vec::new();
+        let now: HashSet<PathBuf> = per_file.keys().cloned().collect();
+        for (file, diagnostics) in per_file {
+            if let Some(uri) = convert::uri(&file) {
+                out.push(publish_notification(uri, diagnostics));
+            }
+        }
+        for gone in self.test_published.difference(&now) {
+            if let Some(uri) = convert::uri(gone) {
+                out.push(publish_notification(uri, Vec::new()));
+            }
+        }
+        self.test_published = now;
+        out
     }
 
     /// Check every changed rule set and publish its diagnostics.
