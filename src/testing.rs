@@ -611,6 +611,34 @@ pub fn test_files(path: &Path) -> Result<Vec<PathBuf>, String> {
 
 // ------------------------------------------------------------------ running
 
+/// A finding in words, expected or found alike:
+/// `violation of `r` for `e` (total 1, window 2023, share 90%)`.
+fn describe_finding(
+    kind: &str,
+    rule: &str,
+    event: &str,
+    total: Option<&str>,
+    window: Option<&str>,
+    share: Option<&str>,
+) -> String {
+    let mut details = Vec::new();
+    if let Some(t) = total {
+        details.push(format!("total {t}"));
+    }
+    if let Some(w) = window {
+        details.push(format!("window {w}"));
+    }
+    if let Some(s) = share {
+        details.push(format!("share {s}%"));
+    }
+    let details = if details.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", details.join(", "))
+    };
+    format!("{kind} of `{rule}` for `{event}`{details}")
+}
+
 /// A finding as a test sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GotFinding {
@@ -654,50 +682,26 @@ impl GotFinding {
 
     /// `violation of `r` for `e` (total 1, window 2023, share 90%)`.
     pub fn describe(&self) -> String {
-        let mut details = Vec::new();
-        if let Some(t) = &self.total {
-            details.push(format!("total {t}"));
-        }
-        if let Some(w) = &self.window {
-            details.push(format!("window {w}"));
-        }
-        if let Some(s) = &self.share {
-            details.push(format!("share {s}%"));
-        }
-        let details = if details.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", details.join(", "))
-        };
-        format!(
-            "{} of `{}` for `{}`{details}",
-            self.kind, self.rule, self.event
+        describe_finding(
+            self.kind,
+            &self.rule,
+            &self.event,
+            self.total.as_deref(),
+            self.window.as_deref(),
+            self.share.as_deref(),
         )
     }
 }
 
 impl ExpectedFinding {
     pub fn describe(&self) -> String {
-        let mut details = Vec::new();
-        if let Some(t) = &self.total {
-            details.push(format!("total {t}"));
-        }
-        if let Some(w) = &self.window {
-            details.push(format!("window {w}"));
-        }
-        if let Some(s) = &self.share {
-            details.push(format!("share {s}%"));
-        }
-        let details = if details.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", details.join(", "))
-        };
-        format!(
-            "{} of `{}` for `{}`{details}",
+        describe_finding(
             self.kind.as_str(),
-            self.rule,
-            self.event
+            &self.rule,
+            &self.event,
+            self.total.map(|t| t.to_string()).as_deref(),
+            self.window.as_deref(),
+            self.share.map(|s| s.to_string()).as_deref(),
         )
     }
 

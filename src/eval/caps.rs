@@ -228,13 +228,7 @@ fn amount_for(
     match convert_with(rules, commodity, e, &exact(q), &u, &l.unit) {
         Some(x) => Some(x),
         None => {
-            let what = e
-                .commodity_name
-                .clone()
-                .unwrap_or_else(|| "these goods".into());
-            diags.push(diag(e, rule, Code::EventUnconvertible, "quantity", format!(
-                "cannot convert `{}` to `{}` for `{what}`, so the cap `{}` cannot count this shipment", u.symbol, l.unit.symbol, rule.id
-            ), format!("declare a conversion in the rules, e.g. `convert {what} 1 {} = <how many> {}`", u.symbol, l.unit.symbol)));
+            diags.push(super::unconvertible(e, rule, "quantity", &u, &l.unit));
             None
         }
     }

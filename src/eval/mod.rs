@@ -476,24 +476,7 @@ impl<'r> Evaluator<'r> {
     }
 
     fn unconvertible(&mut self, e: &Event, rule: &Rule, field: &str, from: &Unit, to: &Unit) {
-        let what = e
-            .commodity_name
-            .clone()
-            .unwrap_or_else(|| "these goods".into());
-        self.not_evaluable(
-            e,
-            rule,
-            Code::EventUnconvertible,
-            field,
-            format!(
-                "cannot convert `{}` to `{}` for `{what}`, so rule `{}` cannot judge this event",
-                from.symbol, to.symbol, rule.id
-            ),
-            format!(
-                "declare a conversion in the rules, e.g. `convert {what} 1 {} = <how many> {}`",
-                from.symbol, to.symbol
-            ),
-        );
+        self.diags.push(unconvertible(e, rule, field, from, to));
     }
 
     /// Judge caps and reporting duties, settle duplicate ids, sort.
@@ -671,6 +654,26 @@ fn convert_with(
     rules
         .convert(e.commodity.or(e.hs_commodity), amount, from, to)
         .or_else(|| rules.convert(commodity, amount, from, to))
+}
+
+/// Rule `rule` cannot convert the event's `from` unit to its own `to`: the
+/// event is not evaluable for it.
+fn unconvertible(e: &Event, rule: &Rule, field: &str, from: &Unit, to: &Unit) -> Diagnostic {
+    let what = e.commodity_name.as_deref().unwrap_or("these goods");
+    crate::events::not_evaluable(
+        e,
+        &rule.id,
+        Code::EventUnconvertible,
+        field,
+        format!(
+            "cannot convert `{}` to `{}` for `{what}`, so rule `{}` cannot judge this event",
+            from.symbol, to.symbol, rule.id
+        ),
+        format!(
+            "declare a conversion in the rules, e.g. `convert {what} 1 {} = <how many> {}`",
+            from.symbol, to.symbol
+        ),
+    )
 }
 
 /// `shipment ru-2023-01 of 44,655 bbl refined_petroleum from RUS to PRK`
