@@ -112,10 +112,11 @@ enum Command {
     /// `--regime` evaluates only the rules of the named regimes (e.g. one
     /// jurisdiction: `--regime us_russia_oil`), with the declarations of the
     /// whole rule set.
+    #[command(override_usage = "sanc eval [OPTIONS] <RULES>... <EVENTS>...")]
     Eval {
         /// Rule files or directories, then event files (`-` reads NDJSON from
         /// standard input).
-        #[arg(required = true, num_args = 2.., value_name = "RULES… EVENTS")]
+        #[arg(required = true, num_args = 2.., value_name = "PATH")]
         paths: Vec<String>,
         /// Evaluate only the rules of this regime (repeat for several; default: the
         /// project file's `regimes`, or all).
