@@ -133,16 +133,21 @@ impl Workspace {
         self.projects.get(&file).filter(|(p, _)| p.contains(path))
     }
 
-    fn find_set(&mut self, path: &Path) -> PathBuf {
-        if let Some((p, _)) = self.project_of(path) {
-            return p.root.clone();
-        }
+    /// The innermost workspace folder holding `path`, else the file itself.
+    fn folder_of(&self, path: &Path) -> PathBuf {
         self.roots
             .iter()
             .filter(|r| path.starts_with(r))
             .max_by_key(|r| r.components().count())
             .cloned()
             .unwrap_or_else(|| path.to_path_buf())
+    }
+
+    fn find_set(&mut self, path: &Path) -> PathBuf {
+        if let Some((p, _)) = self.project_of(path) {
+            return p.root.clone();
+        }
+        self.folder_of(path)
     }
 
     /// The rule set a file belongs to, named by its root: its project's
@@ -159,12 +164,7 @@ impl Workspace {
         if let Some((p, _)) = project {
             return p.root.clone();
         }
-        self.roots
-            .iter()
-            .filter(|r| path.starts_with(r))
-            .max_by_key(|r| r.components().count())
-            .cloned()
-            .unwrap_or_else(|| path.to_path_buf())
+        self.folder_of(path)
     }
 
     /// The editor opened or changed a file.
