@@ -334,6 +334,7 @@ codes! {
     ShadowedCap = "sanc::check::shadowed_cap",
     UnusedDeclaration = "sanc::check::unused_declaration",
     EmptyGroup = "sanc::check::empty_group",
+    CompileUnsupported = "sanc::compile::unsupported",
     EventUnreadable = "sanc::event::unreadable",
     EventMalformed = "sanc::event::malformed",
     EventMissingField = "sanc::event::missing_field",
@@ -360,6 +361,7 @@ codes! {
     EventZeroQuantity = "sanc::event::zero_quantity",
     EventMultilineRecord = "sanc::event::multiline_record",
     EventUnknownColumn = "sanc::event::unknown_column",
+    EventOutOfSqlRange = "sanc::event::out_of_sql_range",
 }
 
 impl Code {

@@ -32,6 +32,7 @@ pub mod model;
 pub mod project;
 pub mod report;
 pub mod source;
+pub mod sql;
 pub mod suggest;
 pub mod syntax;
 pub mod testing;

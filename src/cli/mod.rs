@@ -1,6 +1,7 @@
 //! The `sanc` command line: subcommands, output formats, exit codes.
 
 mod check;
+mod compile;
 mod diff;
 mod eval;
 mod fmt;
@@ -210,6 +211,49 @@ enum Command {
         #[arg(long, value_name = "DATE", value_parser = parse_date)]
         as_of: Option<NaiveDate>,
     },
+    /// Compile a rule set to one SQL script for DuckDB, Apache Spark or PostgreSQL.
+    ///
+    /// The script reads an events table `sanc_events` (every event field a
+    /// text column, as in a CSV file; `--events` makes it a view over CSV,
+    /// Parquet or NDJSON files) and writes `sanc_findings`, with the
+    /// findings of `sanc eval --format json` (rule, kind, event, date, cite,
+    /// window, total, limit, unit, contributors, contributor_count,
+    /// deadline), and `sanc_diagnostics`, the events it rejects or cannot
+    /// judge, with their codes. Amounts are exact (whole numbers of
+    /// 10^-10 in 38-digit integers). A rule that cannot be compiled
+    /// exactly is reported and nothing is written. See docs/scale-out.md.
+    ///
+    /// Exit codes: 0 compiled; 2 rule errors, a rule that cannot be
+    /// compiled, or a usage error.
+    Compile {
+        /// Rule files or directories (the project they lie in, as for `check`).
+        #[arg(required = true, value_name = "RULES")]
+        paths: Vec<PathBuf>,
+        /// What to compile to.
+        #[arg(long, value_enum, default_value_t = compile::Target::Sql)]
+        to: compile::Target,
+        /// The SQL engine.
+        #[arg(long, value_enum, default_value_t = compile::DialectArg::Duckdb)]
+        dialect: compile::DialectArg,
+        /// Compile only the rules of this regime (repeat for several; default: the
+        /// project file's `regimes`, or all).
+        #[arg(long, value_name = "ID")]
+        regime: Vec<String>,
+        /// Judge reporting deadlines as of this date (YYYY-MM-DD; default: the project
+        /// file's `[eval] as-of`, or the day the script runs).
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+        /// Read the events from these files (a path or glob) instead of an existing
+        /// `sanc_events` table.
+        #[arg(long, value_name = "PATH")]
+        events: Option<String>,
+        /// The format of `--events` (default: from its extension; CSV otherwise).
+        #[arg(long, value_enum, value_name = "FORMAT")]
+        events_format: Option<compile::EventsFormatArg>,
+        /// Write the script here instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Run the language server (LSP over standard input and output) for editors.
     ///
     /// It publishes the same diagnostics as `sanc check` while you type, for
@@ -322,6 +366,24 @@ pub fn run() -> Exit {
             as_of: as_of.unwrap_or_else(|| chrono::Local::now().date_naive()),
             coverage,
             min_coverage,
+        }),
+        Command::Compile {
+            paths,
+            to: compile::Target::Sql,
+            dialect,
+            regime,
+            as_of,
+            events,
+            events_format,
+            output,
+        } => compile::compile(compile::CompileArgs {
+            paths,
+            dialect,
+            regimes: regime,
+            as_of,
+            events,
+            events_format,
+            output,
         }),
         Command::Lsp => match sanc::lsp::run_stdio() {
             Ok(true) => Exit::Clean,

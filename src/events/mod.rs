@@ -9,7 +9,7 @@ pub mod read;
 pub mod scan;
 mod validate;
 
-pub use fields::{Field, RawEvent};
+pub use fields::{Field, RawEvent, FIELD_NAMES};
 pub use read::{CsvOptions, Input, InputFormat};
 pub use validate::validate;
 

@@ -1,0 +1,248 @@
+//! The differences between the SQL engines the compiler writes for: every
+//! function or type whose spelling differs is asked of the [`Dialect`].
+
+/// An SQL engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    DuckDb,
+    Spark,
+    Postgres,
+}
+
+impl Dialect {
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::DuckDb => "duckdb",
+            Dialect::Spark => "spark",
+            Dialect::Postgres => "postgres",
+        }
+    }
+
+    /// A quoted identifier (`from`, `limit` and `window` are reserved words).
+    pub fn ident(self, name: &str) -> String {
+        match self {
+            Dialect::Spark => format!("`{name}`"),
+            _ => format!("\"{name}\""),
+        }
+    }
+
+    /// A string literal.
+    pub fn str(self, s: &str) -> String {
+        match self {
+            // Spark reads backslashes in string literals as escapes.
+            Dialect::Spark => format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'")),
+            _ => format!("'{}'", s.replace('\'', "''")),
+        }
+    }
+
+    /// The text type.
+    pub fn text(self) -> &'static str {
+        match self {
+            Dialect::DuckDb => "VARCHAR",
+            Dialect::Spark => "STRING",
+            Dialect::Postgres => "TEXT",
+        }
+    }
+
+    /// The exact integer type of scaled amounts (at least 38 digits; an
+    /// overflow is an error, never a wrong number).
+    pub fn int(self) -> &'static str {
+        match self {
+            Dialect::DuckDb => "HUGEINT",
+            Dialect::Spark => "DECIMAL(38,0)",
+            Dialect::Postgres => "NUMERIC",
+        }
+    }
+
+    /// An exact integer literal of [`Dialect::int`].
+    pub fn int_lit(self, digits: &str) -> String {
+        format!("CAST('{digits}' AS {})", self.int())
+    }
+
+    /// A date literal.
+    pub fn date_lit(self, d: chrono::NaiveDate) -> String {
+        format!("DATE '{d}'")
+    }
+
+    /// `a` divided by `b`, both whole, rounded down (non-negative operands).
+    pub fn idiv(self, a: &str, b: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("(({a}) // ({b}))"),
+            Dialect::Spark => format!("CAST((({a}) - (({a}) % ({b}))) / ({b}) AS {})", self.int()),
+            Dialect::Postgres => format!("div(({a}), ({b}))"),
+        }
+    }
+
+    /// Small integers: `a` divided by `b` rounded down (non-negative).
+    pub fn small_div(self, a: &str, b: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("(({a}) // ({b}))"),
+            Dialect::Spark => format!("(({a}) div ({b}))"),
+            Dialect::Postgres => format!("(({a}) / ({b}))"),
+        }
+    }
+
+    /// A text column compared byte by byte (as Rust compares ids), whatever
+    /// the database's collation.
+    pub fn bin(self, col: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("{col} COLLATE \"C\""),
+            _ => col.to_string(),
+        }
+    }
+
+    /// A row number for each row of a table, in no particular order.
+    pub fn row_id(self) -> &'static str {
+        match self {
+            Dialect::Spark => "monotonically_increasing_id()",
+            _ => "row_number() OVER ()",
+        }
+    }
+
+    /// Does `s` contain a match of the regular expression `re`?
+    pub fn matches(self, s: &str, re: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("regexp_matches({s}, {})", self.str(re)),
+            Dialect::Spark => format!("({s} RLIKE {})", self.str(re)),
+            Dialect::Postgres => format!("({s} ~ {})", self.str(re)),
+        }
+    }
+
+    /// Group `group` of the first match of `re` in `s`, or NULL (or an
+    /// empty text) when it does not match.
+    pub fn extract(self, s: &str, re: &str, group: u32) -> String {
+        match self {
+            Dialect::Postgres => format!("(regexp_match({s}, {}))[{group}]", self.str(re)),
+            _ => format!("regexp_extract({s}, {}, {group})", self.str(re)),
+        }
+    }
+
+    /// A text whose regex matches are replaced.
+    pub fn replace_re(self, s: &str, re: &str, with: &str) -> String {
+        match self {
+            Dialect::Postgres => format!(
+                "regexp_replace({s}, {}, {}, 'g')",
+                self.str(re),
+                self.str(with)
+            ),
+            _ => format!("regexp_replace({s}, {}, {})", self.str(re), self.str(with)),
+        }
+    }
+
+    /// A date from text, or NULL when it is not a valid date (`YYYY-MM-DD`
+    /// already checked).
+    pub fn try_date(self, s: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("TRY_CAST({s} AS DATE)"),
+            Dialect::Spark => format!("try_to_date({s}, 'yyyy-MM-dd')"),
+            Dialect::Postgres => format!("sanc_try_date({s})"),
+        }
+    }
+
+    /// Statements a script needs before anything else.
+    pub fn prelude(self) -> &'static str {
+        match self {
+            Dialect::DuckDb => "",
+            // Overflows are errors, never NULLs; decimal arithmetic keeps every digit.
+            Dialect::Spark => "SET spark.sql.ansi.enabled=true;\nSET spark.sql.decimalOperations.allowPrecisionLoss=false;\n",
+            Dialect::Postgres => {
+                "CREATE OR REPLACE FUNCTION sanc_try_date(t TEXT) RETURNS DATE AS $$\n\
+                 BEGIN RETURN t::date; EXCEPTION WHEN others THEN RETURN NULL; END;\n\
+                 $$ LANGUAGE plpgsql IMMUTABLE;\n"
+            }
+        }
+    }
+
+    /// Days since 1970-01-01.
+    pub fn day_number(self, d: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("CAST(date_diff('day', DATE '1970-01-01', {d}) AS BIGINT)"),
+            Dialect::Spark => format!("CAST(datediff({d}, DATE '1970-01-01') AS BIGINT)"),
+            Dialect::Postgres => format!("CAST(({d}) - DATE '1970-01-01' AS BIGINT)"),
+        }
+    }
+
+    /// `d` plus `n` days (`n` an integer expression).
+    pub fn add_days(self, d: &str, n: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("CAST(({d}) + CAST({n} AS INTEGER) AS DATE)"),
+            Dialect::Spark => format!("date_add({d}, CAST({n} AS INT))"),
+            Dialect::Postgres => format!("CAST(({d}) + CAST({n} AS INTEGER) AS DATE)"),
+        }
+    }
+
+    /// `d` plus `n` months, the day clamped to the month's end.
+    pub fn add_months(self, d: &str, n: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("CAST(({d}) + to_months(CAST({n} AS INTEGER)) AS DATE)"),
+            Dialect::Spark => format!("add_months({d}, CAST({n} AS INT))"),
+            Dialect::Postgres => {
+                format!("CAST(({d}) + make_interval(months => CAST({n} AS INTEGER)) AS DATE)")
+            }
+        }
+    }
+
+    /// A date's year, month or day as an integer.
+    pub fn part(self, part: &str, d: &str) -> String {
+        format!("CAST(EXTRACT({part} FROM {d}) AS INTEGER)")
+    }
+
+    pub fn to_text(self, x: &str) -> String {
+        format!("CAST({x} AS {})", self.text())
+    }
+
+    /// A text list from a `;`-separated text, items trimmed, empty ones dropped.
+    pub fn split_list(self, s: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!(
+                "list_filter(list_transform(string_split({s}, ';'), lambda x: trim(x)), lambda x: x <> '')"
+            ),
+            Dialect::Spark => {
+                format!("filter(transform(split({s}, ';'), x -> trim(x)), x -> x <> '')")
+            }
+            Dialect::Postgres => format!(
+                "ARRAY(SELECT trim(x) FROM unnest(string_to_array({s}, ';')) AS x WHERE trim(x) <> '')"
+            ),
+        }
+    }
+
+    /// The set-returning function that makes one row per list item.
+    pub fn unnest(self) -> &'static str {
+        match self {
+            Dialect::Spark => "explode",
+            _ => "unnest",
+        }
+    }
+
+    /// The ids `id` of a group's rows in order of `key`, as a list.
+    pub fn ordered_list(self, id: &str, key: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("list({id} ORDER BY {key})"),
+            Dialect::Spark => {
+                format!("transform(array_sort(collect_list(struct({key} AS k, {id} AS v))), x -> x.v)")
+            }
+            Dialect::Postgres => format!("array_agg({id} ORDER BY {key})"),
+        }
+    }
+
+    /// A NULL list of texts.
+    pub fn null_list(self) -> &'static str {
+        match self {
+            Dialect::DuckDb => "CAST(NULL AS VARCHAR[])",
+            Dialect::Spark => "CAST(NULL AS ARRAY<STRING>)",
+            Dialect::Postgres => "CAST(NULL AS TEXT[])",
+        }
+    }
+
+    /// `CREATE … AS` a query: a table where the engine keeps one, a cached
+    /// view on Spark (nothing is written to a warehouse).
+    pub fn create(self, name: &str, query: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("CREATE OR REPLACE TABLE {name} AS\n{query};\n"),
+            Dialect::Spark => format!("CACHE TABLE {name} AS\n{query};\n"),
+            Dialect::Postgres => {
+                format!("DROP TABLE IF EXISTS {name};\nCREATE TABLE {name} AS\n{query};\n")
+            }
+        }
+    }
+}

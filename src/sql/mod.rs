@@ -1,0 +1,1667 @@
+//! `sanc compile --to sql`: a checked rule set as one SQL script that reads
+//! an events table and writes the findings and event diagnostics that
+//! `sanc eval` would report, on DuckDB, Apache Spark or PostgreSQL.
+//!
+//! The script is compiled from the checked model ([`crate::model`]), never
+//! from the syntax: names are resolved, commodity hierarchies flattened to
+//! lists of ids and HS prefixes, party sets to lists of the names events may
+//! use, unit conversions to exact whole-number multipliers. Stages (each a
+//! table, or a cached view on Spark):
+//!
+//! 1. `sanc_raw` / `sanc_p*`: the events table's text, trimmed and parsed
+//!    (amounts as whole numbers of 10^-10, dates, units, lists);
+//! 2. `sanc_vdiag`: what `sanc eval` rejects, with its codes; duplicates;
+//! 3. `sanc_ev`: the valid events, with per-rule list flags;
+//! 4. per rule: matches, cap windows and running totals, price checks,
+//!    reporting deadlines;
+//! 5. `sanc_findings` and `sanc_diagnostics`, the results.
+//!
+//! See docs/scale-out.md for the events table and how to run the script.
+
+pub mod dialect;
+mod numbers;
+
+pub use dialect::Dialect;
+
+use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::exact::{exact, Exact};
+use crate::model::{Goods, PartyKey, PartySet, Rule, RuleKind, RuleSet};
+use crate::syntax::ast::{By, Period};
+use crate::units::{builtin_units, plain_amount, Dimension, Unit};
+use chrono::NaiveDate;
+use num_bigint::BigInt;
+use numbers::{lit, pow10, SCALE};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+/// The columns of the events table: the event fields of docs/events.md,
+/// each as text (as in a CSV file).
+pub const EVENT_COLUMNS: &[&str] = crate::events::FIELD_NAMES;
+
+/// How the script finds its events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventsSource {
+    /// A table or view named `sanc_events` that already exists.
+    Table,
+    /// Files to read (a path or glob): CSV, Parquet or NDJSON.
+    Files { path: String, format: FileFormat },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    Csv,
+    Parquet,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub dialect: Dialect,
+    /// The day reporting deadlines are judged on (`None`: the day the
+    /// script runs, `CURRENT_DATE`).
+    pub as_of: Option<NaiveDate>,
+    pub events: EventsSource,
+}
+
+/// Compile a rule set; a feature that cannot be compiled exactly is a
+/// located error diagnostic (and no script).
+pub fn compile(rules: &RuleSet, opts: &Options) -> Result<String, Vec<Diagnostic>> {
+    let mut cx = Cx {
+        rules,
+        d: opts.dialect,
+        diags: Vec::new(),
+        as_of: match opts.as_of {
+            Some(d) => opts.dialect.date_lit(d),
+            None => "CURRENT_DATE".into(),
+        },
+    };
+    let script = cx.script(opts);
+    if cx.diags.is_empty() {
+        Ok(script)
+    } else {
+        Err(cx.diags)
+    }
+}
+
+struct Cx<'r> {
+    rules: &'r RuleSet,
+    d: Dialect,
+    diags: Vec<Diagnostic>,
+    as_of: String,
+}
+
+/// One kind of finding row, as every branch of the findings union writes it.
+struct Row<'a> {
+    rule: &'a str,
+    kind: String,
+    event: &'a str,
+    date: &'a str,
+    window: String,
+    limit: String,
+    unit: String,
+    deadline: String,
+}
+
+fn violation_kind(rule: &Rule) -> &'static str {
+    match rule.severity {
+        Severity::Error => "violation",
+        _ => "warning",
+    }
+}
+
+fn in_list(d: Dialect, items: impl IntoIterator<Item = impl AsRef<str>>) -> Option<String> {
+    let v: Vec<String> = items.into_iter().map(|s| d.str(s.as_ref())).collect();
+    (!v.is_empty()).then(|| format!("({})", v.join(", ")))
+}
+
+fn goods_units() -> Vec<Unit> {
+    builtin_units()
+        .iter()
+        .filter_map(|(s, _, _)| crate::units::lookup(s))
+        .collect()
+}
+
+impl Cx<'_> {
+    fn str(&self, s: &str) -> String {
+        self.d.str(s)
+    }
+
+    fn q(&self, s: &str) -> String {
+        self.d.ident(s)
+    }
+
+    /// `col IN (…)`, or FALSE for an empty list.
+    fn is_in(&self, col: &str, items: impl IntoIterator<Item = impl AsRef<str>>) -> String {
+        match in_list(self.d, items) {
+            Some(l) => format!("({col} IN {l})"),
+            None => "FALSE".into(),
+        }
+    }
+
+    fn cannot(&self, rule: &Rule, what: String) -> Diagnostic {
+        Diagnostic::error(
+            Code::CompileUnsupported,
+            format!("rule `{}` cannot be compiled to SQL exactly: {what}", rule.id),
+        )
+        .with_label(rule.keyword, "this rule")
+        .with_help("`sanc eval` judges it exactly; evaluate this rule with `sanc eval`, or keep it out of the compiled rule set with `--regime`")
+    }
+
+    fn script(&mut self, opts: &Options) -> String {
+        let d = self.d;
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "-- Compiled by sanc {} from a rule set of {} rules, for {}.\n\
+             -- Input: `sanc_events`, one row per event, every column text (docs/scale-out.md):\n\
+             --   {}\n\
+             -- Output: `sanc_findings` (as `sanc eval --format json` findings) and\n\
+             -- `sanc_diagnostics` (events rejected or not evaluable, and remarks).\n\
+             -- Reporting deadlines are judged as of {}.",
+            env!("CARGO_PKG_VERSION"),
+            self.rules.rules.len(),
+            d.name(),
+            EVENT_COLUMNS.join(", "),
+            self.as_of
+        );
+        s.push_str(d.prelude());
+        s.push_str(&self.events_source(&opts.events));
+        s.push_str(&self.parse_stage());
+        s.push_str(&self.validation_stage());
+        s.push_str(&self.events_stage());
+        let mut cap_rows = Vec::new();
+        let mut price_rows = Vec::new();
+        let mut plain_rows = Vec::new();
+        let mut nediags = Vec::new();
+        let mut entries = Vec::new();
+        for (i, rule) in self.rules.rules.iter().enumerate() {
+            match &rule.kind {
+                RuleKind::Ban => plain_rows.push(self.ban(rule, i)),
+                RuleKind::CapPrice {
+                    amount,
+                    currency,
+                    per_unit,
+                } => {
+                    let (stmts, rows, diags) = self.price(rule, i, *amount, currency, per_unit);
+                    s.push_str(&stmts);
+                    price_rows.push(rows);
+                    nediags.push(diags);
+                }
+                RuleKind::Cap { .. } => {
+                    if let Some((stmts, rows, diags, ents)) = self.cap(rule, i) {
+                        s.push_str(&stmts);
+                        cap_rows.push(rows);
+                        nediags.push(diags);
+                        entries.push(ents);
+                    }
+                }
+                RuleKind::RequireReport { within_days } => {
+                    plain_rows.push(self.report(rule, i, *within_days))
+                }
+            }
+        }
+        s.push_str(&self.results(cap_rows, price_rows, plain_rows, nediags, entries));
+        s
+    }
+
+    fn events_source(&self, src: &EventsSource) -> String {
+        let d = self.d;
+        let cols: Vec<String> = EVENT_COLUMNS
+            .iter()
+            .map(|c| format!("{} {}", self.q(c), d.text()))
+            .collect();
+        match src {
+            EventsSource::Table => match d {
+                // Spark: register `sanc_events` as a view before running the script.
+                Dialect::Spark => "-- `sanc_events` must exist (e.g. a temporary view over Parquet files).\n".into(),
+                _ => format!(
+                    "CREATE TABLE IF NOT EXISTS sanc_events ({});\n",
+                    cols.join(", ")
+                ),
+            },
+            EventsSource::Files { path, format } => {
+                let p = self.str(path);
+                match (d, format) {
+                    (Dialect::DuckDb, FileFormat::Csv) => format!(
+                        "CREATE OR REPLACE VIEW sanc_events AS SELECT * FROM read_csv({p}, header = true, all_varchar = true, union_by_name = true);\n"
+                    ),
+                    (Dialect::DuckDb, FileFormat::Parquet) => format!(
+                        "CREATE OR REPLACE VIEW sanc_events AS SELECT * FROM read_parquet({p}, union_by_name = true);\n"
+                    ),
+                    (Dialect::DuckDb, FileFormat::Json) => format!(
+                        "CREATE OR REPLACE VIEW sanc_events AS SELECT * FROM read_json({p}, format = 'newline_delimited', columns = {{{}}});\n",
+                        EVENT_COLUMNS
+                            .iter()
+                            .map(|c| format!("'{c}': 'VARCHAR'"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    (Dialect::Spark, f) => {
+                        let (using, opts) = match f {
+                            FileFormat::Csv => ("csv", "header 'true', inferSchema 'false', "),
+                            FileFormat::Parquet => ("parquet", ""),
+                            FileFormat::Json => ("json", "primitivesAsString 'true', "),
+                        };
+                        format!(
+                            "CREATE OR REPLACE TEMPORARY VIEW sanc_events USING {using} OPTIONS ({opts}path {p});\n"
+                        )
+                    }
+                    (Dialect::Postgres, FileFormat::Csv) => format!(
+                        "DROP TABLE IF EXISTS sanc_events;\nCREATE TABLE sanc_events ({});\nCOPY sanc_events FROM {p} WITH (FORMAT csv, HEADER true);\n",
+                        cols.join(", ")
+                    ),
+                    (Dialect::Postgres, _) => format!(
+                        "-- PostgreSQL reads CSV files only; load {p} into `sanc_events` ({}) first.\nCREATE TABLE IF NOT EXISTS sanc_events ({});\n",
+                        EVENT_COLUMNS.join(", "),
+                        cols.join(", ")
+                    ),
+                }
+            }
+        }
+    }
+
+    /// Text fields trimmed (empty: absent), then split and parsed.
+    fn parse_stage(&self) -> String {
+        let d = self.d;
+        let mut s = String::new();
+        let raw_cols: Vec<String> = EVENT_COLUMNS
+            .iter()
+            .map(|c| format!("NULLIF(TRIM({}), '') AS f_{c}", d.to_text(&self.q(c))))
+            .collect();
+        s.push_str(&d.create(
+            "sanc_raw",
+            &format!(
+                "SELECT {} AS rn, {} FROM sanc_events",
+                d.row_id(),
+                raw_cols.join(", ")
+            ),
+        ));
+        let date_re = "^[0-9]{4}-[0-9]{2}-[0-9]{2}(([Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2}))|([T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?)|(T[0-9]{2}:[0-9]{2}))?$";
+        let date = |c: &str| {
+            format!(
+                "CASE WHEN {} THEN {} END",
+                d.matches(c, date_re),
+                d.try_date(&format!("substr({c}, 1, 10)"))
+            )
+        };
+        let split = |c: &str, g: u32| {
+            format!(
+                "NULLIF(TRIM(COALESCE({}, '')), '')",
+                d.extract(c, "^(\\S+)\\s+(.*)$", g)
+            )
+        };
+        let mut cols = vec!["*".to_string()];
+        cols.push(format!("{} AS dt", date("f_date")));
+        cols.push(format!("{} AS ld", date("f_loaded")));
+        cols.push(format!("{} AS dl", date("f_delivered")));
+        for (f, p) in [("f_quantity", "q"), ("f_price", "p"), ("f_value", "v")] {
+            cols.push(format!("{} AS {p}a", split(f, 1)));
+            cols.push(format!("{} AS {p}u", split(f, 2)));
+        }
+        s.push_str(&d.create(
+            "sanc_p1",
+            &format!("SELECT {} FROM sanc_raw", cols.join(", ")),
+        ));
+        // Amount text: digits before and after the point, the exponent.
+        let mut cols = vec!["*".to_string()];
+        cols.push(format!(
+            "CASE WHEN pu LIKE '%/%' THEN NULLIF(TRIM(COALESCE({}, '')), '') WHEN pu LIKE '% per %' THEN NULLIF(TRIM(COALESCE({}, '')), '') END AS pc",
+            d.extract("pu", "^([^/]*)/(.*)$", 1),
+            d.extract("pu", "^(.*?) per (.*)$", 1)
+        ));
+        cols.push(format!(
+            "CASE WHEN pu LIKE '%/%' THEN TRIM(COALESCE({}, '')) WHEN pu LIKE '% per %' THEN TRIM(COALESCE({}, '')) END AS pp",
+            d.extract("pu", "^([^/]*)/(.*)$", 2),
+            d.extract("pu", "^(.*?) per (.*)$", 2)
+        ));
+        for p in ["q", "p", "v"] {
+            let a = format!("{p}a");
+            let x = format!(
+                "(CASE WHEN {a} LIKE '%e%' OR {a} LIKE '%E%' THEN {a} ELSE {} END)",
+                d.replace_re(&format!("replace({a}, '_', '')"), "^\\+", "")
+            );
+            cols.push(format!("{x} AS {p}x"));
+        }
+        s.push_str(&d.create(
+            "sanc_p2",
+            &format!("SELECT {} FROM sanc_p1", cols.join(", ")),
+        ));
+        let mut cols = vec!["*".to_string()];
+        for p in ["q", "p", "v"] {
+            let x = format!("{p}x");
+            cols.push(format!(
+                "{} AS {p}plain",
+                d.matches(&x, "^-?([0-9]+\\.?[0-9]*|\\.[0-9]+)$")
+            ));
+            cols.push(format!(
+                "{} AS {p}sci",
+                d.matches(&x, "^-?[0-9]+(\\.[0-9]+)?[eE][-+]?[0-9]+$")
+            ));
+            cols.push(format!(
+                "COALESCE({}, '') AS {p}ip",
+                d.extract(&x, "^-?([0-9]*)", 1)
+            ));
+            cols.push(format!(
+                "COALESCE({}, '') AS {p}fp",
+                d.extract(&x, "^-?[0-9]*\\.([0-9]*)", 1)
+            ));
+            cols.push(format!(
+                "COALESCE({}, '') AS {p}ex",
+                d.extract(&x, "[eE]([-+]?[0-9]+)$", 1)
+            ));
+        }
+        s.push_str(&d.create(
+            "sanc_p3",
+            &format!("SELECT {} FROM sanc_p2", cols.join(", ")),
+        ));
+        // Amounts: a status (why not a number) or whole 10^-SCALE units.
+        let mut cols = vec!["*".to_string()];
+        for p in ["q", "p", "v"] {
+            let (plain, sci, ip, fp, ex, x) = (
+                format!("{p}plain"),
+                format!("{p}sci"),
+                format!("{p}ip"),
+                format!("{p}fp"),
+                format!("{p}ex"),
+                format!("{p}x"),
+            );
+            let all = format!("({ip} || {fp})");
+            let nonzero = d.matches(&all, "[1-9]");
+            let ltrim0 = |e: &str| d.replace_re(e, "^0+", "");
+            let shift = format!(
+                "(CAST({ex} AS INTEGER) - length({fp}) + {SCALE})"
+            );
+            let status = format!(
+                "CASE WHEN {x} IS NULL THEN NULL \
+                 WHEN NOT {plain} AND NOT {sci} THEN 'bad' \
+                 WHEN {x} LIKE '-%' AND {nonzero} THEN 'negative' \
+                 WHEN {plain} AND (length({fp}) > {SCALE} OR length({}) > {}) THEN 'range' \
+                 WHEN {sci} AND length({ex}) > 4 THEN 'range' \
+                 WHEN {sci} AND {shift} >= 0 AND {nonzero} AND length({}) + {shift} > {} THEN 'range' \
+                 WHEN {sci} AND {shift} < 0 AND (0 - {shift} > length({all}) OR {}) THEN 'range' \
+                 END",
+                ltrim0(&ip),
+                numbers::INT_DIGITS,
+                ltrim0(&all),
+                numbers::INT_DIGITS + SCALE,
+                d.matches(
+                    &format!("substr({all}, length({all}) + {shift} + 1)"),
+                    "[1-9]"
+                ),
+            );
+            cols.push(format!("{status} AS {p}status"));
+        }
+        s.push_str(&d.create(
+            "sanc_p4",
+            &format!("SELECT {} FROM sanc_p3", cols.join(", ")),
+        ));
+        let mut cols = vec!["*".to_string()];
+        for p in ["q", "p", "v"] {
+            let (plain, ip, fp, ex, st) = (
+                format!("{p}plain"),
+                format!("{p}ip"),
+                format!("{p}fp"),
+                format!("{p}ex"),
+                format!("{p}status"),
+            );
+            let all = format!("({ip} || {fp})");
+            let shift = format!("(CAST({ex} AS INTEGER) - length({fp}) + {SCALE})");
+            let digits = format!(
+                "CASE WHEN {plain} THEN {ip} || rpad({fp}, {SCALE}, '0') \
+                 WHEN {shift} >= 0 THEN {all} || repeat('0', {shift}) \
+                 ELSE substr({all}, 1, length({all}) + {shift}) END"
+            );
+            cols.push(format!(
+                "CASE WHEN {p}a IS NOT NULL AND {st} IS NULL THEN CAST(COALESCE(NULLIF({}, ''), '0') AS {}) END AS {p}i",
+                d.replace_re(&format!("({digits})"), "^0+", ""),
+                d.int()
+            ));
+        }
+        let units = self.unit_kind_sql();
+        for (u, k) in [("qu", "qk"), ("pc", "pck"), ("pp", "ppk"), ("vu", "vk")] {
+            cols.push(format!("{} AS {k}", units.replace("{u}", u)));
+        }
+        s.push_str(&d.create(
+            "sanc_p",
+            &format!("SELECT {} FROM sanc_p4", cols.join(", ")),
+        ));
+        // List fields, one row per item.
+        let lists: Vec<String> = ["via", "covers", "exemptions"]
+            .iter()
+            .map(|f| {
+                format!(
+                    "SELECT rn, '{f}' AS field, {}({}) AS item FROM sanc_raw WHERE f_{f} IS NOT NULL",
+                    d.unnest(),
+                    d.split_list(&format!("f_{f}"))
+                )
+            })
+            .collect();
+        s.push_str(&d.create("sanc_items", &lists.join("\nUNION ALL\n")));
+        s
+    }
+
+    /// `CASE` giving 'goods' or 'money' for a unit symbol `{u}`, NULL if unknown.
+    fn unit_kind_sql(&self) -> String {
+        let goods: Vec<&str> = builtin_units().iter().map(|(s, _, _)| *s).collect();
+        format!(
+            "CASE WHEN {{u}} IN {} THEN 'goods' WHEN {{u}} IN {} THEN 'money' END",
+            in_list(self.d, &goods).unwrap_or_default(),
+            in_list(self.d, crate::iso::CURRENCIES).unwrap_or_default()
+        )
+    }
+
+    /// Every name an event may give a party: country codes, aliases, entities.
+    fn party_names(&self) -> Vec<String> {
+        let mut v: Vec<String> = crate::iso::COUNTRIES
+            .iter()
+            .map(|(c, _)| c.to_string())
+            .collect();
+        v.extend(self.rules.aliases.keys().cloned());
+        v.extend(self.rules.entities.keys().cloned());
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    fn validation_stage(&self) -> String {
+        let d = self.d;
+        let names = self.party_names();
+        let party_ok = |c: &str| self.is_in(c, &names);
+        let mut checks: Vec<(String, Code, &str)> = vec![
+            ("f_id IS NULL".into(), Code::EventMissingField, "id"),
+            (
+                "f_type IS NOT NULL AND f_type NOT IN ('shipment', 'report')".into(),
+                Code::EventBadType,
+                "type",
+            ),
+            ("f_date IS NOT NULL AND dt IS NULL".into(), Code::EventBadDate, "date"),
+            ("f_date IS NULL".into(), Code::EventMissingField, "date"),
+            ("f_loaded IS NOT NULL AND ld IS NULL".into(), Code::EventBadDate, "loaded"),
+            (
+                "f_delivered IS NOT NULL AND dl IS NULL".into(),
+                Code::EventBadDate,
+                "delivered",
+            ),
+            (
+                format!(
+                    "f_hs IS NOT NULL AND (NOT {} OR length(f_hs) % 2 = 1)",
+                    d.matches("f_hs", "^[0-9]{2,}$")
+                ),
+                Code::EventBadHsCode,
+                "hs",
+            ),
+        ];
+        for (f, p, field) in [
+            ("f_quantity", "q", "quantity"),
+            ("f_price", "p", "price"),
+            ("f_value", "v", "value"),
+        ] {
+            checks.push((
+                format!("{f} IS NOT NULL AND {p}a IS NULL"),
+                Code::EventMissingUnit,
+                field,
+            ));
+            checks.push((
+                format!("{p}status = 'negative'"),
+                Code::EventNegativeQuantity,
+                field,
+            ));
+            checks.push((format!("{p}status = 'bad'"), Code::EventBadAmount, field));
+            checks.push((format!("{p}status = 'range'"), Code::EventOutOfSqlRange, field));
+        }
+        let ok = |p: &str| format!("{p}a IS NOT NULL AND {p}status IS NULL");
+        checks.push((format!("{} AND qk IS NULL", ok("q")), Code::EventUnknownUnit, "quantity"));
+        checks.push((format!("{} AND qk = 'money'", ok("q")), Code::EventWrongUnitKind, "quantity"));
+        checks.push((format!("{} AND pc IS NULL", ok("p")), Code::EventMissingUnit, "price"));
+        checks.push((
+            format!("{} AND pc IS NOT NULL AND (pck IS NULL OR (pck IS NOT NULL AND ppk IS NULL))", ok("p")),
+            Code::EventUnknownUnit,
+            "price",
+        ));
+        checks.push((
+            format!("{} AND pck IS NOT NULL AND ppk IS NOT NULL AND (pck <> 'money' OR ppk = 'money')", ok("p")),
+            Code::EventWrongUnitKind,
+            "price",
+        ));
+        checks.push((format!("{} AND vk IS NULL", ok("v")), Code::EventUnknownUnit, "value"));
+        checks.push((format!("{} AND vk = 'goods'", ok("v")), Code::EventWrongUnitKind, "value"));
+        checks.push((
+            format!("f_from IS NOT NULL AND NOT {}", party_ok("f_from")),
+            Code::EventUnknownParty,
+            "from",
+        ));
+        checks.push((
+            format!("f_to IS NOT NULL AND NOT {}", party_ok("f_to")),
+            Code::EventUnknownParty,
+            "to",
+        ));
+        let shipment = "(f_type IS NULL OR f_type = 'shipment')";
+        let report = "f_type = 'report'";
+        checks.push((
+            format!("{shipment} AND f_commodity IS NULL AND f_hs IS NULL"),
+            Code::EventMissingField,
+            "commodity",
+        ));
+        checks.push((
+            format!("{shipment} AND f_from IS NULL AND f_to IS NULL"),
+            Code::EventMissingField,
+            "from",
+        ));
+        checks.push((
+            format!("{report} AND (f_covers IS NULL OR NOT EXISTS (SELECT 1 FROM sanc_items i WHERE i.rn = sanc_p.rn AND i.field = 'covers'))"),
+            Code::EventMissingField,
+            "covers",
+        ));
+        checks.push((
+            format!("{report} AND f_reporter IS NULL"),
+            Code::EventMissingField,
+            "reporter",
+        ));
+        let mut parts: Vec<String> = checks
+            .iter()
+            .map(|(cond, code, field)| {
+                format!(
+                    "SELECT rn, f_id AS event, '{}' AS code, '{field}' AS field FROM sanc_p WHERE {cond}",
+                    code.as_str()
+                )
+            })
+            .collect();
+        parts.push(format!(
+            "SELECT r.rn, r.f_id AS event, '{}' AS code, 'via' AS field FROM sanc_items i JOIN sanc_raw r ON r.rn = i.rn WHERE i.field = 'via' AND NOT {}",
+            Code::EventUnknownParty.as_str(),
+            party_ok("i.item")
+        ));
+        let mut s = d.create("sanc_vdiag", &parts.join("\nUNION ALL\n"));
+        // Valid events (ids may still repeat), then duplicates.
+        s.push_str(&d.create(
+            "sanc_valid0",
+            "SELECT * FROM sanc_p WHERE rn NOT IN (SELECT rn FROM sanc_vdiag)",
+        ));
+        s.push_str(&d.create(
+            "sanc_dups",
+            "SELECT f_id AS id, MIN(rn) AS rn FROM sanc_valid0 GROUP BY f_id HAVING COUNT(*) > 1",
+        ));
+        s
+    }
+
+    fn commodity_case(&self) -> String {
+        let mut s = String::from("CASE f_commodity");
+        for (i, c) in self.rules.commodities.iter().enumerate() {
+            let _ = write!(s, " WHEN {} THEN {i}", self.str(&c.name));
+        }
+        s.push_str(" END");
+        if self.rules.commodities.is_empty() {
+            return "CAST(NULL AS INTEGER)".into();
+        }
+        s
+    }
+
+    /// The most specific declared commodity an HS code falls under.
+    fn hs_commodity_case(&self) -> String {
+        let mut all: Vec<(usize, usize, &str)> = Vec::new();
+        for (i, c) in self.rules.commodities.iter().enumerate() {
+            for h in &c.hs {
+                all.push((h.len(), i, h));
+            }
+        }
+        all.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        if all.is_empty() {
+            return "CAST(NULL AS INTEGER)".into();
+        }
+        let mut s = String::from("CASE");
+        for (_, i, h) in all {
+            let _ = write!(s, " WHEN f_hs LIKE '{h}%' THEN {i}");
+        }
+        s.push_str(" END");
+        s
+    }
+
+    /// The names a party set accepts, as events write them.
+    fn names_of(&self, set: &BTreeSet<PartyKey>) -> Vec<String> {
+        let mut v = Vec::new();
+        for k in set {
+            if let PartyKey::Country(c) = k {
+                v.push(c.clone());
+            }
+        }
+        for (a, code) in &self.rules.aliases {
+            if set.contains(&PartyKey::Country(code.clone())) {
+                v.push(a.clone());
+            }
+        }
+        for (e, country) in &self.rules.entities {
+            if set.contains(&PartyKey::Entity(e.clone()))
+                || country
+                    .as_ref()
+                    .is_some_and(|c| set.contains(&PartyKey::Country(c.clone())))
+            {
+                v.push(e.clone());
+            }
+        }
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    fn events_stage(&self) -> String {
+        let d = self.d;
+        let mut flags = vec![
+            "MAX(CASE WHEN field = 'via' THEN 1 ELSE 0 END) AS has_via".to_string(),
+        ];
+        for (i, r) in self.rules.rules.iter().enumerate() {
+            if let Some(PartySet::Of(set)) = &r.via {
+                flags.push(format!(
+                    "MAX(CASE WHEN field = 'via' AND {} THEN 1 ELSE 0 END) AS via_{i}",
+                    self.is_in("item", self.names_of(set))
+                ));
+            }
+            if !r.exemptions.is_empty() {
+                flags.push(format!(
+                    "MAX(CASE WHEN field = 'exemptions' AND {} THEN 1 ELSE 0 END) AS ex_{i}",
+                    self.is_in("item", &r.exemptions)
+                ));
+            }
+        }
+        let mut s = d.create(
+            "sanc_flags",
+            &format!("SELECT rn, {} FROM sanc_items GROUP BY rn", flags.join(", ")),
+        );
+        let flag_cols: Vec<String> = flags
+            .iter()
+            .filter_map(|f| f.rsplit(" AS ").next())
+            .map(|n| format!("COALESCE(g.{n}, 0) AS {n}"))
+            .collect();
+        s.push_str(&d.create(
+            "sanc_ev",
+            &format!(
+                "SELECT p.rn, p.f_id AS id, COALESCE(p.f_type, 'shipment') AS typ, p.dt, {} AS dn, p.ld, p.dl, \
+                 p.f_commodity, p.f_hs AS hs, p.f_from, p.f_to, p.qi, p.qu, p.pi, p.pc, p.pp, p.vi, p.vu, \
+                 {} AS cid, CASE WHEN {} IS NOT NULL THEN {} WHEN p.f_hs IS NOT NULL THEN {} END AS ctx, {} \
+                 FROM sanc_valid0 p LEFT JOIN sanc_flags g ON g.rn = p.rn \
+                 WHERE p.f_id NOT IN (SELECT id FROM sanc_dups)",
+                d.day_number("p.dt"),
+                self.commodity_case().replace("f_commodity", "p.f_commodity"),
+                self.commodity_case().replace("f_commodity", "p.f_commodity"),
+                self.commodity_case().replace("f_commodity", "p.f_commodity"),
+                self.hs_commodity_case().replace("f_hs", "p.f_hs"),
+                flag_cols.join(", ")
+            ),
+        ));
+        s
+    }
+
+    /// Do the rule's goods cover the event's (`sanc_ev` columns)?
+    fn covers(&self, rule: &Rule) -> String {
+        let children = self.rules.children_index();
+        let (subtree, prefixes): (Vec<usize>, Vec<String>) = match &rule.goods {
+            Goods::Any => return "TRUE".into(),
+            Goods::Hs(codes) => (Vec::new(), codes.clone()),
+            Goods::Commodity(c) => (
+                self.rules.subtree(&children, *c),
+                self.rules
+                    .hs_prefixes_with(&children, *c)
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect(),
+            ),
+        };
+        let under = |code: &str| prefixes.iter().any(|p| code.starts_with(p.as_str()));
+        let whole: Vec<usize> = self
+            .rules
+            .commodities
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.hs.is_empty() && c.hs.iter().all(|h| under(h)))
+            .map(|(i, _)| i)
+            .collect();
+        let ids = |v: &[usize]| {
+            if v.is_empty() {
+                "FALSE".to_string()
+            } else {
+                format!(
+                    "cid IN ({})",
+                    v.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
+                )
+            }
+        };
+        let hs = if prefixes.is_empty() {
+            "FALSE".to_string()
+        } else {
+            prefixes
+                .iter()
+                .map(|p| format!("hs LIKE '{p}%'"))
+                .collect::<Vec<_>>()
+                .join(" OR ")
+        };
+        format!(
+            "(({}) OR (hs IS NOT NULL AND ({hs})) OR (hs IS NULL AND {}))",
+            ids(&subtree),
+            ids(&whole)
+        )
+    }
+
+    /// Does the rule apply to the event, goods aside: dates, parties,
+    /// exemptions, wind-down?
+    fn applies(&self, rule: &Rule, i: usize) -> String {
+        let d = self.d;
+        let mut c = Vec::new();
+        if let Some(e) = rule.effective {
+            c.push(format!("dt >= {}", d.date_lit(e)));
+        }
+        if let Some(u) = rule.until {
+            c.push(format!("dt <= {}", d.date_lit(u)));
+        }
+        for (set, col) in [(&rule.from, "f_from"), (&rule.to, "f_to")] {
+            match set {
+                None => {}
+                Some(PartySet::Any) => c.push(format!("{col} IS NOT NULL")),
+                Some(PartySet::Of(s)) => c.push(self.is_in(col, self.names_of(s))),
+            }
+        }
+        match &rule.via {
+            None => {}
+            Some(PartySet::Any) => c.push("has_via = 1".into()),
+            Some(PartySet::Of(_)) => c.push(format!("via_{i} = 1")),
+        }
+        if !rule.exemptions.is_empty() {
+            c.push(format!("ex_{i} = 0"));
+        }
+        if let Some((lb, db)) = rule.wind_down {
+            c.push(format!(
+                "NOT (ld IS NOT NULL AND dl IS NOT NULL AND ld < {} AND dl < {})",
+                d.date_lit(lb),
+                d.date_lit(db)
+            ));
+        }
+        if c.is_empty() {
+            "TRUE".into()
+        } else {
+            format!("({})", c.join(" AND "))
+        }
+    }
+
+    fn matching(&self, rule: &Rule, i: usize) -> String {
+        format!(
+            "typ = 'shipment' AND {} AND {}",
+            self.covers(rule),
+            self.applies(rule, i)
+        )
+    }
+
+    fn row_sql(&self, r: &Row) -> String {
+        let d = self.d;
+        format!(
+            "{} AS {}, {} AS {}, {} AS {}, {} AS {}, {} AS {}, {} AS {}, {} AS {}, {} AS {}",
+            self.str(r.rule),
+            self.q("rule"),
+            r.kind,
+            self.q("kind"),
+            r.event,
+            self.q("event"),
+            r.date,
+            self.q("date"),
+            r.window,
+            self.q("window"),
+            r.limit,
+            self.q("limit"),
+            r.unit,
+            self.q("unit"),
+            r.deadline,
+            self.q("deadline"),
+        )
+        .replace("{text}", d.text())
+    }
+
+    fn null_text(&self) -> String {
+        format!("CAST(NULL AS {})", self.d.text())
+    }
+
+    fn cite(&self, rule: &Rule) -> String {
+        match &rule.cite {
+            Some(c) => self.str(c),
+            None => self.null_text(),
+        }
+    }
+
+    fn ban(&self, rule: &Rule, i: usize) -> String {
+        let row = Row {
+            rule: &rule.id,
+            kind: self.str(violation_kind(rule)),
+            event: "id",
+            date: "dt",
+            window: self.null_text(),
+            limit: self.null_text(),
+            unit: self.null_text(),
+            deadline: "CAST(NULL AS DATE)".into(),
+        };
+        format!(
+            "SELECT {}, {} AS cite FROM sanc_ev WHERE {}",
+            self.row_sql(&row),
+            self.cite(rule),
+            self.matching(rule, i)
+        )
+    }
+
+    fn report(&self, rule: &Rule, i: usize, within: u32) -> String {
+        let d = self.d;
+        let kind = self.str(violation_kind(rule));
+        let row = Row {
+            rule: &rule.id,
+            kind: format!(
+                "CASE WHEN first_report IS NULL AND {} <= deadline THEN 'warning' ELSE {kind} END",
+                self.as_of
+            ),
+            event: "id",
+            date: "dt",
+            window: self.null_text(),
+            limit: self.null_text(),
+            unit: self.null_text(),
+            deadline: "deadline".into(),
+        };
+        format!(
+            "SELECT {}, {} AS cite FROM (SELECT s.id, s.dt, s.deadline, \
+             (SELECT MIN(c.rdt) FROM sanc_cov c WHERE c.cid = s.id AND c.rdt >= s.dt) AS first_report \
+             FROM (SELECT id, dt, {} AS deadline FROM sanc_ev WHERE {}) s) x \
+             WHERE first_report IS NULL OR first_report > deadline",
+            self.row_sql(&row),
+            self.cite(rule),
+            d.add_days("dt", &within.to_string()),
+            self.matching(rule, i)
+        )
+    }
+
+    /// The exact factor converting one `from` of an event whose own
+    /// commodity is `ctx` into `to`, for `rule` (`None`: no conversion).
+    fn factor(&self, rule: &Rule, ctx: Option<usize>, from: &Unit, to: &Unit) -> Option<Exact> {
+        let own = exact(rust_decimal::Decimal::ONE);
+        let rule_c = match rule.goods {
+            Goods::Commodity(c) => Some(c),
+            _ => None,
+        };
+        self.rules
+            .convert(ctx, &own, from, to)
+            .or_else(|| self.rules.convert(rule_c, &own, from, to))
+    }
+
+    /// The commodities (`None`: none) whose conversions apply to events a
+    /// rule's goods cover when their commodity and HS code agree (`None`:
+    /// any).
+    fn reachable(&self, rule: &Rule) -> Option<BTreeSet<Option<usize>>> {
+        let children = self.rules.children_index();
+        let (subtree, prefixes): (Vec<usize>, Vec<String>) = match &rule.goods {
+            Goods::Any => return None,
+            Goods::Hs(codes) => (Vec::new(), codes.clone()),
+            Goods::Commodity(c) => (
+                self.rules.subtree(&children, *c),
+                self.rules
+                    .hs_prefixes_with(&children, *c)
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect(),
+            ),
+        };
+        let mut out: BTreeSet<Option<usize>> = subtree.into_iter().map(Some).collect();
+        out.insert(None);
+        for (i, c) in self.rules.commodities.iter().enumerate() {
+            if c.hs.iter().any(|h| {
+                prefixes
+                    .iter()
+                    .any(|p| h.starts_with(p.as_str()) || p.starts_with(h.as_str()))
+            }) {
+                out.insert(Some(i));
+            }
+        }
+        Some(out)
+    }
+
+    /// Every (event commodity, event unit) an event may have, with its
+    /// factor into `to`.
+    fn factors(&self, rule: &Rule, to: &Unit) -> Vec<(Option<usize>, Unit, Option<Exact>)> {
+        let mut v = Vec::new();
+        let ctxs = std::iter::once(None).chain((0..self.rules.commodities.len()).map(Some));
+        for ctx in ctxs {
+            for u in goods_units() {
+                v.push((ctx, u, self.factor(rule, ctx, &u, to)));
+            }
+        }
+        v
+    }
+
+    /// A `CASE` on (ctx, unit column) giving `value(factor)` or NULL.
+    fn factor_case(
+        &self,
+        table: &[(Option<usize>, Unit, Option<Exact>)],
+        unit_col: &str,
+        value: impl Fn(&Exact) -> String,
+    ) -> String {
+        let mut by_value: BTreeMap<String, Vec<(Option<usize>, &str)>> = BTreeMap::new();
+        for (ctx, u, f) in table {
+            if let Some(f) = f {
+                by_value.entry(value(f)).or_default().push((*ctx, u.symbol));
+            }
+        }
+        if by_value.is_empty() {
+            return format!("CAST(NULL AS {})", self.d.int());
+        }
+        let mut s = String::from("CASE");
+        for (val, keys) in by_value {
+            let mut by_unit: BTreeMap<&str, Vec<Option<usize>>> = BTreeMap::new();
+            for (ctx, u) in keys {
+                by_unit.entry(u).or_default().push(ctx);
+            }
+            let conds: Vec<String> = by_unit
+                .into_iter()
+                .map(|(u, ctxs)| {
+                    let mut parts = Vec::new();
+                    if ctxs.contains(&None) {
+                        parts.push("ctx IS NULL".to_string());
+                    }
+                    let ids: Vec<String> = ctxs.iter().flatten().map(|c| c.to_string()).collect();
+                    if !ids.is_empty() {
+                        parts.push(format!("ctx IN ({})", ids.join(", ")));
+                    }
+                    format!("({unit_col} = '{u}' AND ({}))", parts.join(" OR "))
+                })
+                .collect();
+            let _ = write!(s, " WHEN {} THEN {val}", conds.join(" OR "));
+        }
+        s.push_str(" END");
+        s
+    }
+
+    fn ne_diag(&self, rule: &Rule, cond: &str, code: Code, field: &str, from: &str) -> String {
+        format!(
+            "SELECT rn, id AS event, '{}' AS code, '{field}' AS field, 'not_evaluable' AS effect, {} AS rule FROM {from} WHERE {cond}",
+            code.as_str(),
+            self.str(&rule.id)
+        )
+    }
+
+    /// Price caps: rows of (finding columns, num, den) and diagnostics.
+    fn price(
+        &mut self,
+        rule: &Rule,
+        i: usize,
+        cap: rust_decimal::Decimal,
+        currency: &Unit,
+        per: &Unit,
+    ) -> (String, String, String) {
+        let d = self.d;
+        let table = self.factors(rule, per);
+        let num = |f: &Exact| lit(d, f.numer());
+        let den = |f: &Exact| lit(d, f.denom());
+        let (fpn, fpd) = (
+            self.factor_case(&table, "pp", num),
+            self.factor_case(&table, "pp", den),
+        );
+        let (fqn, fqd) = (
+            self.factor_case(&table, "qu", num),
+            self.factor_case(&table, "qu", den),
+        );
+        let cur = self.str(currency.symbol);
+        let m = format!(
+            "SELECT *, {fpn} AS fpn, {fpd} AS fpd, {fqn} AS fqn, {fqd} AS fqd FROM sanc_ev WHERE {}",
+            self.matching(rule, i)
+        );
+        let m = format!(
+            "SELECT *, CASE \
+               WHEN pi IS NOT NULL AND pc <> {cur} THEN 'other_price' \
+               WHEN pi IS NOT NULL AND fpn IS NULL THEN 'unconvertible_price' \
+               WHEN pi IS NOT NULL THEN 'price' \
+               WHEN vi IS NOT NULL AND vu <> {cur} THEN 'other_value' \
+               WHEN vi IS NOT NULL AND qi IS NOT NULL AND qi = 0 THEN 'zero' \
+               WHEN vi IS NOT NULL AND qi IS NOT NULL AND fqn IS NULL THEN 'unconvertible_quantity' \
+               WHEN vi IS NOT NULL AND qi IS NOT NULL THEN 'derived' \
+               ELSE 'missing' END AS how FROM ({m}) m0"
+        );
+        let scale = lit(d, &pow10(SCALE));
+        let m = format!(
+            "SELECT *, CASE WHEN how = 'price' THEN pi * fpd WHEN how = 'derived' THEN vi * fqd END AS pnum, \
+             CASE WHEN how = 'price' THEN {scale} * fpn WHEN how = 'derived' THEN qi * fqn END AS pden FROM ({m}) m1"
+        );
+        let name = format!("sanc_price_{i}");
+        let capx = exact(cap);
+        let stmts = d.create(&name, &m);
+        let diags = [
+            ("how = 'other_price'", Code::EventOtherCurrency, "price"),
+            ("how = 'unconvertible_price'", Code::EventUnconvertible, "price"),
+            ("how = 'other_value'", Code::EventOtherCurrency, "value"),
+            ("how = 'zero'", Code::EventZeroQuantity, "quantity"),
+            (
+                "how = 'unconvertible_quantity'",
+                Code::EventUnconvertible,
+                "quantity",
+            ),
+            ("how = 'missing'", Code::EventMissingPrice, "price"),
+        ]
+        .iter()
+        .map(|(c, code, f)| self.ne_diag(rule, c, *code, f, &name))
+        .collect::<Vec<_>>()
+        .join("\nUNION ALL\n");
+        let row = Row {
+            rule: &rule.id,
+            kind: self.str(violation_kind(rule)),
+            event: "id",
+            date: "dt",
+            window: self.null_text(),
+            limit: self.str(&plain_amount(cap)),
+            unit: self.str(&format!("{}/{}", currency.symbol, per.symbol)),
+            deadline: "CAST(NULL AS DATE)".into(),
+        };
+        let rows = format!(
+            "SELECT {}, {} AS cite, pnum AS num, pden AS den, CAST(NULL AS INTEGER) AS rix, {} AS grp, CAST(NULL AS BIGINT) AS lo, CAST(NULL AS BIGINT) AS cnt FROM {name} WHERE pnum IS NOT NULL AND pnum * {} > {} * pden",
+            self.row_sql(&row),
+            self.cite(rule),
+            self.null_text(),
+            lit(d, capx.denom()),
+            lit(d, capx.numer()),
+        );
+        (stmts, rows, diags)
+    }
+}
+
+/// What one cap limit counts, and its exact constants.
+struct LimitSql {
+    /// The amount counted, in whole units of 1 / `den`, or NULL.
+    amount: String,
+    /// Why the amount is NULL: a diagnostic code and field.
+    why: Vec<(String, Code, &'static str)>,
+    /// The total is over the limit when it is greater than this.
+    over: BigInt,
+    /// Thresholds: reached when the total is at least this.
+    thresholds: Vec<BigInt>,
+    /// Totals are whole multiples of 1 / den.
+    den: BigInt,
+    limit: String,
+    unit: String,
+}
+
+impl Cx<'_> {
+    /// The names of a `by` party: its country code for an alias, else as written.
+    fn party_key(&self, col: &str) -> String {
+        if self.rules.aliases.is_empty() {
+            return col.to_string();
+        }
+        let mut s = format!("CASE {col}");
+        for (a, code) in &self.rules.aliases {
+            let _ = write!(s, " WHEN {} THEN {}", self.str(a), self.str(code));
+        }
+        let _ = write!(s, " ELSE {col} END");
+        s
+    }
+
+    fn limit_sql(
+        &mut self,
+        rule: &Rule,
+        l: &crate::model::Limit,
+        warn_at: &[rust_decimal::Decimal],
+    ) -> Option<LimitSql> {
+        let d = self.d;
+        let scale = pow10(SCALE);
+        let (amount, why, den) = if let Dimension::Money(_) = l.unit.dimension {
+            let cur = self.str(l.unit.symbol);
+            (
+                format!("CASE WHEN vi IS NOT NULL AND vu = {cur} THEN vi END"),
+                vec![
+                    ("vi IS NULL".to_string(), Code::EventMissingValue, "value"),
+                    (
+                        format!("vi IS NOT NULL AND vu <> {cur}"),
+                        Code::EventOtherCurrency,
+                        "value",
+                    ),
+                ],
+                BigInt::from(1u8),
+            )
+        } else {
+            let table = self.factors(rule, &l.unit);
+            // One denominator for the events the rule's goods can cover
+            // consistently; an event whose own commodity converts with
+            // another one (a commodity and an HS code that disagree) is
+            // out of the SQL's range, not counted wrongly.
+            let reach = self.reachable(rule);
+            let den = numbers::common_denominator(
+                table
+                    .iter()
+                    .filter(|(c, _, _)| reach.as_ref().is_none_or(|r| r.contains(c)))
+                    .filter_map(|(_, _, f)| f.as_ref()),
+            );
+            let whole: Vec<_> = table
+                .iter()
+                .map(|(c, u, f)| {
+                    (
+                        *c,
+                        *u,
+                        f.clone().filter(|f| (&den % f.denom()) == BigInt::from(0u8)),
+                    )
+                })
+                .collect();
+            let apart: Vec<_> = table
+                .iter()
+                .map(|(c, u, f)| {
+                    (
+                        *c,
+                        *u,
+                        f.clone().filter(|f| (&den % f.denom()) != BigInt::from(0u8)),
+                    )
+                })
+                .collect();
+            let mult = self.factor_case(&whole, "qu", |f| {
+                lit(d, &(f.numer() * (&den / f.denom())))
+            });
+            let outside = self.factor_case(&apart, "qu", |_| "1".to_string());
+            (
+                format!("qi * ({mult})"),
+                vec![
+                    ("qi IS NULL".to_string(), Code::EventMissingQuantity, "quantity"),
+                    (
+                        format!("qi IS NOT NULL AND ({outside}) IS NOT NULL"),
+                        Code::EventOutOfSqlRange,
+                        "quantity",
+                    ),
+                    (
+                        format!("qi IS NOT NULL AND ({mult}) IS NULL"),
+                        Code::EventUnconvertible,
+                        "quantity",
+                    ),
+                ],
+                den,
+            )
+        };
+        let unit_den = &den * &scale;
+        let cap = exact(l.amount) * Exact::from_integer(unit_den.clone());
+        let over = numbers::floor(&cap);
+        let thresholds: Vec<BigInt> = warn_at
+            .iter()
+            .map(|p| {
+                numbers::ceil(
+                    &(crate::exact::percent_of(l.amount, *p)
+                        * Exact::from_integer(unit_den.clone())),
+                )
+            })
+            .collect();
+        if numbers::digits(&unit_den) > numbers::MAX_DENOMINATOR_DIGITS {
+            let msg = format!(
+                "its conversions into {} need a common denominator of {} digits, more than SQL's 38-digit numbers can print exactly",
+                l.unit.symbol,
+                numbers::digits(&unit_den)
+            );
+            self.diags.push(self.cannot(rule, msg));
+            return None;
+        }
+        if numbers::digits(&over) > numbers::MAX_CONSTANT_DIGITS {
+            let msg = format!(
+                "the limit {} {} in exact units is a number of {} digits, more than SQL's 38-digit numbers hold with room for totals",
+                plain_amount(l.amount),
+                l.unit.symbol,
+                numbers::digits(&over)
+            );
+            self.diags.push(self.cannot(rule, msg));
+            return None;
+        }
+        Some(LimitSql {
+            amount,
+            why,
+            over,
+            thresholds,
+            den: unit_den,
+            limit: plain_amount(l.amount),
+            unit: l.unit.symbol.to_string(),
+        })
+    }
+
+    /// A cap: statements, finding rows, diagnostics, entries (for contributors).
+    fn cap(&mut self, rule: &Rule, i: usize) -> Option<(String, String, String, String)> {
+        let d = self.d;
+        let RuleKind::Cap {
+            limits,
+            period,
+            by,
+            warn_at,
+        } = &rule.kind
+        else {
+            return None;
+        };
+        let mut ls = Vec::new();
+        for l in limits {
+            ls.push(self.limit_sql(rule, l, warn_at));
+        }
+        let ls: Vec<LimitSql> = ls.into_iter().collect::<Option<_>>()?;
+        let (grp, grp_field) = match by {
+            None => ("''".to_string(), None),
+            Some(By::Origin) => (self.party_key("f_from"), Some("from")),
+            Some(By::Destination) => (self.party_key("f_to"), Some("to")),
+        };
+        let mut cols = vec![
+            "rn".to_string(),
+            "id".into(),
+            "dt".into(),
+            "dn".into(),
+            format!("{grp} AS grp"),
+        ];
+        for (k, l) in ls.iter().enumerate() {
+            cols.push(format!("{} AS a{k}", l.amount));
+            let mut why = String::from("CASE");
+            for (cond, code, _) in &l.why {
+                let _ = write!(why, " WHEN {cond} THEN '{}'", code.as_str());
+            }
+            why.push_str(" END");
+            cols.push(format!("{why} AS e{k}"));
+        }
+        let c = format!("sanc_c{i}");
+        let mut s = format!("-- cap `{}`\n", rule.id);
+        s.push_str(&d.create(
+            &c,
+            &format!(
+                "SELECT {} FROM sanc_ev WHERE {}",
+                cols.join(", "),
+                self.matching(rule, i)
+            ),
+        ));
+        // Diagnostics: no party to count by; an amount that cannot be counted.
+        let mut diags = Vec::new();
+        if let Some(f) = grp_field {
+            diags.push(self.ne_diag(rule, "grp IS NULL", Code::EventMissingParty, f, &c));
+        }
+        for (k, l) in ls.iter().enumerate() {
+            for (_, code, field) in &l.why {
+                diags.push(self.ne_diag(
+                    rule,
+                    &format!("grp IS NOT NULL AND e{k} = '{}'", code.as_str()),
+                    *code,
+                    field,
+                    &c,
+                ));
+            }
+        }
+        let any: Vec<String> = (0..ls.len()).map(|k| format!("a{k} IS NOT NULL")).collect();
+        let e = format!("sanc_e{i}");
+        s.push_str(&d.create(
+            &e,
+            &format!(
+                "SELECT *, row_number() OVER (PARTITION BY grp ORDER BY dt, {}) AS rn_all FROM {c} WHERE grp IS NOT NULL AND ({})",
+                d.bin("id"),
+                any.join(" OR ")
+            ),
+        ));
+        let order = format!("ORDER BY dt, {}", d.bin("id"));
+        let text = |x: &str| d.to_text(x);
+        let t = format!("sanc_t{i}");
+        match period {
+            Period::Days(n) => {
+                let before = format!(
+                    "PARTITION BY grp ORDER BY dn RANGE BETWEEN UNBOUNDED PRECEDING AND {n} PRECEDING"
+                );
+                let mut cols = vec![
+                    "*".to_string(),
+                    format!("{} AS ws", d.add_days("dt", &format!("-{}", n.saturating_sub(1)))),
+                    "dt AS we".into(),
+                    format!("rn_all - COALESCE(COUNT(*) OVER ({before}), 0) AS pos"),
+                ];
+                for k in 0..ls.len() {
+                    cols.push(format!(
+                        "SUM(COALESCE(a{k}, 0)) OVER (PARTITION BY grp {order} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - COALESCE(SUM(COALESCE(a{k}, 0)) OVER ({before}), 0) AS t{k}"
+                    ));
+                }
+                s.push_str(&d.create(&t, &format!("SELECT {} FROM {e}", cols.join(", "))));
+            }
+            _ => {
+                let w = format!("sanc_w{i}");
+                s.push_str(&d.create(&w, &self.fixed_window(period, &e)));
+                let part = format!("PARTITION BY grp, ws {order}");
+                let mut cols = vec![
+                    "*".to_string(),
+                    format!("row_number() OVER ({part}) AS pos"),
+                ];
+                for k in 0..ls.len() {
+                    cols.push(format!(
+                        "SUM(COALESCE(a{k}, 0)) OVER ({part} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS t{k}"
+                    ));
+                }
+                s.push_str(&d.create(
+                    &t,
+                    &format!("SELECT {} FROM {w} WHERE ws IS NOT NULL", cols.join(", ")),
+                ));
+            }
+        }
+        // Thresholds reached (h) and already warned of (g).
+        let reached = |total: &str, l: &LimitSql| {
+            if l.thresholds.is_empty() {
+                return "0".to_string();
+            }
+            let parts: Vec<String> = l
+                .thresholds
+                .iter()
+                .map(|th| format!("CASE WHEN {total} >= {} THEN 1 ELSE 0 END", lit(d, th)))
+                .collect();
+            format!("({})", parts.join(" + "))
+        };
+        let r = format!("sanc_r{i}");
+        let mut cols = vec!["*".to_string()];
+        for (k, l) in ls.iter().enumerate() {
+            cols.push(format!("{} AS h{k}", reached(&format!("t{k}"), l)));
+            if matches!(period, Period::Days(_)) {
+                cols.push(format!(
+                    "{} AS g{k}",
+                    reached(&format!("(t{k} - COALESCE(a{k}, 0))"), l)
+                ));
+            }
+        }
+        s.push_str(&d.create(&r, &format!("SELECT {} FROM {t}", cols.join(", "))));
+        let q = format!("sanc_q{i}");
+        let mut cols = vec!["*".to_string()];
+        for k in 0..ls.len() {
+            if !matches!(period, Period::Days(_)) {
+                cols.push(format!(
+                    "COALESCE(MAX(CASE WHEN a{k} IS NOT NULL THEN h{k} END) OVER (PARTITION BY grp, ws {order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS g{k}"
+                ));
+            }
+        }
+        let mut vk = String::from("CASE");
+        for (k, l) in ls.iter().enumerate() {
+            let _ = write!(vk, " WHEN t{k} > {} THEN {k}", lit(d, &l.over));
+        }
+        vk.push_str(" END");
+        cols.push(format!("{vk} AS vk"));
+        let label = match period {
+            Period::Year => text(&d.part("YEAR", "ws")),
+            Period::Quarter => format!(
+                "{} || '-Q' || {}",
+                text(&d.part("YEAR", "ws")),
+                text(&d.small_div(&format!("{} + 2", d.part("MONTH", "ws")), "3"))
+            ),
+            Period::Month => format!(
+                "{} || '-' || lpad({}, 2, '0')",
+                text(&d.part("YEAR", "ws")),
+                text(&d.part("MONTH", "ws"))
+            ),
+            Period::Day => text("ws"),
+            Period::Months { .. } | Period::Days(_) => {
+                format!("{} || '..' || {}", text("ws"), text("we"))
+            }
+        };
+        let label = match by {
+            None => label,
+            Some(_) => format!("{label} || ' ' || grp"),
+        };
+        cols.push(format!("{label} AS wl"));
+        s.push_str(&d.create(&q, &format!("SELECT {} FROM {r}", cols.join(", "))));
+        // Finding rows: a violation (the first limit passed), else warnings.
+        let pick = |f: &dyn Fn(usize, &LimitSql) -> String| {
+            let mut x = String::from("CASE vk");
+            for (k, l) in ls.iter().enumerate() {
+                let _ = write!(x, " WHEN {k} THEN {}", f(k, l));
+            }
+            x.push_str(" END");
+            x
+        };
+        let tail = |num: String, den: String| {
+            format!(
+                ", {} AS cite, {num} AS num, {den} AS den, {i} AS rix, grp, rn_all - pos + 1 AS lo, pos AS cnt FROM {q}",
+                self.cite(rule)
+            )
+        };
+        let mut rows = Vec::new();
+        let row = Row {
+            rule: &rule.id,
+            kind: self.str(violation_kind(rule)),
+            event: "id",
+            date: "dt",
+            window: "wl".into(),
+            limit: pick(&|_, l| self.str(&l.limit)),
+            unit: pick(&|_, l| self.str(&l.unit)),
+            deadline: "CAST(NULL AS DATE)".into(),
+        };
+        rows.push(format!(
+            "SELECT {}{} WHERE vk IS NOT NULL",
+            self.row_sql(&row),
+            tail(
+                pick(&|k, _| format!("t{k}")),
+                pick(&|_, l| lit(d, &l.den))
+            )
+        ));
+        for (k, l) in ls.iter().enumerate() {
+            if l.thresholds.is_empty() {
+                continue;
+            }
+            let row = Row {
+                rule: &rule.id,
+                kind: "'warning'".into(),
+                event: "id",
+                date: "dt",
+                window: "wl".into(),
+                limit: self.str(&l.limit),
+                unit: self.str(&l.unit),
+                deadline: "CAST(NULL AS DATE)".into(),
+            };
+            rows.push(format!(
+                "SELECT {}{} WHERE vk IS NULL AND a{k} IS NOT NULL AND h{k} > g{k}",
+                self.row_sql(&row),
+                tail(format!("t{k}"), lit(d, &l.den))
+            ));
+        }
+        let entries = format!("SELECT {i} AS rix, grp, rn_all, id FROM {e}");
+        Some((
+            s,
+            rows.join("\nUNION ALL\n"),
+            diags.join("\nUNION ALL\n"),
+            entries,
+        ))
+    }
+
+    /// The fixed window of each entry: first day `ws` (NULL before an
+    /// anniversary period's first day), last day `we`.
+    fn fixed_window(&self, period: &Period, table: &str) -> String {
+        let d = self.d;
+        let (y, m) = (d.part("YEAR", "dt"), d.part("MONTH", "dt"));
+        let make = |y: &str, m: &str| format!("make_date({y}, {m}, 1)");
+        let minus1 = |x: &str| d.add_days(x, "-1");
+        match period {
+            Period::Year => format!(
+                "SELECT *, make_date({y}, 1, 1) AS ws, make_date({y}, 12, 31) AS we FROM {table}"
+            ),
+            Period::Quarter => {
+                let start = make(&y, &format!("{} * 3 + 1", d.small_div(&format!("{m} - 1"), "3")));
+                format!(
+                    "SELECT *, {start} AS ws, {} AS we FROM {table}",
+                    minus1(&d.add_months(&start, "3"))
+                )
+            }
+            Period::Month => {
+                let start = make(&y, &m);
+                format!(
+                    "SELECT *, {start} AS ws, {} AS we FROM {table}",
+                    minus1(&d.add_months(&start, "1"))
+                )
+            }
+            Period::Day => format!("SELECT *, dt AS ws, dt AS we FROM {table}"),
+            Period::Months { count, from } => {
+                let f = d.date_lit(*from);
+                let months = format!(
+                    "(({y} - {}) * 12 + {m} - {})",
+                    chrono::Datelike::year(from),
+                    chrono::Datelike::month(from)
+                );
+                let k0 = d.small_div(&months, &count.to_string());
+                let inner = format!(
+                    "SELECT *, CASE WHEN dt < {f} THEN NULL WHEN {} > dt THEN {k0} - 1 ELSE {k0} END AS wk FROM {table}",
+                    d.add_months(&f, &format!("{k0} * {count}"))
+                );
+                format!(
+                    "SELECT *, {} AS ws, {} AS we FROM ({inner}) wk0",
+                    d.add_months(&f, &format!("wk * {count}")),
+                    minus1(&d.add_months(&f, &format!("(wk + 1) * {count}")))
+                )
+            }
+            Period::Days(_) => format!("SELECT *, dt AS ws, dt AS we FROM {table}"),
+        }
+    }
+
+    /// Covers of reports known on the as-of day; unknown commodities.
+    fn late_stage(&self) -> String {
+        let d = self.d;
+        d.create(
+            "sanc_cov",
+            &format!(
+                "SELECT i.item AS cid, r.dt AS rdt FROM sanc_ev r JOIN sanc_items i ON i.rn = r.rn AND i.field = 'covers' \
+                 WHERE r.typ = 'report' AND r.dt <= {} AND i.item IN (SELECT f_id FROM sanc_valid0)",
+                self.as_of
+            ),
+        )
+    }
+
+    fn results(
+        &self,
+        cap_rows: Vec<String>,
+        price_rows: Vec<String>,
+        plain_rows: Vec<String>,
+        nediags: Vec<String>,
+        entries: Vec<String>,
+    ) -> String {
+        let d = self.d;
+        let mut s = self.late_stage();
+        let fcols = ["rule", "kind", "event", "date", "window", "limit", "unit", "deadline"];
+        let fq: Vec<String> = fcols.iter().map(|c| self.q(c)).collect();
+        let numeric: Vec<String> = cap_rows
+            .into_iter()
+            .chain(price_rows)
+            .filter(|r| !r.is_empty())
+            .collect();
+        let numeric = if numeric.is_empty() {
+            format!(
+                "SELECT {}, {} AS cite, CAST(NULL AS {int}) AS num, CAST(NULL AS {int}) AS den, CAST(NULL AS INTEGER) AS rix, {} AS grp, CAST(NULL AS BIGINT) AS lo, CAST(NULL AS BIGINT) AS cnt FROM sanc_ev WHERE FALSE",
+                self.row_sql(&Row {
+                    rule: "",
+                    kind: self.null_text(),
+                    event: "id",
+                    date: "dt",
+                    window: self.null_text(),
+                    limit: self.null_text(),
+                    unit: self.null_text(),
+                    deadline: "CAST(NULL AS DATE)".into(),
+                }),
+                self.null_text(),
+                self.null_text(),
+                int = d.int()
+            )
+        } else {
+            numeric.join("\nUNION ALL\n")
+        };
+        s.push_str(&d.create(
+            "sanc_numf",
+            &format!("SELECT {} AS fid, u.* FROM ({numeric}) u", d.row_id()),
+        ));
+        s.push_str(&d.create(
+            "sanc_numf2",
+            &numbers::format_ratio(
+                d,
+                "SELECT * FROM sanc_numf WHERE num IS NOT NULL",
+                "num",
+                "den",
+                "total",
+            ),
+        ));
+        let entries = if entries.is_empty() {
+            format!("SELECT CAST(NULL AS INTEGER) AS rix, {} AS grp, CAST(NULL AS BIGINT) AS rn_all, id FROM sanc_ev WHERE FALSE", self.null_text())
+        } else {
+            entries.join("\nUNION ALL\n")
+        };
+        s.push_str(&d.create("sanc_ce", &entries));
+        s.push_str(&d.create(
+            "sanc_contrib",
+            &format!(
+                "SELECT f.fid, {} AS contributors FROM sanc_numf f JOIN sanc_ce e ON e.rix = f.rix AND e.grp = f.grp \
+                 AND e.rn_all >= f.lo AND e.rn_all < f.lo + LEAST(f.cnt, {}) GROUP BY f.fid",
+                d.ordered_list("e.id", "e.rn_all"),
+                crate::eval::MAX_CONTRIBUTORS
+            ),
+        ));
+        let sel = |prefix: &str| {
+            fq.iter()
+                .map(|c| format!("{prefix}{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut branches = vec![format!(
+            "SELECT {}, n.cite, n.total, c.contributors, CAST(CASE WHEN n.rix IS NOT NULL THEN n.cnt END AS BIGINT) AS contributor_count \
+             FROM sanc_numf2 n LEFT JOIN sanc_contrib c ON c.fid = n.fid",
+            sel("n.")
+        )];
+        for p in plain_rows {
+            branches.push(format!(
+                "SELECT {}, p.cite, {} AS total, {} AS contributors, CAST(NULL AS BIGINT) AS contributor_count FROM ({p}) p",
+                sel("p."),
+                self.null_text(),
+                d.null_list()
+            ));
+        }
+        let all = branches.join("\nUNION ALL\n");
+        s.push_str(&d.create(
+            "sanc_findings",
+            &format!(
+                "SELECT {r}, {k}, {e}, {dt}, cite, {w}, total, {l}, {u}, contributors, contributor_count, {dl} FROM ({all}) f",
+                r = self.q("rule"),
+                k = self.q("kind"),
+                e = self.q("event"),
+                dt = self.q("date"),
+                w = self.q("window"),
+                l = self.q("limit"),
+                u = self.q("unit"),
+                dl = self.q("deadline"),
+            ),
+        ));
+        // Diagnostics.
+        let mut parts = vec![
+            "SELECT rn, event, code, field, 'rejected' AS effect, CAST(NULL AS {text}) AS rule FROM sanc_vdiag".replace("{text}", d.text()),
+            format!(
+                "SELECT rn, id AS event, '{}' AS code, 'id' AS field, 'rejected' AS effect, {} AS rule FROM sanc_dups",
+                Code::EventDuplicateId.as_str(),
+                self.null_text()
+            ),
+            format!(
+                "SELECT e.rn, e.id AS event, '{}' AS code, 'exemptions' AS field, 'remark' AS effect, {} AS rule \
+                 FROM sanc_ev e JOIN sanc_items i ON i.rn = e.rn AND i.field = 'exemptions' WHERE NOT {}",
+                Code::EventUnknownExemption.as_str(),
+                self.null_text(),
+                self.is_in("i.item", &self.rules.exemptions)
+            ),
+            format!(
+                "SELECT r.rn, r.id AS event, '{}' AS code, 'covers' AS field, 'remark' AS effect, {} AS rule \
+                 FROM sanc_ev r JOIN sanc_items i ON i.rn = r.rn AND i.field = 'covers' \
+                 WHERE r.typ = 'report' AND r.dt <= {} AND i.item NOT IN (SELECT f_id FROM sanc_valid0)",
+                Code::EventUnknownCover.as_str(),
+                self.null_text(),
+                self.as_of
+            ),
+        ];
+        let mut blind = String::from("CASE");
+        for (i, r) in self.rules.rules.iter().enumerate() {
+            if !matches!(r.goods, Goods::Any) {
+                let _ = write!(blind, " WHEN {} THEN {}", self.applies(r, i), self.str(&r.id));
+            }
+        }
+        blind.push_str(&format!(" ELSE {} END", self.null_text()));
+        parts.push(format!(
+            "SELECT rn, id AS event, '{}' AS code, 'commodity' AS field, CASE WHEN blind IS NULL THEN 'remark' ELSE 'not_evaluable' END AS effect, blind AS rule \
+             FROM (SELECT rn, id, {blind} AS blind FROM sanc_ev WHERE typ = 'shipment' AND f_commodity IS NOT NULL AND cid IS NULL AND hs IS NULL) u",
+            Code::EventUnknownCommodity.as_str()
+        ));
+        parts.extend(nediags.into_iter().filter(|x| !x.is_empty()));
+        s.push_str(&d.create(
+            "sanc_diagnostics",
+            &format!(
+                "SELECT DISTINCT rn AS input_row, event, code, CASE WHEN effect = 'remark' THEN 'warning' ELSE 'error' END AS severity, field, effect, rule FROM ({}) x",
+                parts.join("\nUNION ALL\n")
+            ),
+        ));
+        let _ = writeln!(
+            s,
+            "SELECT * FROM sanc_findings ORDER BY {}, {}, {}, {}, {};",
+            self.q("date"),
+            d.bin(&self.q("rule")),
+            d.bin(&self.q("event")),
+            self.q("kind"),
+            self.q("unit")
+        );
+        s
+    }
+}

@@ -1,0 +1,148 @@
+"""Run scripts compiled by `sanc compile --to sql` on DuckDB or Apache Spark.
+
+Reads a JSON list of cases from standard input, each
+{"script": "<SQL text>", "events": "<path to a CSV, NDJSON or JSON file>"},
+and prints one JSON list: per case {"findings": [...], "diagnostics": [...]}
+or {"error": "..."}. Events are loaded into `sanc_events` as text columns,
+the way docs/scale-out.md describes the table: lists joined with `;`,
+amount objects written as `"<amount> <unit>"`.
+
+Usage: python run.py duckdb|spark < cases.json
+"""
+
+import csv
+import datetime
+import decimal
+import json
+import sys
+
+COLUMNS = ["id", "type", "date", "commodity", "hs", "quantity", "price", "value",
+           "from", "to", "via", "reporter", "covers", "exemptions", "loaded", "delivered"]
+
+
+def cell(name, v):
+    """A JSON value as the text of a CSV cell (None: absent)."""
+    if v is None:
+        return None
+    if isinstance(v, list):
+        return ";".join(cell(name, x) or "" for x in v)
+    if isinstance(v, dict):
+        amount = v.get("amount")
+        unit, cur = v.get("unit"), v.get("currency")
+        u = f"{cur}/{unit}" if unit and cur else (unit or cur)
+        return f"{amount} {u}"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def load_events(path):
+    rows = []
+    if path.endswith(".csv"):
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            r = csv.DictReader(f)
+            for rec in r:
+                rows.append([rec.get(c) if rec.get(c, "") != "" else None for c in COLUMNS])
+        return rows
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    if path.endswith(".json") and text.lstrip().startswith("["):
+        records = json.loads(text, parse_float=decimal.Decimal)
+    else:
+        records = [json.loads(l, parse_float=decimal.Decimal) for l in text.splitlines() if l.strip()]
+    for rec in records:
+        rows.append([cell(c, rec.get(c)) for c in COLUMNS])
+    return rows
+
+
+def statements(script):
+    out, cur = [], []
+    for line in script.splitlines():
+        if line.startswith("--") and not cur:
+            continue
+        cur.append(line)
+        if line.rstrip().endswith(";"):
+            out.append("\n".join(cur).rstrip().rstrip(";"))
+            cur = []
+    if "".join(cur).strip():
+        out.append("\n".join(cur))
+    return out
+
+
+def plain(v):
+    if isinstance(v, (datetime.date,)):
+        return v.isoformat()
+    if isinstance(v, decimal.Decimal):
+        return str(v)
+    if isinstance(v, (list, tuple)):
+        return [plain(x) for x in v]
+    return v
+
+
+FINDING_COLS = ["rule", "kind", "event", "date", "cite", "window", "total", "limit", "unit",
+                "contributors", "contributor_count", "deadline"]
+DIAG_COLS = ["event", "code", "severity", "field", "effect", "rule"]
+
+
+def run_duckdb(cases):
+    import duckdb
+    out = []
+    for case in cases:
+        con = duckdb.connect()
+        try:
+            con.execute("CREATE TABLE sanc_events (" + ", ".join(f'"{c}" VARCHAR' for c in COLUMNS) + ")")
+            rows = load_events(case["events"])
+            if rows:
+                con.executemany("INSERT INTO sanc_events VALUES (" + ", ".join("?" * len(COLUMNS)) + ")", rows)
+            for st in statements(case["script"]):
+                con.execute(st)
+            f = con.execute("SELECT " + ", ".join(f'"{c}"' for c in FINDING_COLS) + " FROM sanc_findings").fetchall()
+            d = con.execute("SELECT " + ", ".join(f'"{c}"' for c in DIAG_COLS) + " FROM sanc_diagnostics").fetchall()
+            out.append({"findings": [dict(zip(FINDING_COLS, map(plain, r))) for r in f],
+                        "diagnostics": [dict(zip(DIAG_COLS, map(plain, r))) for r in d]})
+        except Exception as e:  # reported to the test, which fails
+            out.append({"error": f"{type(e).__name__}: {e}"})
+        finally:
+            con.close()
+    return out
+
+
+def run_spark(cases):
+    from pyspark.sql import SparkSession
+    from pyspark.sql.types import StringType, StructField, StructType
+    spark = (SparkSession.builder.master("local[1]").appName("sanc-sql-test")
+             .config("spark.ui.enabled", "false")
+             .config("spark.sql.shuffle.partitions", "1")
+             .config("spark.driver.memory", "1g")
+             .getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+    schema = StructType([StructField(c, StringType(), True) for c in COLUMNS])
+    out = []
+    for case in cases:
+        try:
+            for t in spark.catalog.listTables():
+                if t.isTemporary:
+                    spark.sql(f"UNCACHE TABLE IF EXISTS {t.name}")
+                    spark.catalog.dropTempView(t.name)
+            spark.createDataFrame(load_events(case["events"]), schema).createOrReplaceTempView("sanc_events")
+            for st in statements(case["script"]):
+                spark.sql(st)
+            f = spark.sql("SELECT " + ", ".join(f"`{c}`" for c in FINDING_COLS) + " FROM sanc_findings").collect()
+            d = spark.sql("SELECT " + ", ".join(f"`{c}`" for c in DIAG_COLS) + " FROM sanc_diagnostics").collect()
+            out.append({"findings": [dict(zip(FINDING_COLS, map(plain, r))) for r in f],
+                        "diagnostics": [dict(zip(DIAG_COLS, map(plain, r))) for r in d]})
+        except Exception as e:
+            out.append({"error": f"{type(e).__name__}: {str(e)[:2000]}"})
+    spark.stop()
+    return out
+
+
+def main():
+    engine = sys.argv[1]
+    cases = json.load(sys.stdin)
+    result = run_duckdb(cases) if engine == "duckdb" else run_spark(cases)
+    json.dump(result, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
