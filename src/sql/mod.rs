@@ -1049,9 +1049,10 @@ impl Cx<'_> {
             deadline: "CAST(NULL AS DATE)".into(),
         };
         let rows = format!(
-            "SELECT {}, {} AS cite, pnum AS num, pden AS den, CAST(NULL AS INTEGER) AS rix, {} AS grp, CAST(NULL AS BIGINT) AS lo, CAST(NULL AS BIGINT) AS cnt FROM {name} WHERE pnum IS NOT NULL AND pnum * {} > {} * pden",
+            "SELECT {}, {} AS cite, {} AS ip, pnum % pden AS fnum, pden AS den, CAST(NULL AS INTEGER) AS rix, {} AS grp, CAST(NULL AS BIGINT) AS lo, CAST(NULL AS BIGINT) AS cnt FROM {name} WHERE pnum IS NOT NULL AND pnum * {} > {} * pden",
             self.row_sql(&row),
             self.cite(rule),
+            d.idiv("pnum", "pden"),
             self.null_text(),
             lit(d, capx.denom()),
             lit(d, capx.numer()),
@@ -1060,18 +1061,24 @@ impl Cx<'_> {
     }
 }
 
-/// What one cap limit counts, and its exact constants.
+/// What one cap limit counts, and its exact constants. An event's amount
+/// (whole 10^-10 units of its own unit, `raw`) falls in a class `c`
+/// whose factor into the limit's unit is `n_c / d_c`; a total is kept as
+/// per-class sums and judged as a whole part plus a remainder over `l`,
+/// the common denominator, so no product grows past 38 digits.
 struct LimitSql {
-    /// The amount counted, in whole units of 1 / `den`, or NULL.
-    amount: String,
-    /// Why the amount is NULL: a diagnostic code and field.
+    /// The class of the event's amount, or NULL when it is not counted.
+    class: String,
+    /// The amount as read (whole 10^-10 units).
+    raw: String,
+    /// Why the amount is not counted: a condition, a code and a field.
     why: Vec<(String, Code, &'static str)>,
-    /// The total is over the limit when it is greater than this.
-    over: BigInt,
-    /// Thresholds: reached when the total is at least this.
-    thresholds: Vec<BigInt>,
-    /// Totals are whole multiples of 1 / den.
-    den: BigInt,
+    classes: Vec<(BigInt, BigInt)>,
+    l: BigInt,
+    /// Over the limit: whole part > .0, or equal and remainder > .1.
+    over: (BigInt, BigInt),
+    /// Thresholds reached: whole part > .0, or equal and remainder >= .1.
+    thresholds: Vec<(BigInt, BigInt)>,
     limit: String,
     unit: String,
 }
@@ -1096,12 +1103,13 @@ impl Cx<'_> {
         l: &crate::model::Limit,
         warn_at: &[rust_decimal::Decimal],
     ) -> Option<LimitSql> {
-        let d = self.d;
-        let scale = pow10(SCALE);
-        let (amount, why, den) = if let Dimension::Money(_) = l.unit.dimension {
+        let scale = Exact::from_integer(pow10(SCALE));
+        let one = Exact::from_integer(BigInt::from(1u8));
+        let (class, raw, why, factors) = if let Dimension::Money(_) = l.unit.dimension {
             let cur = self.str(l.unit.symbol);
             (
-                format!("CASE WHEN vi IS NOT NULL AND vu = {cur} THEN vi END"),
+                format!("CASE WHEN vi IS NOT NULL AND vu = {cur} THEN 0 END"),
+                "vi".to_string(),
                 vec![
                     ("vi IS NULL".to_string(), Code::EventMissingValue, "value"),
                     (
@@ -1110,47 +1118,56 @@ impl Cx<'_> {
                         "value",
                     ),
                 ],
-                BigInt::from(1u8),
+                vec![one],
             )
         } else {
             let table = self.factors(rule, &l.unit);
-            // One denominator for the events the rule's goods can cover
-            // consistently; an event whose own commodity converts with
-            // another one (a commodity and an HS code that disagree) is
-            // out of the SQL's range, not counted wrongly.
+            // Classes for the events the rule's goods cover consistently
+            // first; then for any other (commodity, unit) while the common
+            // denominator stays within 38 digits. An event of a pair left
+            // out (a commodity and an HS code that disagree) is out of the
+            // SQL's range, never counted wrongly.
             let reach = self.reachable(rule);
-            let den = numbers::common_denominator(
-                table
+            let mut factors: Vec<Exact> = Vec::new();
+            let mut lcm = BigInt::from(1u8);
+            let mut apart = Vec::new();
+            let mut order: Vec<&(Option<usize>, Unit, Option<Exact>)> = table.iter().collect();
+            order.sort_by_key(|(c, _, _)| reach.as_ref().is_some_and(|r| !r.contains(c)));
+            for (ctx, u, f) in order {
+                let Some(f) = f else { continue };
+                if factors.contains(f) {
+                    continue;
+                }
+                let x = f / &scale;
+                let next = num_integer::Integer::lcm(&lcm, x.denom());
+                let inside = reach.as_ref().is_none_or(|r| r.contains(ctx));
+                if inside || numbers::digits(&next) <= numbers::MAX_DENOMINATOR_DIGITS {
+                    lcm = next;
+                    factors.push(f.clone());
+                } else {
+                    apart.push((*ctx, *u, Some(f.clone())));
+                }
+            }
+            let apart_set: Vec<(Option<usize>, &str)> =
+                apart.iter().map(|(c, u, _)| (*c, u.symbol)).collect();
+            let kept: Vec<(Option<usize>, Unit, Option<Exact>)> = table
+                .iter()
+                .map(|(c, u, f)| {
+                    let f = f.clone().filter(|_| !apart_set.contains(&(*c, u.symbol)));
+                    (*c, *u, f)
+                })
+                .collect();
+            let class = self.factor_case(&kept, "qu", |f| {
+                factors
                     .iter()
-                    .filter(|(c, _, _)| reach.as_ref().is_none_or(|r| r.contains(c)))
-                    .filter_map(|(_, _, f)| f.as_ref()),
-            );
-            let whole: Vec<_> = table
-                .iter()
-                .map(|(c, u, f)| {
-                    (
-                        *c,
-                        *u,
-                        f.clone().filter(|f| (&den % f.denom()) == BigInt::from(0u8)),
-                    )
-                })
-                .collect();
-            let apart: Vec<_> = table
-                .iter()
-                .map(|(c, u, f)| {
-                    (
-                        *c,
-                        *u,
-                        f.clone().filter(|f| (&den % f.denom()) != BigInt::from(0u8)),
-                    )
-                })
-                .collect();
-            let mult = self.factor_case(&whole, "qu", |f| {
-                lit(d, &(f.numer() * (&den / f.denom())))
+                    .position(|g| g == f)
+                    .unwrap_or_default()
+                    .to_string()
             });
             let outside = self.factor_case(&apart, "qu", |_| "1".to_string());
             (
-                format!("qi * ({mult})"),
+                class.clone(),
+                "qi".to_string(),
                 vec![
                     ("qi IS NULL".to_string(), Code::EventMissingQuantity, "quantity"),
                     (
@@ -1159,54 +1176,98 @@ impl Cx<'_> {
                         "quantity",
                     ),
                     (
-                        format!("qi IS NOT NULL AND ({mult}) IS NULL"),
+                        format!("qi IS NOT NULL AND ({class}) IS NULL"),
                         Code::EventUnconvertible,
                         "quantity",
                     ),
                 ],
-                den,
+                factors,
             )
         };
-        let unit_den = &den * &scale;
-        let cap = exact(l.amount) * Exact::from_integer(unit_den.clone());
-        let over = numbers::floor(&cap);
-        let thresholds: Vec<BigInt> = warn_at
+        let classes: Vec<(BigInt, BigInt)> = factors
             .iter()
-            .map(|p| {
-                numbers::ceil(
-                    &(crate::exact::percent_of(l.amount, *p)
-                        * Exact::from_integer(unit_den.clone())),
-                )
+            .map(|f| {
+                let x = f / &scale;
+                (x.numer().clone(), x.denom().clone())
             })
             .collect();
-        if numbers::digits(&unit_den) > numbers::MAX_DENOMINATOR_DIGITS {
+        let lcm = numbers::common_denominator(factors.iter().map(|f| f / &scale).collect::<Vec<_>>().iter());
+        let split = |x: Exact| {
+            let whole = numbers::floor(&x);
+            let rest = (x - Exact::from_integer(whole.clone())) * Exact::from_integer(lcm.clone());
+            (whole, rest)
+        };
+        let (cf, cx) = split(exact(l.amount));
+        let over = (cf, numbers::floor(&cx));
+        let thresholds: Vec<(BigInt, BigInt)> = warn_at
+            .iter()
+            .map(|p| {
+                let (tf, tx) = split(crate::exact::percent_of(l.amount, *p));
+                (tf, numbers::ceil(&tx))
+            })
+            .collect();
+        if numbers::digits(&lcm) > numbers::MAX_DENOMINATOR_DIGITS {
             let msg = format!(
-                "its conversions into {} need a common denominator of {} digits, more than SQL's 38-digit numbers can print exactly",
+                "its conversions into {} need a common denominator of {} digits, more than SQL's 38-digit numbers can hold exactly",
                 l.unit.symbol,
-                numbers::digits(&unit_den)
+                numbers::digits(&lcm)
             );
             self.diags.push(self.cannot(rule, msg));
             return None;
         }
-        if numbers::digits(&over) > numbers::MAX_CONSTANT_DIGITS {
+        if numbers::digits(&over.0) > numbers::MAX_CONSTANT_DIGITS {
             let msg = format!(
-                "the limit {} {} in exact units is a number of {} digits, more than SQL's 38-digit numbers hold with room for totals",
+                "the limit {} {} has more digits than SQL's 38-digit numbers hold",
                 plain_amount(l.amount),
-                l.unit.symbol,
-                numbers::digits(&over)
+                l.unit.symbol
             );
             self.diags.push(self.cannot(rule, msg));
             return None;
         }
         Some(LimitSql {
-            amount,
+            class,
+            raw,
             why,
+            classes,
+            l: lcm,
             over,
             thresholds,
-            den: unit_den,
             limit: plain_amount(l.amount),
             unit: l.unit.symbol.to_string(),
         })
+    }
+
+    /// The whole part and remainder (over `l`) of a limit's total from
+    /// per-class sums `sum(c)`.
+    fn whole_and_rest(&self, lm: &LimitSql, sum: &dyn Fn(usize) -> String) -> (String, String) {
+        let d = self.d;
+        let mut whole = Vec::new();
+        let mut rest = Vec::new();
+        for (c, (n, dc)) in lm.classes.iter().enumerate() {
+            let p = format!("({} * {})", lit(d, n), sum(c));
+            whole.push(d.idiv(&p, &lit(d, dc)));
+            rest.push(format!(
+                "({p} % {}) * {}",
+                lit(d, dc),
+                lit(d, &(&lm.l / dc))
+            ));
+        }
+        if whole.is_empty() {
+            return (lit(d, &BigInt::from(0u8)), lit(d, &BigInt::from(0u8)));
+        }
+        (whole.join(" + "), rest.join(" + "))
+    }
+
+    /// `whole + rest / l` is greater than (or, `at_least`, at least) the
+    /// constant split as `(w, r)`.
+    fn beyond(&self, whole: &str, rest: &str, c: &(BigInt, BigInt), at_least: bool) -> String {
+        let d = self.d;
+        let op = if at_least { ">=" } else { ">" };
+        format!(
+            "({whole} > {w} OR ({whole} = {w} AND {rest} {op} {r}))",
+            w = lit(d, &c.0),
+            r = lit(d, &c.1)
+        )
     }
 
     /// A cap: statements, finding rows, diagnostics, entries (for contributors).
@@ -1239,7 +1300,8 @@ impl Cx<'_> {
             format!("{grp} AS grp"),
         ];
         for (k, l) in ls.iter().enumerate() {
-            cols.push(format!("{} AS a{k}", l.amount));
+            cols.push(format!("{} AS k{k}", l.class));
+            cols.push(format!("CASE WHEN ({}) IS NOT NULL THEN {} END AS a{k}", l.class, l.raw));
             let mut why = String::from("CASE");
             for (cond, code, _) in &l.why {
                 let _ = write!(why, " WHEN {cond} THEN '{}'", code.as_str());
@@ -1285,7 +1347,10 @@ impl Cx<'_> {
         ));
         let order = format!("ORDER BY dt, {}", d.bin("id"));
         let text = |x: &str| d.to_text(x);
+        let zero = lit(d, &BigInt::from(0u8));
+        let part = |k: usize, c: usize| format!("CASE WHEN k{k} = {c} THEN a{k} ELSE {zero} END");
         let t = format!("sanc_t{i}");
+        let rolling = matches!(period, Period::Days(_));
         match period {
             Period::Days(n) => {
                 let before = format!(
@@ -1297,25 +1362,31 @@ impl Cx<'_> {
                     "dt AS we".into(),
                     format!("rn_all - COALESCE(COUNT(*) OVER ({before}), 0) AS pos"),
                 ];
-                for k in 0..ls.len() {
-                    cols.push(format!(
-                        "SUM(COALESCE(a{k}, 0)) OVER (PARTITION BY grp {order} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - COALESCE(SUM(COALESCE(a{k}, 0)) OVER ({before}), 0) AS t{k}"
-                    ));
+                for (k, l) in ls.iter().enumerate() {
+                    for cl in 0..l.classes.len() {
+                        cols.push(format!(
+                            "SUM({p}) OVER (PARTITION BY grp {order} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - COALESCE(SUM({p}) OVER ({before}), {zero}) AS s{k}_{cl}",
+                            p = part(k, cl)
+                        ));
+                    }
                 }
                 s.push_str(&d.create(&t, &format!("SELECT {} FROM {e}", cols.join(", "))));
             }
             _ => {
                 let w = format!("sanc_w{i}");
                 s.push_str(&d.create(&w, &self.fixed_window(period, &e)));
-                let part = format!("PARTITION BY grp, ws {order}");
+                let win = format!("PARTITION BY grp, ws {order}");
                 let mut cols = vec![
                     "*".to_string(),
-                    format!("row_number() OVER ({part}) AS pos"),
+                    format!("row_number() OVER ({win}) AS pos"),
                 ];
-                for k in 0..ls.len() {
-                    cols.push(format!(
-                        "SUM(COALESCE(a{k}, 0)) OVER ({part} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS t{k}"
-                    ));
+                for (k, l) in ls.iter().enumerate() {
+                    for cl in 0..l.classes.len() {
+                        cols.push(format!(
+                            "SUM({}) OVER ({win} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS s{k}_{cl}",
+                            part(k, cl)
+                        ));
+                    }
                 }
                 s.push_str(&d.create(
                     &t,
@@ -1323,34 +1394,58 @@ impl Cx<'_> {
                 ));
             }
         }
+        // Totals as whole part (ti) and remainder over l (tf); before this
+        // event for rolling windows (bi, bf).
+        let r0 = format!("sanc_r{i}");
+        let mut cols = vec!["*".to_string()];
+        for (k, l) in ls.iter().enumerate() {
+            let (w, r) = self.whole_and_rest(l, &|c| format!("s{k}_{c}"));
+            cols.push(format!("{w} AS wi{k}"));
+            cols.push(format!("{r} AS wr{k}"));
+            if rolling {
+                let (w, r) = self.whole_and_rest(l, &|c| format!("(s{k}_{c} - ({}))", part(k, c)));
+                cols.push(format!("{w} AS bwi{k}"));
+                cols.push(format!("{r} AS bwr{k}"));
+            }
+        }
+        s.push_str(&d.create(&r0, &format!("SELECT {} FROM {t}", cols.join(", "))));
+        let r = format!("sanc_n{i}");
+        let mut cols = vec!["*".to_string()];
+        for (k, l) in ls.iter().enumerate() {
+            let lv = lit(d, &l.l);
+            cols.push(format!("wi{k} + {} AS ti{k}", d.idiv(&format!("wr{k}"), &lv)));
+            cols.push(format!("wr{k} % {lv} AS tf{k}"));
+            if rolling {
+                cols.push(format!("bwi{k} + {} AS bi{k}", d.idiv(&format!("bwr{k}"), &lv)));
+                cols.push(format!("bwr{k} % {lv} AS bf{k}"));
+            }
+        }
+        s.push_str(&d.create(&r, &format!("SELECT {} FROM {r0}", cols.join(", "))));
         // Thresholds reached (h) and already warned of (g).
-        let reached = |total: &str, l: &LimitSql| {
+        let reached = |whole: &str, rest: &str, l: &LimitSql| {
             if l.thresholds.is_empty() {
                 return "0".to_string();
             }
             let parts: Vec<String> = l
                 .thresholds
                 .iter()
-                .map(|th| format!("CASE WHEN {total} >= {} THEN 1 ELSE 0 END", lit(d, th)))
+                .map(|th| format!("CASE WHEN {} THEN 1 ELSE 0 END", self.beyond(whole, rest, th, true)))
                 .collect();
             format!("({})", parts.join(" + "))
         };
-        let r = format!("sanc_r{i}");
+        let h = format!("sanc_h{i}");
         let mut cols = vec!["*".to_string()];
         for (k, l) in ls.iter().enumerate() {
-            cols.push(format!("{} AS h{k}", reached(&format!("t{k}"), l)));
-            if matches!(period, Period::Days(_)) {
-                cols.push(format!(
-                    "{} AS g{k}",
-                    reached(&format!("(t{k} - COALESCE(a{k}, 0))"), l)
-                ));
+            cols.push(format!("{} AS h{k}", reached(&format!("ti{k}"), &format!("tf{k}"), l)));
+            if rolling {
+                cols.push(format!("{} AS g{k}", reached(&format!("bi{k}"), &format!("bf{k}"), l)));
             }
         }
-        s.push_str(&d.create(&r, &format!("SELECT {} FROM {t}", cols.join(", "))));
+        s.push_str(&d.create(&h, &format!("SELECT {} FROM {r}", cols.join(", "))));
         let q = format!("sanc_q{i}");
         let mut cols = vec!["*".to_string()];
         for k in 0..ls.len() {
-            if !matches!(period, Period::Days(_)) {
+            if !rolling {
                 cols.push(format!(
                     "COALESCE(MAX(CASE WHEN a{k} IS NOT NULL THEN h{k} END) OVER (PARTITION BY grp, ws {order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS g{k}"
                 ));
@@ -1358,7 +1453,11 @@ impl Cx<'_> {
         }
         let mut vk = String::from("CASE");
         for (k, l) in ls.iter().enumerate() {
-            let _ = write!(vk, " WHEN t{k} > {} THEN {k}", lit(d, &l.over));
+            let _ = write!(
+                vk,
+                " WHEN {} THEN {k}",
+                self.beyond(&format!("ti{k}"), &format!("tf{k}"), &l.over, false)
+            );
         }
         vk.push_str(" END");
         cols.push(format!("{vk} AS vk"));
@@ -1384,7 +1483,7 @@ impl Cx<'_> {
             Some(_) => format!("{label} || ' ' || grp"),
         };
         cols.push(format!("{label} AS wl"));
-        s.push_str(&d.create(&q, &format!("SELECT {} FROM {r}", cols.join(", "))));
+        s.push_str(&d.create(&q, &format!("SELECT {} FROM {h}", cols.join(", "))));
         // Finding rows: a violation (the first limit passed), else warnings.
         let pick = |f: &dyn Fn(usize, &LimitSql) -> String| {
             let mut x = String::from("CASE vk");
@@ -1394,9 +1493,9 @@ impl Cx<'_> {
             x.push_str(" END");
             x
         };
-        let tail = |num: String, den: String| {
+        let tail = |ip: String, fnum: String, den: String| {
             format!(
-                ", {} AS cite, {num} AS num, {den} AS den, {i} AS rix, grp, rn_all - pos + 1 AS lo, pos AS cnt FROM {q}",
+                ", {} AS cite, {ip} AS ip, {fnum} AS fnum, {den} AS den, {i} AS rix, grp, rn_all - pos + 1 AS lo, pos AS cnt FROM {q}",
                 self.cite(rule)
             )
         };
@@ -1415,8 +1514,9 @@ impl Cx<'_> {
             "SELECT {}{} WHERE vk IS NOT NULL",
             self.row_sql(&row),
             tail(
-                pick(&|k, _| format!("t{k}")),
-                pick(&|_, l| lit(d, &l.den))
+                pick(&|k, _| format!("ti{k}")),
+                pick(&|k, _| format!("tf{k}")),
+                pick(&|_, l| lit(d, &l.l))
             )
         ));
         for (k, l) in ls.iter().enumerate() {
@@ -1436,7 +1536,7 @@ impl Cx<'_> {
             rows.push(format!(
                 "SELECT {}{} WHERE vk IS NULL AND a{k} IS NOT NULL AND h{k} > g{k}",
                 self.row_sql(&row),
-                tail(format!("t{k}"), lit(d, &l.den))
+                tail(format!("ti{k}"), format!("tf{k}"), lit(d, &l.l))
             ));
         }
         let entries = format!("SELECT {i} AS rix, grp, rn_all, id FROM {e}");
@@ -1528,7 +1628,7 @@ impl Cx<'_> {
             .collect();
         let numeric = if numeric.is_empty() {
             format!(
-                "SELECT {}, {} AS cite, CAST(NULL AS {int}) AS num, CAST(NULL AS {int}) AS den, CAST(NULL AS INTEGER) AS rix, {} AS grp, CAST(NULL AS BIGINT) AS lo, CAST(NULL AS BIGINT) AS cnt FROM sanc_ev WHERE FALSE",
+                "SELECT {}, {} AS cite, CAST(NULL AS {int}) AS ip, CAST(NULL AS {int}) AS fnum, CAST(NULL AS {int}) AS den, CAST(NULL AS INTEGER) AS rix, {} AS grp, CAST(NULL AS BIGINT) AS lo, CAST(NULL AS BIGINT) AS cnt FROM sanc_ev WHERE FALSE",
                 self.row_sql(&Row {
                     rule: "",
                     kind: self.null_text(),
@@ -1554,8 +1654,9 @@ impl Cx<'_> {
             "sanc_numf2",
             &numbers::format_ratio(
                 d,
-                "SELECT * FROM sanc_numf WHERE num IS NOT NULL",
-                "num",
+                "SELECT * FROM sanc_numf WHERE den IS NOT NULL",
+                "ip",
+                "fnum",
                 "den",
                 "total",
             ),

@@ -19,8 +19,9 @@ pub const INT_DIGITS: u32 = 20;
 /// 10^this, so that sums of many events still fit 38 digits.
 pub const MAX_CONSTANT_DIGITS: u32 = 36;
 
-/// Denominators must stay below 10^this for totals to be printed exactly.
-pub const MAX_DENOMINATOR_DIGITS: u32 = 27;
+/// Denominators must stay below 10^this for totals to be printed exactly
+/// (and for sums of remainders to fit 38 digits).
+pub const MAX_DENOMINATOR_DIGITS: u32 = 34;
 
 pub fn pow10(n: u32) -> BigInt {
     num_traits::pow(BigInt::from(10u8), n as usize)
@@ -55,51 +56,51 @@ pub fn lit(d: Dialect, n: &BigInt) -> String {
     }
 }
 
-/// Layers that print `num / den` (two non-negative whole-number columns,
-/// `den` > 0) as `sanc eval` prints an exact amount: the exact decimal
-/// when it has at most 30 places, else rounded half away from zero to 20
-/// places; trailing zeros dropped. The result is column `out` of a query
-/// wrapped around `inner`.
-pub fn format_ratio(d: Dialect, inner: &str, num: &str, den: &str, out: &str) -> String {
-    let e10 = lit(d, &pow10(10));
+/// Layers that print `ip + fnum / den` (whole-number columns, 0 <= fnum
+/// < den, den > 0, den < 10^34) as `sanc eval` prints an exact amount: the
+/// exact decimal when it has at most 32 places, else rounded half away
+/// from zero to 20 places; trailing zeros dropped. The result is column
+/// `out` of a query wrapped around `inner`.
+pub fn format_ratio(d: Dialect, inner: &str, ip: &str, fnum: &str, den: &str, out: &str) -> String {
+    let e4 = lit(d, &pow10(CHUNK));
     let e20 = lit(d, &pow10(20));
-    let l1 = format!(
-        "SELECT *, {} AS fmt_i, ({num}) % ({den}) AS fmt_r0 FROM ({inner}) fmt0",
-        d.idiv(num, den)
-    );
-    let step = |prev: &str, c: &str, r: &str, from: &str, alias: &str| {
-        let shifted = format!("({prev} * {e10})");
-        format!(
-            "SELECT *, {} AS {c}, {shifted} % ({den}) AS {r} FROM ({from}) {alias}",
+    let mut q = format!("SELECT *, {fnum} AS fmt_r0 FROM ({inner}) fmt0");
+    for k in 1..=8 {
+        let shifted = format!("(fmt_r{} * {e4})", k - 1);
+        q = format!(
+            "SELECT *, {} AS fmt_c{k}, {shifted} % ({den}) AS fmt_r{k} FROM ({q}) fmt{k}",
             d.idiv(&shifted, den)
-        )
-    };
-    let l2 = step("fmt_r0", "fmt_c1", "fmt_r1", &l1, "fmt1");
-    let l3 = step("fmt_r1", "fmt_c2", "fmt_r2", &l2, "fmt2");
-    let l4 = step("fmt_r2", "fmt_c3", "fmt_r3", &l3, "fmt3");
-    let pad = |c: &str| format!("lpad({}, 10, '0')", d.to_text(c));
+        );
+    }
+    let pad = |c: &str| format!("lpad({}, {CHUNK}, '0')", d.to_text(c));
     let trim0 = |s: &str| d.replace_re(s, "0+$", "");
-    let rounded = format!(
-        "(fmt_c1 * {e10} + fmt_c2 + CASE WHEN fmt_r2 * 2 >= ({den}) THEN 1 ELSE 0 END)"
-    );
+    let digits = |n: u32| {
+        (1..=n)
+            .map(|k| pad(&format!("fmt_c{k}")))
+            .collect::<Vec<_>>()
+            .join(" || ")
+    };
+    let f20 = (1..=5)
+        .map(|k| format!("fmt_c{k} * {}", lit(d, &pow10(CHUNK * (5 - k)))))
+        .collect::<Vec<_>>()
+        .join(" + ");
+    let rounded = format!("({f20} + CASE WHEN fmt_r5 * 2 >= ({den}) THEN 1 ELSE 0 END)");
+    let carry = format!("fmt_r5 <> 0 AND fmt_r8 <> 0 AND {rounded} >= {e20}");
     let int_text = format!(
-        "CASE WHEN fmt_r2 <> 0 AND fmt_r3 <> 0 AND {rounded} >= {e20} THEN {} ELSE {} END",
-        d.to_text("fmt_i + 1"),
-        d.to_text("fmt_i")
+        "CASE WHEN {carry} THEN {} ELSE {} END",
+        d.to_text(&format!("({ip}) + 1")),
+        d.to_text(&format!("({ip})"))
     );
     let frac = format!(
-        "CASE WHEN fmt_r2 = 0 THEN {} WHEN fmt_r3 = 0 THEN {} WHEN {rounded} >= {e20} THEN '' ELSE {} END",
-        trim0(&format!("{} || {}", pad("fmt_c1"), pad("fmt_c2"))),
-        trim0(&format!(
-            "{} || {} || {}",
-            pad("fmt_c1"),
-            pad("fmt_c2"),
-            pad("fmt_c3")
-        )),
+        "CASE WHEN fmt_r5 = 0 THEN {} WHEN fmt_r8 = 0 THEN {} WHEN {rounded} >= {e20} THEN '' ELSE {} END",
+        trim0(&digits(5)),
+        trim0(&digits(8)),
         trim0(&format!("lpad({}, 20, '0')", d.to_text(&rounded)))
     );
     format!(
-        "SELECT *, ({int_text}) || CASE WHEN ({frac}) = '' THEN '' ELSE '.' || ({frac}) END AS {out} FROM ({l4}) fmt4"
+        "SELECT *, ({int_text}) || CASE WHEN ({frac}) = '' THEN '' ELSE '.' || ({frac}) END AS {out} FROM ({q}) fmt9"
     )
 }
 
+/// Digits per step of the long division that prints amounts.
+const CHUNK: u32 = 4;

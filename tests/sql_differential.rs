@@ -1,0 +1,746 @@
+//! Differential test of `sanc compile --to sql`: random rule sets and event
+//! streams (every rule kind and clause, window edges, conversions, bad
+//! rows) judged by `sanc eval --format json` and by the compiled SQL on
+//! DuckDB (and, for fewer cases, Apache Spark in local mode). Findings must
+//! be identical on every JSON field the SQL writes; the events rejected or
+//! not evaluable, and the remarks, must carry the same codes.
+//!
+//! The engines run in Python from the virtual environment that
+//! `scripts/test` makes (`SANC_TEST_PYTHON`), many cases per process
+//! (tests/sql/run.py). `SANC_SQL_CASES` / `SANC_SPARK_CASES` set the
+//! number of cases, `SANC_SQL_SEED` the first seed.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use chrono::{Days, NaiveDate};
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const DUCKDB_CASES: u64 = 2000;
+const SPARK_CASES: u64 = 40;
+const BATCH: usize = 250;
+
+// ---------------------------------------------------------------------------
+// Random cases
+// ---------------------------------------------------------------------------
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn range(&mut self, lo: i64, hi: i64) -> i64 {
+        lo + (self.next() % (hi - lo + 1) as u64) as i64
+    }
+    fn pct(&mut self, p: u64) -> bool {
+        self.next() % 100 < p
+    }
+    fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
+        xs[self.below(xs.len())]
+    }
+}
+
+const RULE_PARTIES: [&str; 12] = [
+    "PRK", "DPRK", "RUS", "Russia", "CHN", "IRN", "G1", "G2", "GE", "acme", "shellco", "any",
+];
+const EVENT_PARTIES: [&str; 9] = [
+    "PRK", "DPRK", "RUS", "Russia", "CHN", "IRN", "acme", "shellco", "SYR",
+];
+const GOODS_UNITS: [&str; 6] = ["t", "kg", "bbl", "l", "m3", "units"];
+
+fn declarations(rng: &mut Rng) -> String {
+    let mut s = String::from(
+        "exemption hum \"Humanitarian\"\nexemption lic \"Licensed\"\n\
+         party DPRK = PRK\nparty Russia = RUS\n\
+         entity acme \"Acme\" in RUS\nentity shellco\n\
+         group G1 = [Russia, CHN]\ngroup G2 = [G1, acme, IRN]\ngroup GE = [shellco]\n\
+         commodity petro = hs 2710\ncommodity diesel = hs 271019 under petro\n\
+         commodity jet under petro\ncommodity crude = hs 2709\n\
+         commodity arms = hs 93\ncommodity rifles = hs 9301 under arms\ncommodity luxury\n",
+    );
+    let _ = writeln!(
+        s,
+        "convert petro 1 t = {} bbl",
+        rng.pick(&["7.33", "8", "6.5", "7"])
+    );
+    if rng.pct(50) {
+        let _ = writeln!(s, "convert jet 1 m3 = {} t", rng.pick(&["0.8", "0.75", "0.81"]));
+    }
+    if rng.pct(50) {
+        let _ = writeln!(s, "convert crude 1 t = {} bbl", rng.pick(&["7.33", "7.5"]));
+    }
+    if rng.pct(60) {
+        let _ = writeln!(s, "convert arms 1 units = {} kg", rng.pick(&["4", "3.5", "12"]));
+    }
+    if rng.pct(30) {
+        s.push_str("convert rifles 2 units = 7 kg\n");
+    }
+    s
+}
+
+fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn shift(d: NaiveDate, n: i64) -> NaiveDate {
+    if n >= 0 {
+        d.checked_add_days(Days::new(n as u64)).unwrap()
+    } else {
+        d.checked_sub_days(Days::new((-n) as u64)).unwrap()
+    }
+}
+
+const EDGES: [&str; 8] = [
+    "2023-12-31",
+    "2024-01-01",
+    "2024-02-29",
+    "2024-03-01",
+    "2024-03-31",
+    "2024-04-01",
+    "2023-11-30",
+    "2024-01-31",
+];
+
+struct Dates {
+    hot: Vec<NaiveDate>,
+}
+
+impl Dates {
+    fn pick(&self, rng: &mut Rng) -> NaiveDate {
+        if rng.pct(25) {
+            shift(date("2023-11-01"), rng.range(0, 180))
+        } else {
+            shift(rng.pick(&self.hot), rng.pick(&[0, 0, 0, -1, 1, 2, 5, 20]))
+        }
+    }
+}
+
+fn amount(rng: &mut Rng, lo: i64, hi: i64) -> String {
+    let int = rng.range(lo, hi);
+    match rng.below(5) {
+        0 => format!("{int}.{}", rng.range(0, 9)),
+        1 => format!("{int}.{:02}", rng.range(0, 99)),
+        _ => int.to_string(),
+    }
+}
+
+fn magnitude(u: &str) -> (i64, i64) {
+    match u {
+        "t" | "m3" | "units" => (1, 40),
+        "bbl" => (5, 300),
+        "kg" | "l" => (500, 40_000),
+        _ => (100, 9_000),
+    }
+}
+
+fn rule_text(rng: &mut Rng, label: &str, dates: &Dates, event_dates: &[NaiveDate]) -> String {
+    let goods = match rng.below(10) {
+        0..=5 => rng
+            .pick(&["petro", "diesel", "jet", "crude", "arms", "rifles", "luxury"])
+            .to_string(),
+        6..=7 => {
+            let mut codes = vec![rng.pick(&["27", "2710", "271019", "2709", "93", "9301"])];
+            if rng.pct(30) {
+                codes.push(rng.pick(&["2709", "93", "8703"]));
+            }
+            codes.dedup();
+            format!("hs {}", codes.join(", "))
+        }
+        _ => "any".into(),
+    };
+    let mut scopes = String::new();
+    for (k, p) in [("from", 30), ("to", 35), ("via", 12)] {
+        if rng.pct(p) {
+            let _ = write!(scopes, " {k} {}", rng.pick(&RULE_PARTIES));
+        }
+    }
+    let money = ["USD", "USD", "EUR"];
+    let head = match rng.below(20) {
+        0..=2 => format!("ban {goods}{scopes}"),
+        3..=12 => {
+            let units: Vec<&str> = match rng.below(10) {
+                0..=5 => vec![rng.pick(&GOODS_UNITS)],
+                6..=7 => vec![rng.pick(&money)],
+                _ => vec![rng.pick(&money), rng.pick(&GOODS_UNITS)],
+            };
+            let limits: Vec<String> = units
+                .iter()
+                .map(|u| {
+                    let (lo, hi) = magnitude(u);
+                    format!("{} {u}", amount(rng, lo * 2, hi * 4))
+                })
+                .collect();
+            let period = match rng.below(12) {
+                0..=1 => "year".to_string(),
+                2..=3 => "quarter".into(),
+                4..=5 => "month".into(),
+                6 => "day".into(),
+                7..=9 => format!("{} days", rng.pick(&[1, 2, 7, 30, 45, 90])),
+                _ => format!(
+                    "{} months from {}",
+                    rng.pick(&[1, 2, 3, 12]),
+                    if rng.pct(50) {
+                        date(rng.pick(&["2023-10-31", "2023-11-30", "2023-12-22", "2024-01-31"]))
+                    } else {
+                        dates.pick(rng)
+                    }
+                ),
+            };
+            let by = match rng.below(10) {
+                0..=1 => " by origin",
+                2 => " by destination",
+                _ => "",
+            };
+            format!("cap {goods}{scopes} {} per {period}{by}", limits.join(" or "))
+        }
+        13..=15 => {
+            let per = rng.pick(&["bbl", "bbl", "t", "kg", "l"]);
+            let amount = match per {
+                "bbl" => rng.pick(&["60", "47.60", "75"]),
+                "t" => rng.pick(&["439.80", "440", "500"]),
+                "kg" => rng.pick(&["0.4398", "0.44"]),
+                _ => rng.pick(&["0.5", "0.4"]),
+            };
+            let cur = if rng.pct(85) { "USD" } else { "EUR" };
+            format!("cap price {goods}{scopes} {amount} {cur} per {per}")
+        }
+        _ => format!(
+            "require report of {goods}{scopes} within {} days",
+            rng.pick(&[1, 7, 30, 90])
+        ),
+    };
+    let mut clauses = vec![format!("cite \"Rule {label}\"")];
+    let edge = |rng: &mut Rng| {
+        let base = if !event_dates.is_empty() && rng.pct(70) {
+            rng.pick(event_dates)
+        } else {
+            dates.pick(rng)
+        };
+        shift(base, rng.pick(&[-1, 0, 1]))
+    };
+    let mut effective = None;
+    if rng.pct(35) {
+        let e = edge(rng);
+        effective = Some(e);
+        clauses.push(format!("effective {e}"));
+    }
+    if rng.pct(30) {
+        let u = edge(rng);
+        let u = match effective {
+            Some(e) if u < e => e,
+            _ => u,
+        };
+        clauses.push(format!("until {u}"));
+    }
+    if head.starts_with("cap ") && !head.starts_with("cap price") && rng.pct(40) {
+        let mut ps = vec!["10", "33.3", "50", "75", "90", "97.5"];
+        let n = rng.range(1, 3) as usize;
+        let mut chosen: Vec<&str> = Vec::new();
+        for _ in 0..n {
+            let i = rng.below(ps.len());
+            chosen.push(ps.remove(i));
+        }
+        chosen.sort_by(|a, b| a.parse::<f64>().unwrap().total_cmp(&b.parse::<f64>().unwrap()));
+        let p: Vec<String> = chosen.iter().map(|p| format!("{p}%")).collect();
+        clauses.push(format!("warn at {}", p.join(", ")));
+    }
+    if rng.pct(20) {
+        for x in rng.pick(&[&["hum"][..], &["lic"], &["hum", "lic"]]) {
+            clauses.push(format!("except exemption {x}"));
+        }
+    }
+    if rng.pct(15) {
+        clauses.push("severity warning".into());
+    }
+    if rng.pct(15) {
+        let d1 = dates.pick(rng);
+        clauses.push(format!(
+            "unless loaded before {d1} and delivered before {}",
+            shift(d1, rng.range(0, 20))
+        ));
+    }
+    let mut s = format!("{label}:\n{head}");
+    for c in clauses {
+        let _ = write!(s, "\n    {c}");
+    }
+    s
+}
+
+/// One CSV row per event: the columns of docs/events.md.
+type Row = [String; 16];
+
+fn blank(id: &str, d: NaiveDate) -> Row {
+    let mut r: Row = Default::default();
+    r[0] = id.into();
+    r[2] = d.to_string();
+    r
+}
+
+fn shipment(rng: &mut Rng, id: &str, d: NaiveDate, dates: &Dates) -> Row {
+    let mut r = blank(id, d);
+    if rng.pct(10) {
+        r[2] = format!("{d}T08:00:00Z");
+    }
+    if rng.pct(15) {
+        r[1] = "shipment".into();
+    }
+    let c = rng.pick(&["petro", "diesel", "jet", "crude", "arms", "rifles", "luxury"]);
+    let name = if rng.pct(4) { "mystery" } else { c };
+    let hs_for = |c: &str| -> &'static [&'static str] {
+        match c {
+            "petro" => &["2710", "271012"],
+            "diesel" => &["271019", "27101943"],
+            "crude" => &["2709"],
+            "arms" => &["93", "9302"],
+            "rifles" => &["9301", "930190"],
+            _ => &[],
+        }
+    };
+    match rng.below(10) {
+        0..=3 => r[3] = name.into(),
+        4..=6 => {
+            r[3] = name.into();
+            let own = hs_for(name);
+            r[4] = if own.is_empty() || rng.pct(15) {
+                rng.pick(&["2710", "271019", "2709", "93", "9301", "8703"])
+            } else {
+                rng.pick(own)
+            }
+            .into();
+        }
+        _ => {
+            r[4] = rng
+                .pick(&["2710", "271019", "27101943", "2709", "27", "93", "9301", "930190", "8703"])
+                .into()
+        }
+    }
+    let unit = if rng.pct(80) {
+        match name {
+            "petro" | "diesel" | "jet" | "crude" => rng.pick(&["t", "bbl", "kg", "l", "m3"]),
+            "arms" | "rifles" => rng.pick(&["units", "kg", "t"]),
+            _ => "units",
+        }
+    } else {
+        rng.pick(&GOODS_UNITS)
+    };
+    let (lo, hi) = magnitude(unit);
+    let a = match rng.below(30) {
+        0 => "0".to_string(),
+        1 => "1.5e1".into(),
+        2 => "1_000".into(),
+        3 => "+12".into(),
+        _ => amount(rng, lo, hi),
+    };
+    if !rng.pct(4) {
+        r[5] = format!("{a} {unit}");
+    }
+    if rng.pct(45) {
+        let per = rng.pick(&["bbl", "bbl", "t", "kg", "units"]);
+        let amount = match per {
+            "bbl" => rng.pick(&["60", "60.01", "59.99", "47.60", "75", "100"]),
+            "t" => rng.pick(&["439.80", "440", "350", "800"]),
+            "kg" => rng.pick(&["0.4398", "0.5"]),
+            _ => rng.pick(&["10", "1000"]),
+        };
+        let cur = if rng.pct(90) { "USD" } else { "EUR" };
+        r[6] = if rng.pct(30) {
+            format!("{amount} {cur} per {per}")
+        } else {
+            format!("{amount} {cur}/{per}")
+        };
+    }
+    if rng.pct(70) {
+        let cur = if rng.pct(85) { "USD" } else { "EUR" };
+        r[7] = format!("{} {cur}", amount(rng, 100, 9000));
+    }
+    if rng.pct(85) {
+        r[8] = rng.pick(&EVENT_PARTIES).into();
+    }
+    if rng.pct(85) || r[8].is_empty() {
+        r[9] = rng.pick(&EVENT_PARTIES).into();
+    }
+    let via: Vec<&str> = (0..rng.pick(&[0, 0, 0, 1, 1, 2]))
+        .map(|_| rng.pick(&EVENT_PARTIES))
+        .collect();
+    r[10] = via.join(";");
+    if rng.pct(15) {
+        r[13] = rng.pick(&["hum", "lic", "hum;lic", "nonesuch"]).into();
+    }
+    if rng.pct(25) {
+        r[14] = dates.pick(rng).to_string();
+    }
+    if rng.pct(25) {
+        r[15] = dates.pick(rng).to_string();
+    }
+    r
+}
+
+struct Case {
+    seed: u64,
+    rules: String,
+    events: Vec<Row>,
+    as_of: NaiveDate,
+}
+
+fn gen_case(seed: u64) -> Case {
+    let mut rng = Rng(seed);
+    let mut rules = declarations(&mut rng);
+    let start = date("2023-11-01");
+    let mut hot: Vec<NaiveDate> = (0..rng.range(2, 5))
+        .map(|_| {
+            if rng.pct(50) {
+                date(rng.pick(&EDGES))
+            } else {
+                shift(start, rng.range(0, 180))
+            }
+        })
+        .collect();
+    hot.sort();
+    let dates = Dates { hot };
+    let mut events = Vec::new();
+    let n = rng.range(1, 25);
+    let mut ids: Vec<String> = Vec::new();
+    for k in 0..n {
+        let id = format!("e{}", rng.range(1, 99) * 100 + k);
+        let d = dates.pick(&mut rng);
+        events.push(shipment(&mut rng, &id, d, &dates));
+        ids.push(id);
+    }
+    for k in 0..rng.range(0, 3) {
+        if ids.is_empty() {
+            break;
+        }
+        let i = rng.below(ids.len());
+        let base = date(events[i][2].get(..10).unwrap_or("2024-01-01"));
+        let mut r = blank(&format!("r{k}"), shift(base, rng.range(-2, 40)));
+        r[1] = "report".into();
+        r[11] = "RUS".into();
+        let mut covers = vec![ids[i].clone()];
+        if rng.pct(40) {
+            covers.push(rng.pick(&ids.iter().map(String::as_str).collect::<Vec<_>>()).into());
+        }
+        if rng.pct(10) {
+            covers.push("ghost".into());
+        }
+        r[12] = covers.join(";");
+        events.push(r);
+    }
+    // Bad rows: each rejected with its code, and changing nothing else.
+    for k in 0..rng.range(0, 3) {
+        if !rng.pct(50) {
+            continue;
+        }
+        let d = dates.pick(&mut rng);
+        let mut e = shipment(&mut rng, &format!("bad{k}"), d, &dates);
+        match rng.below(16) {
+            0 => e[2] = "2024-02-30".into(),
+            1 => e[5] = "-5 t".into(),
+            2 => e[5] = "5 barrels".into(),
+            3 => e[8] = "Narnia".into(),
+            4 => e[9] = "G1".into(),
+            5 => e[4] = "27a1".into(),
+            6 => e[1] = "invoice".into(),
+            7 => {
+                e[3].clear();
+                e[4].clear();
+            }
+            8 => {
+                e[8].clear();
+                e[9].clear();
+            }
+            9 => e[5] = "5 USD".into(),
+            10 => {
+                e[1] = "report".into();
+                e[12].clear();
+            }
+            11 => e[5] = "1,000 t".into(),
+            12 => e[5] = "44".into(),
+            13 => e[6] = "60 USD".into(),
+            14 => e[7] = "100 t".into(),
+            _ => e[0].clear(),
+        }
+        events.push(e);
+    }
+    if rng.pct(5) && !ids.is_empty() {
+        let id = ids[rng.below(ids.len())].clone();
+        let d = dates.pick(&mut rng);
+        events.push(shipment(&mut rng, &id, d, &dates));
+    }
+    let event_dates: Vec<NaiveDate> = events
+        .iter()
+        .filter_map(|e| NaiveDate::parse_from_str(e[2].get(..10).unwrap_or(""), "%Y-%m-%d").ok())
+        .collect();
+    for i in 0..rng.range(1, 4) {
+        rules.push('\n');
+        rules.push_str(&rule_text(&mut rng, &format!("r{i}"), &dates, &event_dates));
+        rules.push('\n');
+    }
+    // Shuffle the input order.
+    for i in (1..events.len()).rev() {
+        let j = rng.below(i + 1);
+        events.swap(i, j);
+    }
+    let as_of = if rng.pct(30) {
+        date("2030-01-01")
+    } else {
+        dates.pick(&mut rng)
+    };
+    Case {
+        seed,
+        rules,
+        events,
+        as_of,
+    }
+}
+
+fn csv_text(rows: &[Row]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(sanc::events::FIELD_NAMES).unwrap();
+    for r in rows {
+        w.write_record(r).unwrap();
+    }
+    String::from_utf8(w.into_inner().unwrap()).unwrap()
+}
+
+// ---------------------------------------------------------------------------
+// Running and comparing
+// ---------------------------------------------------------------------------
+
+pub fn python() -> String {
+    match std::env::var("SANC_TEST_PYTHON") {
+        Ok(p) if !p.is_empty() => p,
+        _ => panic!(
+            "SANC_TEST_PYTHON is not set: run the tests with scripts/test, which installs duckdb and pyspark (tests/requirements.txt) into target/test-venv and sets it"
+        ),
+    }
+}
+
+fn sanc() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_sanc"))
+}
+
+/// Findings as comparable lines, on the fields the SQL writes.
+fn finding_lines(findings: &Value) -> Vec<String> {
+    const FIELDS: [&str; 12] = [
+        "rule",
+        "kind",
+        "event",
+        "date",
+        "cite",
+        "window",
+        "total",
+        "limit",
+        "unit",
+        "contributors",
+        "contributor_count",
+        "deadline",
+    ];
+    let mut v: Vec<String> = findings
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            let m: serde_json::Map<String, Value> = FIELDS
+                .iter()
+                .map(|k| (k.to_string(), f.get(*k).cloned().unwrap_or(Value::Null)))
+                .collect();
+            Value::Object(m).to_string()
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Event diagnostics as a set of (event, code, field, effect, rule).
+fn diagnostic_set(diags: &Value) -> BTreeSet<String> {
+    diags
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|d| d.get("effect").is_some())
+        .filter(|d| d["code"] != "sanc::event::unknown_column")
+        .map(|d| {
+            json!([d["event"], d["code"], d["field"], d["effect"], d["rule"]]).to_string()
+        })
+        .collect()
+}
+
+/// `sanc eval --format json` on a case's files.
+fn eval(rules: &Path, events: &Path, as_of: &str) -> Value {
+    let out = Command::new(sanc())
+        .env("NO_COLOR", "1")
+        .arg("eval")
+        .arg(rules)
+        .arg(events)
+        .args(["--format", "json", "--as-of", as_of])
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "sanc eval gave no JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn compile(rules: &Path, dialect: &str, as_of: &str) -> Result<String, String> {
+    let out = Command::new(sanc())
+        .env("NO_COLOR", "1")
+        .args(["compile", "--to", "sql", "--dialect", dialect, "--as-of", as_of])
+        .arg(rules)
+        .output()
+        .unwrap();
+    if out.status.success() {
+        Ok(String::from_utf8(out.stdout).unwrap())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+/// Run cases (script, events file) on an engine, one Python process.
+fn run_engine(engine: &str, cases: &[(String, PathBuf)]) -> Vec<Value> {
+    let input: Vec<Value> = cases
+        .iter()
+        .map(|(s, e)| json!({"script": s, "events": e}))
+        .collect();
+    let mut child = Command::new(python())
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sql/run.py"))
+        .arg(engine)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin
+            .write_all(serde_json::to_string(&input).unwrap().as_bytes())
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    let v: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "tests/sql/run.py {engine} failed ({e}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    assert_eq!(v.len(), cases.len());
+    v
+}
+
+/// Compare one case; a description of every difference.
+fn differences(expected: &Value, got: &Value) -> Vec<String> {
+    if let Some(e) = got.get("error") {
+        return vec![format!("the SQL failed: {e}")];
+    }
+    let mut out = Vec::new();
+    let a = finding_lines(&expected["findings"]);
+    let b = finding_lines(&got["findings"]);
+    for x in a.iter().filter(|x| !b.contains(x)) {
+        out.push(format!("finding only from sanc eval: {x}"));
+    }
+    for x in b.iter().filter(|x| !a.contains(x)) {
+        out.push(format!("finding only from SQL:       {x}"));
+    }
+    let a = diagnostic_set(&expected["diagnostics"]);
+    let b = diagnostic_set(&got["diagnostics"]);
+    for x in a.difference(&b) {
+        out.push(format!("diagnostic only from sanc eval: {x}"));
+    }
+    for x in b.difference(&a) {
+        out.push(format!("diagnostic only from SQL:       {x}"));
+    }
+    out
+}
+
+fn env_u64(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn differential(engine: &str, dialect: &str, cases: u64, first_seed: u64) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    let mut findings = 0usize;
+    let mut diagnostics = 0usize;
+    let seeds: Vec<u64> = (first_seed..first_seed + cases).collect();
+    for chunk in seeds.chunks(BATCH) {
+        let mut batch = Vec::new();
+        let mut expected = Vec::new();
+        for &seed in chunk {
+            let case = gen_case(seed);
+            let rules = dir.path().join(format!("case{seed}.sanc"));
+            let events = dir.path().join(format!("case{seed}.csv"));
+            std::fs::write(&rules, &case.rules).unwrap();
+            std::fs::write(&events, csv_text(&case.events)).unwrap();
+            let as_of = case.as_of.to_string();
+            let script = match compile(&rules, dialect, &as_of) {
+                Ok(s) => s,
+                Err(e) => panic!("seed {seed}: the rules do not compile:\n{e}\n{}", case.rules),
+            };
+            expected.push((case, eval(&rules, &events, &as_of)));
+            batch.push((script, events));
+        }
+        let got = run_engine(engine, &batch);
+        for ((case, exp), got) in expected.iter().zip(&got) {
+            findings += exp["findings"].as_array().map_or(0, Vec::len);
+            diagnostics += diagnostic_set(&exp["diagnostics"]).len();
+            let diff = differences(exp, got);
+            if !diff.is_empty() && failures.len() < 3 {
+                failures.push(format!(
+                    "seed {} (as of {}):\n  {}\n--- rules ---\n{}\n--- events ---\n{}",
+                    case.seed,
+                    case.as_of,
+                    diff.join("\n  "),
+                    case.rules,
+                    csv_text(&case.events)
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{engine}: sanc eval and the compiled SQL disagree:\n\n{}",
+        failures.join("\n\n")
+    );
+    // The cases must have exercised something.
+    assert!(findings > cases as usize, "only {findings} findings in {cases} cases");
+    assert!(diagnostics > cases as usize / 10, "only {diagnostics} diagnostics");
+    eprintln!("{engine}: {cases} cases, {findings} findings, {diagnostics} diagnostics: identical");
+}
+
+#[test]
+fn duckdb_agrees_with_sanc_eval() {
+    python();
+    differential(
+        "duckdb",
+        "duckdb",
+        env_u64("SANC_SQL_CASES", DUCKDB_CASES),
+        env_u64("SANC_SQL_SEED", 1),
+    );
+}
+
+#[test]
+fn spark_agrees_with_sanc_eval() {
+    python();
+    differential(
+        "spark",
+        "spark",
+        env_u64("SANC_SPARK_CASES", SPARK_CASES),
+        env_u64("SANC_SQL_SEED", 1) + 100_000,
+    );
+}
