@@ -20,8 +20,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const DUCKDB_CASES: u64 = 2000;
-const SPARK_CASES: u64 = 40;
-const BATCH: usize = 250;
+const SPARK_CASES: u64 = 6;
+const BATCH: usize = 100;
 
 // ---------------------------------------------------------------------------
 // Random cases
@@ -75,13 +75,21 @@ fn declarations(rng: &mut Rng) -> String {
         rng.pick(&["7.33", "8", "6.5", "7"])
     );
     if rng.pct(50) {
-        let _ = writeln!(s, "convert jet 1 m3 = {} t", rng.pick(&["0.8", "0.75", "0.81"]));
+        let _ = writeln!(
+            s,
+            "convert jet 1 m3 = {} t",
+            rng.pick(&["0.8", "0.75", "0.81"])
+        );
     }
     if rng.pct(50) {
         let _ = writeln!(s, "convert crude 1 t = {} bbl", rng.pick(&["7.33", "7.5"]));
     }
     if rng.pct(60) {
-        let _ = writeln!(s, "convert arms 1 units = {} kg", rng.pick(&["4", "3.5", "12"]));
+        let _ = writeln!(
+            s,
+            "convert arms 1 units = {} kg",
+            rng.pick(&["4", "3.5", "12"])
+        );
     }
     if rng.pct(30) {
         s.push_str("convert rifles 2 units = 7 kg\n");
@@ -147,7 +155,9 @@ fn magnitude(u: &str) -> (i64, i64) {
 fn rule_text(rng: &mut Rng, label: &str, dates: &Dates, event_dates: &[NaiveDate]) -> String {
     let goods = match rng.below(10) {
         0..=5 => rng
-            .pick(&["petro", "diesel", "jet", "crude", "arms", "rifles", "luxury"])
+            .pick(&[
+                "petro", "diesel", "jet", "crude", "arms", "rifles", "luxury",
+            ])
             .to_string(),
         6..=7 => {
             let mut codes = vec![rng.pick(&["27", "2710", "271019", "2709", "93", "9301"])];
@@ -202,7 +212,10 @@ fn rule_text(rng: &mut Rng, label: &str, dates: &Dates, event_dates: &[NaiveDate
                 2 => " by destination",
                 _ => "",
             };
-            format!("cap {goods}{scopes} {} per {period}{by}", limits.join(" or "))
+            format!(
+                "cap {goods}{scopes} {} per {period}{by}",
+                limits.join(" or ")
+            )
         }
         13..=15 => {
             let per = rng.pick(&["bbl", "bbl", "t", "kg", "l"]);
@@ -251,7 +264,11 @@ fn rule_text(rng: &mut Rng, label: &str, dates: &Dates, event_dates: &[NaiveDate
             let i = rng.below(ps.len());
             chosen.push(ps.remove(i));
         }
-        chosen.sort_by(|a, b| a.parse::<f64>().unwrap().total_cmp(&b.parse::<f64>().unwrap()));
+        chosen.sort_by(|a, b| {
+            a.parse::<f64>()
+                .unwrap()
+                .total_cmp(&b.parse::<f64>().unwrap())
+        });
         let p: Vec<String> = chosen.iter().map(|p| format!("{p}%")).collect();
         clauses.push(format!("warn at {}", p.join(", ")));
     }
@@ -295,7 +312,9 @@ fn shipment(rng: &mut Rng, id: &str, d: NaiveDate, dates: &Dates) -> Row {
     if rng.pct(15) {
         r[1] = "shipment".into();
     }
-    let c = rng.pick(&["petro", "diesel", "jet", "crude", "arms", "rifles", "luxury"]);
+    let c = rng.pick(&[
+        "petro", "diesel", "jet", "crude", "arms", "rifles", "luxury",
+    ]);
     let name = if rng.pct(4) { "mystery" } else { c };
     let hs_for = |c: &str| -> &'static [&'static str] {
         match c {
@@ -321,7 +340,9 @@ fn shipment(rng: &mut Rng, id: &str, d: NaiveDate, dates: &Dates) -> Row {
         }
         _ => {
             r[4] = rng
-                .pick(&["2710", "271019", "27101943", "2709", "27", "93", "9301", "930190", "8703"])
+                .pick(&[
+                    "2710", "271019", "27101943", "2709", "27", "93", "9301", "930190", "8703",
+                ])
                 .into()
         }
     }
@@ -428,7 +449,10 @@ fn gen_case(seed: u64) -> Case {
         r[11] = "RUS".into();
         let mut covers = vec![ids[i].clone()];
         if rng.pct(40) {
-            covers.push(rng.pick(&ids.iter().map(String::as_str).collect::<Vec<_>>()).into());
+            covers.push(
+                rng.pick(&ids.iter().map(String::as_str).collect::<Vec<_>>())
+                    .into(),
+            );
         }
         if rng.pct(10) {
             covers.push("ghost".into());
@@ -570,9 +594,7 @@ fn diagnostic_set(diags: &Value) -> BTreeSet<String> {
         .flatten()
         .filter(|d| d.get("effect").is_some())
         .filter(|d| d["code"] != "sanc::event::unknown_column")
-        .map(|d| {
-            json!([d["event"], d["code"], d["field"], d["effect"], d["rule"]]).to_string()
-        })
+        .map(|d| json!([d["event"], d["code"], d["field"], d["effect"], d["rule"]]).to_string())
         .collect()
 }
 
@@ -597,7 +619,15 @@ fn eval(rules: &Path, events: &Path, as_of: &str) -> Value {
 fn compile(rules: &Path, dialect: &str, as_of: &str) -> Result<String, String> {
     let out = Command::new(sanc())
         .env("NO_COLOR", "1")
-        .args(["compile", "--to", "sql", "--dialect", dialect, "--as-of", as_of])
+        .args([
+            "compile",
+            "--to",
+            "sql",
+            "--dialect",
+            dialect,
+            "--as-of",
+            as_of,
+        ])
         .arg(rules)
         .output()
         .unwrap();
@@ -678,25 +708,47 @@ fn differential(engine: &str, dialect: &str, cases: u64, first_seed: u64) {
     let mut findings = 0usize;
     let mut diagnostics = 0usize;
     let seeds: Vec<u64> = (first_seed..first_seed + cases).collect();
-    for chunk in seeds.chunks(BATCH) {
-        let mut batch = Vec::new();
-        let mut expected = Vec::new();
-        for &seed in chunk {
-            let case = gen_case(seed);
-            let rules = dir.path().join(format!("case{seed}.sanc"));
-            let events = dir.path().join(format!("case{seed}.csv"));
-            std::fs::write(&rules, &case.rules).unwrap();
-            std::fs::write(&events, csv_text(&case.events)).unwrap();
-            let as_of = case.as_of.to_string();
-            let script = match compile(&rules, dialect, &as_of) {
-                Ok(s) => s,
-                Err(e) => panic!("seed {seed}: the rules do not compile:\n{e}\n{}", case.rules),
-            };
-            expected.push((case, eval(&rules, &events, &as_of)));
-            batch.push((script, events));
-        }
-        let got = run_engine(engine, &batch);
-        for ((case, exp), got) in expected.iter().zip(&got) {
+    let chunks: Vec<&[u64]> = seeds.chunks(BATCH).collect();
+    // Two batches at a time: one Python process each.
+    for pair in chunks.chunks(2) {
+        let results: Vec<Vec<(Case, Value, Value)>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = pair
+                .iter()
+                .map(|chunk| {
+                    let dir = dir.path();
+                    scope.spawn(move || {
+                        let mut batch = Vec::new();
+                        let mut expected = Vec::new();
+                        for &seed in chunk.iter() {
+                            let case = gen_case(seed);
+                            let rules = dir.join(format!("case{seed}.sanc"));
+                            let events = dir.join(format!("case{seed}.csv"));
+                            std::fs::write(&rules, &case.rules).unwrap();
+                            std::fs::write(&events, csv_text(&case.events)).unwrap();
+                            let as_of = case.as_of.to_string();
+                            let script = match compile(&rules, dialect, &as_of) {
+                                Ok(s) => s,
+                                Err(e) => panic!(
+                                    "seed {seed}: the rules do not compile:\n{e}\n{}",
+                                    case.rules
+                                ),
+                            };
+                            let exp = eval(&rules, &events, &as_of);
+                            expected.push((case, exp));
+                            batch.push((script, events));
+                        }
+                        let got = run_engine(engine, &batch);
+                        expected
+                            .into_iter()
+                            .zip(got)
+                            .map(|((c, e), g)| (c, e, g))
+                            .collect()
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for (case, exp, got) in results.iter().flatten() {
             findings += exp["findings"].as_array().map_or(0, Vec::len);
             diagnostics += diagnostic_set(&exp["diagnostics"]).len();
             let diff = differences(exp, got);
@@ -718,8 +770,14 @@ fn differential(engine: &str, dialect: &str, cases: u64, first_seed: u64) {
         failures.join("\n\n")
     );
     // The cases must have exercised something.
-    assert!(findings > cases as usize, "only {findings} findings in {cases} cases");
-    assert!(diagnostics > cases as usize / 10, "only {diagnostics} diagnostics");
+    assert!(
+        findings > cases as usize,
+        "only {findings} findings in {cases} cases"
+    );
+    assert!(
+        diagnostics > cases as usize / 10,
+        "only {diagnostics} diagnostics"
+    );
     eprintln!("{engine}: {cases} cases, {findings} findings, {diagnostics} diagnostics: identical");
 }
 

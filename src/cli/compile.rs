@@ -134,7 +134,10 @@ pub(super) fn compile(mut args: CompileArgs) -> Exit {
         Some(path) => match std::fs::write(&path, script) {
             Ok(()) => Exit::Clean,
             Err(e) => {
-                super::stderr_line(format_args!("error: cannot write `{}`: {e}", path.display()));
+                super::stderr_line(format_args!(
+                    "error: cannot write `{}`: {e}",
+                    path.display()
+                ));
                 Exit::Errors
             }
         },

@@ -144,7 +144,7 @@ impl Dialect {
         match self {
             Dialect::DuckDb => "",
             // Overflows are errors, never NULLs; decimal arithmetic keeps every digit.
-            Dialect::Spark => "SET spark.sql.ansi.enabled=true;\nSET spark.sql.decimalOperations.allowPrecisionLoss=false;\n",
+            Dialect::Spark => "SET spark.sql.ansi.enabled=true;\nSET spark.sql.decimalOperations.allowPrecisionLoss=false;\nSET spark.sql.optimizer.excludedRules=org.apache.spark.sql.catalyst.optimizer.CollapseProject;\n",
             Dialect::Postgres => {
                 "CREATE OR REPLACE FUNCTION sanc_try_date(t TEXT) RETURNS DATE AS $$\n\
                  BEGIN RETURN t::date; EXCEPTION WHEN others THEN RETURN NULL; END;\n\
@@ -219,7 +219,9 @@ impl Dialect {
         match self {
             Dialect::DuckDb => format!("list({id} ORDER BY {key})"),
             Dialect::Spark => {
-                format!("transform(array_sort(collect_list(struct({key} AS k, {id} AS v))), x -> x.v)")
+                format!(
+                    "transform(array_sort(collect_list(struct({key} AS k, {id} AS v))), x -> x.v)"
+                )
             }
             Dialect::Postgres => format!("array_agg({id} ORDER BY {key})"),
         }
@@ -234,12 +236,24 @@ impl Dialect {
         }
     }
 
+    /// An intermediate stage read by few others: a table on DuckDB and
+    /// PostgreSQL, a (lazy) temporary view on Spark, so that a Spark run
+    /// starts few jobs.
+    pub fn view(self, name: &str, query: &str) -> String {
+        match self {
+            Dialect::Spark => format!("CREATE OR REPLACE TEMPORARY VIEW {name} AS\n{query};\n"),
+            _ => self.create(name, query),
+        }
+    }
+
     /// `CREATE … AS` a query: a table where the engine keeps one, a cached
     /// view on Spark (nothing is written to a warehouse).
     pub fn create(self, name: &str, query: &str) -> String {
         match self {
             Dialect::DuckDb => format!("CREATE OR REPLACE TABLE {name} AS\n{query};\n"),
-            Dialect::Spark => format!("CACHE TABLE {name} AS\n{query};\n"),
+            Dialect::Spark => format!(
+                "UNCACHE TABLE IF EXISTS {name};\nDROP VIEW IF EXISTS {name};\nCACHE TABLE {name} AS\n{query};\n"
+            ),
             Dialect::Postgres => {
                 format!("DROP TABLE IF EXISTS {name};\nCREATE TABLE {name} AS\n{query};\n")
             }

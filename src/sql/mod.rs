@@ -213,7 +213,10 @@ impl Cx<'_> {
         match src {
             EventsSource::Table => match d {
                 // Spark: register `sanc_events` as a view before running the script.
-                Dialect::Spark => "-- `sanc_events` must exist (e.g. a temporary view over Parquet files).\n".into(),
+                Dialect::Spark => {
+                    "-- `sanc_events` must exist (e.g. a temporary view over Parquet files).\n"
+                        .into()
+                }
                 _ => format!(
                     "CREATE TABLE IF NOT EXISTS sanc_events ({});\n",
                     cols.join(", ")
@@ -298,7 +301,7 @@ impl Cx<'_> {
             cols.push(format!("{} AS {p}a", split(f, 1)));
             cols.push(format!("{} AS {p}u", split(f, 2)));
         }
-        s.push_str(&d.create(
+        s.push_str(&d.view(
             "sanc_p1",
             &format!("SELECT {} FROM sanc_raw", cols.join(", ")),
         ));
@@ -322,7 +325,7 @@ impl Cx<'_> {
             );
             cols.push(format!("{x} AS {p}x"));
         }
-        s.push_str(&d.create(
+        s.push_str(&d.view(
             "sanc_p2",
             &format!("SELECT {} FROM sanc_p1", cols.join(", ")),
         ));
@@ -350,7 +353,7 @@ impl Cx<'_> {
                 d.extract(&x, "[eE]([-+]?[0-9]+)$", 1)
             ));
         }
-        s.push_str(&d.create(
+        s.push_str(&d.view(
             "sanc_p3",
             &format!("SELECT {} FROM sanc_p2", cols.join(", ")),
         ));
@@ -368,9 +371,7 @@ impl Cx<'_> {
             let all = format!("({ip} || {fp})");
             let nonzero = d.matches(&all, "[1-9]");
             let ltrim0 = |e: &str| d.replace_re(e, "^0+", "");
-            let shift = format!(
-                "(CAST({ex} AS INTEGER) - length({fp}) + {SCALE})"
-            );
+            let shift = format!("(CAST({ex} AS INTEGER) - length({fp}) + {SCALE})");
             let status = format!(
                 "CASE WHEN {x} IS NULL THEN NULL \
                  WHEN NOT {plain} AND NOT {sci} THEN 'bad' \
@@ -391,7 +392,7 @@ impl Cx<'_> {
             );
             cols.push(format!("{status} AS {p}status"));
         }
-        s.push_str(&d.create(
+        s.push_str(&d.view(
             "sanc_p4",
             &format!("SELECT {} FROM sanc_p3", cols.join(", ")),
         ));
@@ -436,7 +437,7 @@ impl Cx<'_> {
                 )
             })
             .collect();
-        s.push_str(&d.create("sanc_items", &lists.join("\nUNION ALL\n")));
+        s.push_str(&d.view("sanc_items", &lists.join("\nUNION ALL\n")));
         s
     }
 
@@ -474,9 +475,17 @@ impl Cx<'_> {
                 Code::EventBadType,
                 "type",
             ),
-            ("f_date IS NOT NULL AND dt IS NULL".into(), Code::EventBadDate, "date"),
+            (
+                "f_date IS NOT NULL AND dt IS NULL".into(),
+                Code::EventBadDate,
+                "date",
+            ),
             ("f_date IS NULL".into(), Code::EventMissingField, "date"),
-            ("f_loaded IS NOT NULL AND ld IS NULL".into(), Code::EventBadDate, "loaded"),
+            (
+                "f_loaded IS NOT NULL AND ld IS NULL".into(),
+                Code::EventBadDate,
+                "loaded",
+            ),
             (
                 "f_delivered IS NOT NULL AND dl IS NULL".into(),
                 Code::EventBadDate,
@@ -507,24 +516,54 @@ impl Cx<'_> {
                 field,
             ));
             checks.push((format!("{p}status = 'bad'"), Code::EventBadAmount, field));
-            checks.push((format!("{p}status = 'range'"), Code::EventOutOfSqlRange, field));
+            checks.push((
+                format!("{p}status = 'range'"),
+                Code::EventOutOfSqlRange,
+                field,
+            ));
         }
         let ok = |p: &str| format!("{p}a IS NOT NULL AND {p}status IS NULL");
-        checks.push((format!("{} AND qk IS NULL", ok("q")), Code::EventUnknownUnit, "quantity"));
-        checks.push((format!("{} AND qk = 'money'", ok("q")), Code::EventWrongUnitKind, "quantity"));
-        checks.push((format!("{} AND pc IS NULL", ok("p")), Code::EventMissingUnit, "price"));
         checks.push((
-            format!("{} AND pc IS NOT NULL AND (pck IS NULL OR (pck IS NOT NULL AND ppk IS NULL))", ok("p")),
+            format!("{} AND qk IS NULL", ok("q")),
+            Code::EventUnknownUnit,
+            "quantity",
+        ));
+        checks.push((
+            format!("{} AND qk = 'money'", ok("q")),
+            Code::EventWrongUnitKind,
+            "quantity",
+        ));
+        checks.push((
+            format!("{} AND pc IS NULL", ok("p")),
+            Code::EventMissingUnit,
+            "price",
+        ));
+        checks.push((
+            format!(
+                "{} AND pc IS NOT NULL AND (pck IS NULL OR (pck IS NOT NULL AND ppk IS NULL))",
+                ok("p")
+            ),
             Code::EventUnknownUnit,
             "price",
         ));
         checks.push((
-            format!("{} AND pck IS NOT NULL AND ppk IS NOT NULL AND (pck <> 'money' OR ppk = 'money')", ok("p")),
+            format!(
+                "{} AND pck IS NOT NULL AND ppk IS NOT NULL AND (pck <> 'money' OR ppk = 'money')",
+                ok("p")
+            ),
             Code::EventWrongUnitKind,
             "price",
         ));
-        checks.push((format!("{} AND vk IS NULL", ok("v")), Code::EventUnknownUnit, "value"));
-        checks.push((format!("{} AND vk = 'goods'", ok("v")), Code::EventWrongUnitKind, "value"));
+        checks.push((
+            format!("{} AND vk IS NULL", ok("v")),
+            Code::EventUnknownUnit,
+            "value",
+        ));
+        checks.push((
+            format!("{} AND vk = 'goods'", ok("v")),
+            Code::EventWrongUnitKind,
+            "value",
+        ));
         checks.push((
             format!("f_from IS NOT NULL AND NOT {}", party_ok("f_from")),
             Code::EventUnknownParty,
@@ -571,13 +610,13 @@ impl Cx<'_> {
             Code::EventUnknownParty.as_str(),
             party_ok("i.item")
         ));
-        let mut s = d.create("sanc_vdiag", &parts.join("\nUNION ALL\n"));
+        let mut s = d.view("sanc_vdiag", &parts.join("\nUNION ALL\n"));
         // Valid events (ids may still repeat), then duplicates.
         s.push_str(&d.create(
             "sanc_valid0",
             "SELECT * FROM sanc_p WHERE rn NOT IN (SELECT rn FROM sanc_vdiag)",
         ));
-        s.push_str(&d.create(
+        s.push_str(&d.view(
             "sanc_dups",
             "SELECT f_id AS id, MIN(rn) AS rn FROM sanc_valid0 GROUP BY f_id HAVING COUNT(*) > 1",
         ));
@@ -645,9 +684,8 @@ impl Cx<'_> {
 
     fn events_stage(&self) -> String {
         let d = self.d;
-        let mut flags = vec![
-            "MAX(CASE WHEN field = 'via' THEN 1 ELSE 0 END) AS has_via".to_string(),
-        ];
+        let mut flags =
+            vec!["MAX(CASE WHEN field = 'via' THEN 1 ELSE 0 END) AS has_via".to_string()];
         for (i, r) in self.rules.rules.iter().enumerate() {
             if let Some(PartySet::Of(set)) = &r.via {
                 flags.push(format!(
@@ -662,9 +700,12 @@ impl Cx<'_> {
                 ));
             }
         }
-        let mut s = d.create(
+        let mut s = d.view(
             "sanc_flags",
-            &format!("SELECT rn, {} FROM sanc_items GROUP BY rn", flags.join(", ")),
+            &format!(
+                "SELECT rn, {} FROM sanc_items GROUP BY rn",
+                flags.join(", ")
+            ),
         );
         let flag_cols: Vec<String> = flags
             .iter()
@@ -720,7 +761,10 @@ impl Cx<'_> {
             } else {
                 format!(
                     "cid IN ({})",
-                    v.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
+                    v.iter()
+                        .map(|i| i.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             }
         };
@@ -1021,10 +1065,14 @@ impl Cx<'_> {
         );
         let name = format!("sanc_price_{i}");
         let capx = exact(cap);
-        let stmts = d.create(&name, &m);
+        let stmts = d.view(&name, &m);
         let diags = [
             ("how = 'other_price'", Code::EventOtherCurrency, "price"),
-            ("how = 'unconvertible_price'", Code::EventUnconvertible, "price"),
+            (
+                "how = 'unconvertible_price'",
+                Code::EventUnconvertible,
+                "price",
+            ),
             ("how = 'other_value'", Code::EventOtherCurrency, "value"),
             ("how = 'zero'", Code::EventZeroQuantity, "quantity"),
             (
@@ -1169,7 +1217,11 @@ impl Cx<'_> {
                 class.clone(),
                 "qi".to_string(),
                 vec![
-                    ("qi IS NULL".to_string(), Code::EventMissingQuantity, "quantity"),
+                    (
+                        "qi IS NULL".to_string(),
+                        Code::EventMissingQuantity,
+                        "quantity",
+                    ),
                     (
                         format!("qi IS NOT NULL AND ({outside}) IS NOT NULL"),
                         Code::EventOutOfSqlRange,
@@ -1191,7 +1243,13 @@ impl Cx<'_> {
                 (x.numer().clone(), x.denom().clone())
             })
             .collect();
-        let lcm = numbers::common_denominator(factors.iter().map(|f| f / &scale).collect::<Vec<_>>().iter());
+        let lcm = numbers::common_denominator(
+            factors
+                .iter()
+                .map(|f| f / &scale)
+                .collect::<Vec<_>>()
+                .iter(),
+        );
         let split = |x: Exact| {
             let whole = numbers::floor(&x);
             let rest = (x - Exact::from_integer(whole.clone())) * Exact::from_integer(lcm.clone());
@@ -1301,7 +1359,10 @@ impl Cx<'_> {
         ];
         for (k, l) in ls.iter().enumerate() {
             cols.push(format!("{} AS k{k}", l.class));
-            cols.push(format!("CASE WHEN ({}) IS NOT NULL THEN {} END AS a{k}", l.class, l.raw));
+            cols.push(format!(
+                "CASE WHEN ({}) IS NOT NULL THEN {} END AS a{k}",
+                l.class, l.raw
+            ));
             let mut why = String::from("CASE");
             for (cond, code, _) in &l.why {
                 let _ = write!(why, " WHEN {cond} THEN '{}'", code.as_str());
@@ -1311,7 +1372,7 @@ impl Cx<'_> {
         }
         let c = format!("sanc_c{i}");
         let mut s = format!("-- cap `{}`\n", rule.id);
-        s.push_str(&d.create(
+        s.push_str(&d.view(
             &c,
             &format!(
                 "SELECT {} FROM sanc_ev WHERE {}",
@@ -1337,7 +1398,7 @@ impl Cx<'_> {
         }
         let any: Vec<String> = (0..ls.len()).map(|k| format!("a{k} IS NOT NULL")).collect();
         let e = format!("sanc_e{i}");
-        s.push_str(&d.create(
+        s.push_str(&d.view(
             &e,
             &format!(
                 "SELECT *, row_number() OVER (PARTITION BY grp ORDER BY dt, {}) AS rn_all FROM {c} WHERE grp IS NOT NULL AND ({})",
@@ -1358,7 +1419,10 @@ impl Cx<'_> {
                 );
                 let mut cols = vec![
                     "*".to_string(),
-                    format!("{} AS ws", d.add_days("dt", &format!("-{}", n.saturating_sub(1)))),
+                    format!(
+                        "{} AS ws",
+                        d.add_days("dt", &format!("-{}", n.saturating_sub(1)))
+                    ),
                     "dt AS we".into(),
                     format!("rn_all - COALESCE(COUNT(*) OVER ({before}), 0) AS pos"),
                 ];
@@ -1370,16 +1434,13 @@ impl Cx<'_> {
                         ));
                     }
                 }
-                s.push_str(&d.create(&t, &format!("SELECT {} FROM {e}", cols.join(", "))));
+                s.push_str(&d.view(&t, &format!("SELECT {} FROM {e}", cols.join(", "))));
             }
             _ => {
                 let w = format!("sanc_w{i}");
-                s.push_str(&d.create(&w, &self.fixed_window(period, &e)));
+                s.push_str(&d.view(&w, &self.fixed_window(period, &e)));
                 let win = format!("PARTITION BY grp, ws {order}");
-                let mut cols = vec![
-                    "*".to_string(),
-                    format!("row_number() OVER ({win}) AS pos"),
-                ];
+                let mut cols = vec!["*".to_string(), format!("row_number() OVER ({win}) AS pos")];
                 for (k, l) in ls.iter().enumerate() {
                     for cl in 0..l.classes.len() {
                         cols.push(format!(
@@ -1388,7 +1449,7 @@ impl Cx<'_> {
                         ));
                     }
                 }
-                s.push_str(&d.create(
+                s.push_str(&d.view(
                     &t,
                     &format!("SELECT {} FROM {w} WHERE ws IS NOT NULL", cols.join(", ")),
                 ));
@@ -1408,19 +1469,25 @@ impl Cx<'_> {
                 cols.push(format!("{r} AS bwr{k}"));
             }
         }
-        s.push_str(&d.create(&r0, &format!("SELECT {} FROM {t}", cols.join(", "))));
+        s.push_str(&d.view(&r0, &format!("SELECT {} FROM {t}", cols.join(", "))));
         let r = format!("sanc_n{i}");
         let mut cols = vec!["*".to_string()];
         for (k, l) in ls.iter().enumerate() {
             let lv = lit(d, &l.l);
-            cols.push(format!("wi{k} + {} AS ti{k}", d.idiv(&format!("wr{k}"), &lv)));
+            cols.push(format!(
+                "wi{k} + {} AS ti{k}",
+                d.idiv(&format!("wr{k}"), &lv)
+            ));
             cols.push(format!("wr{k} % {lv} AS tf{k}"));
             if rolling {
-                cols.push(format!("bwi{k} + {} AS bi{k}", d.idiv(&format!("bwr{k}"), &lv)));
+                cols.push(format!(
+                    "bwi{k} + {} AS bi{k}",
+                    d.idiv(&format!("bwr{k}"), &lv)
+                ));
                 cols.push(format!("bwr{k} % {lv} AS bf{k}"));
             }
         }
-        s.push_str(&d.create(&r, &format!("SELECT {} FROM {r0}", cols.join(", "))));
+        s.push_str(&d.view(&r, &format!("SELECT {} FROM {r0}", cols.join(", "))));
         // Thresholds reached (h) and already warned of (g).
         let reached = |whole: &str, rest: &str, l: &LimitSql| {
             if l.thresholds.is_empty() {
@@ -1429,19 +1496,30 @@ impl Cx<'_> {
             let parts: Vec<String> = l
                 .thresholds
                 .iter()
-                .map(|th| format!("CASE WHEN {} THEN 1 ELSE 0 END", self.beyond(whole, rest, th, true)))
+                .map(|th| {
+                    format!(
+                        "CASE WHEN {} THEN 1 ELSE 0 END",
+                        self.beyond(whole, rest, th, true)
+                    )
+                })
                 .collect();
             format!("({})", parts.join(" + "))
         };
         let h = format!("sanc_h{i}");
         let mut cols = vec!["*".to_string()];
         for (k, l) in ls.iter().enumerate() {
-            cols.push(format!("{} AS h{k}", reached(&format!("ti{k}"), &format!("tf{k}"), l)));
+            cols.push(format!(
+                "{} AS h{k}",
+                reached(&format!("ti{k}"), &format!("tf{k}"), l)
+            ));
             if rolling {
-                cols.push(format!("{} AS g{k}", reached(&format!("bi{k}"), &format!("bf{k}"), l)));
+                cols.push(format!(
+                    "{} AS g{k}",
+                    reached(&format!("bi{k}"), &format!("bf{k}"), l)
+                ));
             }
         }
-        s.push_str(&d.create(&h, &format!("SELECT {} FROM {r}", cols.join(", "))));
+        s.push_str(&d.view(&h, &format!("SELECT {} FROM {r}", cols.join(", "))));
         let q = format!("sanc_q{i}");
         let mut cols = vec!["*".to_string()];
         for k in 0..ls.len() {
@@ -1560,7 +1638,10 @@ impl Cx<'_> {
                 "SELECT *, make_date({y}, 1, 1) AS ws, make_date({y}, 12, 31) AS we FROM {table}"
             ),
             Period::Quarter => {
-                let start = make(&y, &format!("{} * 3 + 1", d.small_div(&format!("{m} - 1"), "3")));
+                let start = make(
+                    &y,
+                    &format!("{} * 3 + 1", d.small_div(&format!("{m} - 1"), "3")),
+                );
                 format!(
                     "SELECT *, {start} AS ws, {} AS we FROM {table}",
                     minus1(&d.add_months(&start, "3"))
@@ -1599,7 +1680,7 @@ impl Cx<'_> {
     /// Covers of reports known on the as-of day; unknown commodities.
     fn late_stage(&self) -> String {
         let d = self.d;
-        d.create(
+        d.view(
             "sanc_cov",
             &format!(
                 "SELECT i.item AS cid, r.dt AS rdt FROM sanc_ev r JOIN sanc_items i ON i.rn = r.rn AND i.field = 'covers' \
@@ -1619,7 +1700,9 @@ impl Cx<'_> {
     ) -> String {
         let d = self.d;
         let mut s = self.late_stage();
-        let fcols = ["rule", "kind", "event", "date", "window", "limit", "unit", "deadline"];
+        let fcols = [
+            "rule", "kind", "event", "date", "window", "limit", "unit", "deadline",
+        ];
         let fq: Vec<String> = fcols.iter().map(|c| self.q(c)).collect();
         let numeric: Vec<String> = cap_rows
             .into_iter()
@@ -1650,7 +1733,7 @@ impl Cx<'_> {
             "sanc_numf",
             &format!("SELECT {} AS fid, u.* FROM ({numeric}) u", d.row_id()),
         ));
-        s.push_str(&d.create(
+        s.push_str(&d.view(
             "sanc_numf2",
             &numbers::format_ratio(
                 d,
@@ -1666,8 +1749,8 @@ impl Cx<'_> {
         } else {
             entries.join("\nUNION ALL\n")
         };
-        s.push_str(&d.create("sanc_ce", &entries));
-        s.push_str(&d.create(
+        s.push_str(&d.view("sanc_ce", &entries));
+        s.push_str(&d.view(
             "sanc_contrib",
             &format!(
                 "SELECT f.fid, {} AS contributors FROM sanc_numf f JOIN sanc_ce e ON e.rix = f.rix AND e.grp = f.grp \
@@ -1737,10 +1820,19 @@ impl Cx<'_> {
         let mut blind = String::from("CASE");
         for (i, r) in self.rules.rules.iter().enumerate() {
             if !matches!(r.goods, Goods::Any) {
-                let _ = write!(blind, " WHEN {} THEN {}", self.applies(r, i), self.str(&r.id));
+                let _ = write!(
+                    blind,
+                    " WHEN {} THEN {}",
+                    self.applies(r, i),
+                    self.str(&r.id)
+                );
             }
         }
-        blind.push_str(&format!(" ELSE {} END", self.null_text()));
+        if blind == "CASE" {
+            blind = self.null_text();
+        } else {
+            blind.push_str(&format!(" ELSE {} END", self.null_text()));
+        }
         parts.push(format!(
             "SELECT rn, id AS event, '{}' AS code, 'commodity' AS field, CASE WHEN blind IS NULL THEN 'remark' ELSE 'not_evaluable' END AS effect, blind AS rule \
              FROM (SELECT rn, id, {blind} AS blind FROM sanc_ev WHERE typ = 'shipment' AND f_commodity IS NOT NULL AND cid IS NULL AND hs IS NULL) u",

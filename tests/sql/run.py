@@ -88,7 +88,7 @@ def run_duckdb(cases):
     import duckdb
     out = []
     for case in cases:
-        con = duckdb.connect()
+        con = duckdb.connect(config={"threads": 1})
         try:
             con.execute("CREATE TABLE sanc_events (" + ", ".join(f'"{c}" VARCHAR' for c in COLUMNS) + ")")
             rows = load_events(case["events"])
@@ -137,10 +137,46 @@ def run_spark(cases):
     return out
 
 
+def run_postgres(cases):
+    """Through `psql`, on the server PGHOST/PGPORT/PGUSER name."""
+    import subprocess
+    import tempfile
+    out = []
+    for case in cases:
+        with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, newline="") as f:
+            w = csv.writer(f)
+            w.writerow(COLUMNS)
+            for r in load_events(case["events"]):
+                w.writerow(["" if x is None else x for x in r])
+            path = f.name
+        cols = ", ".join(f'"{c}" TEXT' for c in COLUMNS)
+        script = (
+            "\\set ON_ERROR_STOP on\nSET client_min_messages = warning;\n"
+            "DROP SCHEMA IF EXISTS sanc_test CASCADE; CREATE SCHEMA sanc_test; SET search_path = sanc_test;\n"
+            f"CREATE TABLE sanc_events ({cols});\n"
+            f"\\copy sanc_events FROM '{path}' WITH (FORMAT csv, HEADER true)\n"
+            "UPDATE sanc_events SET " + ", ".join(f'"{c}" = NULLIF("{c}", \'\')' for c in COLUMNS) + ";\n"
+            + case["script"] + "\n"
+            "\\t on\n\\a on\n"
+            "SELECT json_build_object('findings', (SELECT COALESCE(json_agg(f), '[]') FROM (SELECT "
+            + ", ".join(f'"{c}"' for c in FINDING_COLS) + " FROM sanc_findings) f), "
+            "'diagnostics', (SELECT COALESCE(json_agg(d), '[]') FROM (SELECT "
+            + ", ".join(f'"{c}"' for c in DIAG_COLS) + " FROM sanc_diagnostics) d))::jsonb::text;\n"
+        )
+        p = subprocess.run(["psql", "-q", "-X", "-f", "-"], input=script, capture_output=True, text=True)
+        if p.returncode != 0:
+            out.append({"error": p.stderr[:2000]})
+            continue
+        last = [l for l in p.stdout.splitlines() if l.startswith("{")][-1]
+        out.append(json.loads(last))
+    return out
+
+
 def main():
     engine = sys.argv[1]
     cases = json.load(sys.stdin)
-    result = run_duckdb(cases) if engine == "duckdb" else run_spark(cases)
+    runners = {"duckdb": run_duckdb, "spark": run_spark, "postgres": run_postgres}
+    result = runners[engine](cases)
     json.dump(result, sys.stdout)
 
 

@@ -1,0 +1,91 @@
+"""Driver of scripts/bench-sql: generate events (benches/gen_events.py) as
+CSV, run `sanc eval` and the compiled SQL on DuckDB, compare, time."""
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import duckdb
+
+SANC = sys.argv[1]
+SIZES = [int(n) for n in sys.argv[2:]]
+COLUMNS = ["id", "type", "date", "commodity", "hs", "quantity", "price", "value",
+           "from", "to", "via", "reporter", "covers", "exemptions", "loaded", "delivered"]
+AS_OF = "2025-01-01"
+THREADS = int(os.environ.get("THREADS", "2"))
+
+
+def generate(n, path):
+    gen = subprocess.Popen([sys.executable, "benches/gen_events.py", str(n)], stdout=subprocess.PIPE, text=True)
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(COLUMNS)
+        for line in gen.stdout:
+            e = json.loads(line)
+            w.writerow([";".join(v) if isinstance(v, list) else ("" if v is None else str(v))
+                        for v in (e.get(c) for c in COLUMNS)])
+    gen.wait()
+
+
+def compile_sql(events):
+    return subprocess.run([SANC, "compile", "--to", "sql", "--as-of", AS_OF, "--events", events,
+                           "benches/five.sanc"], check=True, capture_output=True, text=True).stdout
+
+
+def run_sql(script):
+    con = duckdb.connect(config={"threads": THREADS})
+    t = time.perf_counter()
+    stmts = [s for s in script.split(";\n") if s.strip() and not s.strip().startswith("--") or "CREATE" in s or "SELECT" in s]
+    for s in stmts:
+        if s.strip():
+            con.execute(s)
+    rows = con.execute('SELECT "rule", "kind", "event", "window", "total" FROM sanc_findings').fetchall()
+    wall = time.perf_counter() - t
+    diags = con.execute("SELECT count(*) FROM sanc_diagnostics").fetchone()[0]
+    con.close()
+    return wall, rows, diags
+
+
+def run_eval(path):
+    t = time.perf_counter()
+    p = subprocess.run([SANC, "eval", "benches/five.sanc", path, "--format", "json", "--as-of", AS_OF],
+                       capture_output=True, text=True)
+    wall = time.perf_counter() - t
+    out = json.loads(p.stdout)
+    rows = [(f["rule"], f["kind"], f["event"], f.get("window"), f.get("total")) for f in out["findings"]]
+    return wall, rows
+
+
+def main():
+    print(f"DuckDB {duckdb.__version__}, {THREADS} threads; {os.cpu_count()} cores")
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_DIR")) as d:
+        for i, n in enumerate(SIZES):
+            path = os.path.join(d, f"events{n}.csv")
+            t = time.perf_counter()
+            generate(n, path)
+            print(f"\n{n:,} events, CSV {os.path.getsize(path) / 2**20:.0f} MiB (generated in {time.perf_counter() - t:.0f} s)", flush=True)
+            if i == 0:
+                ew, erows = run_eval(path)
+                sw, srows, diags = run_sql(compile_sql(path))
+                same = sorted(map(tuple, erows)) == sorted(map(tuple, srows))
+                print(f"  sanc eval (release):        {ew:7.1f} s, {len(erows):,} findings")
+                print(f"  compiled SQL on DuckDB/CSV: {sw:7.1f} s, {len(srows):,} findings, {diags:,} diagnostics; "
+                      f"identical findings: {same}", flush=True)
+                if not same:
+                    sys.exit("the findings differ")
+            pq = os.path.join(d, f"events{n}.parquet")
+            con = duckdb.connect(config={"threads": THREADS})
+            con.execute(f"COPY (SELECT * FROM read_csv('{path}', header = true, all_varchar = true)) TO '{pq}' (FORMAT parquet)")
+            con.close()
+            os.remove(path)
+            sw, srows, diags = run_sql(compile_sql(pq))
+            print(f"  compiled SQL on DuckDB/Parquet: {sw:7.1f} s, {len(srows):,} findings, "
+                  f"{n / sw / 1e6:.2f} M events/s", flush=True)
+            os.remove(pq)
+
+
+if __name__ == "__main__":
+    main()

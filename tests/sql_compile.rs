@@ -1,0 +1,247 @@
+//! `sanc compile --to sql`: the shipped rules compile for every dialect; the
+//! DPRK and price-cap examples give the findings of `sanc eval` through
+//! DuckDB and Apache Spark; a rule that cannot be compiled exactly is a
+//! located error and no script.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use assert_cmd::Command;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn python() -> String {
+    match std::env::var("SANC_TEST_PYTHON") {
+        Ok(p) if !p.is_empty() => p,
+        _ => panic!(
+            "SANC_TEST_PYTHON is not set: run the tests with scripts/test, which installs duckdb and pyspark (tests/requirements.txt) into target/test-venv and sets it"
+        ),
+    }
+}
+
+fn compile(args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("sanc")
+        .unwrap()
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .arg("compile")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn shipped_rules_compile_for_every_dialect() {
+    for dialect in ["duckdb", "spark", "postgres"] {
+        let out = compile(&["--to", "sql", "--dialect", dialect, "rules"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{dialect}: {stderr}");
+        let sql = String::from_utf8(out.stdout).unwrap();
+        for table in ["sanc_findings", "sanc_diagnostics", "sanc_ev"] {
+            assert!(sql.contains(table), "{dialect}: no {table}");
+        }
+        // Every rule of the rule set is compiled.
+        for id in ["un_dprk.petroleum_cap", "us_russia_oil.crude_price_cap"] {
+            assert!(sql.contains(&format!("'{id}'")), "{dialect}: no rule {id}");
+        }
+    }
+}
+
+#[test]
+fn events_from_files_are_a_view() {
+    let out = compile(&["--to", "sql", "--events", "data/*.parquet", "rules"]);
+    let sql = String::from_utf8(out.stdout).unwrap();
+    assert!(sql.contains("read_parquet('data/*.parquet'"), "{sql:.400}");
+    let out = compile(&[
+        "--to",
+        "sql",
+        "--dialect",
+        "spark",
+        "--events",
+        "s3://bucket/events/",
+        "--events-format",
+        "parquet",
+        "rules",
+    ]);
+    let sql = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        sql.contains("CREATE OR REPLACE TEMPORARY VIEW sanc_events USING parquet OPTIONS (path 's3://bucket/events/')"),
+        "{sql:.600}"
+    );
+}
+
+#[test]
+fn a_rule_that_cannot_be_compiled_exactly_is_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rules = String::from("commodity goods = hs 27\n");
+    // Ten commodities under it, each converting barrels to tonnes with its
+    // own prime factor: a common denominator too large for 38 digits.
+    let primes = [
+        "7.01", "7.03", "7.09", "7.19", "7.27", "7.33", "7.39", "7.43", "7.57", "7.61", "7.73",
+        "7.87", "7.97",
+    ];
+    for (i, p) in primes.iter().enumerate() {
+        rules.push_str(&format!(
+            "commodity g{i} = hs 27{:02} under goods\nconvert g{i} 1 t = {p} bbl\n",
+            10 + i
+        ));
+    }
+    rules.push_str("\ncap goods 100 t per year\n");
+    std::fs::write(dir.path().join("r.sanc"), &rules).unwrap();
+    let out = Command::cargo_bin("sanc")
+        .unwrap()
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .args(["compile", "--to", "sql", "r.sanc"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("sanc::compile::unsupported"), "{err}");
+    assert!(err.contains("cannot be compiled to SQL exactly"), "{err}");
+    assert!(err.contains("r.sanc:"), "{err}");
+    assert!(
+        err.contains("1 rule cannot be compiled to SQL; nothing was written"),
+        "{err}"
+    );
+}
+
+/// Findings on the fields the SQL writes, and event diagnostics.
+fn summary(v: &Value) -> (Vec<String>, BTreeSet<String>) {
+    const FIELDS: [&str; 12] = [
+        "rule",
+        "kind",
+        "event",
+        "date",
+        "cite",
+        "window",
+        "total",
+        "limit",
+        "unit",
+        "contributors",
+        "contributor_count",
+        "deadline",
+    ];
+    let mut f: Vec<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            let m: serde_json::Map<String, Value> = FIELDS
+                .iter()
+                .map(|k| (k.to_string(), x.get(*k).cloned().unwrap_or(Value::Null)))
+                .collect();
+            Value::Object(m).to_string()
+        })
+        .collect();
+    f.sort();
+    let d = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d.get("effect").is_some() && d["code"] != "sanc::event::unknown_column")
+        .map(|d| json!([d["event"], d["code"], d["field"], d["effect"], d["rule"]]).to_string())
+        .collect();
+    (f, d)
+}
+
+const EXAMPLES: [&str; 5] = [
+    "examples/dprk-petroleum/reported.json",
+    "examples/dprk-petroleum/estimated-unreported.ndjson",
+    "examples/price-cap/crude-cargoes.csv",
+    "examples/price-cap/eu-imports.ndjson",
+    "examples/price-cap/product-cargoes.ndjson",
+];
+
+/// Each example through an engine, with the whole library or one regime.
+fn examples_on(engine: &str, examples: &[(&str, Option<&str>)]) {
+    let as_of = "2024-06-30";
+    let regime_args = |r: Option<&str>| match r {
+        Some(r) => vec!["--regime".to_string(), r.to_string()],
+        None => Vec::new(),
+    };
+    let cases: Vec<Value> = examples
+        .iter()
+        .map(|(e, r)| {
+            let mut args = vec!["--to", "sql", "--dialect", engine, "--as-of", as_of];
+            let extra = regime_args(*r);
+            args.extend(extra.iter().map(String::as_str));
+            args.push("rules");
+            let out = compile(&args);
+            assert!(out.status.success());
+            let script = String::from_utf8(out.stdout).unwrap();
+            json!({"script": script, "events": root().join(e)})
+        })
+        .collect();
+    let mut child = std::process::Command::new(python())
+        .arg(root().join("tests/sql/run.py"))
+        .arg(engine)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin
+            .write_all(serde_json::to_string(&cases).unwrap().as_bytes())
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    let got: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "run.py {engine}: {e}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let mut total = 0;
+    for ((e, r), got) in examples.iter().zip(&got) {
+        assert!(
+            got.get("error").is_none(),
+            "{engine} on {e}: {}",
+            got["error"]
+        );
+        let eval = Command::cargo_bin("sanc")
+            .unwrap()
+            .current_dir(root())
+            .args(["eval", "rules", e, "--format", "json", "--as-of", as_of])
+            .args(regime_args(*r))
+            .output()
+            .unwrap();
+        let expected: Value = serde_json::from_slice(&eval.stdout).unwrap();
+        let (ef, ed) = summary(&expected);
+        let (gf, gd) = summary(got);
+        assert_eq!(gf, ef, "{engine} on {e}: findings differ");
+        assert_eq!(gd, ed, "{engine} on {e}: diagnostics differ");
+        total += ef.len();
+    }
+    assert!(total > 5, "only {total} findings in the examples");
+}
+
+#[test]
+fn examples_give_the_same_findings_on_duckdb() {
+    let all: Vec<(&str, Option<&str>)> = EXAMPLES.iter().map(|e| (*e, None)).collect();
+    examples_on("duckdb", &all);
+}
+
+/// Spark plans each stage of the script: one regime per example keeps the
+/// script small enough for a test.
+#[test]
+fn examples_give_the_same_findings_on_spark() {
+    examples_on(
+        "spark",
+        &[
+            ("examples/dprk-petroleum/reported.json", Some("un_dprk")),
+            (
+                "examples/price-cap/eu-imports.ndjson",
+                Some("eu_russia_oil"),
+            ),
+        ],
+    );
+}
