@@ -338,7 +338,7 @@ impl Cx<'_> {
             ));
             cols.push(format!(
                 "{} AS {p}sci",
-                d.matches(&x, "^-?[0-9]+(\\.[0-9]+)?[eE][-+]?[0-9]+$")
+                d.matches(&x, "^-?[0-9]+(\\.[0-9]*)?[eE][-+]?[0-9]+$")
             ));
             cols.push(format!(
                 "COALESCE({}, '') AS {p}ip",

@@ -21,7 +21,7 @@ pub const MAX_CONSTANT_DIGITS: u32 = 36;
 
 /// Denominators must stay below 10^this for totals to be printed exactly
 /// (and for sums of remainders to fit 38 digits).
-pub const MAX_DENOMINATOR_DIGITS: u32 = 34;
+pub const MAX_DENOMINATOR_DIGITS: u32 = 36;
 
 pub fn pow10(n: u32) -> BigInt {
     num_traits::pow(BigInt::from(10u8), n as usize)
@@ -57,7 +57,7 @@ pub fn lit(d: Dialect, n: &BigInt) -> String {
 }
 
 /// Layers that print `ip + fnum / den` (whole-number columns, 0 <= fnum
-/// < den, den > 0, den < 10^34) as `sanc eval` prints an exact amount: the
+/// < den, den > 0, den < 10^36) as `sanc eval` prints an exact amount: the
 /// exact decimal when it has at most 32 places, else rounded half away
 /// from zero to 20 places; trailing zeros dropped. The result is column
 /// `out` of a query wrapped around `inner`.
@@ -65,7 +65,7 @@ pub fn format_ratio(d: Dialect, inner: &str, ip: &str, fnum: &str, den: &str, ou
     let e4 = lit(d, &pow10(CHUNK));
     let e20 = lit(d, &pow10(20));
     let mut q = format!("SELECT *, {fnum} AS fmt_r0 FROM ({inner}) fmt0");
-    for k in 1..=8 {
+    for k in 1..=LAYERS_EXACT {
         let shifted = format!("(fmt_r{} * {e4})", k - 1);
         q = format!(
             "SELECT *, {} AS fmt_c{k}, {shifted} % ({den}) AS fmt_r{k} FROM ({q}) fmt{k}",
@@ -80,21 +80,22 @@ pub fn format_ratio(d: Dialect, inner: &str, ip: &str, fnum: &str, den: &str, ou
             .collect::<Vec<_>>()
             .join(" || ")
     };
-    let f20 = (1..=5)
-        .map(|k| format!("fmt_c{k} * {}", lit(d, &pow10(CHUNK * (5 - k)))))
+    let f20 = (1..=LAYERS_20)
+        .map(|k| format!("fmt_c{k} * {}", lit(d, &pow10(CHUNK * (LAYERS_20 - k)))))
         .collect::<Vec<_>>()
         .join(" + ");
-    let rounded = format!("({f20} + CASE WHEN fmt_r5 * 2 >= ({den}) THEN 1 ELSE 0 END)");
-    let carry = format!("fmt_r5 <> 0 AND fmt_r8 <> 0 AND {rounded} >= {e20}");
+    let (r20, rx) = (format!("fmt_r{LAYERS_20}"), format!("fmt_r{LAYERS_EXACT}"));
+    let rounded = format!("({f20} + CASE WHEN {r20} * 2 >= ({den}) THEN 1 ELSE 0 END)");
+    let carry = format!("{r20} <> 0 AND {rx} <> 0 AND {rounded} >= {e20}");
     let int_text = format!(
         "CASE WHEN {carry} THEN {} ELSE {} END",
         d.to_text(&format!("({ip}) + 1")),
         d.to_text(&format!("({ip})"))
     );
     let frac = format!(
-        "CASE WHEN fmt_r5 = 0 THEN {} WHEN fmt_r8 = 0 THEN {} WHEN {rounded} >= {e20} THEN '' ELSE {} END",
-        trim0(&digits(5)),
-        trim0(&digits(8)),
+        "CASE WHEN {r20} = 0 THEN {} WHEN {rx} = 0 THEN {} WHEN {rounded} >= {e20} THEN '' ELSE {} END",
+        trim0(&digits(LAYERS_20)),
+        trim0(&digits(LAYERS_EXACT)),
         trim0(&format!("lpad({}, 20, '0')", d.to_text(&rounded)))
     );
     format!(
@@ -103,4 +104,7 @@ pub fn format_ratio(d: Dialect, inner: &str, ip: &str, fnum: &str, den: &str, ou
 }
 
 /// Digits per step of the long division that prints amounts.
-const CHUNK: u32 = 4;
+const CHUNK: u32 = 2;
+/// Steps for 20 places, and for the 32 places printed exactly.
+const LAYERS_20: u32 = 10;
+const LAYERS_EXACT: u32 = 16;
