@@ -38,10 +38,7 @@ def compile_sql(events):
 def run_sql(script):
     con = duckdb.connect(config={"threads": THREADS})
     t = time.perf_counter()
-    stmts = [s for s in script.split(";\n") if s.strip() and not s.strip().startswith("--") or "CREATE" in s or "SELECT" in s]
-    for s in stmts:
-        if s.strip():
-            con.execute(s)
+    con.execute(script)
     rows = con.execute('SELECT "rule", "kind", "event", "window", "total" FROM sanc_findings').fetchall()
     wall = time.perf_counter() - t
     diags = con.execute("SELECT count(*) FROM sanc_diagnostics").fetchone()[0]

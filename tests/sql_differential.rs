@@ -814,3 +814,18 @@ fn spark_agrees_with_sanc_eval() {
         env_u64("SANC_SQL_SEED", 1) + 100_000,
     );
 }
+
+/// PostgreSQL through `psql`, on the server `PGHOST`/`PGPORT`/`PGUSER`
+/// name (no server is started by the test set-up):
+/// `cargo test --test sql_differential postgres -- --ignored`.
+#[test]
+#[ignore = "needs a PostgreSQL server named by PGHOST, PGPORT and PGUSER"]
+fn postgres_agrees_with_sanc_eval() {
+    python();
+    differential(
+        "postgres",
+        "postgres",
+        env_u64("SANC_PG_CASES", 50),
+        env_u64("SANC_SQL_SEED", 1) + 200_000,
+    );
+}

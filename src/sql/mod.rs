@@ -279,7 +279,14 @@ impl Cx<'_> {
                 raw_cols.join(", ")
             ),
         ));
-        let date_re = "^[0-9]{4}-[0-9]{2}-[0-9]{2}(([Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2}))|([T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?)|(T[0-9]{2}:[0-9]{2}))?$";
+        // As `sanc eval` reads dates: a day, or a day and a time (RFC 3339,
+        // or without an offset, or hours and minutes after a `T`).
+        let hm = "([01][0-9]|2[0-3]):[0-5][0-9]";
+        let hms = format!("{hm}:([0-5][0-9]|60)(\\.[0-9]+)?");
+        let date_re = format!(
+            "^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}(([Tt ]{hms}([Zz]|[+-][0-9]{{2}}:[0-9]{{2}}))|([T ]{hms})|(T{hm}))?$"
+        );
+        let date_re = date_re.as_str();
         let date = |c: &str| {
             format!(
                 "CASE WHEN {} THEN {} END",
