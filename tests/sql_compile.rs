@@ -45,8 +45,14 @@ fn shipped_rules_compile_for_every_dialect() {
             assert!(sql.contains(table), "{dialect}: no {table}");
         }
         // Every rule of the rule set is compiled.
-        for id in ["un_dprk.petroleum_cap", "us_russia_oil.crude_price_cap"] {
-            assert!(sql.contains(&format!("'{id}'")), "{dialect}: no rule {id}");
+        let rules = sanc::loader::load(&[root().join("rules")]);
+        assert!(rules.checked.rules.rules.len() > 20);
+        for r in &rules.checked.rules.rules {
+            assert!(
+                sql.contains(&format!("'{}'", r.id)),
+                "{dialect}: no rule {}",
+                r.id
+            );
         }
     }
 }
@@ -233,6 +239,7 @@ fn examples_give_the_same_findings_on_duckdb() {
 /// Spark plans each stage of the script: one regime per example keeps the
 /// script small enough for a test.
 #[test]
+#[ignore = "slow: Spark local mode plans each stage (minutes); run with --ignored"]
 fn examples_give_the_same_findings_on_spark() {
     examples_on(
         "spark",
