@@ -160,7 +160,7 @@ pub(super) fn eval(mut args: EvalArgs) -> Exit {
     }
 
     let mut evaluator = Evaluator::new(&rules.checked.rules, as_of);
-    let parallel = pipeline::parallel_by_default();
+    let workers = pipeline::workers();
     for (i, input) in inputs.iter_mut().enumerate() {
         let result = match input.path.clone() {
             None => {
@@ -173,7 +173,7 @@ pub(super) fn eval(mut args: EvalArgs) -> Exit {
                     input,
                     std::io::stdin(),
                     move |b| progress.set_position(b),
-                    parallel,
+                    workers,
                 );
                 bar.finish_and_clear();
                 r
@@ -189,7 +189,7 @@ pub(super) fn eval(mut args: EvalArgs) -> Exit {
                         input,
                         file,
                         move |b| progress.set_position(b),
-                        parallel,
+                        workers,
                     );
                     bar.finish_and_clear();
                     r

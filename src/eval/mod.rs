@@ -26,6 +26,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::sync::Arc;
 
 /// Counts for the summary line and the JSON `stats`. Every event read is
 /// exactly one of evaluated, rejected or not evaluable.
@@ -89,9 +90,13 @@ impl Hasher for PassThrough {
 type IdMap<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
 type IdSet = std::collections::HashSet<u64, BuildHasherDefault<PassThrough>>;
 
+/// Evaluation in input order: what each event means for the state the
+/// rules keep (ids seen, cap windows, reporting deadlines), on top of what
+/// a [`Judge`] found about the event on its own.
 pub struct Evaluator<'r> {
     rules: &'r RuleSet,
-    index: index::RuleIndex,
+    /// Judges the events handed over undecided ([`Evaluator::item`]).
+    judge: Judge<'r>,
     as_of: NaiveDate,
     caps: caps::Caps,
     reports: reports::Reports,
@@ -101,9 +106,38 @@ pub struct Evaluator<'r> {
     ids: IdSet,
     duplicates: IdMap<Duplicate>,
     stats: Stats,
-    scratch: Vec<usize>,
     texts_kept: usize,
     touched: Option<Vec<(usize, Box<str>)>>,
+}
+
+/// What the rule set says about one event on its own: bans, price caps,
+/// which rules cover and apply to it. A judge keeps no state between
+/// events, so judges on several threads give the same answers as one.
+pub struct Judge<'r> {
+    rules: &'r RuleSet,
+    index: Arc<index::RuleIndex>,
+    scratch: Vec<usize>,
+    track_touched: bool,
+    /// What judging the current event found (handed on in a [`Judged`]).
+    findings: Vec<Finding>,
+    diags: Vec<EventDiagnostic>,
+}
+
+/// A valid event with what its [`Judge`] found; the [`Evaluator`] settles
+/// the rest (duplicate ids, caps, reporting duties) in input order.
+#[derive(Debug)]
+pub struct Judged {
+    pub event: Event,
+    /// The hash of the event's id (see [`id_hash`]).
+    hash: u64,
+    /// Remarks from validation, and what rules that could not judge the
+    /// event said.
+    diags: Vec<EventDiagnostic>,
+    findings: Vec<Finding>,
+    /// Rules whose goods cover the event (with `track_touched`).
+    touched: Vec<usize>,
+    /// Caps and reporting duties that apply to the event, in rule order.
+    stateful: Vec<usize>,
 }
 
 /// A record as the stateless stage leaves it: validated, owned, ready for
@@ -115,14 +149,83 @@ pub enum Decoded {
     Note(Diagnostic),
     /// A record that cannot be read or is invalid, with why.
     Rejected(Vec<Diagnostic>),
-    /// A valid event, with its remarks.
+    /// A valid event, judged.
+    Valid(Box<Judged>),
+}
+
+impl<'r> Judge<'r> {
+    /// Validate one record against the rule set and judge it; its
+    /// diagnostics keep the first [`KEPT_TEXT_BYTES`] of its text.
+    pub fn decode(&mut self, item: Item) -> Decoded {
+        match decode(self.rules, item) {
+            Undecided::Note(d) => Decoded::Note(d),
+            Undecided::Rejected(d) => Decoded::Rejected(d),
+            Undecided::Valid(e, diags) => Decoded::Valid(Box::new(self.judge(*e, diags))),
+        }
+    }
+
+    /// What the rules say about a valid event on its own.
+    fn judge(&mut self, e: Event, diags: Vec<EventDiagnostic>) -> Judged {
+        self.diags = diags;
+        let mut touched = Vec::new();
+        let mut stateful = Vec::new();
+        let hash = id_hash(&e.id);
+        if e.kind == EventKind::Shipment {
+            if let (None, None, Some(name)) = (e.commodity, &e.hs, &e.commodity_name) {
+                self.unknown_commodity(&e, name);
+            }
+            let mut candidates = std::mem::take(&mut self.scratch);
+            self.index.candidates(self.rules, &e, &mut candidates);
+            for &ri in &candidates {
+                let rule = &self.rules.rules[ri];
+                if !self.index.covers(self.rules, ri, &e) {
+                    continue;
+                }
+                if self.track_touched {
+                    touched.push(ri);
+                }
+                if !applies(rule, &e) {
+                    continue;
+                }
+                match &rule.kind {
+                    RuleKind::Ban => self.ban(ri, &e),
+                    RuleKind::CapPrice {
+                        amount,
+                        currency,
+                        per_unit,
+                    } => self.price(ri, rule, &e, *amount, *currency, *per_unit),
+                    RuleKind::Cap { .. } | RuleKind::RequireReport { .. } => stateful.push(ri),
+                }
+            }
+            self.scratch = candidates;
+        }
+        Judged {
+            event: e,
+            hash,
+            diags: std::mem::take(&mut self.diags),
+            findings: std::mem::take(&mut self.findings),
+            touched,
+            stateful,
+        }
+    }
+}
+
+/// A record validated, not yet judged.
+enum Undecided {
+    Note(Diagnostic),
+    Rejected(Vec<Diagnostic>),
     Valid(Box<Event>, Vec<Diagnostic>),
 }
 
 /// Validate one record against the rule set; its diagnostics keep the
 /// first [`KEPT_TEXT_BYTES`] of its text.
-pub fn decode(rules: &RuleSet, item: Item) -> Decoded {
+fn decode(rules: &RuleSet, item: Item) -> Undecided {
+    use Undecided as Decoded;
     match item {
+        Item::Json { text, loc } => match crate::events::read::parse_json(text, loc) {
+            Ok(rec) => decode(rules, Item::Record(rec)),
+            Err(d) => decode(rules, Item::Malformed(d)),
+        },
         Item::Note(d) => Decoded::Note(*d),
         Item::Malformed(mut d) => {
             let text = d.text().map(clip);
@@ -177,7 +280,14 @@ impl<'r> Evaluator<'r> {
     pub fn new(rules: &'r RuleSet, as_of: NaiveDate) -> Self {
         Evaluator {
             rules,
-            index: index::RuleIndex::new(rules),
+            judge: Judge {
+                rules,
+                index: Arc::new(index::RuleIndex::new(rules)),
+                scratch: Vec::new(),
+                track_touched: false,
+                findings: Vec::new(),
+                diags: Vec::new(),
+            },
             as_of,
             caps: caps::Caps::new(rules),
             reports: reports::Reports::default(),
@@ -189,7 +299,6 @@ impl<'r> Evaluator<'r> {
                 rules: rules.rules.len(),
                 ..Stats::default()
             },
-            scratch: Vec::new(),
             texts_kept: 0,
             touched: None,
         }
@@ -205,17 +314,31 @@ impl<'r> Evaluator<'r> {
     /// for it had a near miss.
     pub fn track_touched(&mut self) {
         self.touched.get_or_insert_with(Vec::new);
+        self.judge.track_touched = true;
     }
 
-    /// Take one record from a reader: validate it and evaluate it, or
+    /// A judge for another thread: the same rule set, index and settings.
+    pub fn judge(&self) -> Judge<'r> {
+        Judge {
+            rules: self.rules,
+            index: Arc::clone(&self.judge.index),
+            scratch: Vec::new(),
+            track_touched: self.judge.track_touched,
+            findings: Vec::new(),
+            diags: Vec::new(),
+        }
+    }
+
+    /// Take one record from a reader: validate, judge and evaluate it, or
     /// account for its rejection.
     pub fn item(&mut self, item: Item) {
-        self.accept(decode(self.rules, item));
+        let decoded = self.judge.decode(item);
+        self.accept(decoded);
     }
 
-    /// Take one decoded record (see [`decode`], which may run on another
-    /// thread): evaluate it, or account for its rejection. Records must
-    /// come in input order for locations to be reported as read.
+    /// Take one decoded record (see [`Judge::decode`], which may run on
+    /// another thread): evaluate it, or account for its rejection. Records
+    /// must come in input order for locations to be reported as read.
     pub fn accept(&mut self, decoded: Decoded) {
         match decoded {
             Decoded::Note(d) => self.diags.push(d),
@@ -224,10 +347,9 @@ impl<'r> Evaluator<'r> {
                 self.stats.events_rejected += 1;
                 self.push_with_text(diags);
             }
-            Decoded::Valid(event, diags) => {
+            Decoded::Valid(judged) => {
                 self.stats.events_read += 1;
-                self.push_with_text(diags);
-                self.event(*event);
+                self.event(*judged);
             }
         }
     }
@@ -250,10 +372,18 @@ impl<'r> Evaluator<'r> {
         }
     }
 
-    /// Evaluate one valid event.
-    pub fn event(&mut self, e: Event) {
+    /// Settle one judged event: duplicate ids, caps, reporting duties.
+    fn event(&mut self, judged: Judged) {
+        let Judged {
+            event: e,
+            hash,
+            diags,
+            findings,
+            touched,
+            stateful,
+        } = judged;
+        self.push_with_text(diags);
         self.stats.events_evaluated += 1;
-        let hash = id_hash(&e.id);
         if !self.ids.insert(hash) {
             // Every event with this id is rejected in `finish`. Only hashes
             // of ids are kept, so the diagnostic points at the earliest of
@@ -271,29 +401,12 @@ impl<'r> Evaluator<'r> {
             self.reports.report(&e);
             return;
         }
-        if let (None, None, Some(name)) = (e.commodity, &e.hs, &e.commodity_name) {
-            self.unknown_commodity(&e, name);
+        if let Some(all) = &mut self.touched {
+            all.extend(touched.into_iter().map(|ri| (ri, e.id.as_str().into())));
         }
-        let mut candidates = std::mem::take(&mut self.scratch);
-        self.index.candidates(self.rules, &e, &mut candidates);
-        for &ri in &candidates {
-            let rule = &self.rules.rules[ri];
-            if !self.index.covers(self.rules, ri, &e) {
-                continue;
-            }
-            if let Some(touched) = &mut self.touched {
-                touched.push((ri, e.id.as_str().into()));
-            }
-            if !applies(rule, &e) {
-                continue;
-            }
-            match &rule.kind {
-                RuleKind::Ban => self.ban(ri, &e),
-                RuleKind::CapPrice {
-                    amount,
-                    currency,
-                    per_unit,
-                } => self.price(ri, rule, &e, *amount, *currency, *per_unit),
+        self.findings.extend(findings);
+        for ri in stateful {
+            match &self.rules.rules[ri].kind {
                 RuleKind::Cap { .. } => {
                     let mut diags = Vec::new();
                     self.caps.add(self.rules, ri, &e, &mut diags);
@@ -302,11 +415,13 @@ impl<'r> Evaluator<'r> {
                 RuleKind::RequireReport { within_days } => {
                     self.reports.shipment(ri, &e, *within_days);
                 }
+                RuleKind::Ban | RuleKind::CapPrice { .. } => {}
             }
         }
-        self.scratch = candidates;
     }
+}
 
+impl<'r> Judge<'r> {
     /// Goods named by a commodity the rules do not declare, with no `hs`:
     /// no rule on particular goods can tell whether it covers them. The
     /// event is not evaluable if such a rule would otherwise apply to it.
@@ -478,7 +593,9 @@ impl<'r> Evaluator<'r> {
     fn unconvertible(&mut self, e: &Event, rule: &Rule, field: &str, from: &Unit, to: &Unit) {
         self.diags.push(unconvertible(e, rule, field, from, to));
     }
+}
 
+impl<'r> Evaluator<'r> {
     /// Judge caps and reporting duties, settle duplicate ids, sort.
     pub fn finish(mut self) -> Outcome {
         // Duplicate ids: every event carrying one is rejected, whatever the order.

@@ -76,6 +76,13 @@ pub struct Record<'a> {
 #[allow(clippy::large_enum_variant)]
 pub enum Item<'a> {
     Record(Record<'a>),
+    /// One JSON object's text, not yet parsed: [`parse_json`] turns it
+    /// into a record. Readers hand objects over unparsed so that parsing can
+    /// run on other threads than reading (see `eval::pipeline`).
+    Json {
+        text: &'a str,
+        loc: EventLoc,
+    },
     Malformed(Box<EventDiagnostic>),
     /// A remark about the input, not about one event (a CSV column that is
     /// not an event field): shown, and no event is counted.
@@ -111,10 +118,10 @@ fn malformed(
 }
 
 /// Parse one JSON object's text into a record (or say why it is not one).
-fn json_record<'a>(text: &'a str, loc: EventLoc) -> Item<'a> {
+pub fn parse_json(text: &str, loc: EventLoc) -> Result<Record<'_>, Box<EventDiagnostic>> {
     // serde would also read a struct from a JSON list; an event is an object.
     if !text.starts_with('{') {
-        return Item::Malformed(malformed(
+        return Err(malformed(
             loc,
             "expected an event object `{…}`".to_string(),
             "each event is one JSON object, e.g. {\"id\": \"a1\", \"date\": \"2023-01-31\", …}",
@@ -122,7 +129,7 @@ fn json_record<'a>(text: &'a str, loc: EventLoc) -> Item<'a> {
         ));
     }
     match serde_json::from_str::<JsonEvent>(text) {
-        Ok(j) => Item::Record(Record {
+        Ok(j) => Ok(Record {
             raw: RawEvent::from_json(j),
             loc,
             text,
@@ -141,7 +148,7 @@ fn json_record<'a>(text: &'a str, loc: EventLoc) -> Item<'a> {
             } else if e.column() > 0 {
                 at.column = loc.column + e.column() as u32 - 1;
             }
-            Item::Malformed(malformed(
+            Err(malformed(
                 at,
                 what,
                 "each event is one JSON object, e.g. {\"id\": \"a1\", \"date\": \"2023-01-31\", …}",
@@ -374,14 +381,14 @@ fn read_lines<R: Read>(
                     Some((joined, last)) if whole_objects => {
                         let mut loc = loc;
                         loc.len = joined.len() as u32;
-                        on_item(json_record(&joined, loc));
+                        on_item(Item::Json { text: &joined, loc });
                         let _ = last;
                     }
                     Some((_, last)) => on_item(multiline(loc, last)),
-                    None => on_item(json_record(&owned, loc)),
+                    None => on_item(Item::Json { text: &owned, loc }),
                 }
             }
-            Ok(text) => on_item(json_record(text, loc)),
+            Ok(text) => on_item(Item::Json { text, loc }),
             Err(e) => on_item(Item::Malformed(malformed(
                 loc,
                 format!(
@@ -607,7 +614,7 @@ fn read_json_array<R: Read>(
         } else {
             loc.len = elem.len() as u32;
             match std::str::from_utf8(elem) {
-                Ok(text) => on_item(json_record(text, loc)),
+                Ok(text) => on_item(Item::Json { text, loc }),
                 Err(e) => on_item(Item::Malformed(malformed(
                     loc,
                     format!(
