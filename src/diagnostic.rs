@@ -330,6 +330,7 @@ codes! {
     ZeroDeadline = "sanc::check::zero_deadline",
     BadPeriod = "sanc::check::bad_period",
     BadHsCode = "sanc::check::bad_hs_code",
+    BadExcept = "sanc::check::bad_except",
     HierarchyCycle = "sanc::check::hierarchy_cycle",
     ShadowedCap = "sanc::check::shadowed_cap",
     UnusedDeclaration = "sanc::check::unused_declaration",

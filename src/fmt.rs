@@ -404,6 +404,15 @@ impl<'a> Printer<'a> {
                 if !d.hs.is_empty() {
                     let codes: Vec<&str> = d.hs.iter().map(|h| h.node.as_str()).collect();
                     s.push_str(&format!(" = hs {}", codes.join(", ")));
+                    let except: Vec<&str> = d
+                        .except_hs
+                        .iter()
+                        .chain(&d.except_commodities)
+                        .map(|x| x.node.as_str())
+                        .collect();
+                    if !except.is_empty() {
+                        s.push_str(&format!(" except {}", except.join(", ")));
+                    }
                 }
                 if let Some(p) = &d.parent {
                     s.push_str(&format!(" under {}", p.node));

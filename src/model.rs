@@ -60,6 +60,10 @@ pub struct Commodity {
     pub title: Option<String>,
     pub doc: Option<String>,
     pub hs: Vec<String>,
+    /// Codes its `hs` codes leave out (`except`): those given, and those of
+    /// the commodities named there and of everything under them. A code
+    /// that starts with one of these is not this commodity's.
+    pub except: Vec<String>,
     pub parent: Option<CommodityId>,
     pub measured: Vec<Unit>,
     pub conversions: Vec<Conversion>,
@@ -324,13 +328,51 @@ impl RuleSet {
         out
     }
 
+    /// Each HS prefix of a commodity and of everything under it, with the
+    /// codes it leaves out: the `except` codes of the commodity declaring
+    /// the prefix and of every commodity between that one and `id`. A code
+    /// is under the commodity when it starts with some prefix and with none
+    /// of that prefix's exceptions (see [`in_hs_scope`]).
+    pub fn hs_scope_with(
+        &self,
+        children: &[Vec<CommodityId>],
+        id: CommodityId,
+    ) -> Vec<(String, Vec<String>)> {
+        let mut out: Vec<(String, Vec<String>)> = Vec::new();
+        for d in self.subtree(children, id) {
+            let Some(c) = self.commodities.get(d) else {
+                continue;
+            };
+            let mut except: Vec<String> = Vec::new();
+            for a in self.lineage(d) {
+                if let Some(ac) = self.commodities.get(a) {
+                    except.extend(ac.except.iter().cloned());
+                }
+                if a == id {
+                    break;
+                }
+            }
+            except.sort_unstable();
+            except.dedup();
+            for h in &c.hs {
+                out.push((h.clone(), except.clone()));
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// The most specific declared commodity an HS code falls under: the one
-    /// with the longest of its codes that `code` starts with (the first
-    /// declared, on a tie). Its conversions are the ones that apply to a
-    /// shipment given only by HS code.
+    /// with the longest of its codes that `code` starts with and does not
+    /// leave out (the first declared, on a tie). Its conversions are the
+    /// ones that apply to a shipment given only by HS code.
     pub fn commodity_of_hs(&self, code: &str) -> Option<CommodityId> {
         let mut best: Option<(usize, CommodityId)> = None;
         for (i, c) in self.commodities.iter().enumerate() {
+            if c.except.iter().any(|x| code.starts_with(x.as_str())) {
+                continue;
+            }
             for h in &c.hs {
                 if code.starts_with(h.as_str()) && best.is_none_or(|(n, _)| h.len() > n) {
                     best = Some((h.len(), i));
@@ -368,4 +410,12 @@ impl RuleSet {
             .find(|conv| conv.links(&from.dimension, &to.dimension))
             .and_then(|conv| conv.apply(amount, from, to))
     }
+}
+
+/// Is `code` within a scope from [`RuleSet::hs_scope_with`]: under one of
+/// its prefixes, and not left out by that prefix's exceptions?
+pub fn in_hs_scope(scope: &[(String, Vec<String>)], code: &str) -> bool {
+    scope.iter().any(|(prefix, except)| {
+        code.starts_with(prefix.as_str()) && !except.iter().any(|x| code.starts_with(x.as_str()))
+    })
 }

@@ -792,3 +792,47 @@ fn exact_arithmetic_no_exceptions() {
         "1319.4 USD for 21.99 bbl is 60 USD/bbl exactly: {v}"
     );
 }
+
+#[test]
+fn a_residual_category_covers_every_code_but_those_it_leaves_out() {
+    let r = rules(
+        "commodity premium = hs 27101241, 27101921\n\
+         commodity jet = hs 27101921 under premium\n\
+         commodity rest = hs 2710 except premium, 27101981\n\
+         commodity fuel_oil = hs 27101962 under rest\n\
+         cap price rest from RUS 45 USD per bbl",
+    );
+    let ev = |id: &str, goods: &str| {
+        format!(
+            r#"{{"id": "{id}", "date": "2023-08-01", {goods}, "quantity": "10 bbl", "price": "50 USD/bbl", "from": "RUS", "to": "TUR"}}"#
+        )
+    };
+    let ev = lines(&[
+        // Under 2710 and not left out: in the residual category.
+        ev("heading-only", r#""hs": "2710""#),
+        ev("six-digit", r#""hs": "271019""#),
+        ev("fuel-oil-code", r#""hs": "27101962""#),
+        ev("fuel-oil-named", r#""commodity": "fuel_oil""#),
+        ev("lubricant", r#""hs": "27101975""#),
+        // Left out: a code of `premium`, of a commodity under it, one given
+        // as a code, and commodities named without a code.
+        ev("gasoline-code", r#""hs": "27101241""#),
+        ev("jet-code", r#""hs": "2710192100""#),
+        ev("left-out-code", r#""hs": "27101981""#),
+        ev("jet-named", r#""commodity": "jet""#),
+        ev("premium-named", r#""commodity": "premium""#),
+        // Not under 2710 at all.
+        ev("crude", r#""hs": "2709""#),
+    ]);
+    let (_, v) = eval_json(&r, &ev);
+    assert_eq!(
+        kinds(&v),
+        s(&[
+            ("violation", "fuel-oil-code"),
+            ("violation", "fuel-oil-named"),
+            ("violation", "heading-only"),
+            ("violation", "lubricant"),
+            ("violation", "six-digit"),
+        ])
+    );
+}

@@ -2,7 +2,7 @@
 //! (commodity and HS prefix) instead of trying every rule.
 
 use crate::events::Event;
-use crate::model::{Goods, RuleSet};
+use crate::model::{in_hs_scope, Goods, RuleSet};
 use std::collections::HashMap;
 
 #[derive(Debug, Default)]
@@ -13,8 +13,9 @@ pub struct RuleIndex {
     by_hs: HashMap<String, Vec<usize>>,
     /// Rules on `any` goods.
     any: Vec<usize>,
-    /// Each rule's HS prefixes (its codes, or its commodity's and those below it).
-    prefixes: Vec<Vec<String>>,
+    /// Each rule's HS prefixes (its codes, or its commodity's and those
+    /// below it), each with the codes it leaves out (`except`).
+    scopes: Vec<Vec<(String, Vec<String>)>>,
 }
 
 impl RuleIndex {
@@ -25,33 +26,33 @@ impl RuleIndex {
         };
         let children = rules.children_index();
         for (i, r) in rules.rules.iter().enumerate() {
-            let prefixes: Vec<String> = match &r.goods {
+            let scope: Vec<(String, Vec<String>)> = match &r.goods {
                 Goods::Any => {
                     ix.any.push(i);
                     Vec::new()
                 }
-                Goods::Hs(codes) => codes.clone(),
+                Goods::Hs(codes) => codes.iter().map(|c| (c.clone(), Vec::new())).collect(),
                 Goods::Commodity(c) => {
                     if let Some(v) = ix.by_commodity.get_mut(*c) {
                         v.push(i);
                     }
-                    rules
-                        .hs_prefixes_with(&children, *c)
-                        .into_iter()
-                        .map(str::to_string)
-                        .collect()
+                    rules.hs_scope_with(&children, *c)
                 }
             };
-            for p in &prefixes {
-                ix.by_hs.entry(p.clone()).or_default().push(i);
+            for (p, _) in &scope {
+                let rules_of = ix.by_hs.entry(p.clone()).or_default();
+                if rules_of.last() != Some(&i) {
+                    rules_of.push(i);
+                }
             }
-            ix.prefixes.push(prefixes);
+            ix.scopes.push(scope);
         }
         ix
     }
 
     /// Do the rule's goods cover the event's? The event's commodity is
-    /// under the rule's; or its HS code begins with one of the rule's; or,
+    /// under the rule's; or its HS code begins with one of the rule's (and
+    /// with none of the codes the rule's commodity leaves out); or,
     /// with no HS code, every code of the commodity it names does (a
     /// shipment of `kerosene` is not taken for jet fuel because one kind of
     /// kerosene is).
@@ -67,8 +68,8 @@ impl RuleIndex {
                 return true;
             }
         }
-        let prefixes = &self.prefixes[ri];
-        let under = |code: &str| prefixes.iter().any(|p| code.starts_with(p.as_str()));
+        let scope = &self.scopes[ri];
+        let under = |code: &str| in_hs_scope(scope, code);
         match (&e.hs, e.commodity.and_then(|d| rules.commodities.get(d))) {
             (Some(h), _) => under(h),
             (None, Some(d)) => !d.hs.is_empty() && d.hs.iter().all(|c| under(c)),

@@ -114,6 +114,10 @@ pub struct CommodityDecl {
     pub name: Ident,
     pub title: Option<Node<String>>,
     pub hs: Vec<Node<String>>,
+    /// `except 271012, premium_products`: codes, and commodities whose codes
+    /// (theirs and those of everything under them), the `hs` codes leave out.
+    pub except_hs: Vec<Node<String>>,
+    pub except_commodities: Vec<Ident>,
     pub parent: Option<Ident>,
     /// `measured in t, bbl`: the units this commodity's events come in.
     pub measured: Vec<Ident>,

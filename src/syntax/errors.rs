@@ -115,6 +115,7 @@ fn describe(which: R) -> Option<(u8, &'static str)> {
         kw_in => (2, "`in`"),
         kw_hs => (2, "`hs`"),
         kw_under => (3, "`under`"),
+        kw_except_codes | hs_except => (3, "`except`"),
         kw_measured => (3, "`measured in`"),
         kw_exemption => (2, "`exemption`"),
         kw_origin | kw_destination => (2, "`origin` or `destination`"),

@@ -289,6 +289,8 @@ impl Lower<'_> {
             name: Node::new(String::new(), self.span(&pair)),
             title: None,
             hs: Vec::new(),
+            except_hs: Vec::new(),
+            except_commodities: Vec::new(),
             parent: None,
             measured: Vec::new(),
         };
@@ -300,7 +302,23 @@ impl Lower<'_> {
                     named = true;
                 }
                 R::title => d.title = Some(self.title(p)),
-                R::hs_list => d.hs = self.hs_codes(p),
+                R::hs_list => {
+                    let mut inner = p.into_inner();
+                    d.hs = inner
+                        .clone()
+                        .filter(|p| p.as_rule() == R::hs_code)
+                        .map(|p| self.ident(&p))
+                        .collect();
+                    if let Some(except) = inner.find(|p| p.as_rule() == R::hs_except) {
+                        for item in except.into_inner() {
+                            match item.as_rule() {
+                                R::hs_code => d.except_hs.push(self.ident(&item)),
+                                R::name_ref => d.except_commodities.push(self.ident(&item)),
+                                _ => {}
+                            }
+                        }
+                    }
+                }
                 R::parent => {
                     d.parent = p
                         .into_inner()
