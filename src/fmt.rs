@@ -493,8 +493,8 @@ impl<'a> Printer<'a> {
                     per_unit.node
                 ));
             }
-            RuleKind::RequireReport { within_days } => {
-                s.push_str(&format!(" within {}", days(within_days.node)));
+            RuleKind::RequireReport { due } => {
+                s.push_str(&format!(" {}", due.node));
             }
         }
         s
@@ -537,7 +537,7 @@ impl<'a> Printer<'a> {
                 .map_or(r.goods.span.end, |s| s.party.span.end),
             RuleKind::Cap { period, by, .. } => by.as_ref().map_or(period.span.end, |b| b.span.end),
             RuleKind::CapPrice { per_unit, .. } => per_unit.span.end,
-            RuleKind::RequireReport { within_days } => within_days.span.end,
+            RuleKind::RequireReport { due } => due.span.end,
         }
         .min(end);
         let mut lines = Vec::new();

@@ -102,8 +102,34 @@ pub enum RuleKind {
         per_unit: Unit,
     },
     RequireReport {
-        within_days: u32,
+        due: Due,
     },
+}
+
+pub use crate::syntax::ast::Due;
+
+impl Due {
+    /// The last day a report on a shipment of `shipped` is on time.
+    pub fn deadline(self, shipped: NaiveDate) -> NaiveDate {
+        use chrono::{Datelike, Days, Months};
+        match self {
+            Due::Within(n) => shipped.checked_add_days(Days::new(u64::from(n))),
+            Due::MonthlyBy(day) => shipped
+                .with_day(1)
+                .and_then(|first| first.checked_add_months(Months::new(1)))
+                .and_then(|next| {
+                    // Day 30 of February is its last day.
+                    (1..=day.max(1)).rev().find_map(|d| next.with_day(d))
+                }),
+            Due::Every { days, from } => {
+                let days = i64::from(days.max(1));
+                let since = (shipped - from).num_days();
+                let period = if since < 0 { 0 } else { since / days };
+                from.checked_add_signed(chrono::TimeDelta::days((period + 1) * days))
+            }
+        }
+        .unwrap_or(NaiveDate::MAX)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -418,4 +444,41 @@ pub fn in_hs_scope(scope: &[(String, Vec<String>)], code: &str) -> bool {
     scope.iter().any(|(prefix, except)| {
         code.starts_with(prefix.as_str()) && !except.iter().any(|x| code.starts_with(x.as_str()))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or(NaiveDate::MIN)
+    }
+
+    #[test]
+    fn report_deadlines() {
+        let within = Due::Within(30);
+        assert_eq!(within.deadline(d("2023-01-31")), d("2023-03-02"));
+        let monthly = Due::MonthlyBy(30);
+        assert_eq!(monthly.deadline(d("2019-03-01")), d("2019-04-30"));
+        assert_eq!(monthly.deadline(d("2019-03-31")), d("2019-04-30"));
+        // February: its last day stands for day 30, in leap years too.
+        assert_eq!(monthly.deadline(d("2019-01-31")), d("2019-02-28"));
+        assert_eq!(monthly.deadline(d("2020-01-15")), d("2020-02-29"));
+        assert_eq!(monthly.deadline(d("2019-12-05")), d("2020-01-30"));
+        assert_eq!(
+            Due::MonthlyBy(31).deadline(d("2019-03-10")),
+            d("2019-04-30")
+        );
+        let every = Due::Every {
+            days: 90,
+            from: d("2017-12-22"),
+        };
+        assert_eq!(every.deadline(d("2017-12-22")), d("2018-03-22"));
+        assert_eq!(every.deadline(d("2018-03-21")), d("2018-03-22"));
+        assert_eq!(every.deadline(d("2018-03-22")), d("2018-06-20"));
+        assert_eq!(every.deadline(d("2018-06-19")), d("2018-06-20"));
+        assert_eq!(every.deadline(d("2018-06-20")), d("2018-09-18"));
+        // Before the first period: due at its end.
+        assert_eq!(every.deadline(d("2017-12-01")), d("2018-03-22"));
+    }
 }

@@ -369,18 +369,29 @@ impl Checker<'_> {
                     per_unit: per?,
                 })
             }
-            ast::RuleKind::RequireReport { within_days } => {
-                if within_days.node == 0 {
+            ast::RuleKind::RequireReport { due } => {
+                let bad = match due.node {
+                    ast::Due::Within(0) | ast::Due::Every { days: 0, .. } => Some((
+                        "a reporting deadline of 0 days".to_string(),
+                        "must be at least 1",
+                        "reports are due within N days of the shipment, e.g. `within 30 days`, or every N days, e.g. `every 90 days from 2017-12-22`",
+                    )),
+                    ast::Due::MonthlyBy(d) if !(1..=31).contains(&d) => Some((
+                        format!("day {d} is no day of a month"),
+                        "must be 1 to 31",
+                        "`monthly by day 30` makes reports due by the 30th of the month after the shipment's (the last day of a shorter month)",
+                    )),
+                    _ => None,
+                };
+                if let Some((message, label, help)) = bad {
                     self.emit(
-                        Diagnostic::error(Code::ZeroDeadline, "a reporting deadline of 0 days")
-                            .with_label(within_days.span, "must be at least 1")
-                            .with_help("reports are due within N days of the shipment, e.g. `within 30 days`"),
+                        Diagnostic::error(Code::ZeroDeadline, message)
+                            .with_label(due.span, label)
+                            .with_help(help),
                     );
                     return None;
                 }
-                Some(model::RuleKind::RequireReport {
-                    within_days: within_days.node,
-                })
+                Some(model::RuleKind::RequireReport { due: due.node })
             }
         }
     }

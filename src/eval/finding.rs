@@ -4,7 +4,7 @@
 
 use crate::events::EventLoc;
 use crate::exact::{self, Exact};
-use crate::model::{Rule, RuleKind, RuleSet};
+use crate::model::{Due, Rule, RuleKind, RuleSet};
 use crate::syntax::ast::Period;
 use crate::units::format_amount;
 use chrono::NaiveDate;
@@ -50,13 +50,13 @@ pub enum What {
     },
     /// A shipment reported after its deadline.
     ReportLate {
-        within: u32,
+        due: Due,
         report: Box<str>,
         on: NaiveDate,
     },
     /// A shipment no report covers; `pending` while the deadline is open.
     ReportMissing {
-        within: u32,
+        due: Due,
         as_of: NaiveDate,
         pending: bool,
     },
@@ -149,7 +149,10 @@ impl Finding {
                 ..
             } => {
                 let scope = describe_rule_scope(rules, rule);
-                let group = group.as_deref().map(|g| format!(" for {g}")).unwrap_or_default();
+                let group = group
+                    .as_deref()
+                    .map(|g| format!(" for {g}"))
+                    .unwrap_or_default();
                 match percent {
                     None => format!(
                         "over the cap on {scope}{group}: the total for {window_words} reached {total} {unit} with this shipment; the cap is {limit} {unit}"
@@ -159,13 +162,26 @@ impl Finding {
                     ),
                 }
             }
-            What::ReportLate { within, report, on } => format!(
-                "reported late: report `{report}` of {on} came {} days after the shipment; due within {within} days",
-                (*on - self.date).num_days()
+            What::ReportLate { due, report, on } => format!(
+                "reported late: report `{report}` of {on} came {} days after the shipment; due {}",
+                (*on - self.date).num_days(),
+                match due {
+                    Due::Within(n) => format!("within {n} days"),
+                    _ => format!(
+                        "by {} ({})",
+                        self.deadline.map(|d| d.to_string()).unwrap_or_default(),
+                        after_words(*due)
+                    ),
+                }
             ),
-            What::ReportMissing { within, pending: false, .. } => format!(
-                "not reported: the report was due by {} ({within} days after the shipment)",
-                self.deadline.map(|d| d.to_string()).unwrap_or_default()
+            What::ReportMissing {
+                due,
+                pending: false,
+                ..
+            } => format!(
+                "not reported: the report was due by {} ({})",
+                self.deadline.map(|d| d.to_string()).unwrap_or_default(),
+                after_words(*due)
             ),
             What::ReportMissing { pending: true, .. } => format!(
                 "report pending: due by {}",
@@ -228,16 +244,16 @@ impl Finding {
                     ),
                 }
             }
-            What::ReportLate { within, report, on } => format!(
-                "`{id}` requires a report within {within} days, by {deadline}; the first report covering `{}` is `{report}` of {on}",
+            What::ReportLate { due, report, on } => format!(
+                "`{id}` requires a report {due}, by {deadline}; the first report covering `{}` is `{report}` of {on}",
                 self.event
             ),
-            What::ReportMissing { within, as_of, pending: false } => format!(
-                "`{id}` requires a report within {within} days; no report event covers `{}` (judged as of {as_of})",
+            What::ReportMissing { due, as_of, pending: false } => format!(
+                "`{id}` requires a report {due}; no report event covers `{}` (judged as of {as_of})",
                 self.event
             ),
-            What::ReportMissing { within, as_of, pending: true } => format!(
-                "`{id}` requires a report within {within} days; none covers `{}` yet, and the deadline has not passed as of {as_of}",
+            What::ReportMissing { due, as_of, pending: true } => format!(
+                "`{id}` requires a report {due}; none covers `{}` yet, and the deadline has not passed as of {as_of}",
                 self.event
             ),
         }
@@ -285,5 +301,16 @@ fn period_words(rule: &Rule) -> String {
             Period::Months { count, from } => format!("{count} months counted from {from}"),
         },
         _ => String::new(),
+    }
+}
+
+/// When a report was due, counted from the shipment.
+fn after_words(due: Due) -> String {
+    match due {
+        Due::Within(n) => format!("{n} days after the shipment"),
+        Due::MonthlyBy(n) => format!("day {n} of the month after the shipment's"),
+        Due::Every { days, from } => {
+            format!("the end of the {days}-day period, counted from {from}, of the shipment")
+        }
     }
 }

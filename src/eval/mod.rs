@@ -412,8 +412,8 @@ impl<'r> Evaluator<'r> {
                     self.caps.add(self.rules, ri, &e, &mut diags);
                     self.diags.extend(diags);
                 }
-                RuleKind::RequireReport { within_days } => {
-                    self.reports.shipment(ri, &e, *within_days);
+                RuleKind::RequireReport { due } => {
+                    self.reports.shipment(ri, &e, *due);
                 }
                 RuleKind::Ban | RuleKind::CapPrice { .. } => {}
             }

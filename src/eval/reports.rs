@@ -1,12 +1,13 @@
 //! Reporting duties: every matching shipment must be covered by a `report`
-//! event dated no later than N days after it; open deadlines are pending.
+//! event dated no later than its deadline (N days after it, a day of the
+//! next month, or the end of its period); open deadlines are pending.
 
 use super::finding::{Finding, What};
 use super::{violation_kind, FindingKind};
 use crate::diagnostic::{Code, Severity};
 use crate::events::{Effect, Event, EventDiagnostic, EventLoc};
-use crate::model::RuleSet;
-use chrono::{Days, NaiveDate};
+use crate::model::{Due, RuleSet};
+use chrono::NaiveDate;
 use std::collections::HashMap;
 
 #[derive(Debug)]
@@ -15,7 +16,7 @@ struct Shipment {
     date: NaiveDate,
     id: Box<str>,
     loc: EventLoc,
-    within: u32,
+    due: Due,
 }
 
 #[derive(Debug)]
@@ -33,13 +34,13 @@ pub struct Reports {
 }
 
 impl Reports {
-    pub fn shipment(&mut self, rule: usize, e: &Event, within: u32) {
+    pub fn shipment(&mut self, rule: usize, e: &Event, due: Due) {
         self.shipments.push(Shipment {
             rule,
             date: e.date,
             id: e.id.as_str().into(),
             loc: e.loc,
-            within,
+            due,
         });
     }
 
@@ -97,10 +98,7 @@ impl Reports {
         let mut out = Vec::new();
         for s in &self.shipments {
             let rule = &rules.rules[s.rule];
-            let deadline = s
-                .date
-                .checked_add_days(Days::new(u64::from(s.within)))
-                .unwrap_or(NaiveDate::MAX);
+            let deadline = s.due.deadline(s.date);
             let first = by_id
                 .get(&*s.id)
                 .and_then(|v| v.iter().find(|(d, _)| *d >= s.date));
@@ -109,7 +107,7 @@ impl Reports {
                 Some((d, rid)) => (
                     violation_kind(rule),
                     What::ReportLate {
-                        within: s.within,
+                        due: s.due,
                         report: (*rid).into(),
                         on: *d,
                     },
@@ -123,7 +121,7 @@ impl Reports {
                             violation_kind(rule)
                         },
                         What::ReportMissing {
-                            within: s.within,
+                            due: s.due,
                             as_of,
                             pending,
                         },

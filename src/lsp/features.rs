@@ -395,7 +395,9 @@ pub fn completion(a: &Analysis, file: FileId, pos: lsp::Position) -> Vec<lsp::Co
         }
         _ => {
             let mut v = kw(&CLAUSE_KEYWORDS);
-            v.extend(kw(&["from", "to", "via", "per", "or", "by", "within"]));
+            v.extend(kw(&[
+                "from", "to", "via", "per", "or", "by", "within", "monthly", "every",
+            ]));
             v
         }
     };

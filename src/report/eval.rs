@@ -105,8 +105,8 @@ fn rule_label(rules: &RuleSet, f: &Finding) -> String {
             currency.symbol,
             per_unit.symbol
         ),
-        RuleKind::RequireReport { within_days } => {
-            format!("`{}` requires a report within {within_days} days", rule.id)
+        RuleKind::RequireReport { due } => {
+            format!("`{}` requires a report {due}", rule.id)
         }
     }
 }

@@ -215,10 +215,42 @@ pub enum RuleKind {
         currency: Ident,
         per_unit: Ident,
     },
-    /// `require report of C … within 30 days`
+    /// `require report of C … within 30 days` (or `monthly by day 30`,
+    /// `every 90 days from 2017-12-22`)
     RequireReport {
-        within_days: Node<u32>,
+        due: Node<Due>,
     },
+}
+
+/// When a report is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Due {
+    /// `within N days` of each shipment.
+    Within(u32),
+    /// `monthly by day N`: by day N of the month after the shipment's (the
+    /// month's last day when it has fewer days).
+    MonthlyBy(u32),
+    /// `every N days from D`: by the end of the N-day period, counted from
+    /// D, that the shipment falls in.
+    Every { days: u32, from: NaiveDate },
+}
+
+impl std::fmt::Display for Due {
+    /// As the rule says it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let days = |n: u32| {
+            if n == 1 {
+                "1 day".to_string()
+            } else {
+                format!("{n} days")
+            }
+        };
+        match self {
+            Due::Within(n) => write!(f, "within {}", days(*n)),
+            Due::MonthlyBy(n) => write!(f, "monthly by day {n}"),
+            Due::Every { days: n, from } => write!(f, "every {} from {from}", days(*n)),
+        }
+    }
 }
 
 impl RuleKind {

@@ -107,7 +107,9 @@ fn describe(which: R) -> Option<(u8, &'static str)> {
         kw_price => (2, "`price`"),
         kw_report => (2, "`report`"),
         kw_of => (2, "`of`"),
-        kw_within => (2, "`within`"),
+        kw_within | kw_monthly | kw_every | due | due_within | due_monthly | due_every => {
+            (2, "when the report is due: `within 30 days`, `monthly by day 30` or `every 90 days from 2017-12-22`")
+        }
         kw_per => (2, "`per`"),
         kw_days => (2, "`days`"),
         kw_months => (2, "`months`"),
@@ -151,7 +153,7 @@ fn candidate_keywords(expected: &[R]) -> Vec<&'static str> {
                 R::kw_per => &["per"],
                 R::kw_price => &["price"],
                 R::kw_report => &["report"],
-                R::kw_within => &["within"],
+                R::kw_within | R::kw_monthly | R::kw_every => &["within", "monthly", "every"],
                 R::kw_days => &["days"],
                 R::kw_at => &["at"],
                 R::kw_of => &["of"],

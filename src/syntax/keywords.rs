@@ -35,6 +35,8 @@ pub const TABLE: &[(&str, Role)] = &[
     ("price", Role::Other),
     ("of", Role::Other),
     ("within", Role::Other),
+    ("monthly", Role::Other),
+    ("every", Role::Other),
     ("from", Role::Other),
     ("to", Role::Other),
     ("via", Role::Other),

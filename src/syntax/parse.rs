@@ -338,6 +338,37 @@ impl Lower<'_> {
         named.then_some(d)
     }
 
+    /// `within 30 days`, `monthly by day 30`, `every 90 days from 2017-12-22`.
+    fn due(&mut self, pair: P) -> Option<Node<Due>> {
+        let span = self.span(&pair);
+        let inner = pair.into_inner().next()?;
+        let kind = inner.as_rule();
+        let (mut n, mut from) = (None, None);
+        for p in inner.into_inner() {
+            match p.as_rule() {
+                R::day_count => {
+                    n = p
+                        .into_inner()
+                        .find(|p| p.as_rule() == R::integer)
+                        .and_then(|i| self.integer(&i))
+                }
+                R::integer => n = self.integer(&p),
+                R::date => from = self.date(&p),
+                _ => {}
+            }
+        }
+        let due = match kind {
+            R::due_within => Due::Within(n?.node),
+            R::due_monthly => Due::MonthlyBy(n?.node),
+            R::due_every => Due::Every {
+                days: n?.node,
+                from: from?,
+            },
+            _ => return None,
+        };
+        Some(Node::new(due, span))
+    }
+
     fn quantity(&mut self, pair: P) -> Option<Quantity> {
         let (mut amount, mut unit) = (None, None);
         for p in pair.into_inner() {
@@ -563,7 +594,7 @@ impl Lower<'_> {
         let mut clauses = Vec::new();
         let mut limits = Vec::new();
         let (mut period, mut by) = (None, None);
-        let (mut amount, mut currency, mut per_unit, mut within) = (None, None, None, None);
+        let (mut amount, mut currency, mut per_unit, mut due) = (None, None, None, None);
         let mut failed = false;
         for p in body.into_inner() {
             match p.as_rule() {
@@ -594,12 +625,9 @@ impl Lower<'_> {
                 }
                 R::currency => currency = Some(self.ident(&p)),
                 R::unit => per_unit = Some(self.ident(&p)),
-                R::day_count => {
-                    within = p
-                        .into_inner()
-                        .find(|p| p.as_rule() == R::integer)
-                        .and_then(|n| self.integer(&n));
-                    failed |= within.is_none();
+                R::due => {
+                    due = self.due(p);
+                    failed |= due.is_none();
                 }
                 R::effective
                 | R::until
@@ -629,9 +657,7 @@ impl Lower<'_> {
                 currency: currency?,
                 per_unit: per_unit?,
             },
-            R::require_rule => RuleKind::RequireReport {
-                within_days: within?,
-            },
+            R::require_rule => RuleKind::RequireReport { due: due? },
             _ => return None,
         };
         Some(Rule {
