@@ -355,6 +355,7 @@ codes! {
     EventUnconvertible = "sanc::event::unconvertible",
     EventMissingPrice = "sanc::event::missing_price",
     EventMissingParty = "sanc::event::missing_party",
+    EventMissingContractDate = "sanc::event::missing_contract_date",
     EventMissingValue = "sanc::event::missing_value",
     EventMissingQuantity = "sanc::event::missing_quantity",
     EventOtherCurrency = "sanc::event::other_currency",

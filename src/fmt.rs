@@ -523,6 +523,7 @@ impl<'a> Printer<'a> {
             } => format!(
                 "unless loaded before {loaded_before} and delivered before {delivered_before}"
             ),
+            Clause::ContractedBefore(d) => format!("{kw} {d}"),
         }
     }
 

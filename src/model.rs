@@ -155,6 +155,9 @@ pub struct Rule {
     pub exemptions: BTreeSet<String>,
     /// `unless loaded before A and delivered before B`.
     pub wind_down: Option<(NaiveDate, NaiveDate)>,
+    /// `unless contracted before D`: shipments under older contracts are
+    /// outside the rule.
+    pub contracted_before: Option<NaiveDate>,
     /// The rule's keyword; findings point here.
     pub keyword: Span,
     pub span: Span,

@@ -836,3 +836,45 @@ fn a_residual_category_covers_every_code_but_those_it_leaves_out() {
         ])
     );
 }
+
+#[test]
+fn old_contracts_are_left_out_and_undated_cargoes_are_not_evaluable_only_when_it_matters() {
+    let r = rules(
+        "cap price crude_oil from RUS 47.60 USD per bbl effective 2025-09-03 until 2025-10-18 \
+         unless contracted before 2025-07-20",
+    );
+    let ev = |id: &str, contract: &str, price: &str| {
+        format!(
+            r#"{{"id": "{id}", "date": "2025-09-15", {contract}"hs": "2709", "quantity": "10 bbl", "price": "{price} USD/bbl", "from": "RUS", "to": "IND"}}"#
+        )
+    };
+    let ev = lines(&[
+        // Concluded on the cut-off day: a new contract, over the cap.
+        ev("on-cut-off", r#""contract_date": "2025-07-20", "#, "50"),
+        // The day before: an old contract, outside the rule.
+        ev("day-before", r#""contract_date": "2025-07-19", "#, "50"),
+        // No contract date: under the cap passes whatever the contract …
+        ev("undated-under", "", "47.60"),
+        // … over it cannot be judged.
+        ev("undated-over", "", "50"),
+    ]);
+    let (code, v) = eval_json(&r, &ev);
+    assert_eq!(kinds(&v), s(&[("violation", "on-cut-off")]));
+    let diags: Vec<_> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| {
+            d["code"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("sanc::event::")
+        })
+        .collect();
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert_eq!(diags[0]["code"], "sanc::event::missing_contract_date");
+    assert_eq!(diags[0]["event"], "undated-over");
+    assert_eq!(diags[0]["field"], "contract_date");
+    assert_eq!(v["stats"]["events_not_evaluable"], 1);
+    assert_eq!(code, 1);
+}

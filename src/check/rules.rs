@@ -135,6 +135,7 @@ impl Checker<'_> {
         let mut severity = Severity::Error;
         let mut exemptions = BTreeSet::new();
         let mut wind_down = None;
+        let mut contracted_before = None;
         for c in &r.clauses {
             let kw = c.node.keyword();
             if !matches!(c.node, Clause::Except(_)) {
@@ -200,6 +201,7 @@ impl Checker<'_> {
                     }
                     wind_down = Some((*loaded_before, *delivered_before));
                 }
+                Clause::ContractedBefore(d) => contracted_before = Some(*d),
             }
         }
         if let (Some((e, es)), Some((u, us))) = (effective, until) {
@@ -249,6 +251,7 @@ impl Checker<'_> {
             severity,
             exemptions,
             wind_down,
+            contracted_before,
             keyword: r.keyword,
             span,
         })

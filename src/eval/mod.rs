@@ -187,6 +187,12 @@ impl<'r> Judge<'r> {
                 if !applies(rule, &e) {
                     continue;
                 }
+                // A rule that leaves out old contracts cannot tell whether
+                // it applies to a shipment with no contract date: what it
+                // would find is not evaluable (a price cap the cargo meets
+                // anyway still passes it).
+                let undated = rule.contracted_before.is_some() && e.contract_date.is_none();
+                let found = self.findings.len();
                 match &rule.kind {
                     RuleKind::Ban => self.ban(ri, &e),
                     RuleKind::CapPrice {
@@ -194,7 +200,14 @@ impl<'r> Judge<'r> {
                         currency,
                         per_unit,
                     } => self.price(ri, rule, &e, *amount, *currency, *per_unit),
+                    RuleKind::Cap { .. } | RuleKind::RequireReport { .. } if undated => {
+                        self.undated_contract(&e, rule);
+                    }
                     RuleKind::Cap { .. } | RuleKind::RequireReport { .. } => stateful.push(ri),
+                }
+                if undated && self.findings.len() > found {
+                    self.findings.truncate(found);
+                    self.undated_contract(&e, rule);
                 }
             }
             self.scratch = candidates;
@@ -593,6 +606,29 @@ impl<'r> Judge<'r> {
     fn unconvertible(&mut self, e: &Event, rule: &Rule, field: &str, from: &Unit, to: &Unit) {
         self.diags.push(unconvertible(e, rule, field, from, to));
     }
+
+    /// The rule leaves out contracts concluded before a date, and the
+    /// event does not say when its contract was concluded.
+    fn undated_contract(&mut self, e: &Event, rule: &Rule) {
+        let before = rule
+            .contracted_before
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        let msg = format!(
+            "`{}` does not apply to contracts concluded before {before}, and the event has no `contract_date`, so it cannot tell whether the rule applies",
+            rule.id
+        );
+        let help = "add `contract_date`, the day the contract was concluded (e.g. \"2025-07-01\")"
+            .to_string();
+        self.not_evaluable(
+            e,
+            rule,
+            Code::EventMissingContractDate,
+            "contract_date",
+            msg,
+            help,
+        );
+    }
 }
 
 impl<'r> Evaluator<'r> {
@@ -739,6 +775,11 @@ pub fn applies(rule: &Rule, e: &Event) -> bool {
     }
     if e.exemptions.iter().any(|x| rule.exemptions.contains(x)) {
         return false;
+    }
+    if let (Some(before), Some(c)) = (rule.contracted_before, e.contract_date) {
+        if c < before {
+            return false;
+        }
     }
     if let (Some((lb, db)), Some(l), Some(d)) = (rule.wind_down, e.loaded, e.delivered) {
         if l < lb && d < db {

@@ -47,6 +47,8 @@ pub struct JsonEvent<'a> {
     pub loaded: Option<&'a RawValue>,
     #[serde(borrow, default)]
     pub delivered: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub contract_date: Option<&'a RawValue>,
 }
 
 /// The fields every reader produces, whatever the format.
@@ -68,6 +70,7 @@ pub struct RawEvent<'a> {
     pub exemptions: Option<Field<'a>>,
     pub loaded: Option<Field<'a>>,
     pub delivered: Option<Field<'a>>,
+    pub contract_date: Option<Field<'a>>,
 }
 
 /// The column names a CSV header may use (the JSON field names).
@@ -88,6 +91,7 @@ pub const FIELD_NAMES: &[&str] = &[
     "exemptions",
     "loaded",
     "delivered",
+    "contract_date",
 ];
 
 impl<'a> RawEvent<'a> {
@@ -113,6 +117,7 @@ impl<'a> RawEvent<'a> {
             exemptions: f(j.exemptions),
             loaded: f(j.loaded),
             delivered: f(j.delivered),
+            contract_date: f(j.contract_date),
         }
     }
 
@@ -139,6 +144,7 @@ impl<'a> RawEvent<'a> {
             "exemptions" => self.exemptions = v,
             "loaded" => self.loaded = v,
             "delivered" => self.delivered = v,
+            "contract_date" => self.contract_date = v,
             _ => {}
         }
     }

@@ -65,6 +65,9 @@ pub struct Event {
     /// Wind-down evidence: when the cargo was loaded and delivered.
     pub loaded: Option<NaiveDate>,
     pub delivered: Option<NaiveDate>,
+    /// When the contract the cargo is delivered under was concluded (old
+    /// contracts may be outside a new price cap).
+    pub contract_date: Option<NaiveDate>,
     pub loc: EventLoc,
 }
 

@@ -374,6 +374,7 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
     let date = cx.date("date", raw.date);
     let date = cx.required("date", date, "every event needs a `date` (YYYY-MM-DD)");
     let loaded = cx.date("loaded", raw.loaded);
+    let contract_date = cx.date("contract_date", raw.contract_date);
     let delivered = cx.date("delivered", raw.delivered);
 
     let commodity_name = cx.text("commodity", raw.commodity).map(Cow::into_owned);
@@ -524,6 +525,7 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
             covers,
             exemptions,
             loaded,
+            contract_date,
             delivered,
             loc,
         }),

@@ -298,6 +298,8 @@ pub enum Clause {
         loaded_before: NaiveDate,
         delivered_before: NaiveDate,
     },
+    /// `unless contracted before D`
+    ContractedBefore(NaiveDate),
 }
 
 impl Clause {
@@ -310,6 +312,7 @@ impl Clause {
             Clause::Except(_) => "except exemption",
             Clause::Severity(_) => "severity",
             Clause::WindDown { .. } => "unless loaded before",
+            Clause::ContractedBefore(_) => "unless contracted before",
         }
     }
 }

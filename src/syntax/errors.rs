@@ -122,11 +122,11 @@ fn describe(which: R) -> Option<(u8, &'static str)> {
         kw_exemption => (2, "`exemption`"),
         kw_origin | kw_destination => (2, "`origin` or `destination`"),
         kw_error | kw_warning => (2, "`error` or `warning`"),
-        kw_loaded => (2, "`loaded`"),
+        kw_loaded | kw_contracted => (2, "`loaded` or `contracted`"),
         kw_before => (2, "`before`"),
         kw_and => (2, "`and`"),
         kw_delivered => (2, "`delivered`"),
-        effective | until | cite | warn_at | except | severity | wind_down | kw_effective
+        effective | until | cite | warn_at | except | severity | wind_down | contracted | kw_effective
         | kw_until | kw_cite | kw_warn | kw_except | kw_severity | kw_unless => (
             5,
             "a clause such as `cite`, `effective`, `until` or `warn at`",

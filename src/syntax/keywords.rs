@@ -61,6 +61,7 @@ pub const TABLE: &[(&str, Role)] = &[
     ("warning", Role::Other),
     ("unless", Role::Clause),
     ("loaded", Role::Other),
+    ("contracted", Role::Other),
     ("before", Role::Other),
     ("and", Role::Other),
     ("delivered", Role::Other),

@@ -567,6 +567,9 @@ impl Lower<'_> {
                     delivered_before: *dates.get(1)?,
                 }
             }
+            R::contracted => {
+                Clause::ContractedBefore(self.date(&inner.find(|p| p.as_rule() == R::date)?)?)
+            }
             _ => return None,
         };
         Some(Node::new(clause, span))
@@ -635,7 +638,8 @@ impl Lower<'_> {
                 | R::warn_at
                 | R::except
                 | R::severity
-                | R::wind_down => match self.clause(p) {
+                | R::wind_down
+                | R::contracted => match self.clause(p) {
                     Some(c) => clauses.push(c),
                     None => failed = true,
                 },
