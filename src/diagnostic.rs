@@ -356,6 +356,7 @@ codes! {
     EventMissingPrice = "sanc::event::missing_price",
     EventMissingParty = "sanc::event::missing_party",
     EventMissingContractDate = "sanc::event::missing_contract_date",
+    EventImpreciseCode = "sanc::event::imprecise_code",
     EventMissingValue = "sanc::event::missing_value",
     EventMissingQuantity = "sanc::event::missing_quantity",
     EventOtherCurrency = "sanc::event::other_currency",

@@ -878,3 +878,87 @@ fn old_contracts_are_left_out_and_undated_cargoes_are_not_evaluable_only_when_it
     assert_eq!(v["stats"]["events_not_evaluable"], 1);
     assert_eq!(code, 1);
 }
+
+#[test]
+fn national_lines_are_compared_at_their_hs6_root_and_imprecise_codes_are_not_passed() {
+    let r = rules(
+        "commodity jet_fuel = hs 27101921 under refined_petroleum\n\
+         ban jet_fuel to DPRK\n\
+         cap refined_petroleum to DPRK 500000 bbl per year",
+    );
+    let ev = |id: &str, hs: &str, nomenclature: &str| {
+        format!(
+            r#"{{"id": "{id}", "date": "2019-03-01", "hs": "{hs}", {nomenclature}"quantity": "100 bbl", "from": "CHN", "to": "PRK"}}"#
+        )
+    };
+    let ev = lines(&[
+        // The CN line of jet fuel: banned.
+        ev("cn-jet", "27101921", r#""nomenclature": "cn", "#),
+        // China's 10-digit line: only its HS-6 root (271019) is compared, so
+        // the jet-fuel ban cannot tell; the cap still counts it.
+        ev("china-line", "2710192100", r#""nomenclature": "china", "#),
+        // Six digits in HS: the same question.
+        ev("hs6", "271019", ""),
+        // A line outside every narrower rule line: nothing to ask.
+        ev("crude", "2709", ""),
+        // An unknown nomenclature is a bad field, with a suggestion.
+        ev("typo", "27101921", r#""nomenclature": "chinese", "#),
+    ]);
+    let (code, v) = eval_json(&r, &ev);
+    assert_eq!(kinds(&v), s(&[("violation", "cn-jet")]));
+    let diags: Vec<(String, String, String)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| {
+            d["code"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("sanc::event::")
+        })
+        .map(|d| {
+            (
+                d["event"].as_str().unwrap_or("").to_string(),
+                d["code"].as_str().unwrap_or("").to_string(),
+                d["effect"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let want = |e: &str, c: &str, x: &str| (e.to_string(), c.to_string(), x.to_string());
+    assert_eq!(
+        diags,
+        [
+            want("china-line", "sanc::event::imprecise_code", "not_evaluable"),
+            want("hs6", "sanc::event::imprecise_code", "not_evaluable"),
+            want("typo", "sanc::event::bad_field", "rejected"),
+        ]
+    );
+    let typo = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["event"] == "typo")
+        .unwrap();
+    assert!(
+        typo["help"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `china`"),
+        "{typo:#}"
+    );
+    let china = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["event"] == "china-line")
+        .unwrap();
+    assert!(
+        china["message"]
+            .as_str()
+            .unwrap()
+            .contains("HS-6 root `271019` of a `china` line"),
+        "{china:#}"
+    );
+    assert_eq!(v["stats"]["events_not_evaluable"], 2);
+    assert_eq!(code, 1);
+}

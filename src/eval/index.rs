@@ -16,6 +16,9 @@ pub struct RuleIndex {
     /// Each rule's HS prefixes (its codes, or its commodity's and those
     /// below it), each with the codes it leaves out (`except`).
     scopes: Vec<Vec<(String, Vec<String>)>>,
+    /// A code → the rules with a longer HS prefix that begins with it: the
+    /// rules a shipment given only at that precision might fall under.
+    narrower: HashMap<String, Vec<usize>>,
 }
 
 impl RuleIndex {
@@ -43,6 +46,14 @@ impl RuleIndex {
                 let rules_of = ix.by_hs.entry(p.clone()).or_default();
                 if rules_of.last() != Some(&i) {
                     rules_of.push(i);
+                }
+                for n in 2..p.len() {
+                    if let Some(head) = p.get(..n) {
+                        let rules_of = ix.narrower.entry(head.to_string()).or_default();
+                        if rules_of.last() != Some(&i) {
+                            rules_of.push(i);
+                        }
+                    }
                 }
             }
             ix.scopes.push(scope);
@@ -75,6 +86,21 @@ impl RuleIndex {
             (None, Some(d)) => !d.hs.is_empty() && d.hs.iter().all(|c| under(c)),
             (None, None) => false,
         }
+    }
+
+    /// The rule's HS prefixes longer than `code` that begin with it.
+    pub fn lines_under<'a>(&'a self, ri: usize, code: &str) -> Vec<&'a str> {
+        self.scopes.get(ri).map_or_else(Vec::new, |s| {
+            s.iter()
+                .map(|(p, _)| p.as_str())
+                .filter(|p| p.len() > code.len() && p.starts_with(code))
+                .collect()
+        })
+    }
+
+    /// The rules with an HS prefix longer than `code` that begins with it.
+    pub fn narrower(&self, code: &str) -> &[usize] {
+        self.narrower.get(code).map_or(&[], Vec::as_slice)
     }
 
     /// The rules whose goods cover the event's goods, ascending, no repeats.

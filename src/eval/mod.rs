@@ -176,6 +176,8 @@ impl<'r> Judge<'r> {
             }
             let mut candidates = std::mem::take(&mut self.scratch);
             self.index.candidates(self.rules, &e, &mut candidates);
+            // Regimes some rule of which judged the event.
+            let mut judged_by: Vec<Option<&str>> = Vec::new();
             for &ri in &candidates {
                 let rule = &self.rules.rules[ri];
                 if !self.index.covers(self.rules, ri, &e) {
@@ -187,6 +189,7 @@ impl<'r> Judge<'r> {
                 if !applies(rule, &e) {
                     continue;
                 }
+                judged_by.push(rule.regime.as_deref());
                 // A rule that leaves out old contracts cannot tell whether
                 // it applies to a shipment with no contract date: what it
                 // would find is not evaluable (a price cap the cargo meets
@@ -211,6 +214,9 @@ impl<'r> Judge<'r> {
                 }
             }
             self.scratch = candidates;
+            if let Some(code) = &e.hs {
+                self.imprecise(&e, code, &judged_by);
+            }
         }
         Judged {
             event: e,
@@ -605,6 +611,48 @@ impl<'r> Judge<'r> {
 
     fn unconvertible(&mut self, e: &Event, rule: &Rule, field: &str, from: &Unit, to: &Unit) {
         self.diags.push(unconvertible(e, rule, field, from, to));
+    }
+
+    /// A code less precise than the lines of a rule that would apply to the
+    /// shipment: the rule cannot tell whether the cargo is what it bans or
+    /// caps (a jet-fuel line under `271019`, a national line mapped to its
+    /// HS-6 root). Caps are asked only when no rule of their regime judged
+    /// the cargo; bans always.
+    fn imprecise(&mut self, e: &Event, code: &str, judged_by: &[Option<&str>]) {
+        let index = Arc::clone(&self.index);
+        for &ri in index.narrower(code) {
+            let Some(rule) = self.rules.rules.get(ri) else {
+                continue;
+            };
+            // Another rule of the regime judged the cargo: a cap or price
+            // cap on a narrower line adds nothing it would not have found
+            // (the residual category is the strictest), but a ban on one
+            // is a question of its own (jet fuel under 271019).
+            let judged = judged_by.contains(&rule.regime.as_deref());
+            if (judged && !matches!(rule.kind, RuleKind::Ban))
+                || !applies(rule, e)
+                || self.index.covers(self.rules, ri, e)
+            {
+                continue;
+            }
+            let lines: Vec<&str> = index.lines_under(ri, code).into_iter().take(4).collect();
+            let given = match e.nomenclature {
+                Some(n) => format!("the HS-6 root `{code}` of a `{n}` line"),
+                None => format!("`{code}`"),
+            };
+            let regime = rule
+                .regime
+                .as_deref()
+                .map(|r| format!(" of `{r}`"))
+                .unwrap_or_default();
+            let msg = format!(
+                "the shipment's code {given} is less precise than the lines of `{}`{regime} ({}), so it cannot tell whether the rule applies",
+                rule.id,
+                lines.join(", ")
+            );
+            let help = "give the cargo's line in HS or the EU Combined Nomenclature (`hs` with `nomenclature` `cn`), or name its commodity".to_string();
+            self.not_evaluable(e, rule, Code::EventImpreciseCode, "hs", msg, help);
+        }
     }
 
     /// The rule leaves out contracts concluded before a date, and the

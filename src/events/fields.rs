@@ -49,6 +49,8 @@ pub struct JsonEvent<'a> {
     pub delivered: Option<&'a RawValue>,
     #[serde(borrow, default)]
     pub contract_date: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub nomenclature: Option<&'a RawValue>,
 }
 
 /// The fields every reader produces, whatever the format.
@@ -71,6 +73,7 @@ pub struct RawEvent<'a> {
     pub loaded: Option<Field<'a>>,
     pub delivered: Option<Field<'a>>,
     pub contract_date: Option<Field<'a>>,
+    pub nomenclature: Option<Field<'a>>,
 }
 
 /// The column names a CSV header may use (the JSON field names).
@@ -92,6 +95,7 @@ pub const FIELD_NAMES: &[&str] = &[
     "loaded",
     "delivered",
     "contract_date",
+    "nomenclature",
 ];
 
 impl<'a> RawEvent<'a> {
@@ -118,6 +122,7 @@ impl<'a> RawEvent<'a> {
             loaded: f(j.loaded),
             delivered: f(j.delivered),
             contract_date: f(j.contract_date),
+            nomenclature: f(j.nomenclature),
         }
     }
 
@@ -145,6 +150,7 @@ impl<'a> RawEvent<'a> {
             "loaded" => self.loaded = v,
             "delivered" => self.delivered = v,
             "contract_date" => self.contract_date = v,
+            "nomenclature" => self.nomenclature = v,
             _ => {}
         }
     }

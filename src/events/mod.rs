@@ -68,8 +68,25 @@ pub struct Event {
     /// When the contract the cargo is delivered under was concluded (old
     /// contracts may be outside a new price cap).
     pub contract_date: Option<NaiveDate>,
+    /// The national nomenclature the event's code was given in, when its
+    /// lines beyond six digits are not the rules' (`china`, `eaeu`, `hts`,
+    /// `national`): `hs` then holds the code's HS-6 root.
+    pub nomenclature: Option<&'static str>,
     pub loc: EventLoc,
 }
+
+/// Nomenclatures an event's `hs` may be given in. `hs` and `cn` (the EU's
+/// Combined Nomenclature, whose lines the rule library uses beyond six
+/// digits) are compared digit for digit; the others are national lines
+/// that agree with the rules only on the six-digit HS root.
+pub const NOMENCLATURES: &[(&str, bool)] = &[
+    ("hs", false),
+    ("cn", false),
+    ("china", true),
+    ("eaeu", true),
+    ("hts", true),
+    ("national", true),
+];
 
 /// A problem with an event is a [`Diagnostic`] with an [`EventSite`]: one
 /// diagnostic type for rule files and events alike.

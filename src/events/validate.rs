@@ -403,6 +403,38 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
             );
         }
     }
+    let nomenclature = match cx.text("nomenclature", raw.nomenclature) {
+        None => None,
+        Some(n) => {
+            let name = n.to_ascii_lowercase();
+            match super::NOMENCLATURES.iter().find(|(k, _)| *k == name) {
+                Some((k, true)) => Some(*k),
+                Some((_, false)) => None,
+                None => {
+                    let names = super::NOMENCLATURES.iter().map(|(k, _)| *k);
+                    let help = match suggest::closest(&name, names) {
+                        Some(b) => format!("did you mean `{b}`? "),
+                        None => String::new(),
+                    } + "nomenclatures are `hs`, `cn` (EU Combined Nomenclature), `china`, `eaeu`, `hts` (US) or `national` (any other)";
+                    cx.error(
+                        Code::EventBadField,
+                        "nomenclature",
+                        format!("unknown nomenclature `{n}`"),
+                        Some(help),
+                    );
+                    None
+                }
+            }
+        }
+    };
+    // A national line beyond six digits says nothing about the rules'
+    // lines: only its HS-6 root is compared.
+    let hs = match (hs, nomenclature) {
+        (Some(h), Some(_)) if h.len() > 6 && h.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(h[..6].to_string())
+        }
+        (h, _) => h,
+    };
     let commodity = commodity_name
         .as_ref()
         .and_then(|n| rules.commodity_ids.get(n).copied());
@@ -526,6 +558,7 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
             exemptions,
             loaded,
             contract_date,
+            nomenclature,
             delivered,
             loc,
         }),
