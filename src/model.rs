@@ -5,7 +5,6 @@
 
 use crate::diagnostic::Severity;
 use crate::source::Span;
-use crate::syntax::ast::{By, Period};
 use crate::units::{Conversion, Unit};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -80,6 +79,30 @@ pub enum Goods {
 pub struct Limit {
     pub amount: Decimal,
     pub unit: Unit,
+}
+
+/// A cap's period, as the checked model keeps it (the syntax tree has its
+/// own, which the checker converts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Period {
+    Year,
+    Quarter,
+    Month,
+    Day,
+    /// A rolling window of N days ending at each event.
+    Days(u32),
+    /// Consecutive windows of N months counted from a date (anniversary periods).
+    Months {
+        count: u32,
+        from: NaiveDate,
+    },
+}
+
+/// What a `by` cap counts separately.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum By {
+    Origin,
+    Destination,
 }
 
 #[derive(Debug, Clone)]

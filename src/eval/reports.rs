@@ -1,10 +1,10 @@
 //! Reporting duties: every matching shipment must be covered by a `report`
 //! event dated no later than N days after it; open deadlines are pending.
 
-use super::finding::{Finding, What};
-use super::{violation_kind, FindingKind};
+use super::finding::{Facts, Finding, FindingKind, ReportFacts, ReportStatus, TextId};
+use super::violation_kind;
 use crate::diagnostic::{Code, Severity};
-use crate::events::{Effect, Event, EventDiagnostic, EventLoc};
+use crate::events::{Effect, Event, EventDiagnostic, EventLoc, Evidence};
 use crate::model::RuleSet;
 use chrono::{Days, NaiveDate};
 use std::collections::HashMap;
@@ -16,6 +16,8 @@ struct Shipment {
     id: Box<str>,
     loc: EventLoc,
     within: u32,
+    evidence: Evidence,
+    source: Option<TextId>,
 }
 
 #[derive(Debug)]
@@ -33,13 +35,15 @@ pub struct Reports {
 }
 
 impl Reports {
-    pub fn shipment(&mut self, rule: usize, e: &Event, within: u32) {
+    pub fn shipment(&mut self, rule: usize, e: &Event, within: u32, source: Option<TextId>) {
         self.shipments.push(Shipment {
             rule,
             date: e.date,
             id: e.id.as_str().into(),
             loc: e.loc,
             within,
+            evidence: e.evidence,
+            source,
         });
     }
 
@@ -104,35 +108,34 @@ impl Reports {
             let first = by_id
                 .get(&*s.id)
                 .and_then(|v| v.iter().find(|(d, _)| *d >= s.date));
-            let (kind, what) = match first {
+            let (kind, status) = match first {
                 Some((d, _)) if *d <= deadline => continue,
                 Some((d, rid)) => (
                     violation_kind(rule),
-                    What::ReportLate {
-                        within: s.within,
+                    ReportStatus::Late {
                         report: (*rid).into(),
                         on: *d,
                     },
                 ),
-                None => {
-                    let pending = as_of <= deadline;
-                    (
-                        if pending {
-                            FindingKind::Warning
-                        } else {
-                            violation_kind(rule)
-                        },
-                        What::ReportMissing {
-                            within: s.within,
-                            as_of,
-                            pending,
-                        },
-                    )
+                None if as_of <= deadline => {
+                    (FindingKind::Warning, ReportStatus::Pending { as_of })
                 }
+                None => (violation_kind(rule), ReportStatus::Missing { as_of }),
             };
-            let mut f = Finding::new(s.rule, kind, s.id.clone(), s.date, what, s.loc);
-            f.deadline = Some(deadline);
-            out.push(f);
+            out.push(Finding {
+                rule: s.rule,
+                kind,
+                event: s.id.clone(),
+                date: s.date,
+                evidence: s.evidence,
+                source: s.source,
+                loc: s.loc,
+                facts: Facts::Report(Box::new(ReportFacts {
+                    within: s.within,
+                    deadline,
+                    status,
+                })),
+            });
         }
         (out, diags)
     }

@@ -47,6 +47,14 @@ pub struct JsonEvent<'a> {
     pub loaded: Option<&'a RawValue>,
     #[serde(borrow, default)]
     pub delivered: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub source: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub evidence: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub quantity_low: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub quantity_high: Option<&'a RawValue>,
 }
 
 /// The fields every reader produces, whatever the format.
@@ -68,6 +76,10 @@ pub struct RawEvent<'a> {
     pub exemptions: Option<Field<'a>>,
     pub loaded: Option<Field<'a>>,
     pub delivered: Option<Field<'a>>,
+    pub source: Option<Field<'a>>,
+    pub evidence: Option<Field<'a>>,
+    pub quantity_low: Option<Field<'a>>,
+    pub quantity_high: Option<Field<'a>>,
 }
 
 /// The column names a CSV header may use (the JSON field names).
@@ -88,6 +100,10 @@ pub const FIELD_NAMES: &[&str] = &[
     "exemptions",
     "loaded",
     "delivered",
+    "source",
+    "evidence",
+    "quantity_low",
+    "quantity_high",
 ];
 
 impl<'a> RawEvent<'a> {
@@ -113,6 +129,10 @@ impl<'a> RawEvent<'a> {
             exemptions: f(j.exemptions),
             loaded: f(j.loaded),
             delivered: f(j.delivered),
+            source: f(j.source),
+            evidence: f(j.evidence),
+            quantity_low: f(j.quantity_low),
+            quantity_high: f(j.quantity_high),
         }
     }
 
@@ -139,6 +159,10 @@ impl<'a> RawEvent<'a> {
             "exemptions" => self.exemptions = v,
             "loaded" => self.loaded = v,
             "delivered" => self.delivered = v,
+            "source" => self.source = v,
+            "evidence" => self.evidence = v,
+            "quantity_low" => self.quantity_low = v,
+            "quantity_high" => self.quantity_high = v,
             _ => {}
         }
     }

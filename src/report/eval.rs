@@ -4,8 +4,10 @@
 use super::human::HumanRenderer;
 use super::json::{self, JsonDiagnostic, JsonLocation};
 use super::snippets::Snippets;
+use super::words;
 use crate::diagnostic::{Diagnostic, Label, Severity};
-use crate::eval::{Finding, FindingKind, Outcome, Stats};
+use crate::eval::{Facts, Finding, FindingKind, Outcome, Stats};
+use crate::events::Evidence;
 use crate::events::{read::Input, EventDiagnostic, EventLoc};
 use crate::model::{RuleKind, RuleSet};
 use crate::source::SourceMap;
@@ -56,7 +58,7 @@ pub fn prepare(
             if let Some(file) = snippets.load(sources, inputs, f.loc, None) {
                 labels.push(Label {
                     span: Snippets::field_span(sources, inputs, file, Some("id")),
-                    message: Some(event_label(f)),
+                    message: Some(event_label(rules, f)),
                 });
             }
             labels
@@ -88,12 +90,14 @@ fn rule_label(rules: &RuleSet, f: &Finding) -> String {
     let rule = &rules.rules[f.rule];
     match &rule.kind {
         RuleKind::Ban => format!("`{}` bans this", rule.id),
-        RuleKind::Cap { .. } => format!(
-            "`{}` caps the total at {} {}",
-            rule.id,
-            f.limit.map(format_amount).unwrap_or_default(),
-            f.unit.as_deref().unwrap_or_default()
-        ),
+        RuleKind::Cap { .. } => {
+            let (limit, unit) = f.limit(rules).unwrap_or_default();
+            format!(
+                "`{}` caps the total at {} {unit}",
+                rule.id,
+                format_amount(limit)
+            )
+        }
         RuleKind::CapPrice {
             amount,
             currency,
@@ -111,21 +115,22 @@ fn rule_label(rules: &RuleSet, f: &Finding) -> String {
     }
 }
 
-fn event_label(f: &Finding) -> String {
-    match (&f.total, &f.unit, f.deadline) {
-        (Some(t), Some(u), _) if f.window.is_some() => {
-            format!("`{}`: total {} {u}", f.event, crate::exact::human(t))
+fn event_label(rules: &RuleSet, f: &Finding) -> String {
+    let unit = f.limit(rules).map(|l| l.1).unwrap_or_default();
+    match (f.total(), f.report()) {
+        (Some(t), _) if f.cap().is_some() => {
+            format!("`{}`: total {} {unit}", f.event, crate::exact::human(t))
         }
-        (Some(t), Some(u), _) => format!("`{}`: {} {u}", f.event, crate::exact::human(t)),
-        (_, _, Some(d)) => format!("`{}`: report due by {d}", f.event),
+        (Some(t), _) => format!("`{}`: {} {unit}", f.event, crate::exact::human(t)),
+        (_, Some(r)) => format!("`{}`: report due by {}", f.event, r.deadline),
         _ => format!("`{}`", f.event),
     }
 }
 
 fn finding_help(rules: &RuleSet, f: &Finding) -> String {
     match &rules.rules[f.rule].cite {
-        Some(c) => format!("cite: {c}\n{}", f.explanation(rules)),
-        None => f.explanation(rules),
+        Some(c) => format!("cite: {c}\n{}", words::explanation(rules, f)),
+        None => words::explanation(rules, f),
     }
 }
 
@@ -181,7 +186,7 @@ pub fn human(
             out.push_str(&renderer.render_parts(
                 code,
                 severity,
-                &f.message(rules),
+                &words::message(rules, f),
                 labels,
                 Some(&help),
                 sources,
@@ -309,6 +314,24 @@ pub struct JsonFinding {
     pub contributor_count: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deadline: Option<String>,
+    /// Caps: the total as a share of the limit, in percent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share: Option<String>,
+    /// Cap warnings: the threshold reached, in percent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<String>,
+    /// The event's quantity (or a value cap's value) as given: `4337 t`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<String>,
+    /// Caps: the event's amount as counted, in `unit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<String>,
+    /// The event's `evidence`, when it states one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<&'static str>,
+    /// The event's `source`, when it gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     pub rule_location: JsonLocation,
     pub event_location: JsonLocation,
 }
@@ -326,6 +349,16 @@ pub struct JsonStats {
     #[serde(flatten)]
     pub stats: Stats,
     pub errors: usize,
+}
+
+/// The event's quantity (or a value cap's value) as given.
+fn given_quantity(f: &Finding) -> Option<crate::eval::Given> {
+    match &f.facts {
+        Facts::Cap(c) => c.given,
+        Facts::Ban(s) => s.quantity,
+        Facts::Price(p) => p.shipment.quantity,
+        Facts::Report(_) => None,
+    }
 }
 
 fn event_location(inputs: &[Input], loc: EventLoc) -> JsonLocation {
@@ -399,22 +432,33 @@ pub fn json_output(
         .map(|f| {
             let rule = &rules.rules[f.rule];
             let is_cap = matches!(rule.kind, RuleKind::Cap { .. });
+            let limit = f.limit(rules);
             JsonFinding {
                 rule: rule.id.clone(),
                 kind: f.kind.as_str(),
                 event: f.event.to_string(),
                 date: f.date.to_string(),
-                message: f.message(rules),
-                explanation: f.explanation(rules),
+                message: words::message(rules, f),
+                explanation: words::explanation(rules, f),
                 cite: rule.cite.clone(),
-                window: f.window.as_deref().map(str::to_string),
-                total: f.total.as_ref().map(crate::exact::plain),
-                limit: f.limit.map(plain_amount),
-                unit: f.unit.as_deref().map(str::to_string),
+                window: f.window_label(rules),
+                total: f.total().map(crate::exact::plain),
+                limit: limit.as_ref().map(|l| plain_amount(l.0)),
+                unit: limit.map(|l| l.1),
                 contributors: is_cap
                     .then(|| f.contributor_ids().iter().map(|s| s.to_string()).collect()),
-                contributor_count: is_cap.then_some(f.contributor_count),
-                deadline: f.deadline.map(|d| d.to_string()),
+                contributor_count: f.cap().map(|c| c.contributor_count as usize),
+                deadline: f.report().map(|r| r.deadline.to_string()),
+                share: f
+                    .cap()
+                    .and_then(|_| f.share(rules))
+                    .map(|s| crate::exact::plain(&s)),
+                threshold: f.cap().and_then(|c| c.threshold).map(plain_amount),
+                quantity: given_quantity(f)
+                    .map(|g| format!("{} {}", plain_amount(g.amount), g.unit)),
+                amount: f.cap().map(|c| crate::exact::plain(&c.amount)),
+                evidence: (f.evidence != Evidence::Unstated).then(|| f.evidence.as_str()),
+                source: outcome.text(f.source).map(str::to_string),
                 rule_location: json::location(sources, rule.keyword).unwrap_or(JsonLocation {
                     file: String::new(),
                     line: 0,

@@ -6,6 +6,7 @@ pub mod human;
 pub mod json;
 pub mod sarif;
 pub mod snippets;
+pub mod words;
 
 use crate::diagnostic::{Diagnostic, Severity};
 
