@@ -350,7 +350,7 @@ fn findings_from_standard_input_name_the_event_location() {
         .write_stdin("\n{\"id\": \"arms-1\", \"date\": \"2023-05-01\", \"commodity\": \"arms\", \"quantity\": \"2 units\", \"to\": \"PRK\"}\n")
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("event `arms-1` at -:2:1"));
+        .stdout(predicate::str::contains("arms-1: the shipment").and(predicate::str::contains("      -:2:1")));
 }
 
 #[test]

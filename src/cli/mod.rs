@@ -59,6 +59,33 @@ pub enum Format {
     Human,
     /// One JSON object on standard output (see docs/output.md).
     Json,
+    /// The caps' window summaries as Markdown tables, for a report's annex.
+    Markdown,
+    /// The caps' window summaries as one CSV table.
+    Csv,
+}
+
+/// Which quantity of an event with bounds a run counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum QuantitiesArg {
+    /// `quantity`, as given.
+    Given,
+    /// `quantity_low` where the event gives one.
+    Low,
+    /// `quantity_high` where the event gives one.
+    High,
+}
+
+/// The kinds of evidence an event can state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EvidenceArg {
+    Notified,
+    Customs,
+    Reported,
+    Estimated,
+    Modelled,
+    /// Events that state no `evidence`.
+    Unstated,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -142,6 +169,22 @@ enum Command {
         /// Print only the summary line (human format).
         #[arg(long, short)]
         quiet: bool,
+        /// List every finding's event (human format; without it, a cap's
+        /// block shows the shipment that passed the cap and "and N later
+        /// shipments").
+        #[arg(long, short)]
+        verbose: bool,
+        /// Write the output to FILE instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Count only shipments with this evidence (comma-separated, e.g.
+        /// `notified,customs`); the others are left out of the run.
+        #[arg(long, value_enum, value_delimiter = ',', value_name = "KIND")]
+        evidence: Vec<EvidenceArg>,
+        /// Count each shipment's `quantity_low` or `quantity_high` instead of
+        /// its `quantity`, where it gives one.
+        #[arg(long, value_enum, default_value_t = QuantitiesArg::Given)]
+        quantities: QuantitiesArg,
     },
     /// Run the tests of rule sets: `*.sanc-test` files (docs/testing.md).
     ///
@@ -342,7 +385,15 @@ pub fn run() -> Exit {
             strict,
             quiet,
             csv_delimiter,
+            verbose,
+            output,
+            evidence,
+            quantities,
         } => eval::eval(eval::EvalArgs {
+            verbose,
+            output,
+            html: false,
+            scenarios: scenarios(&evidence, quantities),
             paths,
             regimes: regime,
             format,
@@ -354,6 +405,31 @@ pub fn run() -> Exit {
                 delimiter: csv_delimiter,
             },
         }),
+    }
+}
+
+/// The scenario the flags ask for.
+fn scenarios(evidence: &[EvidenceArg], quantities: QuantitiesArg) -> sanc::eval::Scenarios {
+    use sanc::events::Evidence;
+    sanc::eval::Scenarios {
+        evidence: (!evidence.is_empty()).then(|| {
+            evidence
+                .iter()
+                .map(|e| match e {
+                    EvidenceArg::Notified => Evidence::Notified,
+                    EvidenceArg::Customs => Evidence::Customs,
+                    EvidenceArg::Reported => Evidence::Reported,
+                    EvidenceArg::Estimated => Evidence::Estimated,
+                    EvidenceArg::Modelled => Evidence::Modelled,
+                    EvidenceArg::Unstated => Evidence::Unstated,
+                })
+                .collect()
+        }),
+        quantities: match quantities {
+            QuantitiesArg::Given => sanc::eval::Quantities::Given,
+            QuantitiesArg::Low => sanc::eval::Quantities::Low,
+            QuantitiesArg::High => sanc::eval::Quantities::High,
+        },
     }
 }
 

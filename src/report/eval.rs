@@ -6,18 +6,17 @@ use super::json::{self, JsonDiagnostic, JsonLocation};
 use super::snippets::Snippets;
 use super::words;
 use crate::diagnostic::{Diagnostic, Label, Severity};
-use crate::eval::{Facts, Finding, FindingKind, Outcome, Stats};
+use crate::eval::{Facts, Finding, Outcome, Stats};
 use crate::events::Evidence;
 use crate::events::{read::Input, EventDiagnostic, EventLoc};
 use crate::model::{RuleKind, RuleSet};
 use crate::source::SourceMap;
-use crate::units::{format_amount, plain_amount};
+use crate::units::plain_amount;
 use serde::Serialize;
 
 /// Labels for every finding and event diagnostic, with the event records
 /// they need loaded into the source map.
 pub struct Prepared {
-    pub findings: Vec<Vec<Label>>,
     pub diagnostics: Vec<Vec<Label>>,
 }
 
@@ -33,7 +32,6 @@ pub enum Need {
 
 pub fn prepare(
     sources: &mut SourceMap,
-    rules: &RuleSet,
     inputs: &[Input],
     outcome: &Outcome,
     need: Need,
@@ -41,29 +39,9 @@ pub fn prepare(
     let mut snippets = Snippets::default();
     if need == Need::Nothing {
         return Prepared {
-            findings: Vec::new(),
             diagnostics: Vec::new(),
         };
     }
-    let findings = outcome
-        .findings
-        .iter()
-        .filter(|_| need == Need::Everything)
-        .map(|f| {
-            let rule = &rules.rules[f.rule];
-            let mut labels = vec![Label {
-                span: rule.keyword,
-                message: Some(rule_label(rules, f)),
-            }];
-            if let Some(file) = snippets.load(sources, inputs, f.loc, None) {
-                labels.push(Label {
-                    span: Snippets::field_span(sources, inputs, file, Some("id")),
-                    message: Some(event_label(rules, f)),
-                });
-            }
-            labels
-        })
-        .collect();
     let diagnostics = outcome
         .diagnostics
         .iter()
@@ -80,58 +58,7 @@ pub fn prepare(
             },
         )
         .collect();
-    Prepared {
-        findings,
-        diagnostics,
-    }
-}
-
-fn rule_label(rules: &RuleSet, f: &Finding) -> String {
-    let rule = &rules.rules[f.rule];
-    match &rule.kind {
-        RuleKind::Ban => format!("`{}` bans this", rule.id),
-        RuleKind::Cap { .. } => {
-            let (limit, unit) = f.limit(rules).unwrap_or_default();
-            format!(
-                "`{}` caps the total at {} {unit}",
-                rule.id,
-                format_amount(limit)
-            )
-        }
-        RuleKind::CapPrice {
-            amount,
-            currency,
-            per_unit,
-        } => format!(
-            "`{}` caps the price at {} {}/{}",
-            rule.id,
-            format_amount(*amount),
-            currency.symbol,
-            per_unit.symbol
-        ),
-        RuleKind::RequireReport { within_days } => {
-            format!("`{}` requires a report within {within_days} days", rule.id)
-        }
-    }
-}
-
-fn event_label(rules: &RuleSet, f: &Finding) -> String {
-    let unit = f.limit(rules).map(|l| l.1).unwrap_or_default();
-    match (f.total(), f.report()) {
-        (Some(t), _) if f.cap().is_some() => {
-            format!("`{}`: total {} {unit}", f.event, crate::exact::human(t))
-        }
-        (Some(t), _) => format!("`{}`: {} {unit}", f.event, crate::exact::human(t)),
-        (_, Some(r)) => format!("`{}`: report due by {}", f.event, r.deadline),
-        _ => format!("`{}`", f.event),
-    }
-}
-
-fn finding_help(rules: &RuleSet, f: &Finding) -> String {
-    match &rules.rules[f.rule].cite {
-        Some(c) => format!("cite: {c}\n{}", words::explanation(rules, f)),
-        None => words::explanation(rules, f),
-    }
+    Prepared { diagnostics }
 }
 
 /// Render rule diagnostics, findings and event diagnostics (with `quiet`,
@@ -158,6 +85,7 @@ pub fn human(
     outcome: &Outcome,
     prepared: &Prepared,
     show: Show,
+    verbose: bool,
 ) -> String {
     let mut out = String::new();
     let all = show == Show::All;
@@ -168,30 +96,11 @@ pub fn human(
         out.push('\n');
     }
     if all {
-        for (f, labels) in outcome.findings.iter().zip(&prepared.findings) {
-            let severity = match f.kind {
-                FindingKind::Violation => Severity::Error,
-                FindingKind::Warning => Severity::Warning,
-            };
-            let code = &rules.rules[f.rule].id;
-            let mut help = finding_help(rules, f);
-            if labels.len() < 2 {
-                // The event's text could not be read back (standard input).
-                let at = event_location(inputs, f.loc);
-                help.push_str(&format!(
-                    "\nevent `{}` at {}:{}:{}",
-                    f.event, at.file, at.line, at.column
-                ));
-            }
-            out.push_str(&renderer.render_parts(
-                code,
-                severity,
-                &words::message(rules, f),
-                labels,
-                Some(&help),
-                sources,
-            ));
-            out.push('\n');
+        out.push_str(&super::grouped::render(
+            sources, rules, inputs, outcome, verbose,
+        ));
+        if !outcome.summaries.is_empty() {
+            out.push_str(&super::summary::human(rules, &outcome.summaries));
         }
     }
     let shown = outcome
@@ -339,6 +248,9 @@ pub struct JsonFinding {
 #[derive(Debug, Serialize)]
 pub struct EvalOutput {
     pub findings: Vec<JsonFinding>,
+    /// Every fixed window of every cap, summarized (docs/output.md).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub windows: Vec<super::summary::JsonWindow>,
     pub diagnostics: Vec<JsonDiagnostic>,
     pub stats: JsonStats,
 }
@@ -407,6 +319,7 @@ fn event_diagnostic(
 pub fn rules_failed(sources: &SourceMap, diags: &[Diagnostic], rules: usize) -> EvalOutput {
     EvalOutput {
         findings: Vec::new(),
+        windows: Vec::new(),
         diagnostics: diags.iter().map(|d| json::diagnostic(d, sources)).collect(),
         stats: JsonStats {
             stats: Stats {
@@ -481,6 +394,7 @@ pub fn json_output(
         .collect();
     EvalOutput {
         findings,
+        windows: super::summary::json(rules, &outcome.summaries),
         diagnostics,
         stats: JsonStats {
             stats: outcome.stats,
