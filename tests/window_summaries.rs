@@ -131,3 +131,149 @@ fn output_goes_to_a_file_with_dash_o() {
     let (_, direct) = run(&[REPORTED, "--format", "csv"]);
     assert_eq!(std::fs::read_to_string(&file).unwrap(), direct);
 }
+
+fn window<'a>(ws: &'a [Value], year: &str) -> &'a Value {
+    ws.iter()
+        .find(|w| w["rule"] == CAP && w["window"] == year)
+        .unwrap()
+}
+
+#[test]
+fn evidence_scenarios_give_a_range_of_breach_dates_for_2018() {
+    // Estimates included, as given (each modelled delivery at its low
+    // bound, 8,537 bbl): over the cap on 31 March 2018.
+    let all = windows(&[REPORTED, ESTIMATED]);
+    let y = window(&all, "2018");
+    assert_eq!(y["over_the_cap"]["date"], "2018-03-31");
+    // The same run says when each bound passes the cap, and that notified
+    // figures alone never do (76.5% of the cap).
+    assert_eq!(y["low_bounds"]["over_the_cap"], "2018-03-31");
+    assert_eq!(y["high_bounds"]["over_the_cap"], "2018-02-27");
+    assert_eq!(y["firm_evidence_only"]["total"], "382597");
+    assert!(
+        y["firm_evidence_only"].get("over_the_cap").is_none(),
+        "{y:#}"
+    );
+    let notes = y["notes"].to_string();
+    assert!(
+        notes.contains(
+            "notified figures alone stay under it (76.5%): modelled figures took it over"
+        ),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("between 2018-02-27 (every estimate at its high bound) and 2018-03-31"),
+        "{notes}"
+    );
+    let by: Vec<(&str, &str)> = y["by_evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["key"].as_str().unwrap(), p["total"].as_str().unwrap()))
+        .collect();
+    assert_eq!(by, [("notified", "382597"), ("modelled", "759793")]);
+
+    // The runs that bound the range: notified deliveries only (the
+    // estimates left out) never pass the cap in 2018; every estimate at
+    // its high bound passes it on 27 February.
+    let (code, out) = run(&[
+        REPORTED,
+        ESTIMATED,
+        "--evidence",
+        "notified",
+        "--format",
+        "json",
+    ]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(code, 0, "notified deliveries respect the cap");
+    assert_eq!(v["stats"]["events_left_out"], 147);
+    let notified = v["windows"].as_array().unwrap();
+    assert_eq!(window(notified, "2018")["total"], "382597");
+    assert!(window(notified, "2018").get("over_the_cap").is_none());
+    let high = windows(&[REPORTED, ESTIMATED, "--quantities", "high"]);
+    assert_eq!(window(&high, "2018")["over_the_cap"]["date"], "2018-02-27");
+    let low = windows(&[REPORTED, ESTIMATED, "--quantities", "low"]);
+    assert_eq!(window(&low, "2018")["over_the_cap"]["date"], "2018-03-31");
+}
+
+#[test]
+fn the_examples_full_human_output_is_short_and_narrow() {
+    let (code, out) = run(&[REPORTED, ESTIMATED]);
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines.len() < 150, "{} lines:\n{out}", lines.len());
+    for l in &lines {
+        assert!(l.chars().count() <= 100, "wider than 100 columns: {l}");
+    }
+    // The attribution fits the facts: the window exceeded the cap, and the
+    // modelled deliveries took it over, not the notified March figure.
+    assert!(
+        out.contains("notified figures alone stay under it (76.5%): modelled figures took it over")
+    );
+    assert!(out.contains("and 38 later shipments, 625,291.2 bbl"));
+    // --verbose lists every event of the block.
+    let (_, verbose) = run(&[REPORTED, ESTIMATED, "--verbose"]);
+    assert!(verbose.contains("est-2018-089 (modelled): not reported"));
+    assert!(!verbose.contains("later shipments"));
+}
+
+#[test]
+fn evidence_and_bounds_are_validated() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.sanc");
+    std::fs::write(
+        &rules,
+        "commodity fuel = hs 2710\ncap fuel to PRK 100 t per year\n",
+    )
+    .unwrap();
+    let events = dir.path().join("e.ndjson");
+    std::fs::write(
+        &events,
+        concat!(
+            r#"{"id": "a", "date": "2023-01-01", "commodity": "fuel", "quantity": "10 t", "to": "PRK", "evidence": "rumour"}"#,
+            "\n",
+            r#"{"id": "b", "date": "2023-01-02", "commodity": "fuel", "quantity": "10 t", "to": "PRK", "quantity_low": "12 t"}"#,
+            "\n",
+            r#"{"id": "c", "date": "2023-01-03", "commodity": "fuel", "quantity": "10 t", "to": "PRK", "quantity_high": "12 bbl"}"#,
+            "\n",
+            r#"{"id": "d", "date": "2023-01-04", "commodity": "fuel", "quantity": "10 t", "to": "PRK", "evidence": "estimated", "quantity_low": "5 t", "quantity_high": "20 t"}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    let out = Command::cargo_bin("sanc")
+        .unwrap()
+        .args([
+            "eval",
+            rules.to_str().unwrap(),
+            events.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d: Vec<(&str, &str, &str)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["event"].as_str().unwrap(),
+                d["field"].as_str().unwrap(),
+                d["code"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        d,
+        [
+            ("a", "evidence", "sanc::event::bad_field"),
+            ("b", "quantity_low", "sanc::event::bad_field"),
+            ("c", "quantity_high", "sanc::event::bad_field"),
+        ]
+    );
+    assert_eq!(v["stats"]["events_rejected"], 3);
+    assert_eq!(v["windows"][0]["low_bounds"]["total"], "5");
+    assert_eq!(v["windows"][0]["high_bounds"]["total"], "20");
+}

@@ -165,18 +165,17 @@ fn render_block(
     out.push_str(&wrap(&about, "  ", WIDTH));
     if let Some(s) = summary {
         let mut line = format!(
-            "the window's total: {} {} ({} of the cap)",
+            "the window's total: {} {} ({} of the cap, {} events)",
             exact::human(&s.total),
             s.unit,
-            s.share().map(|x| percent(&x)).unwrap_or_default()
+            s.share().map(|x| percent(&x)).unwrap_or_default(),
+            super::thousands(s.events)
         );
-        if s.end >= first.date && s.passed.is_some() {
-            line.push_str(&format!(", {} events counted", s.events));
+        for w in findings_words(s) {
+            line.push_str("; ");
+            line.push_str(&w);
         }
         out.push_str(&wrap(&line, "  ", WIDTH));
-        for w in findings_words(s) {
-            out.push_str(&wrap(&w, "  ", WIDTH));
-        }
     }
     // The lines: every finding with `verbose`; else a cap's warnings and
     // first violation, or the first few of other rules.
@@ -276,7 +275,10 @@ fn rule_words(rules: &RuleSet, f: &Finding) -> String {
 
 /// `✗ 2018-03-31 cn-ru-2018-03: 4,337 t = 34,262.3 bbl, total 517,098.8 bbl (103.4%): over the cap`
 fn finding_line(rules: &RuleSet, f: &Finding) -> String {
-    let head = format!("{} {} {}", symbol(f.kind), f.date, f.event);
+    let head = match f.evidence {
+        crate::events::Evidence::Unstated => format!("{} {} {}", symbol(f.kind), f.date, f.event),
+        e => format!("{} {} {} ({})", symbol(f.kind), f.date, f.event, e.as_str()),
+    };
     match &f.facts {
         Facts::Cap(c) => {
             let unit = f.limit(rules).map(|l| l.1).unwrap_or_default();

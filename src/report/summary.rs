@@ -93,7 +93,7 @@ pub fn findings_words(s: &WindowSummary) -> Vec<String> {
                 .map(|(e, _)| e.as_str())
                 .collect();
             out.push(format!(
-                "the window exceeded the cap on {}; notified figures alone stay under it ({}): {} figures took it over",
+                "over the cap on {}; notified figures alone stay under it ({}): {} figures took it over",
                 passed.date,
                 share_of(&firm.total, s.limit),
                 others.join(" and ")
@@ -185,13 +185,20 @@ pub fn human(rules: &RuleSet, summaries: &[WindowSummary]) -> String {
                     .collect();
                 n.push(format!("thresholds: {}", t.join(", ")));
             }
+            let mut parts = Vec::new();
             if evidence_stated(s) {
-                n.push(format!("by evidence: {}", by_evidence(s)));
+                parts.push(format!("by evidence: {}", by_evidence(s)));
             }
             if s.by_supplier.len() > 1 || s.by_supplier.iter().any(|(p, _)| p.is_some()) {
-                n.push(format!("by supplier: {}", by_supplier(s)));
+                parts.push(format!("by supplier: {}", by_supplier(s)));
             }
-            n.extend(findings_words(s));
+            if !parts.is_empty() {
+                n.push(parts.join(" · "));
+            }
+            // A window with findings has its attribution in its block.
+            if s.passed.is_none() {
+                n.extend(findings_words(s));
+            }
             notes.push(n);
         }
         let widths: Vec<usize> = (0..rows[0].len())
