@@ -77,7 +77,7 @@ pub fn message(rules: &RuleSet, f: &Finding) -> String {
             )
         }
         Facts::Cap(c) => cap_message(rules, rule, f, c),
-        Facts::Report(r) => report_message(r, f),
+        Facts::Report(r) => report_message(rule, r, f),
     }
 }
 
@@ -121,19 +121,23 @@ fn cap_message(rules: &RuleSet, rule: &Rule, f: &Finding, c: &CapFacts) -> Strin
     }
 }
 
-fn report_message(r: &ReportFacts, f: &Finding) -> String {
+fn report_message(rule: &Rule, r: &ReportFacts, f: &Finding) -> String {
+    let id = &rule.id;
     match &r.status {
         ReportStatus::Late { report, on } => format!(
-            "reported late: the report of this shipment (`{report}`, {on}) came {} days after it; due within {} days, by {}",
-            (*on - f.date).num_days(),
+            "reported late: the report `{id}` requires within {} days of this shipment came on {on} (`{report}`), {} days after it; it was due by {}",
             r.within,
+            (*on - f.date).num_days(),
             r.deadline
         ),
         ReportStatus::Missing { .. } => format!(
-            "not reported: no report covers this shipment; one was due by {} ({} days after it)",
-            r.deadline, r.within
+            "not reported: the report `{id}` requires within {} days of this shipment is missing; it was due by {}",
+            r.within, r.deadline
         ),
-        ReportStatus::Pending { .. } => format!("report pending: due by {}", r.deadline),
+        ReportStatus::Pending { .. } => format!(
+            "report pending: the report `{id}` requires within {} days of this shipment is due by {}",
+            r.within, r.deadline
+        ),
     }
 }
 
