@@ -148,6 +148,11 @@ pub(super) fn eval(mut args: EvalArgs) -> Exit {
                     )
                 })
             }
+            _ if args.html => {
+                let diags: Vec<Diagnostic> = rules.diagnostics().cloned().collect();
+                let html = sanc::report::html::rules_failed(&rules.sources, &diags);
+                out.write_all(html.as_bytes())
+            }
             Format::Human | Format::Markdown | Format::Csv => {
                 write_check_human(&mut out, &rules, Counts::of(rules.diagnostics()))
             }
@@ -182,6 +187,9 @@ pub(super) fn eval(mut args: EvalArgs) -> Exit {
 
     let mut evaluator = Evaluator::new(&rules.checked.rules, as_of);
     evaluator.set_scenarios(args.scenarios.clone());
+    if args.html {
+        evaluator.keep_steps();
+    }
     let parallel = pipeline::parallel_by_default();
     for (i, input) in inputs.iter_mut().enumerate() {
         let result = match input.path.clone() {
@@ -243,6 +251,18 @@ pub(super) fn eval(mut args: EvalArgs) -> Exit {
     let mut rule_diags: Vec<Diagnostic> = rules.diagnostics().cloned().collect();
     rule_diags.extend(unreadable.iter().cloned());
     let written = match format {
+        _ if args.html => {
+            let html = sanc::report::html::render(&sanc::report::html::Run {
+                sources: &rules.sources,
+                rules: &rules.checked.rules,
+                rule_diags: &rule_diags,
+                inputs: &inputs,
+                outcome: &outcome,
+                prepared: &prepared,
+                as_of,
+            });
+            out.write_all(html.as_bytes())
+        }
         Format::Human => {
             let text = eval_report::human(
                 &renderer,

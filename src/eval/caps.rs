@@ -42,6 +42,23 @@ struct Bounds {
 #[derive(Debug, Default)]
 pub struct Caps {
     per_rule: Vec<Vec<Entry>>,
+    /// Keep every counted event in the window summaries (for charts).
+    pub keep_steps: bool,
+}
+
+/// A counted event of a window, kept for charts and annexes
+/// ([`crate::eval::Evaluator::keep_steps`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub date: NaiveDate,
+    pub event: Box<str>,
+    /// Its amount in the limit's unit, and as given.
+    pub amount: Exact,
+    pub given: Option<Given>,
+    pub evidence: Evidence,
+    pub supplier: Option<Box<str>>,
+    pub source: Option<TextId>,
+    pub loc: EventLoc,
 }
 
 /// When a window's running total first reached a threshold or passed the cap.
@@ -94,6 +111,8 @@ pub struct WindowSummary {
     /// some event gives bounds.
     pub low: Option<Scenario>,
     pub high: Option<Scenario>,
+    /// The counted events in date order, when asked for (else empty).
+    pub steps: Vec<Step>,
 }
 
 impl WindowSummary {
@@ -143,6 +162,7 @@ impl Caps {
     pub fn new(rules: &RuleSet) -> Self {
         Caps {
             per_rule: vec![Vec::new(); rules.rules.len()],
+            keep_steps: false,
         }
     }
 
@@ -260,6 +280,7 @@ impl Caps {
             };
             entries.sort_by(|a, b| (&a.group, a.date, &a.id).cmp(&(&b.group, b.date, &b.id)));
             let cx = Judge {
+                keep_steps: self.keep_steps,
                 ri,
                 rule,
                 limits,
@@ -351,6 +372,7 @@ fn amount_for(
 }
 
 struct Judge<'a> {
+    keep_steps: bool,
     ri: usize,
     rule: &'a Rule,
     limits: &'a [Limit],
@@ -495,6 +517,23 @@ impl Judge<'_> {
             firm: mixed.then_some(firm),
             low: with_bounds.then_some(low),
             high: with_bounds.then_some(high),
+            steps: if self.keep_steps {
+                counted
+                    .iter()
+                    .map(|(e, a)| Step {
+                        date: e.date,
+                        event: e.id.clone(),
+                        amount: (*a).clone(),
+                        given: e.given,
+                        evidence: e.evidence,
+                        supplier: e.supplier.clone(),
+                        source: e.source,
+                        loc: e.loc,
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
         })
     }
 

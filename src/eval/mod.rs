@@ -13,7 +13,7 @@ pub mod pipeline;
 mod reports;
 pub mod windows;
 
-pub use caps::{is_firm, Crossing, Scenario, WindowSummary, WindowTotal};
+pub use caps::{is_firm, Crossing, Scenario, Step, WindowSummary, WindowTotal};
 
 pub use finding::{
     CapFacts, Facts, Finding, FindingKind, Given, GoodsMatch, PriceBasis, PriceFacts, ReportFacts,
@@ -248,6 +248,13 @@ impl<'r> Evaluator<'r> {
             texts: Vec::new(),
             text_ids: HashMap::new(),
         }
+    }
+
+    /// Keep every counted event of every cap window in the summaries
+    /// ([`WindowSummary::steps`]), for charts: memory grows with the
+    /// events caps count.
+    pub fn keep_steps(&mut self) {
+        self.caps.keep_steps = true;
     }
 
     /// Count only some events, or their bounds (a scenario).

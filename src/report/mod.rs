@@ -3,6 +3,7 @@
 
 pub mod eval;
 pub mod grouped;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod sarif;
