@@ -406,10 +406,10 @@ fn chart(
             let v = limit * p.to_f64().unwrap_or(0.0) / 100.0;
             let _ = write!(
                 out,
-                "<line class=\"threshold\" x1=\"{x0:.1}\" x2=\"{x1:.1}\" y1=\"{0:.1}\" y2=\"{0:.1}\" stroke=\"#b8860b\" stroke-dasharray=\"4 3\"/><text x=\"{2:.1}\" y=\"{1:.1}\" text-anchor=\"end\" fill=\"#8a5a00\">{3}%</text>",
+                "<line class=\"threshold\" x1=\"{x0:.1}\" x2=\"{x1:.1}\" y1=\"{0:.1}\" y2=\"{0:.1}\" stroke=\"#b8860b\" stroke-dasharray=\"4 3\"/><text x=\"{2:.1}\" y=\"{1:.1}\" fill=\"#8a5a00\" font-size=\"8\">{3}%</text>",
                 y(v),
-                y(v) + 3.0,
-                x0 - 3.0,
+                y(v) + 8.0,
+                x0 + 3.0,
                 format_amount(*p)
             );
         }
