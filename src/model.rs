@@ -5,7 +5,6 @@
 
 use crate::diagnostic::Severity;
 use crate::source::Span;
-use crate::syntax::ast::{By, Period};
 use crate::units::{Conversion, Unit};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -86,6 +85,30 @@ pub struct Limit {
     pub unit: Unit,
 }
 
+/// A cap's period, as the checked model keeps it (the syntax tree has its
+/// own, which the checker converts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Period {
+    Year,
+    Quarter,
+    Month,
+    Day,
+    /// A rolling window of N days ending at each event.
+    Days(u32),
+    /// Consecutive windows of N months counted from a date (anniversary periods).
+    Months {
+        count: u32,
+        from: NaiveDate,
+    },
+}
+
+/// What a `by` cap counts separately.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum By {
+    Origin,
+    Destination,
+}
+
 #[derive(Debug, Clone)]
 pub enum RuleKind {
     Ban,
@@ -106,7 +129,37 @@ pub enum RuleKind {
     },
 }
 
-pub use crate::syntax::ast::Due;
+/// When a report is due, as the checked model keeps it (the syntax tree
+/// has its own, which the checker converts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Due {
+    /// `within N days` of each shipment.
+    Within(u32),
+    /// `monthly by day N`: by day N of the month after the shipment's (the
+    /// month's last day when it has fewer days).
+    MonthlyBy(u32),
+    /// `every N days from D`: by the end of the N-day period, counted from
+    /// D, that the shipment falls in.
+    Every { days: u32, from: NaiveDate },
+}
+
+impl std::fmt::Display for Due {
+    /// As the rule says it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let days = |n: u32| {
+            if n == 1 {
+                "1 day".to_string()
+            } else {
+                format!("{n} days")
+            }
+        };
+        match self {
+            Due::Within(n) => write!(f, "within {}", days(*n)),
+            Due::MonthlyBy(n) => write!(f, "monthly by day {n}"),
+            Due::Every { days: n, from } => write!(f, "every {} from {from}", days(*n)),
+        }
+    }
+}
 
 impl Due {
     /// The last day a report on a shipment of `shipped` is on time.

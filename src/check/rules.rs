@@ -339,8 +339,11 @@ impl Checker<'_> {
                 }
                 ok.then_some(model::RuleKind::Cap {
                     limits: out,
-                    period: period.node,
-                    by: by.as_ref().map(|b| b.node),
+                    period: model_period(period.node),
+                    by: by.as_ref().map(|b| match b.node {
+                        ast::By::Origin => crate::model::By::Origin,
+                        ast::By::Destination => crate::model::By::Destination,
+                    }),
                     warn_at,
                 })
             }
@@ -394,7 +397,13 @@ impl Checker<'_> {
                     );
                     return None;
                 }
-                Some(model::RuleKind::RequireReport { due: due.node })
+                Some(model::RuleKind::RequireReport {
+                    due: match due.node {
+                        ast::Due::Within(n) => model::Due::Within(n),
+                        ast::Due::MonthlyBy(n) => model::Due::MonthlyBy(n),
+                        ast::Due::Every { days, from } => model::Due::Every { days, from },
+                    },
+                })
             }
         }
     }
@@ -483,4 +492,17 @@ fn scope_text(r: &ast::Rule) -> String {
         s.push_str(&format!(" {} {party}", sc.direction.node.keyword()));
     }
     s
+}
+
+/// The checked model's period for the syntax tree's.
+fn model_period(p: Period) -> crate::model::Period {
+    use crate::model::Period as M;
+    match p {
+        Period::Year => M::Year,
+        Period::Quarter => M::Quarter,
+        Period::Month => M::Month,
+        Period::Day => M::Day,
+        Period::Days(n) => M::Days(n),
+        Period::Months { count, from } => M::Months { count, from },
+    }
 }

@@ -13,15 +13,20 @@ pub mod pipeline;
 mod reports;
 pub mod windows;
 
-pub use caps::WindowTotal;
+pub use caps::{is_firm, Crossing, Scenario, Step, WindowSummary, WindowTotal};
 
-pub use finding::{describe_rule_scope, Finding, FindingKind, What, MAX_CONTRIBUTORS};
+pub use finding::{
+    CapFacts, Facts, Finding, FindingKind, Given, GoodsMatch, PriceBasis, PriceFacts, ReportFacts,
+    ReportStatus, Shipment, TextId, MAX_CONTRIBUTORS,
+};
 
 use crate::diagnostic::{Code, Diagnostic, Severity};
-use crate::events::{read::Item, validate, Effect, Event, EventDiagnostic, EventKind, EventLoc};
+use crate::events::{
+    read::Item, validate, Effect, Event, EventDiagnostic, EventKind, EventLoc, Evidence,
+};
 use crate::exact::{exact, Exact};
 use crate::model::{Goods, PartySet, Rule, RuleKind, RuleSet};
-use crate::units::{format_amount, Dimension, Unit};
+use crate::units::{Dimension, Unit};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
@@ -42,6 +47,33 @@ pub struct Stats {
     pub rules: usize,
     pub violations: usize,
     pub warnings: usize,
+    /// Valid events left out of the run by a scenario (`--evidence`): not
+    /// counted in `events_read`.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub events_left_out: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// Which quantity of an event with bounds (`quantity_low`,
+/// `quantity_high`) a run counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Quantities {
+    /// `quantity`, as given.
+    #[default]
+    Given,
+    Low,
+    High,
+}
+
+/// A scenario: which events count, at which quantity.
+#[derive(Debug, Clone, Default)]
+pub struct Scenarios {
+    /// Count only events with one of these kinds of evidence (`None`: all).
+    pub evidence: Option<Vec<Evidence>>,
+    pub quantities: Quantities,
 }
 
 /// What a run found.
@@ -59,7 +91,23 @@ pub struct Outcome {
     /// The total of every fixed window of every cap at the window's end,
     /// by rule, then window (rolling windows are not listed).
     pub windows: Vec<WindowTotal>,
+    /// Every fixed window of every cap, summarized, by rule, then group,
+    /// then window start.
+    pub summaries: Vec<WindowSummary>,
+    /// The events' `source` texts that findings and summaries refer to
+    /// ([`TextId`]), each kept once.
+    pub texts: Vec<Box<str>>,
 }
+
+impl Outcome {
+    /// The text of a [`TextId`].
+    pub fn text(&self, id: Option<TextId>) -> Option<&str> {
+        id.and_then(|i| self.texts.get(i as usize)).map(|t| &**t)
+    }
+}
+
+/// The longest `source` kept, in bytes (longer ones are cut).
+pub const MAX_SOURCE: usize = 500;
 
 /// An id seen more than once: the id, and how many events carry it.
 struct Duplicate {
@@ -91,8 +139,8 @@ type IdMap<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
 type IdSet = std::collections::HashSet<u64, BuildHasherDefault<PassThrough>>;
 
 /// Evaluation in input order: what each event means for the state the
-/// rules keep (ids seen, cap windows, reporting deadlines), on top of what
-/// a [`Judge`] found about the event on its own.
+/// rules keep (ids seen, cap windows, reporting deadlines, the sources
+/// findings name), on top of what a [`Judge`] found about the event alone.
 pub struct Evaluator<'r> {
     rules: &'r RuleSet,
     /// Judges the events handed over undecided ([`Evaluator::item`]).
@@ -108,6 +156,9 @@ pub struct Evaluator<'r> {
     stats: Stats,
     texts_kept: usize,
     touched: Option<Vec<(usize, Box<str>)>>,
+    /// Sources, each kept once.
+    texts: Vec<Box<str>>,
+    text_ids: HashMap<Box<str>, TextId>,
 }
 
 /// What the rule set says about one event on its own: bans, price caps,
@@ -118,30 +169,36 @@ pub struct Judge<'r> {
     index: Arc<index::RuleIndex>,
     scratch: Vec<usize>,
     track_touched: bool,
+    scenarios: Scenarios,
     /// What judging the current event found (handed on in a [`Judged`]).
     findings: Vec<Finding>,
     diags: Vec<EventDiagnostic>,
 }
 
 /// A valid event with what its [`Judge`] found; the [`Evaluator`] settles
-/// the rest (duplicate ids, caps, reporting duties) in input order.
+/// the rest (duplicate ids, caps, reporting duties, sources) in input order.
 #[derive(Debug)]
 pub struct Judged {
     pub event: Event,
     /// The hash of the event's id (see [`id_hash`]).
     hash: u64,
+    /// Left out of the run by the scenario (`--evidence`).
+    left_out: bool,
     /// Remarks from validation, and what rules that could not judge the
     /// event said.
     diags: Vec<EventDiagnostic>,
+    /// Found by bans and price caps; their source is set when settled.
     findings: Vec<Finding>,
     /// Rules whose goods cover the event (with `track_touched`).
     touched: Vec<usize>,
+    /// Some rule applies to the event (its source is then kept).
+    applied: bool,
     /// Caps and reporting duties that apply to the event, in rule order.
     stateful: Vec<usize>,
 }
 
-/// A record as the stateless stage leaves it: validated, owned, ready for
-/// the evaluator. Decoding needs only the rule set, so it can run on
+/// A record as the stateless stage leaves it: validated, judged, owned,
+/// ready for the evaluator. It needs only the rule set, so it can run on
 /// another thread than evaluation.
 #[derive(Debug)]
 pub enum Decoded {
@@ -151,82 +208,6 @@ pub enum Decoded {
     Rejected(Vec<Diagnostic>),
     /// A valid event, judged.
     Valid(Box<Judged>),
-}
-
-impl<'r> Judge<'r> {
-    /// Validate one record against the rule set and judge it; its
-    /// diagnostics keep the first [`KEPT_TEXT_BYTES`] of its text.
-    pub fn decode(&mut self, item: Item) -> Decoded {
-        match decode(self.rules, item) {
-            Undecided::Note(d) => Decoded::Note(d),
-            Undecided::Rejected(d) => Decoded::Rejected(d),
-            Undecided::Valid(e, diags) => Decoded::Valid(Box::new(self.judge(*e, diags))),
-        }
-    }
-
-    /// What the rules say about a valid event on its own.
-    fn judge(&mut self, e: Event, diags: Vec<EventDiagnostic>) -> Judged {
-        self.diags = diags;
-        let mut touched = Vec::new();
-        let mut stateful = Vec::new();
-        let hash = id_hash(&e.id);
-        if e.kind == EventKind::Shipment {
-            if let (None, None, Some(name)) = (e.commodity, &e.hs, &e.commodity_name) {
-                self.unknown_commodity(&e, name);
-            }
-            let mut candidates = std::mem::take(&mut self.scratch);
-            self.index.candidates(self.rules, &e, &mut candidates);
-            // Regimes some rule of which judged the event.
-            let mut judged_by: Vec<Option<&str>> = Vec::new();
-            for &ri in &candidates {
-                let rule = &self.rules.rules[ri];
-                if !self.index.covers(self.rules, ri, &e) {
-                    continue;
-                }
-                if self.track_touched {
-                    touched.push(ri);
-                }
-                if !applies(rule, &e) {
-                    continue;
-                }
-                judged_by.push(rule.regime.as_deref());
-                // A rule that leaves out old contracts cannot tell whether
-                // it applies to a shipment with no contract date: what it
-                // would find is not evaluable (a price cap the cargo meets
-                // anyway still passes it).
-                let undated = rule.contracted_before.is_some() && e.contract_date.is_none();
-                let found = self.findings.len();
-                match &rule.kind {
-                    RuleKind::Ban => self.ban(ri, &e),
-                    RuleKind::CapPrice {
-                        amount,
-                        currency,
-                        per_unit,
-                    } => self.price(ri, rule, &e, *amount, *currency, *per_unit),
-                    RuleKind::Cap { .. } | RuleKind::RequireReport { .. } if undated => {
-                        self.undated_contract(&e, rule);
-                    }
-                    RuleKind::Cap { .. } | RuleKind::RequireReport { .. } => stateful.push(ri),
-                }
-                if undated && self.findings.len() > found {
-                    self.findings.truncate(found);
-                    self.undated_contract(&e, rule);
-                }
-            }
-            self.scratch = candidates;
-            if let Some(code) = &e.hs {
-                self.imprecise(&e, code, &judged_by);
-            }
-        }
-        Judged {
-            event: e,
-            hash,
-            diags: std::mem::take(&mut self.diags),
-            findings: std::mem::take(&mut self.findings),
-            touched,
-            stateful,
-        }
-    }
 }
 
 /// A record validated, not yet judged.
@@ -304,6 +285,7 @@ impl<'r> Evaluator<'r> {
                 index: Arc::new(index::RuleIndex::new(rules)),
                 scratch: Vec::new(),
                 track_touched: false,
+                scenarios: Scenarios::default(),
                 findings: Vec::new(),
                 diags: Vec::new(),
             },
@@ -320,7 +302,38 @@ impl<'r> Evaluator<'r> {
             },
             texts_kept: 0,
             touched: None,
+            texts: Vec::new(),
+            text_ids: HashMap::new(),
         }
+    }
+
+    /// Keep every counted event of every cap window in the summaries
+    /// ([`WindowSummary::steps`]), for charts: memory grows with the
+    /// events caps count.
+    pub fn keep_steps(&mut self) {
+        self.caps.keep_steps = true;
+    }
+
+    /// Count only some events, or their bounds (a scenario).
+    pub fn set_scenarios(&mut self, scenarios: Scenarios) {
+        self.judge.scenarios = scenarios;
+    }
+
+    /// The id of an event's source text, kept once.
+    fn source_id(&mut self, e: &Event) -> Option<TextId> {
+        let text = e.source.as_deref()?;
+        let mut end = text.len().min(MAX_SOURCE);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let text = &text[..end];
+        if let Some(id) = self.text_ids.get(text) {
+            return Some(*id);
+        }
+        let id = TextId::try_from(self.texts.len()).ok()?;
+        self.texts.push(text.into());
+        self.text_ids.insert(text.into(), id);
+        Some(id)
     }
 
     /// The rule set this evaluator judges by.
@@ -343,6 +356,7 @@ impl<'r> Evaluator<'r> {
             index: Arc::clone(&self.judge.index),
             scratch: Vec::new(),
             track_touched: self.judge.track_touched,
+            scenarios: self.judge.scenarios.clone(),
             findings: Vec::new(),
             diags: Vec::new(),
         }
@@ -391,16 +405,24 @@ impl<'r> Evaluator<'r> {
         }
     }
 
-    /// Settle one judged event: duplicate ids, caps, reporting duties.
+    /// Settle one judged event: duplicate ids, caps, reporting duties,
+    /// sources.
     fn event(&mut self, judged: Judged) {
         let Judged {
             event: e,
             hash,
+            left_out,
             diags,
-            findings,
+            mut findings,
             touched,
+            applied,
             stateful,
         } = judged;
+        if left_out {
+            self.stats.events_read -= 1;
+            self.stats.events_left_out += 1;
+            return;
+        }
         self.push_with_text(diags);
         self.stats.events_evaluated += 1;
         if !self.ids.insert(hash) {
@@ -423,16 +445,20 @@ impl<'r> Evaluator<'r> {
         if let Some(all) = &mut self.touched {
             all.extend(touched.into_iter().map(|ri| (ri, e.id.as_str().into())));
         }
+        let source = if applied { self.source_id(&e) } else { None };
+        for f in &mut findings {
+            f.source = source;
+        }
         self.findings.extend(findings);
         for ri in stateful {
             match &self.rules.rules[ri].kind {
                 RuleKind::Cap { .. } => {
                     let mut diags = Vec::new();
-                    self.caps.add(self.rules, ri, &e, &mut diags);
+                    self.caps.add(self.rules, ri, &e, source, &mut diags);
                     self.diags.extend(diags);
                 }
                 RuleKind::RequireReport { due } => {
-                    self.reports.shipment(ri, &e, *due);
+                    self.reports.shipment(ri, &e, *due, source);
                 }
                 RuleKind::Ban | RuleKind::CapPrice { .. } => {}
             }
@@ -441,6 +467,97 @@ impl<'r> Evaluator<'r> {
 }
 
 impl<'r> Judge<'r> {
+    /// Validate one record against the rule set and judge it; its
+    /// diagnostics keep the first [`KEPT_TEXT_BYTES`] of its text.
+    pub fn decode(&mut self, item: Item) -> Decoded {
+        match decode(self.rules, item) {
+            Undecided::Note(d) => Decoded::Note(d),
+            Undecided::Rejected(d) => Decoded::Rejected(d),
+            Undecided::Valid(e, diags) => Decoded::Valid(Box::new(self.judge(*e, diags))),
+        }
+    }
+
+    /// What the rules say about a valid event on its own.
+    fn judge(&mut self, mut e: Event, diags: Vec<EventDiagnostic>) -> Judged {
+        let hash = id_hash(&e.id);
+        let left_out = self
+            .scenarios
+            .evidence
+            .as_ref()
+            .is_some_and(|keep| e.kind == EventKind::Shipment && !keep.contains(&e.evidence));
+        let bound = match self.scenarios.quantities {
+            Quantities::Given => None,
+            Quantities::Low => e.quantity_low,
+            Quantities::High => e.quantity_high,
+        };
+        if bound.is_some() {
+            e.quantity = bound;
+        }
+        self.diags = diags;
+        let mut touched = Vec::new();
+        let mut stateful = Vec::new();
+        let mut applied = false;
+        if e.kind == EventKind::Shipment && !left_out {
+            if let (None, None, Some(name)) = (e.commodity, &e.hs, &e.commodity_name) {
+                self.unknown_commodity(&e, name);
+            }
+            let mut candidates = std::mem::take(&mut self.scratch);
+            self.index.candidates(self.rules, &e, &mut candidates);
+            // Regimes some rule of which judged the event.
+            let mut judged_by: Vec<Option<&str>> = Vec::new();
+            for &ri in &candidates {
+                let rule = &self.rules.rules[ri];
+                if !self.index.covers(self.rules, ri, &e) {
+                    continue;
+                }
+                if self.track_touched {
+                    touched.push(ri);
+                }
+                if !applies(rule, &e) {
+                    continue;
+                }
+                applied = true;
+                judged_by.push(rule.regime.as_deref());
+                // A rule that leaves out old contracts cannot tell whether
+                // it applies to a shipment with no contract date: what it
+                // would find is not evaluable (a price cap the cargo meets
+                // anyway still passes it).
+                let undated = rule.contracted_before.is_some() && e.contract_date.is_none();
+                let found = self.findings.len();
+                match &rule.kind {
+                    RuleKind::Ban => self.ban(ri, &e, None),
+                    RuleKind::CapPrice {
+                        amount,
+                        currency,
+                        per_unit,
+                    } => self.price(ri, rule, &e, None, *amount, *currency, *per_unit),
+                    RuleKind::Cap { .. } | RuleKind::RequireReport { .. } if undated => {
+                        self.undated_contract(&e, rule);
+                    }
+                    RuleKind::Cap { .. } | RuleKind::RequireReport { .. } => stateful.push(ri),
+                }
+                if undated && self.findings.len() > found {
+                    self.findings.truncate(found);
+                    self.undated_contract(&e, rule);
+                }
+            }
+            self.scratch = candidates;
+            if let Some(code) = &e.hs {
+                self.imprecise(&e, code, &judged_by);
+            }
+        }
+        Judged {
+            event: e,
+            hash,
+            left_out,
+            diags: std::mem::take(&mut self.diags),
+            findings: std::mem::take(&mut self.findings),
+            touched,
+            applied,
+            stateful,
+        }
+    }
+
     /// Goods named by a commodity the rules do not declare, with no `hs`:
     /// no rule on particular goods can tell whether it covers them. The
     /// event is not evaluable if such a rule would otherwise apply to it.
@@ -479,16 +596,22 @@ impl<'r> Judge<'r> {
         self.diags.push(d);
     }
 
-    fn finding(&self, ri: usize, e: &Event, what: What) -> Finding {
-        let kind = violation_kind(&self.rules.rules[ri]);
-        Finding::new(ri, kind, e.id.as_str().into(), e.date, what, e.loc)
+    fn finding(&self, ri: usize, e: &Event, source: Option<TextId>, facts: Facts) -> Finding {
+        Finding {
+            rule: ri,
+            kind: violation_kind(&self.rules.rules[ri]),
+            event: e.id.as_str().into(),
+            date: e.date,
+            evidence: e.evidence,
+            source,
+            loc: e.loc,
+            facts,
+        }
     }
 
-    fn ban(&mut self, ri: usize, e: &Event) {
-        let what = What::Ban {
-            shipment: describe_event(e).into(),
-        };
-        let f = self.finding(ri, e, what);
+    fn ban(&mut self, ri: usize, e: &Event, source: Option<TextId>) {
+        let facts = Facts::Ban(Box::new(shipment(&self.rules.rules[ri], e)));
+        let f = self.finding(ri, e, source, facts);
         self.findings.push(f);
     }
 
@@ -498,13 +621,14 @@ impl<'r> Judge<'r> {
         ri: usize,
         rule: &Rule,
         e: &Event,
+        source: Option<TextId>,
         cap: Decimal,
         currency: Unit,
         per: Unit,
     ) {
         let commodity = conversion_commodity(self.rules, rule);
         let one = |d: Decimal| exact(d);
-        let (price, how): (Exact, String) = match (e.price, e.value, e.quantity) {
+        let (price, basis): (Exact, PriceBasis) = match (e.price, e.value, e.quantity) {
             (Some(p), _, _) => {
                 if p.currency.dimension != currency.dimension {
                     let msg = format!(
@@ -530,12 +654,11 @@ impl<'r> Judge<'r> {
                 {
                     Some(q) => (
                         one(p.amount) / q,
-                        format!(
-                            "{} {}/{}",
-                            format_amount(p.amount),
-                            p.currency.symbol,
-                            p.per.symbol
-                        ),
+                        PriceBasis::Given {
+                            amount: p.amount,
+                            currency: p.currency.symbol,
+                            per: p.per.symbol,
+                        },
                     ),
                     None => return self.unconvertible(e, rule, "price", &p.per, &per),
                 }
@@ -560,13 +683,16 @@ impl<'r> Judge<'r> {
                 match convert_with(self.rules, commodity, e, &one(qty), &qunit, &per) {
                     Some(q) if !num_traits::Zero::is_zero(&q) => (
                         one(value) / q,
-                        format!(
-                            "derived from `value` {} {} for {} {}",
-                            format_amount(value),
-                            vunit.symbol,
-                            format_amount(qty),
-                            qunit.symbol
-                        ),
+                        PriceBasis::Derived {
+                            value: Given {
+                                amount: value,
+                                unit: vunit.symbol,
+                            },
+                            quantity: Given {
+                                amount: qty,
+                                unit: qunit.symbol,
+                            },
+                        },
                     ),
                     _ => return self.unconvertible(e, rule, "quantity", &qunit, &per),
                 }
@@ -583,15 +709,12 @@ impl<'r> Judge<'r> {
         if price <= exact(cap) {
             return;
         }
-        let unit = format!("{}/{}", currency.symbol, per.symbol);
-        let what = What::Price {
-            shipment: describe_event(e).into(),
-            how: how.into(),
-        };
-        let mut f = self.finding(ri, e, what);
-        f.total = Some(price);
-        f.limit = Some(cap);
-        f.unit = Some(unit.into());
+        let facts = Facts::Price(Box::new(PriceFacts {
+            shipment: shipment(rule, e),
+            basis,
+            price,
+        }));
+        let f = self.finding(ri, e, source, facts);
         self.findings.push(f);
     }
 
@@ -714,8 +837,32 @@ impl<'r> Evaluator<'r> {
             }
         }
         let mut findings = std::mem::take(&mut self.findings);
-        let (cap_findings, mut windows) = self.caps.judge(self.rules);
+        let (cap_findings, mut summaries) = self.caps.judge(self.rules);
         findings.extend(cap_findings);
+        summaries.sort_by(|a, b| {
+            (a.rule, &a.group, a.start, a.limit_index).cmp(&(
+                b.rule,
+                &b.group,
+                b.start,
+                b.limit_index,
+            ))
+        });
+        let mut windows: Vec<WindowTotal> = summaries
+            .iter()
+            .map(|s| {
+                let label = windows::label(cap_period(self.rules, s.rule), s.start, s.end);
+                WindowTotal {
+                    rule: s.rule,
+                    window: match &s.group {
+                        Some(g) => format!("{label} {g}").into(),
+                        None => label.into(),
+                    },
+                    total: s.total.clone(),
+                    limit: s.limit,
+                    unit: s.unit.into(),
+                }
+            })
+            .collect();
         windows.sort_by(|a, b| (a.rule, &a.window, &a.unit).cmp(&(b.rule, &b.window, &b.unit)));
         let ids = &self.ids;
         let known = |id: &str| ids.contains(&id_hash(id));
@@ -724,20 +871,21 @@ impl<'r> Evaluator<'r> {
         self.diags.extend(report_diags);
 
         let rules = self.rules;
+        let limit_of = |f: &Finding| f.cap().map(|c| c.limit_index);
         findings.sort_by(|a, b| {
             (
                 a.date,
                 &rules.rules[a.rule].id,
                 &a.event,
                 a.kind,
-                a.unit.as_deref(),
+                limit_of(a),
             )
                 .cmp(&(
                     b.date,
                     &rules.rules[b.rule].id,
                     &b.event,
                     b.kind,
-                    b.unit.as_deref(),
+                    limit_of(b),
                 ))
         });
         // By event id first (then location, for records whose id could not
@@ -783,6 +931,8 @@ impl<'r> Evaluator<'r> {
             stats: self.stats,
             touched,
             windows,
+            summaries,
+            texts: self.texts,
         }
     }
 }
@@ -882,28 +1032,33 @@ fn unconvertible(e: &Event, rule: &Rule, field: &str, from: &Unit, to: &Unit) ->
     )
 }
 
-/// `shipment ru-2023-01 of 44,655 bbl refined_petroleum from RUS to PRK`
-fn describe_event(e: &Event) -> String {
-    let mut s = String::from("the shipment");
-    if let Some((q, u)) = e.quantity {
-        s.push_str(&format!(" of {} {}", format_amount(q), u.symbol));
+/// The shipment as the event describes it, and how the rule's goods matched.
+fn shipment(rule: &Rule, e: &Event) -> Shipment {
+    let name = |p: &Option<crate::events::EventParty>| p.as_ref().map(|p| p.name.as_str().into());
+    Shipment {
+        quantity: e.quantity.map(|(amount, u)| Given {
+            amount,
+            unit: u.symbol,
+        }),
+        commodity: e.commodity_name.as_deref().map(Into::into),
+        hs: e.hs.as_deref().map(Into::into),
+        from: name(&e.from),
+        to: name(&e.to),
+        via: e.via.iter().map(|p| p.name.as_str().into()).collect(),
+        matched: match (&rule.goods, e.commodity) {
+            (Goods::Any, _) => GoodsMatch::Any,
+            (_, Some(_)) => GoodsMatch::Commodity,
+            (_, None) => GoodsMatch::Hs,
+        },
     }
-    match (&e.commodity_name, &e.hs) {
-        (Some(c), _) => s.push_str(&format!(" of {c}")),
-        (None, Some(h)) => s.push_str(&format!(" of HS {h}")),
-        _ => {}
+}
+
+/// The period of cap rule `ri` (a year for other rules, never asked).
+fn cap_period(rules: &RuleSet, ri: usize) -> &crate::model::Period {
+    match &rules.rules[ri].kind {
+        RuleKind::Cap { period, .. } => period,
+        _ => &crate::model::Period::Year,
     }
-    if let Some(p) = &e.from {
-        s.push_str(&format!(" from {}", p.name));
-    }
-    if let Some(p) = &e.to {
-        s.push_str(&format!(" to {}", p.name));
-    }
-    if !e.via.is_empty() {
-        let v: Vec<&str> = e.via.iter().map(|p| p.name.as_str()).collect();
-        s.push_str(&format!(" via {}", v.join(", ")));
-    }
-    s
 }
 
 /// Is this unit money (a value cap) rather than goods?

@@ -2,10 +2,10 @@
 //! event dated no later than its deadline (N days after it, a day of the
 //! next month, or the end of its period); open deadlines are pending.
 
-use super::finding::{Finding, What};
-use super::{violation_kind, FindingKind};
+use super::finding::{Facts, Finding, FindingKind, ReportFacts, ReportStatus, TextId};
+use super::violation_kind;
 use crate::diagnostic::{Code, Severity};
-use crate::events::{Effect, Event, EventDiagnostic, EventLoc};
+use crate::events::{Effect, Event, EventDiagnostic, EventLoc, Evidence};
 use crate::model::{Due, RuleSet};
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -17,6 +17,8 @@ struct Shipment {
     id: Box<str>,
     loc: EventLoc,
     due: Due,
+    evidence: Evidence,
+    source: Option<TextId>,
 }
 
 #[derive(Debug)]
@@ -34,13 +36,15 @@ pub struct Reports {
 }
 
 impl Reports {
-    pub fn shipment(&mut self, rule: usize, e: &Event, due: Due) {
+    pub fn shipment(&mut self, rule: usize, e: &Event, due: Due, source: Option<TextId>) {
         self.shipments.push(Shipment {
             rule,
             date: e.date,
             id: e.id.as_str().into(),
             loc: e.loc,
             due,
+            evidence: e.evidence,
+            source,
         });
     }
 
@@ -102,35 +106,34 @@ impl Reports {
             let first = by_id
                 .get(&*s.id)
                 .and_then(|v| v.iter().find(|(d, _)| *d >= s.date));
-            let (kind, what) = match first {
+            let (kind, status) = match first {
                 Some((d, _)) if *d <= deadline => continue,
                 Some((d, rid)) => (
                     violation_kind(rule),
-                    What::ReportLate {
-                        due: s.due,
+                    ReportStatus::Late {
                         report: (*rid).into(),
                         on: *d,
                     },
                 ),
-                None => {
-                    let pending = as_of <= deadline;
-                    (
-                        if pending {
-                            FindingKind::Warning
-                        } else {
-                            violation_kind(rule)
-                        },
-                        What::ReportMissing {
-                            due: s.due,
-                            as_of,
-                            pending,
-                        },
-                    )
+                None if as_of <= deadline => {
+                    (FindingKind::Warning, ReportStatus::Pending { as_of })
                 }
+                None => (violation_kind(rule), ReportStatus::Missing { as_of }),
             };
-            let mut f = Finding::new(s.rule, kind, s.id.clone(), s.date, what, s.loc);
-            f.deadline = Some(deadline);
-            out.push(f);
+            out.push(Finding {
+                rule: s.rule,
+                kind,
+                event: s.id.clone(),
+                date: s.date,
+                evidence: s.evidence,
+                source: s.source,
+                loc: s.loc,
+                facts: Facts::Report(Box::new(ReportFacts {
+                    due: s.due,
+                    deadline,
+                    status,
+                })),
+            });
         }
         (out, diags)
     }

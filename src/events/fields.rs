@@ -51,6 +51,13 @@ pub struct JsonEvent<'a> {
     pub contract_date: Option<&'a RawValue>,
     #[serde(borrow, default)]
     pub nomenclature: Option<&'a RawValue>,
+    pub source: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub evidence: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub quantity_low: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub quantity_high: Option<&'a RawValue>,
 }
 
 /// The fields every reader produces, whatever the format.
@@ -74,6 +81,10 @@ pub struct RawEvent<'a> {
     pub delivered: Option<Field<'a>>,
     pub contract_date: Option<Field<'a>>,
     pub nomenclature: Option<Field<'a>>,
+    pub source: Option<Field<'a>>,
+    pub evidence: Option<Field<'a>>,
+    pub quantity_low: Option<Field<'a>>,
+    pub quantity_high: Option<Field<'a>>,
 }
 
 /// The column names a CSV header may use (the JSON field names).
@@ -96,6 +107,10 @@ pub const FIELD_NAMES: &[&str] = &[
     "delivered",
     "contract_date",
     "nomenclature",
+    "source",
+    "evidence",
+    "quantity_low",
+    "quantity_high",
 ];
 
 impl<'a> RawEvent<'a> {
@@ -123,6 +138,10 @@ impl<'a> RawEvent<'a> {
             delivered: f(j.delivered),
             contract_date: f(j.contract_date),
             nomenclature: f(j.nomenclature),
+            source: f(j.source),
+            evidence: f(j.evidence),
+            quantity_low: f(j.quantity_low),
+            quantity_high: f(j.quantity_high),
         }
     }
 
@@ -151,6 +170,10 @@ impl<'a> RawEvent<'a> {
             "delivered" => self.delivered = v,
             "contract_date" => self.contract_date = v,
             "nomenclature" => self.nomenclature = v,
+            "source" => self.source = v,
+            "evidence" => self.evidence = v,
+            "quantity_low" => self.quantity_low = v,
+            "quantity_high" => self.quantity_high = v,
             _ => {}
         }
     }

@@ -72,6 +72,13 @@ pub struct Event {
     /// lines beyond six digits are not the rules' (`china`, `eaeu`, `hts`,
     /// `national`): `hs` then holds the code's HS-6 root.
     pub nomenclature: Option<&'static str>,
+    /// Where the figure comes from (a publication, a dataset), as given.
+    pub source: Option<String>,
+    /// What kind of fact the event is (`notified`, `estimated`, …).
+    pub evidence: Evidence,
+    /// Bounds of an estimated quantity, in the quantity's own terms.
+    pub quantity_low: Option<(Decimal, Unit)>,
+    pub quantity_high: Option<(Decimal, Unit)>,
     pub loc: EventLoc,
 }
 
@@ -87,6 +94,51 @@ pub const NOMENCLATURES: &[(&str, bool)] = &[
     ("hts", true),
     ("national", true),
 ];
+
+/// What kind of fact an event is: how firm its figures are. Listed from
+/// the firmest; an event without `evidence` is [`Evidence::Unstated`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Evidence {
+    /// Notified to the authority that administers the measure.
+    Notified,
+    /// Customs or trade statistics.
+    Customs,
+    /// Reported by a government, a panel of experts or the press, as a figure.
+    Reported,
+    /// An estimate (often a lower bound).
+    Estimated,
+    /// A figure produced by a model (an estimate split into deliveries).
+    Modelled,
+    /// The event does not say.
+    #[default]
+    Unstated,
+}
+
+impl Evidence {
+    pub const ALL: [Evidence; 6] = [
+        Evidence::Notified,
+        Evidence::Customs,
+        Evidence::Reported,
+        Evidence::Estimated,
+        Evidence::Modelled,
+        Evidence::Unstated,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Evidence::Notified => "notified",
+            Evidence::Customs => "customs",
+            Evidence::Reported => "reported",
+            Evidence::Estimated => "estimated",
+            Evidence::Modelled => "modelled",
+            Evidence::Unstated => "unstated",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Evidence> {
+        Evidence::ALL.into_iter().find(|e| e.as_str() == s)
+    }
+}
 
 /// A problem with an event is a [`Diagnostic`] with an [`EventSite`]: one
 /// diagnostic type for rule files and events alike.

@@ -3,7 +3,7 @@
 //! rejected (not evaluated) rather than half-read.
 
 use super::fields::{json_kind, Field, RawEvent};
-use super::{Effect, Event, EventDiagnostic, EventKind, EventLoc, EventParty, Price};
+use super::{Effect, Event, EventDiagnostic, EventKind, EventLoc, EventParty, Evidence, Price};
 use crate::diagnostic::{Code, Severity};
 use crate::iso;
 use crate::model::RuleSet;
@@ -77,6 +77,62 @@ impl Cx<'_> {
             Err(why) => {
                 self.error(Code::EventBadField, name, format!("`{name}` {why}"), None);
                 None
+            }
+        }
+    }
+
+    /// `quantity_low` ≤ `quantity` ≤ `quantity_high`, in the same unit.
+    fn bounds(
+        &mut self,
+        q: Option<(Decimal, Unit)>,
+        low: Option<(Decimal, Unit)>,
+        high: Option<(Decimal, Unit)>,
+    ) {
+        for (name, b) in [("quantity_low", low), ("quantity_high", high)] {
+            let Some((amount, unit)) = b else { continue };
+            let Some((q, qu)) = q else {
+                self.error(
+                    Code::EventMissingField,
+                    name,
+                    format!("`{name}` bounds a `quantity`, and the event has none"),
+                    Some("give the best figure in `quantity` and its bounds in `quantity_low` and `quantity_high`".into()),
+                );
+                continue;
+            };
+            if unit.symbol != qu.symbol {
+                self.error(
+                    Code::EventBadField,
+                    name,
+                    format!(
+                        "`{name}` is in {}, and `quantity` in {}",
+                        unit.symbol, qu.symbol
+                    ),
+                    Some(format!(
+                        "give both bounds in {}, the unit of `quantity`",
+                        qu.symbol
+                    )),
+                );
+                continue;
+            }
+            let wrong = if name == "quantity_low" {
+                amount > q
+            } else {
+                amount < q
+            };
+            if wrong {
+                self.error(
+                    Code::EventBadField,
+                    name,
+                    format!(
+                        "`{name}` is {} {}, {} `quantity` ({} {})",
+                        amount,
+                        unit.symbol,
+                        if name == "quantity_low" { "above" } else { "below" },
+                        q,
+                        qu.symbol
+                    ),
+                    Some("the bounds must enclose `quantity`: quantity_low ≤ quantity ≤ quantity_high".into()),
+                );
             }
         }
     }
@@ -455,6 +511,33 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
     let reporter = cx.text("reporter", raw.reporter).map(Cow::into_owned);
     let covers = cx.list("covers", raw.covers);
     let exemptions = cx.list("exemptions", raw.exemptions);
+    let source = cx.text("source", raw.source).map(Cow::into_owned);
+    let evidence = match cx.text("evidence", raw.evidence).as_deref() {
+        None => Some(Evidence::Unstated),
+        Some(t) => match Evidence::parse(t) {
+            Some(e) if e != Evidence::Unstated => Some(e),
+            _ => {
+                let t = t.to_string();
+                let names: Vec<&str> = Evidence::ALL[..5].iter().map(|e| e.as_str()).collect();
+                let hint = crate::suggest::closest(&t, names.iter().copied())
+                    .map(|b| format!("did you mean `{b}`? "))
+                    .unwrap_or_default();
+                cx.error(
+                    Code::EventBadField,
+                    "evidence",
+                    format!("`{t}` is not a kind of evidence sanc knows"),
+                    Some(format!(
+                        "{hint}`evidence` is one of {}, or left out",
+                        names.join(", ")
+                    )),
+                );
+                None
+            }
+        },
+    };
+    let quantity_low = cx.quantity("quantity_low", raw.quantity_low);
+    let quantity_high = cx.quantity("quantity_high", raw.quantity_high);
+    cx.bounds(quantity, quantity_low, quantity_high);
 
     match kind {
         Some(EventKind::Shipment) => {
@@ -560,6 +643,10 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
             contract_date,
             nomenclature,
             delivered,
+            source,
+            evidence: evidence.unwrap_or_default(),
+            quantity_low,
+            quantity_high,
             loc,
         }),
         _ => None,
