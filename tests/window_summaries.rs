@@ -279,3 +279,46 @@ fn evidence_and_bounds_are_validated() {
     assert_eq!(v["windows"][0]["low_bounds"]["total"], "5");
     assert_eq!(v["windows"][0]["high_bounds"]["total"], "20");
 }
+
+#[test]
+fn a_rolling_cap_is_summarized_by_its_peak_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.sanc");
+    std::fs::write(
+        &rules,
+        "commodity fuel = hs 2710\ncap fuel to PRK 100 t per 30 days warn at 50% cite \"X\"\n",
+    )
+    .unwrap();
+    let events = dir.path().join("e.ndjson");
+    let mut text = String::new();
+    for (id, date, q) in [
+        ("a", "2023-01-01", 40),
+        ("b", "2023-01-20", 30),
+        ("c", "2023-02-10", 50),
+        ("d", "2023-02-15", 60),
+    ] {
+        text.push_str(&format!(
+            "{{\"id\": \"{id}\", \"date\": \"{date}\", \"commodity\": \"fuel\", \"quantity\": \"{q} t\", \"to\": \"PRK\"}}\n"
+        ));
+    }
+    std::fs::write(&events, text).unwrap();
+    let out = Command::cargo_bin("sanc")
+        .unwrap()
+        .args([
+            "eval",
+            rules.to_str().unwrap(),
+            events.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let w = v["windows"].as_array().unwrap();
+    // The 30 days ending 2023-02-15 hold b, c and d: 140 t, over the cap.
+    assert_eq!(w.len(), 1, "{w:#?}");
+    assert_eq!(w[0]["window"], "2023-01-17..2023-02-15");
+    assert_eq!(w[0]["events"], 3);
+    assert_eq!(w[0]["total"], "140");
+    assert_eq!(w[0]["over_the_cap"]["event"], "d");
+}

@@ -116,7 +116,9 @@ pub(super) fn eval(mut args: EvalArgs) -> Exit {
         rules.checked.rules.keep_regimes(&args.regimes);
     }
     let mut out: Box<dyn Write> = match &args.output {
-        None => Box::new(std::io::stdout().lock()),
+        // Buffered: standard output flushes at every newline otherwise,
+        // a system call per line of pretty-printed JSON.
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
         Some(path) => match std::fs::File::create(path) {
             Ok(f) => Box::new(std::io::BufWriter::new(f)),
             Err(e) => {

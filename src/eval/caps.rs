@@ -300,7 +300,7 @@ impl Caps {
                         .count();
                 let group = &entries[start..end];
                 match period {
-                    Period::Days(n) => cx.rolling(group, *n, &mut out),
+                    Period::Days(n) => cx.rolling(group, *n, &mut out, &mut windows),
                     _ => cx.fixed(group, period, &mut out, &mut windows),
                 }
                 start = end;
@@ -537,7 +537,16 @@ impl Judge<'_> {
         })
     }
 
-    fn rolling(&self, entries: &[Entry], days: u32, out: &mut Vec<Finding>) {
+    fn rolling(
+        &self,
+        entries: &[Entry],
+        days: u32,
+        out: &mut Vec<Finding>,
+        windows: &mut Vec<WindowSummary>,
+    ) {
+        // The peak window of each limit: the N days with the highest total
+        // (the earliest of equal ones), summarized at the end.
+        let mut peak: Vec<Option<(Exact, usize, usize, NaiveDate)>> = vec![None; self.limits.len()];
         // One list of ids for every window of the group, made when the
         // first finding needs it.
         let mut ids: Option<Arc<[Box<str>]>> = None;
@@ -564,6 +573,11 @@ impl Judge<'_> {
                     .take_while(|th| before >= **th)
                     .count();
             }
+            for (k, t) in totals.iter().enumerate() {
+                if e.amounts[k].is_some() && peak[k].as_ref().is_none_or(|p| *t > p.0) {
+                    peak[k] = Some((t.clone(), lo, i, w.start));
+                }
+            }
             let span = Span {
                 start: w.start,
                 end: w.end,
@@ -585,6 +599,17 @@ impl Judge<'_> {
                     if let Facts::Cap(c) = &mut f.facts {
                         c.contributors = ids.clone();
                     }
+                }
+            }
+        }
+        for (k, p) in peak.into_iter().enumerate() {
+            if let Some((_, lo, hi, start)) = p {
+                let span = Span {
+                    start,
+                    end: entries[hi].date,
+                };
+                if let Some(s) = self.summary(&entries[lo..=hi], k, &span) {
+                    windows.push(s);
                 }
             }
         }

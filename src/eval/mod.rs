@@ -92,7 +92,8 @@ pub struct Outcome {
     /// by rule, then window (rolling windows are not listed).
     pub windows: Vec<WindowTotal>,
     /// Every fixed window of every cap, summarized, by rule, then group,
-    /// then window start.
+    /// then window start; for a rolling cap (`per 30 days`), its peak
+    /// window per party: the N days with the highest total.
     pub summaries: Vec<WindowSummary>,
     /// The events' `source` texts that findings and summaries refer to
     /// ([`TextId`]), each kept once.
@@ -849,6 +850,12 @@ impl<'r> Evaluator<'r> {
         });
         let mut windows: Vec<WindowTotal> = summaries
             .iter()
+            .filter(|s| {
+                !matches!(
+                    cap_period(self.rules, s.rule),
+                    crate::model::Period::Days(_)
+                )
+            })
             .map(|s| {
                 let label = windows::label(cap_period(self.rules, s.rule), s.start, s.end);
                 WindowTotal {
