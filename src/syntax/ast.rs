@@ -162,9 +162,9 @@ pub enum Direction {
 impl Direction {
     pub fn keyword(self) -> &'static str {
         match self {
-            Direction::From => "from",
-            Direction::To => "to",
-            Direction::Via => "via",
+            Direction::From => super::keywords::word::FROM,
+            Direction::To => super::keywords::word::TO,
+            Direction::Via => super::keywords::word::VIA,
         }
     }
 }
