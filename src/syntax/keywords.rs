@@ -1,7 +1,9 @@
 //! The language's vocabulary, in one table: every reserved word and what
 //! it does. Parse-error wording (what a statement or clause may begin
-//! with), completion, the formatter (through the AST's `keyword()` names,
-//! checked against this table) and the grammar test all read it.
+//! with), completion, the formatter (it prints the [`word`] constants
+//! declared with the table; clause names come from the AST's `keyword()`,
+//! checked against this table) and the grammar tests (Rust and VS Code)
+//! all read it.
 
 use std::sync::LazyLock;
 
