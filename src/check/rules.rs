@@ -1,6 +1,6 @@
 //! Rules: resolve names, check clauses, units and dates, assign stable ids.
 
-use super::Checker;
+use super::{Checker, FileRules, LoweredRule, Memo};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::model::{self, Goods, Limit, PartySet};
 use crate::source::Span;
@@ -8,13 +8,81 @@ use crate::suggest;
 use crate::syntax::ast::{self, Clause, Direction, ItemKind, Node, PartyRef, Period};
 use crate::units::{Dimension, Unit};
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 impl Checker<'_> {
-    pub(super) fn lower_rules(&mut self) {
-        let mut ids: BTreeMap<String, (Span, bool)> = BTreeMap::new();
-        let items: Vec<_> = self.items().collect();
-        for (file, item) in items {
+    /// Check every file's rules (or take them from `memo`, see
+    /// [`super::check_again`]), then add them to the rule set in file
+    /// order, reporting rules with the same id.
+    pub(super) fn lower_rules(
+        &mut self,
+        memo: Memo,
+        unchanged: &[bool],
+        old_rules: Vec<model::Rule>,
+        old_refs: Vec<model::Reference>,
+    ) -> Memo {
+        let env = self.fingerprint();
+        let declaration_refs = self.model.references.len();
+        let (mut old, mut old_rules, mut old_refs) = if memo.env == env {
+            (memo.files, old_rules.into_iter(), old_refs.into_iter())
+        } else {
+            (Vec::new(), Vec::new().into_iter(), Vec::new().into_iter())
+        };
+        // The previous check's references: the declarations' first.
+        old_refs.by_ref().take(memo.declaration_refs).for_each(drop);
+        let mut out = Vec::with_capacity(self.files.len());
+        for i in 0..self.files.len() {
+            let file = match old.get_mut(i).and_then(Option::take) {
+                Some(mut f) if !f.foreign && unchanged.get(i) == Some(&true) => {
+                    // Reused: its rules and references from the old lists.
+                    self.diags.extend(f.diagnostics.iter().cloned());
+                    self.model
+                        .references
+                        .extend(old_refs.by_ref().take(f.references));
+                    for name in &f.used {
+                        if !self.used.contains(name) {
+                            self.used.insert(name.clone());
+                        }
+                    }
+                    for l in &mut f.rules {
+                        if l.rule.is_none() {
+                            l.rule = old_rules.next();
+                        }
+                    }
+                    f
+                }
+                stale => {
+                    if let Some(f) = stale {
+                        // Its old rules and references go.
+                        let in_set = f.rules.iter().filter(|l| l.rule.is_none()).count();
+                        old_rules.by_ref().take(in_set).for_each(drop);
+                        old_refs.by_ref().take(f.references).for_each(drop);
+                    }
+                    self.lower_file(i)
+                }
+            };
+            out.push(Some(file));
+        }
+        self.add_rules(&mut out);
+        Memo {
+            env,
+            files: out,
+            declaration_refs,
+        }
+    }
+
+    /// Check the rules of file `i` (their diagnostics, references and used
+    /// names go to the rule set as they are found; a copy is kept).
+    fn lower_file(&mut self, i: usize) -> FileRules {
+        let Some(parsed) = self.files.get(i) else {
+            return FileRules::default();
+        };
+        let file = parsed.ast.file;
+        let diags_before = self.diags.len();
+        let refs_before = self.model.references.len();
+        self.used.log = Some(Vec::new());
+        let mut rules = Vec::new();
+        for (n, item) in parsed.ast.items.iter().enumerate() {
             let ItemKind::Rule(r) = &item.kind else {
                 continue;
             };
@@ -31,30 +99,90 @@ impl Checker<'_> {
             let at = r.label.as_ref().map_or(r.keyword, |l| l.span);
             // A rule with errors already has a diagnostic; do not pile on.
             let Some(mut rule) = lowered else { continue };
-            if let Some((first, first_labelled)) = ids.get(&id).copied() {
-                let help = if labelled && first_labelled {
-                    "labels must be unique within a regime; rename one".to_string()
-                } else {
-                    "give the rules different labels, e.g. `cap_2018:` on the line before the rule"
-                        .to_string()
-                };
-                self.emit(
-                    Diagnostic::error(
-                        Code::RuleIdCollision,
-                        format!("two rules have the id `{id}`"),
-                    )
-                    .with_label(at, "second rule with this id")
-                    .with_label(first, "first rule with this id")
-                    .with_help(help),
-                );
-                continue;
-            }
-            ids.insert(id.clone(), (at, labelled));
             rule.id = id;
             rule.regime = regime;
             rule.doc = item.doc.clone();
-            self.model.rules.push(rule);
-            self.rule_asts.push(r);
+            rules.push(LoweredRule {
+                rule: Some(rule),
+                at,
+                labelled,
+                item: n,
+            });
+        }
+        let mut used = self.used.log.take().unwrap_or_default();
+        used.sort_unstable();
+        used.dedup();
+        let diagnostics = self.diags[diags_before..].to_vec();
+        let foreign = diagnostics
+            .iter()
+            .flat_map(|d| &d.labels)
+            .any(|l| l.span.file != file);
+        FileRules {
+            rules,
+            diagnostics,
+            references: self.model.references.len() - refs_before,
+            used,
+            foreign,
+        }
+    }
+
+    /// Add the files' checked rules to the rule set, in order; a rule whose
+    /// id an earlier rule has is reported, not added (and stays in its
+    /// file's [`FileRules`]).
+    fn add_rules(&mut self, files: &mut [Option<FileRules>]) {
+        // Which rules lose to an earlier one with their id: found with the
+        // ids borrowed, not copied.
+        let mut losers: Vec<(usize, usize, Span, bool)> = Vec::new();
+        {
+            let mut ids: HashMap<&str, (Span, bool)> = HashMap::new();
+            for (f, file) in files.iter().enumerate() {
+                let Some(file) = file else { continue };
+                for (n, l) in file.rules.iter().enumerate() {
+                    let Some(rule) = &l.rule else { continue };
+                    match ids.get(rule.id.as_str()) {
+                        Some(&(first, first_labelled)) => {
+                            losers.push((f, n, first, first_labelled));
+                        }
+                        None => {
+                            ids.insert(rule.id.as_str(), (l.at, l.labelled));
+                        }
+                    }
+                }
+            }
+        }
+        let mut losers = losers.into_iter().peekable();
+        for (f, file) in files.iter_mut().enumerate() {
+            let Some(file) = file else { continue };
+            let items = self.files.get(f).map_or(&[][..], |p| &p.ast.items[..]);
+            for (n, l) in file.rules.iter_mut().enumerate() {
+                let Some(rule) = l.rule.take() else { continue };
+                if let Some(&(_, _, first, first_labelled)) =
+                    losers.peek().filter(|x| x.0 == f && x.1 == n)
+                {
+                    losers.next();
+                    let help = if l.labelled && first_labelled {
+                        "labels must be unique within a regime; rename one".to_string()
+                    } else {
+                        "give the rules different labels, e.g. `cap_2018:` on the line before the rule"
+                            .to_string()
+                    };
+                    self.emit(
+                        Diagnostic::error(
+                            Code::RuleIdCollision,
+                            format!("two rules have the id `{}`", rule.id),
+                        )
+                        .with_label(l.at, "second rule with this id")
+                        .with_label(first, "first rule with this id")
+                        .with_help(help),
+                    );
+                    l.rule = Some(rule);
+                    continue;
+                }
+                self.model.rules.push(rule);
+                if let Some(ItemKind::Rule(r)) = items.get(l.item).map(|i| &i.kind) {
+                    self.rule_asts.push(r);
+                }
+            }
         }
     }
 

@@ -288,6 +288,12 @@ enum Command {
     /// temporary file in the same folder), keeping its permissions; a file
     /// that cannot be written is reported and left as it was. `-` formats
     /// standard input to standard output.
+    ///
+    /// A file named is formatted. In a directory, the files of a project
+    /// (a sanc.toml in their folder or above, see docs/projects.md) are
+    /// formatted if they lie inside its `paths`, as `sanc check` reads the
+    /// rule set; the others (test fixtures beside it) are left alone and
+    /// counted.
     Fmt {
         /// Rule files or directories (every *.sanc below), or `-`.
         #[arg(required = true, value_name = "PATH")]

@@ -166,9 +166,9 @@ pub enum Direction {
 impl Direction {
     pub fn keyword(self) -> &'static str {
         match self {
-            Direction::From => "from",
-            Direction::To => "to",
-            Direction::Via => "via",
+            Direction::From => super::keywords::word::FROM,
+            Direction::To => super::keywords::word::TO,
+            Direction::Via => super::keywords::word::VIA,
         }
     }
 }
@@ -314,5 +314,199 @@ impl Clause {
             Clause::WindDown { .. } => "unless loaded before",
             Clause::ContractedBefore(_) => "unless contracted before",
         }
+    }
+}
+
+/// Moving a parsed statement within its file: every span it holds moves by
+/// the same number of bytes (an edit earlier in the file changed its
+/// length). Used by incremental re-parsing ([`super::reparse`]), which
+/// keeps the statements after an edit instead of parsing them again.
+///
+/// Every AST type is destructured in full, so a new node kind or field
+/// cannot be forgotten here.
+pub(crate) trait Shift {
+    /// Move every span by `by` bytes; `false` if a span would start before
+    /// `floor` (the statement was not where it was thought to be).
+    fn shift(&mut self, by: isize, floor: usize) -> bool;
+}
+
+impl Shift for Span {
+    fn shift(&mut self, by: isize, floor: usize) -> bool {
+        if self.start < floor {
+            return false;
+        }
+        match (
+            self.start.checked_add_signed(by),
+            self.end.checked_add_signed(by),
+        ) {
+            (Some(s), Some(e)) => {
+                self.start = s;
+                self.end = e;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+impl<T: Shift> Shift for Node<T> {
+    fn shift(&mut self, by: isize, floor: usize) -> bool {
+        self.span.shift(by, floor) && self.node.shift(by, floor)
+    }
+}
+
+impl<T: Shift> Shift for Option<T> {
+    fn shift(&mut self, by: isize, floor: usize) -> bool {
+        self.as_mut().is_none_or(|t| t.shift(by, floor))
+    }
+}
+
+impl<T: Shift> Shift for Vec<T> {
+    fn shift(&mut self, by: isize, floor: usize) -> bool {
+        self.iter_mut().all(|t| t.shift(by, floor))
+    }
+}
+
+/// Leaves: values without spans.
+macro_rules! no_spans {
+    ($($t:ty),*) => {$(
+        impl Shift for $t {
+            fn shift(&mut self, _: isize, _: usize) -> bool {
+                true
+            }
+        }
+    )*};
+}
+no_spans!(String, Decimal, u32, NaiveDate, PartyRef, Direction, Period, By, Due);
+
+impl Shift for Goods {
+    fn shift(&mut self, by: isize, floor: usize) -> bool {
+        match self {
+            Goods::Any | Goods::Named(_) => true,
+            Goods::Hs(codes) => codes.shift(by, floor),
+        }
+    }
+}
+
+impl Shift for Quantity {
+    fn shift(&mut self, by: isize, floor: usize) -> bool {
+        let Quantity { amount, unit } = self;
+        amount.shift(by, floor) && unit.shift(by, floor)
+    }
+}
+
+impl Shift for Scope {
+    fn shift(&mut self, by: isize, floor: usize) -> bool {
+        let Scope { direction, party } = self;
+        direction.shift(by, floor) && party.shift(by, floor)
+    }
+}
+
+impl Shift for Clause {
+    fn shift(&mut self, by: isize, floor: usize) -> bool {
+        match self {
+            Clause::WarnAt(p) => p.shift(by, floor),
+            Clause::Except(e) => e.shift(by, floor),
+            Clause::Effective(_)
+            | Clause::Until(_)
+            | Clause::Cite(_)
+            | Clause::Severity(_)
+            | Clause::WindDown { .. }
+            | Clause::ContractedBefore(_) => true,
+        }
+    }
+}
+
+impl Shift for RuleKind {
+    fn shift(&mut self, by: isize, floor: usize) -> bool {
+        match self {
+            RuleKind::Ban => true,
+            RuleKind::Cap {
+                limits,
+                period,
+                by: b,
+            } => limits.shift(by, floor) && period.shift(by, floor) && b.shift(by, floor),
+            RuleKind::CapPrice {
+                amount,
+                currency,
+                per_unit,
+            } => amount.shift(by, floor) && currency.shift(by, floor) && per_unit.shift(by, floor),
+            RuleKind::RequireReport { due } => due.shift(by, floor),
+        }
+    }
+}
+
+impl Shift for Rule {
+    fn shift(&mut self, by: isize, floor: usize) -> bool {
+        let Rule {
+            label,
+            keyword,
+            kind,
+            goods,
+            scope,
+            clauses,
+        } = self;
+        label.shift(by, floor)
+            && keyword.shift(by, floor)
+            && kind.shift(by, floor)
+            && goods.shift(by, floor)
+            && scope.shift(by, floor)
+            && clauses.shift(by, floor)
+    }
+}
+
+impl Shift for ItemKind {
+    fn shift(&mut self, by: isize, floor: usize) -> bool {
+        match self {
+            ItemKind::Regime(RegimeDecl { name, title }) => {
+                name.shift(by, floor) && title.shift(by, floor)
+            }
+            ItemKind::Party(PartyDecl { name, code, title }) => {
+                name.shift(by, floor) && code.shift(by, floor) && title.shift(by, floor)
+            }
+            ItemKind::Group(GroupDecl {
+                name,
+                members,
+                title,
+            }) => name.shift(by, floor) && members.shift(by, floor) && title.shift(by, floor),
+            ItemKind::Entity(EntityDecl {
+                name,
+                title,
+                country,
+            }) => name.shift(by, floor) && title.shift(by, floor) && country.shift(by, floor),
+            ItemKind::Commodity(CommodityDecl {
+                name,
+                title,
+                hs,
+                except_hs,
+                except_commodities,
+                parent,
+                measured,
+            }) => {
+                name.shift(by, floor)
+                    && title.shift(by, floor)
+                    && hs.shift(by, floor)
+                    && except_hs.shift(by, floor)
+                    && except_commodities.shift(by, floor)
+                    && parent.shift(by, floor)
+                    && measured.shift(by, floor)
+            }
+            ItemKind::Convert(ConvertDecl {
+                commodity,
+                from,
+                to,
+            }) => commodity.shift(by, floor) && from.shift(by, floor) && to.shift(by, floor),
+            ItemKind::Exemption(ExemptionDecl { name, title }) => {
+                name.shift(by, floor) && title.shift(by, floor)
+            }
+            ItemKind::Rule(r) => r.shift(by, floor),
+        }
+    }
+}
+
+impl Shift for Item {
+    fn shift(&mut self, by: isize, floor: usize) -> bool {
+        let Item { doc: _, kind, span } = self;
+        span.shift(by, floor) && kind.shift(by, floor)
     }
 }

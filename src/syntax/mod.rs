@@ -6,7 +6,7 @@ mod parse;
 
 pub mod keywords;
 pub use keywords::{is_keyword, CLAUSE_KEYWORDS, KEYWORDS, STATEMENT_KEYWORDS};
-pub use parse::{parse, Parsed};
+pub use parse::{parse, reparse, Parsed};
 
 /// The generated pest parser for `grammar/sanc.pest`.
 pub(crate) mod grammar {
