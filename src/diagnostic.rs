@@ -360,6 +360,7 @@ codes! {
     EventZeroQuantity = "sanc::event::zero_quantity",
     EventMultilineRecord = "sanc::event::multiline_record",
     EventUnknownColumn = "sanc::event::unknown_column",
+    EventBadImo = "sanc::event::bad_imo",
 }
 
 impl Code {

@@ -31,6 +31,7 @@ pub mod lsp;
 pub mod model;
 pub mod project;
 pub mod report;
+pub mod roles;
 pub mod source;
 pub mod suggest;
 pub mod syntax;

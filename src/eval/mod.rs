@@ -271,6 +271,10 @@ impl<'r> Evaluator<'r> {
             self.reports.report(&e);
             return;
         }
+        if e.kind == EventKind::PortCall {
+            self.port_call(&e);
+            return;
+        }
         if let (None, None, Some(name)) = (e.commodity, &e.hs, &e.commodity_name) {
             self.unknown_commodity(&e, name);
         }
@@ -306,6 +310,9 @@ impl<'r> Evaluator<'r> {
         }
         self.scratch = candidates;
     }
+
+    /// A port call: judged only by rules on port calls.
+    fn port_call(&mut self, _e: &Event) {}
 
     /// Goods named by a commodity the rules do not declare, with no `hs`:
     /// no rule on particular goods can tell whether it covers them. The

@@ -821,7 +821,7 @@ fn read_csv(
             ),
             _ => (
                 Severity::Advice,
-                format!("not an event field, so sanc does not read it (it shows in the row's text); the fields are {}", FIELD_NAMES.join(", ")),
+                format!("not an event field, so sanc does not read it (it shows in the row's text); the fields are {}, and for each role (owner, operator, insurer, …) `party_<role>` and `party_<role>_country`", FIELD_NAMES.iter().filter(|f| !f.starts_with("party_")).copied().collect::<Vec<_>>().join(", ")),
             ),
         };
         on_item(Item::Note(Box::new(crate::diagnostic::Diagnostic::from(

@@ -68,7 +68,7 @@ impl Snippets {
                     .get(col)
                     .copied()
             }),
-            _ => scan::field_range(text, field),
+            _ => scan::field_path_range(text, field),
         };
         match range {
             Some((s, e)) => Span::new(file, f.base + s, f.base + e),
