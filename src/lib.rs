@@ -26,6 +26,7 @@ pub mod events;
 pub mod exact;
 pub mod fmt;
 pub mod iso;
+pub mod lists;
 pub mod loader;
 pub mod lsp;
 pub mod model;

@@ -51,6 +51,7 @@ pub fn check(files: &[Parsed]) -> Checked {
     };
     cx.declare();
     cx.resolve_declarations();
+    cx.resolve_lists();
     cx.children = cx.model.children_index();
     cx.lower_rules();
     cx.lint();

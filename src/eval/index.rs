@@ -13,6 +13,8 @@ pub struct RuleIndex {
     by_hs: HashMap<String, Vec<usize>>,
     /// Rules on `any` goods.
     any: Vec<usize>,
+    /// Rules on port calls (`ban port calls …`).
+    pub port_calls: Vec<usize>,
     /// Each rule's HS prefixes (its codes, or its commodity's and those below it).
     prefixes: Vec<Vec<String>>,
 }
@@ -26,6 +28,10 @@ impl RuleIndex {
         let children = rules.children_index();
         for (i, r) in rules.rules.iter().enumerate() {
             let prefixes: Vec<String> = match &r.goods {
+                Goods::PortCalls => {
+                    ix.port_calls.push(i);
+                    Vec::new()
+                }
                 Goods::Any => {
                     ix.any.push(i);
                     Vec::new()
@@ -59,8 +65,10 @@ impl RuleIndex {
         let Some(rule) = rules.rules.get(ri) else {
             return false;
         };
-        if let Goods::Any = rule.goods {
-            return true;
+        match rule.goods {
+            Goods::Any => return true,
+            Goods::PortCalls => return false,
+            _ => {}
         }
         if let (Goods::Commodity(c), Some(d)) = (&rule.goods, e.commodity) {
             if rules.is_under(d, *c) {

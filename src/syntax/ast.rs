@@ -64,6 +64,7 @@ pub enum ItemKind {
     Commodity(CommodityDecl),
     Convert(ConvertDecl),
     Exemption(ExemptionDecl),
+    List(ListDecl),
     Rule(Rule),
 }
 
@@ -76,6 +77,7 @@ impl ItemKind {
             ItemKind::Entity(d) => Some(&d.name),
             ItemKind::Commodity(d) => Some(&d.name),
             ItemKind::Exemption(d) => Some(&d.name),
+            ItemKind::List(d) => Some(&d.name),
             ItemKind::Regime(_) | ItemKind::Convert(_) | ItemKind::Rule(_) => None,
         }
     }
@@ -133,6 +135,54 @@ pub struct ExemptionDecl {
     pub title: Option<Node<String>>,
 }
 
+/// `list un_1718 "…" = un "lists/un.xml" reference "KP"`: a designation list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListDecl {
+    pub name: Ident,
+    pub title: Option<Node<String>>,
+    /// `un`, `opensanctions`, `ftm` or `csv`.
+    pub format: Ident,
+    /// The file, relative to the rule file.
+    pub path: Node<String>,
+    /// `reference "KP"`: keep entries whose reference begins so.
+    pub references: Vec<Node<String>>,
+    /// `dataset "un_sc_sanctions"`.
+    pub datasets: Vec<Node<String>>,
+    /// `schema Vessel, Company`.
+    pub schemata: Vec<Ident>,
+}
+
+/// Who a condition is about: `any party` (every role and both vessels), or
+/// the roles named (`owner or operator`, `vessel`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Participants {
+    AnyParty,
+    Roles(Vec<Ident>),
+}
+
+/// A condition on a rule besides goods and `from`/`to`/`via`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Condition {
+    /// `by sts transfer`
+    Transfer(Ident),
+    /// `with owner or operator on un_1718 [fuzzy 90%]`
+    Listed {
+        who: Node<Participants>,
+        list: Ident,
+        fuzzy: Option<Node<Decimal>>,
+    },
+    /// `with vessel flagged DPRK`
+    Flagged {
+        who: Node<Participants>,
+        party: Node<PartyRef>,
+    },
+    /// `with insurer in G7`: the nationality of the parties in those roles.
+    Nationality {
+        who: Node<Participants>,
+        party: Node<PartyRef>,
+    },
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Quantity {
     pub amount: Node<Decimal>,
@@ -150,6 +200,8 @@ pub enum Goods {
     Any,
     Hs(Vec<Node<String>>),
     Named(String),
+    /// `ban port calls …`: not goods, a vessel entering a port.
+    PortCalls,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -183,6 +235,8 @@ pub struct Rule {
     pub kind: RuleKind,
     pub goods: Node<Goods>,
     pub scope: Vec<Scope>,
+    /// `by sts transfer`, `with … on …`, in source order.
+    pub conditions: Vec<Node<Condition>>,
     pub clauses: Vec<Node<Clause>>,
 }
 
@@ -192,6 +246,7 @@ impl PartialEq for Rule {
             && self.kind == other.kind
             && self.goods == other.goods
             && self.scope == other.scope
+            && self.conditions == other.conditions
             && self.clauses == other.clauses
     }
 }
@@ -262,6 +317,13 @@ pub enum Clause {
         loaded_before: NaiveDate,
         delivered_before: NaiveDate,
     },
+    /// `provided no party on un_1718`: a cap's supply is permitted only if
+    /// no listed party (in the roles named) takes part.
+    Provided {
+        who: Node<Participants>,
+        list: Ident,
+        fuzzy: Option<Node<Decimal>>,
+    },
 }
 
 impl Clause {
@@ -274,6 +336,7 @@ impl Clause {
             Clause::Except(_) => "except exemption",
             Clause::Severity(_) => "severity",
             Clause::WindDown { .. } => "unless loaded before",
+            Clause::Provided { .. } => "provided no",
         }
     }
 }

@@ -68,6 +68,19 @@ pub const TABLE: &[(&str, Role)] = &[
     ("in", Role::Other),
     ("any", Role::Other),
     ("or", Role::Other),
+    ("list", Role::Declaration),
+    ("reference", Role::Other),
+    ("dataset", Role::Other),
+    ("schema", Role::Other),
+    ("with", Role::Other),
+    ("on", Role::Other),
+    ("fuzzy", Role::Other),
+    ("flagged", Role::Other),
+    ("transfer", Role::Other),
+    ("port", Role::Other),
+    ("calls", Role::Other),
+    ("provided", Role::Clause),
+    ("no", Role::Other),
 ];
 
 fn with(roles: &[Role]) -> Vec<&'static str> {
