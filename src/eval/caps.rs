@@ -378,6 +378,7 @@ impl Judge<'_> {
             contributor_count: contributors.1,
             deadline: None,
             loc: e.loc,
+            matches: Vec::new(),
         };
         let exceeded = self
             .limits

@@ -60,6 +60,11 @@ pub enum What {
         as_of: NaiveDate,
         pending: bool,
     },
+    /// A banned port call (`ban port calls …`): the vessel and the port.
+    PortCall { vessel: Box<str>, port: Box<str> },
+    /// A shipment under a cap with a listed party (`provided no … on LIST`):
+    /// not a permitted supply, though it still counts toward the cap.
+    Designated { shipment: Box<str> },
 }
 
 #[derive(Debug, Clone)]
@@ -81,6 +86,8 @@ pub struct Finding {
     pub contributor_count: usize,
     pub deadline: Option<NaiveDate>,
     pub loc: EventLoc,
+    /// Which list entries matched which fields of the event, and how.
+    pub matches: Vec<crate::lists::ListMatch>,
 }
 
 impl Finding {
@@ -107,6 +114,7 @@ impl Finding {
             contributor_count: 0,
             deadline: None,
             loc,
+            matches: Vec::new(),
         }
     }
 
@@ -171,6 +179,12 @@ impl Finding {
                 "report pending: due by {}",
                 self.deadline.map(|d| d.to_string()).unwrap_or_default()
             ),
+            What::PortCall { vessel, port } => {
+                format!("the port call of {vessel} in {port} is banned")
+            }
+            What::Designated { shipment } => format!(
+                "{shipment} has a listed party, so it is not a permitted supply under the cap"
+            ),
         }
     }
 
@@ -181,11 +195,28 @@ impl Finding {
         let unit = self.unit.as_deref().unwrap_or("");
         let deadline = self.deadline.map(|d| d.to_string()).unwrap_or_default();
         match &self.what {
-            What::Ban { .. } => format!(
-                "`{id}` bans {}{}",
+            What::Ban { .. } | What::PortCall { .. } => format!(
+                "`{id}` bans {}{}{}",
                 describe_rule_scope(rules, rule),
-                in_force_text(rule)
+                in_force_text(rule),
+                matches_text(&self.matches)
             ),
+            What::Designated { .. } => {
+                let (who, list) = match &rule.conditions.provided {
+                    Some(p) => (
+                        match p.who {
+                            crate::model::Who::AnyParty => "party".to_string(),
+                            _ => p.who.describe(),
+                        },
+                        p.list.as_str(),
+                    ),
+                    None => (String::new(), ""),
+                };
+                format!(
+                    "`{id}` permits supply only provided no {who} is on `{list}`{}; the shipment still counts toward the cap",
+                    matches_text(&self.matches)
+                )
+            }
             What::Price { how, .. } => {
                 let cap = self.limit.unwrap_or_default();
                 let price_text = format!("{} {unit}", self.total_text());
@@ -258,6 +289,34 @@ impl Finding {
             shown.join(", ")
         }
     }
+}
+
+/// `; matched: parties.owner `Korea …` = KPe.020 on `un_kp` (listed 2014-07-28) by name`
+fn matches_text(m: &[crate::lists::ListMatch]) -> String {
+    if m.is_empty() {
+        return String::new();
+    }
+    let each: Vec<String> = m
+        .iter()
+        .map(|m| {
+            let listed = match (m.listed_on, m.delisted_on) {
+                (Some(a), Some(b)) => format!("listed {a}, delisted {b}"),
+                (Some(a), None) => format!("listed {a}"),
+                (None, Some(b)) => format!("listing date not given, delisted {b}"),
+                (None, None) => "listing date not given".to_string(),
+            };
+            format!(
+                "{} `{}` is {} `{}` on `{}` ({listed}), by {}",
+                m.field,
+                m.value,
+                m.entry_reference,
+                m.entry_name,
+                m.list,
+                m.method.describe()
+            )
+        })
+        .collect();
+    format!("; matched: {}", each.join("; "))
 }
 
 /// `arms to DPRK`, as the rule says it.

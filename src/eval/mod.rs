@@ -7,6 +7,7 @@
 //! and sorting the findings, make the result independent of input order.
 
 mod caps;
+mod conditions;
 mod finding;
 mod index;
 pub mod pipeline;
@@ -291,8 +292,16 @@ impl<'r> Evaluator<'r> {
             if !applies(rule, &e) {
                 continue;
             }
+            let matches = if rule.conditions.is_empty() {
+                Vec::new()
+            } else {
+                match conditions::check(self.rules, rule, &e) {
+                    Some(m) => m,
+                    None => continue,
+                }
+            };
             match &rule.kind {
-                RuleKind::Ban => self.ban(ri, &e),
+                RuleKind::Ban => self.ban(ri, &e, matches),
                 RuleKind::CapPrice {
                     amount,
                     currency,
@@ -302,6 +311,17 @@ impl<'r> Evaluator<'r> {
                     let mut diags = Vec::new();
                     self.caps.add(self.rules, ri, &e, &mut diags);
                     self.diags.extend(diags);
+                    // UNSCR 2397 OP 5: a supply with a listed party is not
+                    // permitted (a violation of its own), and still counts.
+                    let listed = conditions::provided(self.rules, rule, &e);
+                    if !listed.is_empty() {
+                        let what = What::Designated {
+                            shipment: describe_event(&e).into(),
+                        };
+                        let mut f = self.finding(ri, &e, what);
+                        f.matches = listed;
+                        self.findings.push(f);
+                    }
                 }
                 RuleKind::RequireReport { within_days } => {
                     self.reports.shipment(ri, &e, *within_days);
@@ -311,8 +331,43 @@ impl<'r> Evaluator<'r> {
         self.scratch = candidates;
     }
 
-    /// A port call: judged only by rules on port calls.
-    fn port_call(&mut self, _e: &Event) {}
+    /// A port call: judged only by rules on port calls (`to` is the port's
+    /// country).
+    fn port_call(&mut self, e: &Event) {
+        let rules = self.rules;
+        for &ri in &self.index.port_calls {
+            let rule = &rules.rules[ri];
+            if let Some(touched) = &mut self.touched {
+                touched.push((ri, e.id.as_str().into()));
+            }
+            if !rule.in_force(e.date)
+                || !party_matches(rule.to.as_ref(), e.port.as_ref())
+                || e.exemptions.iter().any(|x| rule.exemptions.contains(x))
+            {
+                continue;
+            }
+            let Some(matches) = conditions::check(rules, rule, e) else {
+                continue;
+            };
+            let what = What::PortCall {
+                vessel: e
+                    .vessel
+                    .as_ref()
+                    .map(|v| v.describe())
+                    .unwrap_or_default()
+                    .into(),
+                port: e
+                    .port
+                    .as_ref()
+                    .map(|p| p.name.as_str())
+                    .unwrap_or("")
+                    .into(),
+            };
+            let mut f = self.finding(ri, e, what);
+            f.matches = matches;
+            self.findings.push(f);
+        }
+    }
 
     /// Goods named by a commodity the rules do not declare, with no `hs`:
     /// no rule on particular goods can tell whether it covers them. The
@@ -327,7 +382,7 @@ impl<'r> Evaluator<'r> {
             .rules
             .rules
             .iter()
-            .find(|r| !matches!(r.goods, Goods::Any) && applies(r, e));
+            .find(|r| !matches!(r.goods, Goods::Any | Goods::PortCalls) && applies(r, e));
         let d = match blind {
             Some(rule) => crate::events::not_evaluable(
                 e,
@@ -357,11 +412,12 @@ impl<'r> Evaluator<'r> {
         Finding::new(ri, kind, e.id.as_str().into(), e.date, what, e.loc)
     }
 
-    fn ban(&mut self, ri: usize, e: &Event) {
+    fn ban(&mut self, ri: usize, e: &Event, matches: Vec<crate::lists::ListMatch>) {
         let what = What::Ban {
             shipment: describe_event(e).into(),
         };
-        let f = self.finding(ri, e, what);
+        let mut f = self.finding(ri, e, what);
+        f.matches = matches;
         self.findings.push(f);
     }
 
@@ -703,6 +759,15 @@ fn describe_event(e: &Event) -> String {
     if !e.via.is_empty() {
         let v: Vec<&str> = e.via.iter().map(|p| p.name.as_str()).collect();
         s.push_str(&format!(" via {}", v.join(", ")));
+    }
+    if let Some(t) = e.transfer {
+        s.push_str(&format!(" by {} transfer", t.as_str()));
+    }
+    if let Some(v) = &e.vessel {
+        s.push_str(&format!(" on {}", v.describe()));
+    }
+    if let Some(v) = &e.counterpart {
+        s.push_str(&format!(" with {}", v.describe()));
     }
     s
 }

@@ -196,9 +196,22 @@ impl List {
             for n in &e.imo {
                 l.by_imo.entry(*n).or_default().push(i);
             }
-            let names =
-                std::iter::once((&e.name, false)).chain(e.aliases.iter().map(|a| (a, true)));
-            for (n, alias) in names {
+            let mut names: Vec<(String, bool)> = std::iter::once((e.name.clone(), false))
+                .chain(e.aliases.iter().map(|a| (a.clone(), true)))
+                .collect();
+            // `OCEAN MARITIME MANAGEMENT COMPANY, LIMITED (OMM)`: the name
+            // without its bracket, and what the bracket holds as an alias.
+            for (n, alias) in names.clone() {
+                if let (Some(a), Some(b)) = (n.find('('), n.rfind(')')) {
+                    if a < b {
+                        let outside = format!("{} {}", &n[..a], &n[b + 1..]);
+                        names.push((outside, alias));
+                        names.push((n[a + 1..b].to_string(), true));
+                    }
+                }
+            }
+            for (n, alias) in &names {
+                let alias = *alias;
                 let words = normalize::words(n);
                 if words.is_empty() {
                     continue;
