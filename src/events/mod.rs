@@ -4,6 +4,7 @@
 //! Every record read is accounted for: it becomes an [`Event`] or an
 //! [`EventDiagnostic`] that rejects it, never nothing.
 
+pub mod comtrade;
 mod fields;
 pub mod read;
 pub mod scan;

@@ -59,7 +59,7 @@ impl Snippets {
         let Some(field) = field else { return whole };
         let input = inputs.iter().find(|i| i.name == f.name);
         let range = match input.map(|i| i.format) {
-            Some(InputFormat::Csv) => input.and_then(|i| {
+            Some(InputFormat::Csv | InputFormat::Comtrade) => input.and_then(|i| {
                 let col = i
                     .columns
                     .iter()
