@@ -105,7 +105,7 @@ fn matches(rules: &RuleSet, lc: &ListCondition, e: &Event, out: &mut Vec<ListMat
             }
         }
     }
-    if matches!(lc.who, Who::AnyParty) {
+    if matches!(lc.who, Who::AnyParty) && out.len() > 1 {
         dedup(out);
     }
 }

@@ -37,7 +37,12 @@ fn canonical(word: &str) -> &str {
 
 /// The normalised words of a name, in their order.
 pub fn words(name: &str) -> Vec<String> {
-    let ascii = deunicode::deunicode(name);
+    // Most names are ASCII already: transliterate only the others.
+    let ascii: std::borrow::Cow<str> = if name.is_ascii() {
+        std::borrow::Cow::Borrowed(name)
+    } else {
+        std::borrow::Cow::Owned(deunicode::deunicode(name))
+    };
     let mut out = Vec::new();
     let mut cur = String::new();
     for c in ascii.chars() {

@@ -135,6 +135,7 @@ fn un_xml(text: &str, problems: &mut Vec<LoadProblem>) -> Vec<(Entry, Vec<String
     let mut name_parts: Vec<String> = Vec::new();
     let mut buf = String::new();
     let mut field_at = 0usize;
+    let mut lines = Lines::new(text);
     loop {
         let at = reader.buffer_position() as usize;
         match reader.read_event() {
@@ -201,7 +202,7 @@ fn un_xml(text: &str, problems: &mut Vec<LoadProblem>) -> Vec<(Entry, Vec<String
                 if tag == "INDIVIDUAL" || tag == "ENTITY" {
                     if let Some((mut entry, datasets, start)) = cur.take() {
                         entry.name = name_parts.join(" ");
-                        entry.line = line_of(text, start);
+                        entry.line = lines.of(start);
                         if entry.reference.is_empty() {
                             problems.push(problem(
                                 start,
@@ -275,9 +276,31 @@ fn un_xml(text: &str, problems: &mut Vec<LoadProblem>) -> Vec<(Entry, Vec<String
     out
 }
 
-fn line_of(text: &str, offset: usize) -> u32 {
-    let o = offset.min(text.len());
-    text.as_bytes()[..o].iter().filter(|b| **b == b'\n').count() as u32 + 1
+/// Line numbers of offsets that only grow (entries in file order),
+/// counted incrementally: each byte of the file is looked at once.
+struct Lines<'t> {
+    text: &'t str,
+    at: usize,
+    line: u32,
+}
+
+impl<'t> Lines<'t> {
+    fn new(text: &'t str) -> Self {
+        Lines { text, at: 0, line: 1 }
+    }
+
+    /// The 1-based line of `offset` (an offset before the last one asked
+    /// about is counted from the start again).
+    fn of(&mut self, offset: usize) -> u32 {
+        let o = offset.min(self.text.len());
+        if o < self.at {
+            self.at = 0;
+            self.line = 1;
+        }
+        self.line += memchr::memchr_iter(b'\n', &self.text.as_bytes()[self.at..o]).count() as u32;
+        self.at = o;
+        self.line
+    }
 }
 
 // ------------------------------------------------------------------- CSV
@@ -384,8 +407,9 @@ fn csv_rows(
 /// optionally `aliases` (`;`-separated) and `schema`.
 fn plain_csv(text: &str, problems: &mut Vec<LoadProblem>) -> Vec<(Entry, Vec<String>)> {
     let mut out = Vec::new();
+    let mut lines = Lines::new(text);
     let headers = csv_rows(text, problems, |get, start, problems| {
-        let line = line_of(text, start);
+        let line = lines.of(start);
         let mut bad = false;
         let mut day = |col: &str, problems: &mut Vec<LoadProblem>| -> Option<NaiveDate> {
             let (v, s, e) = get(col)?;
@@ -490,6 +514,7 @@ fn plain_csv(text: &str, problems: &mut Vec<LoadProblem>) -> Vec<(Entry, Vec<Str
 /// its entries count as listed on every day.
 fn opensanctions(text: &str, problems: &mut Vec<LoadProblem>) -> Vec<(Entry, Vec<String>)> {
     let mut out = Vec::new();
+    let mut lines = Lines::new(text);
     let headers = csv_rows(text, problems, |get, start, problems| {
         let Some((id, _, _)) = get("id") else {
             let end = text[start..].find('\n').map_or(text.len(), |n| start + n);
@@ -535,7 +560,7 @@ fn opensanctions(text: &str, problems: &mut Vec<LoadProblem>) -> Vec<(Entry, Vec
                 listed_on: None,
                 delisted_on: None,
                 schema: get("schema").map(|v| v.0),
-                line: line_of(text, start),
+                line: lines.of(start),
             },
             datasets,
         ));
@@ -564,6 +589,7 @@ fn ftm(text: &str, _spec: &Spec, problems: &mut Vec<LoadProblem>) -> Vec<(Entry,
         datasets: Vec<String>,
     }
     let mut out = Vec::new();
+    let mut lines = Lines::new(text);
     let mut offset = 0usize;
     for raw in text.split_inclusive('\n') {
         let start = offset;
@@ -642,7 +668,7 @@ fn ftm(text: &str, _spec: &Spec, problems: &mut Vec<LoadProblem>) -> Vec<(Entry,
                 listed_on: first_date(&["listingDate", "startDate"]),
                 delisted_on: first_date(&["endDate"]),
                 schema: e.schema.clone(),
-                line: line_of(text, start),
+                line: lines.of(start),
             },
             e.datasets.clone(),
         ));
