@@ -54,6 +54,23 @@ impl PartyRole {
         PartyRole::ALL.into_iter().find(|r| r.as_str() == name)
     }
 
+    /// The field a finding names for a party in this role (`parties.owner`).
+    pub fn field(self) -> &'static str {
+        match self {
+            PartyRole::Exporter => "parties.exporter",
+            PartyRole::Importer => "parties.importer",
+            PartyRole::Consignee => "parties.consignee",
+            PartyRole::Shipper => "parties.shipper",
+            PartyRole::Owner => "parties.owner",
+            PartyRole::Operator => "parties.operator",
+            PartyRole::Manager => "parties.manager",
+            PartyRole::Charterer => "parties.charterer",
+            PartyRole::Insurer => "parties.insurer",
+            PartyRole::Financier => "parties.financier",
+            PartyRole::Broker => "parties.broker",
+        }
+    }
+
     /// The CSV column of a party in this role (`party_owner`).
     pub fn column(self) -> &'static str {
         match self {

@@ -95,13 +95,13 @@ fn matches(rules: &RuleSet, lc: &ListCondition, e: &Event, out: &mut Vec<ListMat
         if !lc.who.includes(Participant::Role(p.role)) {
             continue;
         }
-        let field = format!("parties.{}", p.role.as_str());
+        let field = p.role.field();
         let start = out.len();
-        by_name(list, lc, e, &field, &p.name, start, out);
+        by_name(list, lc, e, field, &p.name, start, out);
         // An entity of the rules is also matched by its declared title.
         if let Some(PartyKey::Entity(n)) = p.keys.first() {
             if let Some(title) = rules.declarations.get(n).and_then(|d| d.title.as_ref()) {
-                by_name(list, lc, e, &field, title, start, out);
+                by_name(list, lc, e, field, title, start, out);
             }
         }
     }

@@ -74,6 +74,9 @@ impl Cx<'_> {
                 }
             }
         }
+        if cells.is_empty() {
+            return any.then_some(v);
+        }
         let col = |part: &str| format!("{name}_{part}");
         if let Some(t) = self.text(&col("imo"), cells.imo) {
             any = true;

@@ -153,6 +153,32 @@ pub struct ListMatch {
     pub method: Method,
 }
 
+/// FNV-1a: names and IMO numbers are short keys, looked up once or twice
+/// per event; SipHash's protection against chosen keys is not needed for
+/// a list the analyst loads.
+#[derive(Default, Clone, Copy)]
+pub struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
 /// A loaded list with its index.
 #[derive(Debug)]
 pub struct List {
@@ -163,11 +189,11 @@ pub struct List {
     pub entries: Vec<Entry>,
     /// Entries skipped by the declaration's filters.
     pub filtered_out: usize,
-    by_imo: HashMap<u32, Vec<u32>>,
+    by_imo: FastMap<u32, Vec<u32>>,
     /// Normalised key or compact key → (entry, is an alias).
-    by_key: HashMap<String, Vec<(u32, bool)>>,
+    by_key: FastMap<String, Vec<(u32, bool)>>,
     /// Normalised word → entries with a name or alias containing it (for fuzzy candidates).
-    by_word: HashMap<String, Vec<u32>>,
+    by_word: FastMap<String, Vec<u32>>,
     /// Every (entry, compact key, is an alias), for fuzzy candidates by length.
     compacts: Vec<(u32, String, bool)>,
 }
@@ -186,9 +212,9 @@ impl List {
             file,
             entries,
             filtered_out,
-            by_imo: HashMap::new(),
-            by_key: HashMap::new(),
-            by_word: HashMap::new(),
+            by_imo: FastMap::default(),
+            by_key: FastMap::default(),
+            by_word: FastMap::default(),
             compacts: Vec::new(),
         };
         for (i, e) in l.entries.iter().enumerate() {
@@ -268,22 +294,19 @@ impl List {
         date: NaiveDate,
         fuzzy: Option<Decimal>,
     ) -> Vec<(&Entry, Method)> {
-        let words = normalize::words(name);
-        if words.is_empty() {
+        let Some((sorted, compact)) = normalize::keys(name) else {
             return Vec::new();
-        }
-        let compact = words.concat();
-        let mut sorted = words.clone();
-        sorted.sort_unstable();
+        };
         let mut out: Vec<(u32, Method)> = Vec::new();
-        for k in [sorted.join(" "), compact.clone()] {
-            for (i, alias) in self.by_key.get(&k).into_iter().flatten() {
+        for k in [&sorted, &compact] {
+            for (i, alias) in self.by_key.get(k.as_str()).into_iter().flatten() {
                 let m = if *alias { Method::Alias } else { Method::Name };
                 push_best(&mut out, *i, m);
             }
         }
         if let Some(threshold) = fuzzy {
             if out.is_empty() {
+                let words = normalize::words(name);
                 self.fuzzy(&words, &compact, threshold, &mut out);
             }
         }

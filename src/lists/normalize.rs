@@ -37,50 +37,80 @@ fn canonical(word: &str) -> &str {
 
 /// The normalised words of a name, in their order.
 pub fn words(name: &str) -> Vec<String> {
+    let mut buf = String::new();
+    let mut bounds = Vec::new();
+    split(name, &mut buf, &mut bounds);
+    bounds
+        .iter()
+        .map(|&(a, b)| canonical(&buf[a..b]).to_string())
+        .collect()
+}
+
+/// The lower-case words of a name in `buf`, as byte ranges in `bounds`
+/// (initialisms merged), without canonical forms applied.
+fn split(name: &str, buf: &mut String, bounds: &mut Vec<(usize, usize)>) {
+    buf.clear();
+    bounds.clear();
     // Most names are ASCII already: transliterate only the others.
     let ascii: std::borrow::Cow<str> = if name.is_ascii() {
         std::borrow::Cow::Borrowed(name)
     } else {
         std::borrow::Cow::Owned(deunicode::deunicode(name))
     };
-    let mut out = Vec::new();
-    let mut cur = String::new();
+    let mut start = 0;
+    let mut singles_run = false;
     for c in ascii.chars() {
         if c.is_ascii_alphanumeric() {
-            cur.push(c.to_ascii_lowercase());
-        } else if c == '&' {
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
-            }
-            out.push("and".to_string());
+            buf.push(c.to_ascii_lowercase());
         } else if c == '\'' || c == '\u{2019}' {
             // `Ko'rea` and `Korea`: apostrophes join.
-        } else if !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
+        } else {
+            if buf.len() > start {
+                push_word(buf, &mut start, bounds, &mut singles_run);
+            }
+            if c == '&' {
+                buf.push_str("and");
+                push_word(buf, &mut start, bounds, &mut singles_run);
+            }
         }
     }
-    if !cur.is_empty() {
-        out.push(cur);
+    if buf.len() > start {
+        push_word(buf, &mut start, bounds, &mut singles_run);
     }
-    // Initialisms written with dots (`L.L.C.`, `S.A.`) are one word.
-    let mut merged: Vec<String> = Vec::with_capacity(out.len());
-    let mut prev_single = false;
-    for w in out {
-        let single = w.len() == 1 && w.bytes().all(|b| b.is_ascii_alphabetic());
-        match merged.last_mut() {
-            Some(last) if single && prev_single => last.push_str(&w),
-            _ => merged.push(w),
-        }
-        prev_single = single;
+}
+
+/// End the word `buf[start..]`: a single letter right after another single
+/// letter (or a run of them) joins it, as in `l l c` → `llc`.
+fn push_word(
+    buf: &mut String,
+    start: &mut usize,
+    bounds: &mut Vec<(usize, usize)>,
+    singles_run: &mut bool,
+) {
+    let (a, b) = (*start, buf.len());
+    let single = b - a == 1 && buf.as_bytes()[a].is_ascii_alphabetic();
+    match bounds.last_mut() {
+        // Words are contiguous in `buf`, so the previous one extends.
+        Some(last) if single && *singles_run && last.1 == a => last.1 = b,
+        _ => bounds.push((a, b)),
     }
-    let mut out = merged;
-    for w in &mut out {
-        let c = canonical(w);
-        if c != w {
-            *w = c.to_string();
-        }
+    *singles_run = single;
+    *start = b;
+}
+
+/// Both keys of a name, with few allocations: (sorted words joined by
+/// spaces, words in order without spaces). `None` for a name with no words.
+pub fn keys(name: &str) -> Option<(String, String)> {
+    let mut buf = String::with_capacity(name.len());
+    let mut bounds = Vec::with_capacity(8);
+    split(name, &mut buf, &mut bounds);
+    if bounds.is_empty() {
+        return None;
     }
-    out
+    let mut w: Vec<&str> = bounds.iter().map(|&(a, b)| canonical(&buf[a..b])).collect();
+    let compact = w.concat();
+    w.sort_unstable();
+    Some((w.join(" "), compact))
 }
 
 /// The key names are matched on: normalised words, sorted, joined by spaces.

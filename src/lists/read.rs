@@ -286,7 +286,11 @@ struct Lines<'t> {
 
 impl<'t> Lines<'t> {
     fn new(text: &'t str) -> Self {
-        Lines { text, at: 0, line: 1 }
+        Lines {
+            text,
+            at: 0,
+            line: 1,
+        }
     }
 
     /// The 1-based line of `offset` (an offset before the last one asked
