@@ -190,8 +190,9 @@ pub struct List {
     /// Entries skipped by the declaration's filters.
     pub filtered_out: usize,
     by_imo: FastMap<u32, Vec<u32>>,
-    /// Normalised key or compact key → (entry, is an alias).
-    by_key: FastMap<String, Vec<(u32, bool)>>,
+    /// Hash of a normalised key or compact key → (entry, is an alias);
+    /// a hit is confirmed against the entry's own keys.
+    by_key: FastMap<u64, Vec<(u32, bool)>>,
     /// Normalised word → entries with a name or alias containing it (for fuzzy candidates).
     by_word: FastMap<String, Vec<u32>>,
     /// Every (entry, compact key, is an alias), for fuzzy candidates by length.
@@ -222,20 +223,7 @@ impl List {
             for n in &e.imo {
                 l.by_imo.entry(*n).or_default().push(i);
             }
-            let mut names: Vec<(String, bool)> = std::iter::once((e.name.clone(), false))
-                .chain(e.aliases.iter().map(|a| (a.clone(), true)))
-                .collect();
-            // `OCEAN MARITIME MANAGEMENT COMPANY, LIMITED (OMM)`: the name
-            // without its bracket, and what the bracket holds as an alias.
-            for (n, alias) in names.clone() {
-                if let (Some(a), Some(b)) = (n.find('('), n.rfind(')')) {
-                    if a < b {
-                        let outside = format!("{} {}", &n[..a], &n[b + 1..]);
-                        names.push((outside, alias));
-                        names.push((n[a + 1..b].to_string(), true));
-                    }
-                }
-            }
+            let names = entry_names(e);
             for (n, alias) in &names {
                 let alias = *alias;
                 let words = normalize::words(n);
@@ -246,7 +234,7 @@ impl List {
                 sorted.sort_unstable();
                 let compact = words.concat();
                 for k in [sorted.join(" "), compact.clone()] {
-                    let v = l.by_key.entry(k).or_default();
+                    let v = l.by_key.entry(normalize::fnv(k.as_bytes())).or_default();
                     if !v.contains(&(i, alias)) {
                         v.push((i, alias));
                     }
@@ -294,12 +282,19 @@ impl List {
         date: NaiveDate,
         fuzzy: Option<Decimal>,
     ) -> Vec<(&Entry, Method)> {
-        let Some((sorted, compact)) = normalize::keys(name) else {
+        let Some((sorted_hash, compact_hash)) = normalize::key_hashes(name) else {
             return Vec::new();
         };
         let mut out: Vec<(u32, Method)> = Vec::new();
-        for k in [&sorted, &compact] {
-            for (i, alias) in self.by_key.get(k.as_str()).into_iter().flatten() {
+        let mut keys: Option<(String, String)> = None;
+        for h in [sorted_hash, compact_hash] {
+            for (i, alias) in self.by_key.get(&h).into_iter().flatten() {
+                // Confirm the hit on the keys themselves (hashes may collide).
+                let (sorted, compact) = keys.get_or_insert_with(|| normalize::keys(name).unwrap_or_default());
+                let Some(e) = self.entries.get(*i as usize) else { continue };
+                if !entry_has_key(e, sorted, compact) {
+                    continue;
+                }
                 let m = if *alias { Method::Alias } else { Method::Name };
                 push_best(&mut out, *i, m);
             }
@@ -307,6 +302,7 @@ impl List {
         if let Some(threshold) = fuzzy {
             if out.is_empty() {
                 let words = normalize::words(name);
+                let compact = words.concat();
                 self.fuzzy(&words, &compact, threshold, &mut out);
             }
         }
@@ -363,6 +359,33 @@ impl List {
             }
         }
     }
+}
+
+/// The names an entry is indexed under (its name, aliases, and the parts
+/// of a bracketed name), as in [`List::new`].
+fn entry_names(e: &Entry) -> Vec<(String, bool)> {
+    let mut names: Vec<(String, bool)> = std::iter::once((e.name.clone(), false))
+        .chain(e.aliases.iter().map(|a| (a.clone(), true)))
+        .collect();
+    // `OCEAN MARITIME MANAGEMENT COMPANY, LIMITED (OMM)`: the name
+    // without its bracket, and what the bracket holds as an alias.
+    for (n, alias) in names.clone() {
+        if let (Some(a), Some(b)) = (n.find('('), n.rfind(')')) {
+            if a < b {
+                let outside = format!("{} {}", &n[..a], &n[b + 1..]);
+                names.push((outside, alias));
+                names.push((n[a + 1..b].to_string(), true));
+            }
+        }
+    }
+    names
+}
+
+/// Does one of the entry's names have one of these keys?
+fn entry_has_key(e: &Entry, sorted: &str, compact: &str) -> bool {
+    entry_names(e).iter().any(|(n, _)| {
+        normalize::keys(n).is_some_and(|(s, c)| s == sorted || c == compact || c == sorted || s == compact)
+    })
 }
 
 /// Keep the best method per entry: IMO, then name, then alias, then the

@@ -98,6 +98,55 @@ fn push_word(
     *start = b;
 }
 
+/// Hashes of both keys of a name ([`keys`]), without building them: the
+/// index is looked up by these, and a hit is confirmed on the keys.
+pub fn key_hashes(name: &str) -> Option<(u64, u64)> {
+    let mut buf = String::with_capacity(name.len());
+    let mut bounds = Vec::with_capacity(8);
+    split(name, &mut buf, &mut bounds);
+    if bounds.is_empty() {
+        return None;
+    }
+    let mut w: [&str; 32] = [""; 32];
+    let n = bounds.len();
+    if n > w.len() {
+        let (a, b) = keys(name)?;
+        return Some((fnv(a.as_bytes()), fnv(b.as_bytes())));
+    }
+    for (slot, &(a, b)) in w.iter_mut().zip(&bounds) {
+        *slot = canonical(&buf[a..b]);
+    }
+    let words = &mut w[..n];
+    let mut compact = FNV_START;
+    for x in words.iter() {
+        compact = fnv_more(compact, x.as_bytes());
+    }
+    words.sort_unstable();
+    let mut sorted = FNV_START;
+    for (i, x) in words.iter().enumerate() {
+        if i > 0 {
+            sorted = fnv_more(sorted, b" ");
+        }
+        sorted = fnv_more(sorted, x.as_bytes());
+    }
+    Some((sorted, compact))
+}
+
+const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+fn fnv_more(mut h: u64, bytes: &[u8]) -> u64 {
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// FNV-1a of a key, as [`key_hashes`] computes it.
+pub fn fnv(bytes: &[u8]) -> u64 {
+    fnv_more(FNV_START, bytes)
+}
+
 /// Both keys of a name, with few allocations: (sorted words joined by
 /// spaces, words in order without spaces). `None` for a name with no words.
 pub fn keys(name: &str) -> Option<(String, String)> {
@@ -128,6 +177,15 @@ pub fn compact(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hashes_are_the_hashes_of_the_keys() {
+        for n in ["Korea Ansan Shipping Co., Ltd.", "L.L.C. Acme", "Chon Ma San", "Пётр & Co"] {
+            let (a, b) = keys(n).unwrap_or_default();
+            assert_eq!(key_hashes(n), Some((fnv(a.as_bytes()), fnv(b.as_bytes()))), "{n}");
+        }
+        assert_eq!(key_hashes(" ,. "), None);
+    }
 
     #[test]
     fn normalisation_cases() {
