@@ -367,8 +367,10 @@ pub fn syntax_error(file: FileId, text: &str, offset: usize, err: &Error<R>) -> 
         let end = before.len();
         let start = before[..end - "months".len()]
             .trim_end()
-            .rfind(|c: char| !c.is_ascii_digit())
-            .map_or(0, |i| i + 1);
+            .char_indices()
+            .rev()
+            .find(|(_, c)| !c.is_ascii_digit())
+            .map_or(0, |(i, c)| i + c.len_utf8());
         return Diagnostic::error(
             Code::ParseSyntax,
             "a period of months needs the day its first window starts",
