@@ -290,8 +290,11 @@ impl List {
         for h in [sorted_hash, compact_hash] {
             for (i, alias) in self.by_key.get(&h).into_iter().flatten() {
                 // Confirm the hit on the keys themselves (hashes may collide).
-                let (sorted, compact) = keys.get_or_insert_with(|| normalize::keys(name).unwrap_or_default());
-                let Some(e) = self.entries.get(*i as usize) else { continue };
+                let (sorted, compact) =
+                    keys.get_or_insert_with(|| normalize::keys(name).unwrap_or_default());
+                let Some(e) = self.entries.get(*i as usize) else {
+                    continue;
+                };
                 if !entry_has_key(e, sorted, compact) {
                     continue;
                 }
@@ -384,7 +387,8 @@ fn entry_names(e: &Entry) -> Vec<(String, bool)> {
 /// Does one of the entry's names have one of these keys?
 fn entry_has_key(e: &Entry, sorted: &str, compact: &str) -> bool {
     entry_names(e).iter().any(|(n, _)| {
-        normalize::keys(n).is_some_and(|(s, c)| s == sorted || c == compact || c == sorted || s == compact)
+        normalize::keys(n)
+            .is_some_and(|(s, c)| s == sorted || c == compact || c == sorted || s == compact)
     })
 }
 

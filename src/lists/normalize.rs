@@ -180,9 +180,18 @@ mod tests {
 
     #[test]
     fn hashes_are_the_hashes_of_the_keys() {
-        for n in ["Korea Ansan Shipping Co., Ltd.", "L.L.C. Acme", "Chon Ma San", "Пётр & Co"] {
+        for n in [
+            "Korea Ansan Shipping Co., Ltd.",
+            "L.L.C. Acme",
+            "Chon Ma San",
+            "Пётр & Co",
+        ] {
             let (a, b) = keys(n).unwrap_or_default();
-            assert_eq!(key_hashes(n), Some((fnv(a.as_bytes()), fnv(b.as_bytes()))), "{n}");
+            assert_eq!(
+                key_hashes(n),
+                Some((fnv(a.as_bytes()), fnv(b.as_bytes()))),
+                "{n}"
+            );
         }
         assert_eq!(key_hashes(" ,. "), None);
     }

@@ -200,9 +200,12 @@ pub fn syntax_error(file: FileId, text: &str, offset: usize, err: &Error<R>) -> 
             // `by sts transfer` and `with …`: those are not what a typo
             // there most likely meant, and `by` is not `by origin`.
             let mut p = positives.clone();
-            if p.iter()
-                .any(|r| matches!(r, R::scope | R::direction | R::kw_from | R::kw_to | R::kw_via))
-            {
+            if p.iter().any(|r| {
+                matches!(
+                    r,
+                    R::scope | R::direction | R::kw_from | R::kw_to | R::kw_via
+                )
+            }) {
                 p.retain(|r| !matches!(r, R::kw_by | R::kw_with));
             }
             p
