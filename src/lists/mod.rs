@@ -161,7 +161,12 @@ pub struct Fnv(u64);
 
 impl std::hash::Hasher for Fnv {
     fn finish(&self) -> u64 {
-        self.0
+        // FNV leaves the high bits of short keys poorly mixed, and the
+        // hash table reads them: finish with splitmix64's mixer.
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
     }
     fn write(&mut self, bytes: &[u8]) {
         let mut h = if self.0 == 0 {
@@ -207,14 +212,15 @@ impl List {
         entries: Vec<Entry>,
         filtered_out: usize,
     ) -> Self {
+        let n = entries.len();
         let mut l = List {
             name,
             spec,
             file,
             entries,
             filtered_out,
-            by_imo: FastMap::default(),
-            by_key: FastMap::default(),
+            by_imo: FastMap::with_capacity_and_hasher(n, Default::default()),
+            by_key: FastMap::with_capacity_and_hasher(n * 2, Default::default()),
             by_word: FastMap::default(),
             compacts: Vec::new(),
         };
