@@ -28,6 +28,105 @@ pub struct Analyzed {
     pub checked: Checked,
     /// What checking each file's rules found, for the next analysis.
     memo: check::Memo,
+    /// Lists read, for reuse while their files do not change.
+    lists: Vec<CachedList>,
+}
+
+/// A list as read from a file, with what identifies that reading.
+#[derive(Debug, Clone)]
+struct CachedList {
+    file: PathBuf,
+    spec: crate::lists::Spec,
+    name: String,
+    stamp: Option<(std::time::SystemTime, u64)>,
+    list: std::sync::Arc<crate::lists::List>,
+    problems: Vec<crate::lists::LoadProblem>,
+    text: std::sync::Arc<String>,
+}
+
+fn stamp(file: &std::path::Path) -> Option<(std::time::SystemTime, u64)> {
+    let m = std::fs::metadata(file).ok()?;
+    Some((m.modified().ok()?, m.len()))
+}
+
+/// Read every list the rule set declares, relative to the file that
+/// declares it (or to the working directory, for rule texts without a
+/// file). A file that cannot be read is an error of the rule set; problems
+/// inside one are warnings that point into it, and never stop the check.
+fn load_lists(
+    checked: &mut Checked,
+    sources: &mut SourceMap,
+    previous: Vec<CachedList>,
+) -> Vec<CachedList> {
+    use crate::diagnostic::{Code, Diagnostic};
+    let mut cache = Vec::new();
+    let names: Vec<String> = checked.rules.lists.keys().cloned().collect();
+    for name in names {
+        let Some(decl) = checked.rules.lists.get(&name).cloned() else {
+            continue;
+        };
+        let base = sources
+            .try_get(decl.span.file)
+            .and_then(|f| f.path.as_ref())
+            .and_then(|p| p.parent())
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default();
+        let file = base.join(&decl.spec.path);
+        let now = stamp(&file);
+        let reused = previous.iter().find(|c| {
+            c.file == file
+                && c.spec == decl.spec
+                && c.name == name
+                && now.is_some()
+                && c.stamp == now
+        });
+        let entry = match reused {
+            Some(c) => c.clone(),
+            None => match crate::lists::load(&name, &decl.spec, &file) {
+                Ok(l) => CachedList {
+                    file: file.clone(),
+                    spec: decl.spec.clone(),
+                    name: name.clone(),
+                    stamp: now,
+                    list: std::sync::Arc::new(l.list),
+                    problems: l.problems,
+                    text: std::sync::Arc::new(l.text),
+                },
+                Err(why) => {
+                    checked.diagnostics.push(
+                        Diagnostic::error(Code::ListUnreadable, why)
+                            .with_label(decl.path_span, "this list file")
+                            .with_help(format!(
+                                "the path is relative to the rule file{}; check it, or download the list there",
+                                if base.as_os_str().is_empty() { String::new() } else { format!(" (`{}`)", base.display()) }
+                            )),
+                    );
+                    continue;
+                }
+            },
+        };
+        if !entry.problems.is_empty() {
+            let shown = file.to_string_lossy().replace('\\', "/");
+            let id = sources.add(shown, Some(&file), entry.text.as_ref().clone());
+            for p in &entry.problems {
+                let span = crate::source::Span::new(id, p.offset, p.offset + p.len);
+                checked.diagnostics.push(
+                    Diagnostic::warning(
+                        Code::ListMalformed,
+                        format!("list `{name}`: {}", p.message),
+                    )
+                    .with_label(span, "here")
+                    .maybe_help(p.help.clone()),
+                );
+            }
+        }
+        if let Some(d) = checked.rules.lists.get_mut(&name) {
+            d.data = Some(entry.list.clone());
+        }
+        cache.push(entry);
+    }
+    crate::diagnostic::sort(&mut checked.diagnostics);
+    cache
 }
 
 /// Parse and check `inputs` as one rule set. With the `previous` analysis
@@ -45,8 +144,10 @@ pub fn analyze(inputs: Vec<Input>, previous: Option<Analyzed>) -> Analyzed {
     let mut old: Vec<Option<(Parsed, SourceFile)>> = Vec::new();
     let mut memo = check::Memo::default();
     let mut old_checked = None;
+    let mut previous_lists = Vec::new();
     if let Some(prev) = previous {
         memo = prev.memo;
+        previous_lists = prev.lists;
         old_checked = Some(prev.checked);
         old = prev
             .parsed
@@ -80,7 +181,7 @@ pub fn analyze(inputs: Vec<Input>, previous: Option<Analyzed>) -> Analyzed {
         parsed.push(parse);
         unchanged.push(same);
     }
-    let (checked, memo) = check::check_again(&parsed, &unchanged, memo, old_checked.as_mut());
+    let (mut checked, memo) = check::check_again(&parsed, &unchanged, memo, old_checked.as_mut());
     // What is left of the previous analysis is freed on another thread: a
     // large rule set takes milliseconds to free, and the editor waits for
     // the diagnostics, not for that.
@@ -89,11 +190,13 @@ pub fn analyze(inputs: Vec<Input>, previous: Option<Analyzed>) -> Analyzed {
             .name("sanc-free".into())
             .spawn(move || drop((old, old_checked, garbage)));
     }
+    let lists = load_lists(&mut checked, &mut sources, previous_lists);
     Analyzed {
         sources,
         parsed,
         checked,
         memo,
+        lists,
     }
 }
 

@@ -335,6 +335,11 @@ codes! {
     ShadowedCap = "sanc::check::shadowed_cap",
     UnusedDeclaration = "sanc::check::unused_declaration",
     EmptyGroup = "sanc::check::empty_group",
+    UnknownList = "sanc::check::unknown_list",
+    UnknownRole = "sanc::check::unknown_role",
+    BadList = "sanc::check::bad_list",
+    ListUnreadable = "sanc::list::unreadable",
+    ListMalformed = "sanc::list::malformed",
     EventUnreadable = "sanc::event::unreadable",
     EventMalformed = "sanc::event::malformed",
     EventMissingField = "sanc::event::missing_field",
@@ -363,6 +368,7 @@ codes! {
     EventZeroQuantity = "sanc::event::zero_quantity",
     EventMultilineRecord = "sanc::event::multiline_record",
     EventUnknownColumn = "sanc::event::unknown_column",
+    EventBadImo = "sanc::event::bad_imo",
 }
 
 impl Code {

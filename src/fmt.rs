@@ -434,6 +434,32 @@ impl<'a> Printer<'a> {
             ItemKind::Exemption(d) => {
                 line(format!("{EXEMPTION} {}{}", d.name.node, title(&d.title)))
             }
+            ItemKind::List(d) => {
+                let mut s = format!(
+                    "{LIST} {}{} = {} {}",
+                    d.name.node,
+                    title(&d.title),
+                    d.format.node,
+                    quote(&d.path.node)
+                );
+                let texts = |v: &[Node<String>]| {
+                    v.iter()
+                        .map(|t| quote(&t.node))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                if !d.references.is_empty() {
+                    s.push_str(&format!(" {REFERENCE} {}", texts(&d.references)));
+                }
+                if !d.datasets.is_empty() {
+                    s.push_str(&format!(" {DATASET} {}", texts(&d.datasets)));
+                }
+                if !d.schemata.is_empty() {
+                    let n: Vec<&str> = d.schemata.iter().map(|n| n.node.as_str()).collect();
+                    s.push_str(&format!(" {SCHEMA} {}", n.join(", ")));
+                }
+                line(s)
+            }
             ItemKind::Rule(r) => self.rule(r, end),
         }
     }
@@ -461,6 +487,7 @@ impl<'a> Printer<'a> {
                 let c: Vec<&str> = codes.iter().map(|h| h.node.as_str()).collect();
                 format!("{HS} {}", c.join(", "))
             }
+            Goods::PortCalls => "port calls".to_string(),
         });
         for sc in &r.scope {
             s.push_str(&format!(
@@ -468,6 +495,10 @@ impl<'a> Printer<'a> {
                 sc.direction.node.keyword(),
                 party(&sc.party.node)
             ));
+        }
+        for c in &r.conditions {
+            s.push(' ');
+            s.push_str(&self.condition(&c.node));
         }
         match &r.kind {
             RuleKind::Ban => {}
@@ -533,6 +564,41 @@ impl<'a> Printer<'a> {
                 "{UNLESS} {LOADED} {BEFORE} {loaded_before} {AND} {DELIVERED} {BEFORE} {delivered_before}"
             ),
             Clause::ContractedBefore(d) => format!("{kw} {d}"),
+            Clause::Provided { who, list, fuzzy } => {
+                let who = match &who.node {
+                    Participants::AnyParty => "party".to_string(),
+                    Participants::Roles(_) => participants(&who.node),
+                };
+                format!("{kw} {who} on {}{}", list.node, self.fuzzy(fuzzy.as_ref()))
+            }
+        }
+    }
+
+    fn fuzzy(&self, f: Option<&Node<rust_decimal::Decimal>>) -> String {
+        f.map(|f| format!(" fuzzy {}", self.src(f.span.start, f.span.end)))
+            .unwrap_or_default()
+    }
+
+    /// `by sts transfer`, `with owner or operator on un_1718`, …
+    fn condition(&self, c: &Condition) -> String {
+        match c {
+            Condition::Transfer(m) => format!("by {} transfer", m.node),
+            Condition::Listed { who, list, fuzzy } => format!(
+                "with {} on {}{}",
+                participants(&who.node),
+                list.node,
+                self.fuzzy(fuzzy.as_ref())
+            ),
+            Condition::Flagged { who, party: p } => {
+                format!(
+                    "with {} flagged {}",
+                    participants(&who.node),
+                    party(&p.node)
+                )
+            }
+            Condition::Nationality { who, party: p } => {
+                format!("with {} in {}", participants(&who.node), party(&p.node))
+            }
         }
     }
 
@@ -603,6 +669,18 @@ fn period_text(p: &Period) -> String {
         Period::Day => DAY.into(),
         Period::Days(n) => days(*n),
         Period::Months { count, from } => format!("{count} {MONTHS} {FROM} {from}"),
+    }
+}
+
+/// `owner or operator`, `any party`.
+fn participants(w: &Participants) -> String {
+    match w {
+        Participants::AnyParty => "any party".into(),
+        Participants::Roles(r) => r
+            .iter()
+            .map(|r| r.node.as_str())
+            .collect::<Vec<_>>()
+            .join(" or "),
     }
 }
 

@@ -77,6 +77,79 @@ pub enum Goods {
     Any,
     Hs(Vec<String>),
     Commodity(CommodityId),
+    /// Not goods: vessels' port calls (`ban port calls …`).
+    PortCalls,
+}
+
+/// A `list` declaration, and the list once loaded.
+#[derive(Debug, Clone)]
+pub struct ListDecl {
+    pub name: String,
+    pub spec: crate::lists::Spec,
+    /// The declaration, and its path text (relative to its file).
+    pub span: Span,
+    pub path_span: Span,
+    /// `None` until loaded (or when the file could not be read).
+    pub data: Option<std::sync::Arc<crate::lists::List>>,
+}
+
+/// Which participants a condition asks about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Who {
+    /// Every party in every role, and both vessels.
+    AnyParty,
+    Of(BTreeSet<crate::roles::Participant>),
+}
+
+impl Who {
+    pub fn includes(&self, p: crate::roles::Participant) -> bool {
+        match self {
+            Who::AnyParty => true,
+            Who::Of(s) => s.contains(&p),
+        }
+    }
+
+    /// `owner or operator`, `any party`.
+    pub fn describe(&self) -> String {
+        match self {
+            Who::AnyParty => "any party".into(),
+            Who::Of(s) => s
+                .iter()
+                .map(|p| p.as_str())
+                .collect::<Vec<_>>()
+                .join(" or "),
+        }
+    }
+}
+
+/// `with WHO on LIST [fuzzy P%]` or `provided no WHO on LIST`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListCondition {
+    pub list: String,
+    pub who: Who,
+    /// Fuzzy matching at this similarity (a share, 0–1), when asked for.
+    pub fuzzy: Option<Decimal>,
+}
+
+/// A rule's conditions besides goods, parties and dates.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Conditions {
+    /// `by sts transfer`
+    pub transfer: Option<crate::roles::Transfer>,
+    /// `with … on LIST`: each must match.
+    pub listed: Vec<ListCondition>,
+    /// `with vessel flagged P`
+    pub flagged: Vec<(Who, PartySet)>,
+    /// `with ROLE in P`: a party in one of the roles has that nationality.
+    pub nationality: Vec<(Who, PartySet)>,
+    /// `provided no … on LIST` (caps).
+    pub provided: Option<ListCondition>,
+}
+
+impl Conditions {
+    pub fn is_empty(&self) -> bool {
+        *self == Conditions::default()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -211,6 +284,8 @@ pub struct Rule {
     /// `unless contracted before D`: shipments under older contracts are
     /// outside the rule.
     pub contracted_before: Option<NaiveDate>,
+    /// Transfer mode, lists, flags, nationalities, `provided no`.
+    pub conditions: Conditions,
     /// The rule's keyword; findings point here.
     pub keyword: Span,
     pub span: Span,
@@ -252,6 +327,7 @@ pub enum DeclKind {
     Entity,
     Commodity,
     Exemption,
+    List,
 }
 
 impl DeclKind {
@@ -263,6 +339,7 @@ impl DeclKind {
             DeclKind::Entity => "an entity",
             DeclKind::Commodity => "a commodity",
             DeclKind::Exemption => "an exemption",
+            DeclKind::List => "a list",
         }
     }
 
@@ -273,6 +350,7 @@ impl DeclKind {
             DeclKind::Entity => "entity",
             DeclKind::Commodity => "commodity",
             DeclKind::Exemption => "exemption",
+            DeclKind::List => "list",
         }
     }
 }
@@ -311,6 +389,8 @@ pub struct RuleSet {
     pub commodities: Vec<Commodity>,
     pub commodity_ids: BTreeMap<String, CommodityId>,
     pub exemptions: BTreeSet<String>,
+    /// Designation lists by name.
+    pub lists: BTreeMap<String, ListDecl>,
     pub rules: Vec<Rule>,
 }
 

@@ -44,7 +44,9 @@ fn a_finding_costs_a_few_hundred_bytes() {
     let mut kinds = [0usize; 4];
     for f in &outcome.findings {
         let k = match f.facts {
-            Facts::Ban(_) => 0,
+            // Port calls and designated supplies are shipments (or vessels)
+            // with list matches, sized like bans.
+            Facts::Ban(_) | Facts::PortCall(_) | Facts::Designated(_) => 0,
             Facts::Price(_) => 1,
             Facts::Cap(_) => 2,
             Facts::Report(_) => 3,

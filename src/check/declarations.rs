@@ -44,6 +44,7 @@ impl Checker<'_> {
                 ItemKind::Entity(d) => (DeclKind::Entity, d.title.as_ref(), None),
                 ItemKind::Commodity(d) => (DeclKind::Commodity, d.title.as_ref(), None),
                 ItemKind::Exemption(d) => (DeclKind::Exemption, d.title.as_ref(), None),
+                ItemKind::List(d) => (DeclKind::List, d.title.as_ref(), None),
                 _ => continue,
             };
             if iso::is_country(&name.node) {
@@ -182,6 +183,77 @@ impl Checker<'_> {
                     self.model.exemptions.insert(d.name.node.clone());
                 }
             }
+        }
+    }
+
+    /// `list` declarations: the format and filters; the file is read later
+    /// (by the analysis, which knows where the rule file is).
+    pub(super) fn resolve_lists(&mut self) {
+        let items: Vec<_> = self.items().collect();
+        for (_, item) in items {
+            let ItemKind::List(d) = &item.kind else {
+                continue;
+            };
+            if !self.is_the_declaration(&d.name) {
+                continue;
+            }
+            let Some(format) = crate::lists::Format::from_name(&d.format.node) else {
+                let names = crate::lists::Format::NAMES;
+                let help = match suggest::closest(&d.format.node, names) {
+                    Some(b) => format!("did you mean `{b}`? The formats are {}", names.join(", ")),
+                    None => format!("the formats are {} (UN Consolidated List XML, OpenSanctions targets.simple.csv, FollowTheMoney JSON lines, plain CSV)", names.join(", ")),
+                };
+                self.emit(
+                    Diagnostic::error(
+                        Code::BadList,
+                        format!("unknown list format `{}`", d.format.node),
+                    )
+                    .with_label(d.format.span, "not a list format")
+                    .with_help(help),
+                );
+                continue;
+            };
+            use crate::lists::Format;
+            if !d.datasets.is_empty() && !matches!(format, Format::OpenSanctions | Format::Ftm) {
+                let at = d.datasets[0].span;
+                self.emit(
+                    Diagnostic::error(
+                        Code::BadList,
+                        format!("a `{}` list has no datasets", format.name()),
+                    )
+                    .with_label(
+                        at,
+                        "`dataset` filters OpenSanctions and FollowTheMoney lists",
+                    )
+                    .with_help("filter by `reference` prefix instead, e.g. `reference \"KP\"`"),
+                );
+                continue;
+            }
+            if d.path.node.trim().is_empty() {
+                self.emit(
+                    Diagnostic::error(Code::BadList, "a list without a file")
+                        .with_label(d.path.span, "empty path")
+                        .with_help("give the list's file, relative to this rule file"),
+                );
+                continue;
+            }
+            let spec = crate::lists::Spec {
+                format,
+                path: d.path.node.clone(),
+                references: d.references.iter().map(|r| r.node.clone()).collect(),
+                datasets: d.datasets.iter().map(|r| r.node.clone()).collect(),
+                schemata: d.schemata.iter().map(|r| r.node.clone()).collect(),
+            };
+            self.model.lists.insert(
+                d.name.node.clone(),
+                crate::model::ListDecl {
+                    name: d.name.node.clone(),
+                    spec,
+                    span: item.span,
+                    path_span: d.path.span,
+                    data: None,
+                },
+            );
         }
     }
 

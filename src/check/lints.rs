@@ -83,6 +83,7 @@ impl Checker<'_> {
                 continue;
             }
             match &b.goods {
+                Goods::PortCalls => {}
                 Goods::Any => any.push(i),
                 Goods::Commodity(c) => by_commodity.entry(*c).or_default().push(i),
                 Goods::Hs(codes) => {
@@ -108,7 +109,7 @@ impl Checker<'_> {
                 }
             };
             match &cap.goods {
-                Goods::Any => {}
+                Goods::Any | Goods::PortCalls => {}
                 Goods::Commodity(c) => {
                     for a in self.model.lineage(*c) {
                         if let Some(v) = by_commodity.get(&a) {
@@ -148,6 +149,8 @@ impl Checker<'_> {
 
     fn ban_covers(&self, ban: &Rule, cap: &Rule) -> bool {
         if !matches!(ban.kind, RuleKind::Ban)
+            || !ban.conditions.is_empty()
+            || matches!(ban.goods, Goods::PortCalls)
             || ban.severity != crate::diagnostic::Severity::Error
             || !ban.exemptions.is_subset(&cap.exemptions)
         {

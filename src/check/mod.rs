@@ -118,6 +118,7 @@ pub fn check_again(
     };
     cx.declare();
     cx.resolve_declarations();
+    cx.resolve_lists();
     cx.children = cx.model.children_index();
     let (rules, references) = match previous {
         Some(p) => (
@@ -217,6 +218,7 @@ impl<'a> Checker<'a> {
         for c in &m.commodities {
             c.name.hash(&mut h);
             c.hs.hash(&mut h);
+            c.except.hash(&mut h);
             c.parent.hash(&mut h);
             c.measured.hash(&mut h);
             for cv in &c.conversions {

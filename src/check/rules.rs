@@ -3,9 +3,10 @@
 use super::{Checker, FileRules, LoweredRule, Memo};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::model::{self, Goods, Limit, PartySet};
+use crate::roles::Participant;
 use crate::source::Span;
 use crate::suggest;
-use crate::syntax::ast::{self, Clause, Direction, ItemKind, Node, PartyRef, Period};
+use crate::syntax::ast::{self, Clause, Condition, Direction, ItemKind, Node, PartyRef, Period};
 use crate::units::{Dimension, Unit};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -202,6 +203,7 @@ impl Checker<'_> {
                 let c: Vec<&str> = codes.iter().map(|c| c.node.as_str()).collect();
                 format!("hs-{}", c.join("-"))
             }
+            ast::Goods::PortCalls => "port-calls".into(),
         });
         let mut scope: Vec<&ast::Scope> = r.scope.iter().collect();
         scope.sort_by_key(|s| s.direction.node);
@@ -211,6 +213,33 @@ impl Checker<'_> {
                 PartyRef::Any => "any".into(),
                 PartyRef::Name(n) => self.model.aliases.get(n).unwrap_or(n).clone(),
             });
+        }
+        let party = |p: &PartyRef| match p {
+            PartyRef::Any => "any".to_string(),
+            PartyRef::Name(n) => self.model.aliases.get(n).unwrap_or(n).clone(),
+        };
+        for c in &r.conditions {
+            match &c.node {
+                Condition::Transfer(m) => parts.extend(["by".into(), m.node.clone()]),
+                Condition::Listed { who, list, .. } => parts.extend([
+                    "with".into(),
+                    who_words(&who.node),
+                    "on".into(),
+                    list.node.clone(),
+                ]),
+                Condition::Flagged { who, party: p } => parts.extend([
+                    "with".into(),
+                    who_words(&who.node),
+                    "flagged".into(),
+                    party(&p.node),
+                ]),
+                Condition::Nationality { who, party: p } => parts.extend([
+                    "with".into(),
+                    who_words(&who.node),
+                    "in".into(),
+                    party(&p.node),
+                ]),
+            }
         }
         parts.join("-")
     }
@@ -226,8 +255,10 @@ impl Checker<'_> {
                 let good = codes.iter().filter(|c| self.hs_code(c)).count() == codes.len();
                 good.then(|| Goods::Hs(codes.iter().map(|c| c.node.clone()).collect()))
             }
+            ast::Goods::PortCalls => Some(Goods::PortCalls),
         };
         ok &= goods.is_some();
+        let port_calls = matches!(r.goods.node, ast::Goods::PortCalls);
 
         let mut scope: BTreeMap<Direction, (PartySet, Span)> = BTreeMap::new();
         for s in &r.scope {
@@ -253,6 +284,25 @@ impl Checker<'_> {
                 None => ok = false,
             }
         }
+
+        if port_calls {
+            for s in &r.scope {
+                if s.direction.node != Direction::To {
+                    self.emit(
+                        Diagnostic::error(
+                            Code::MisplacedClause,
+                            format!("`{}` does not apply to port calls", s.direction.node.keyword()),
+                        )
+                        .with_label(s.direction.span.to(s.party.span), "here")
+                        .with_help("a port call has a vessel and a port: `to PARTY` names the port's country, `with vessel …` the vessel"),
+                    );
+                    ok = false;
+                }
+            }
+        }
+        let conditions = self.conditions(r);
+        ok &= conditions.is_some();
+        let mut conditions = conditions.unwrap_or_default();
 
         let mut clause_seen: BTreeMap<&'static str, Span> = BTreeMap::new();
         let mut effective = None;
@@ -330,6 +380,23 @@ impl Checker<'_> {
                     wind_down = Some((*loaded_before, *delivered_before));
                 }
                 Clause::ContractedBefore(d) => contracted_before = Some(*d),
+                Clause::Provided { who, list, fuzzy } => {
+                    if !matches!(r.kind, ast::RuleKind::Cap { .. }) {
+                        self.emit(
+                            Diagnostic::error(
+                                Code::MisplacedClause,
+                                format!("`provided no` does not apply to a `{}` rule", r.kind.keyword()),
+                            )
+                            .with_label(c.span, "here")
+                            .with_help("`provided no … on LIST` makes a cap's permitted supply conditional; to forbid transactions with listed parties, write `with … on LIST` in a `ban`"),
+                        );
+                        ok = false;
+                    }
+                    match self.list_condition(who, list, fuzzy.as_ref()) {
+                        Some(lc) => conditions.provided = Some(lc),
+                        None => ok = false,
+                    }
+                }
             }
         }
         if let (Some((e, es)), Some((u, us))) = (effective, until) {
@@ -380,9 +447,197 @@ impl Checker<'_> {
             exemptions,
             wind_down,
             contracted_before,
+            conditions,
             keyword: r.keyword,
             span,
         })
+    }
+
+    /// `by sts transfer`, `with … on LIST`, `with vessel flagged P`, `with ROLE in P`.
+    fn conditions(&mut self, r: &ast::Rule) -> Option<model::Conditions> {
+        let mut out = model::Conditions::default();
+        let mut ok = true;
+        let mut transfer_at: Option<Span> = None;
+        for c in &r.conditions {
+            match &c.node {
+                Condition::Transfer(m) => {
+                    if let Some(first) = transfer_at {
+                        self.emit(
+                            Diagnostic::error(
+                                Code::DuplicateClause,
+                                "`by … transfer` is given twice in one rule",
+                            )
+                            .with_label(c.span, "second one here")
+                            .with_label(first, "first one here")
+                            .with_help(
+                                "a rule is about one mode of transfer; write two rules for two",
+                            ),
+                        );
+                        ok = false;
+                        continue;
+                    }
+                    transfer_at = Some(c.span);
+                    out.transfer = crate::roles::Transfer::from_name(&m.node);
+                    ok &= out.transfer.is_some();
+                }
+                Condition::Listed { who, list, fuzzy } => {
+                    match self.list_condition(who, list, fuzzy.as_ref()) {
+                        Some(lc) => out.listed.push(lc),
+                        None => ok = false,
+                    }
+                }
+                Condition::Flagged { who, party } => {
+                    let w = self.who(who);
+                    if let Some(model::Who::Of(set)) = &w {
+                        if let Some(p) = set.iter().find(|p| !matches!(p, Participant::Vessel)) {
+                            self.emit(
+                                Diagnostic::error(Code::WrongKind, format!("a {} has no flag", p.as_str()))
+                                    .with_label(who.span, "only vessels fly a flag")
+                                    .with_help(format!("write `with vessel flagged …`; for the country of the {}, write `with {} in …`", p.as_str(), p.as_str())),
+                            );
+                            ok = false;
+                            continue;
+                        }
+                    }
+                    let set = self.party_set(party);
+                    match (w, set) {
+                        (Some(w), Some(set)) => out.flagged.push((w, set)),
+                        _ => ok = false,
+                    }
+                }
+                Condition::Nationality { who, party } => {
+                    let w = self.who(who);
+                    if let Some(model::Who::Of(set)) = &w {
+                        if set.contains(&Participant::Vessel) {
+                            self.emit(
+                                Diagnostic::error(
+                                    Code::WrongKind,
+                                    "a vessel has a flag, not a nationality",
+                                )
+                                .with_label(who.span, "a vessel here")
+                                .with_help("write `with vessel flagged …` for the flag state"),
+                            );
+                            ok = false;
+                            continue;
+                        }
+                    }
+                    let set = self.party_set(party);
+                    match (w, set) {
+                        (Some(w), Some(set)) => out.nationality.push((w, set)),
+                        _ => ok = false,
+                    }
+                }
+            }
+        }
+        ok.then_some(out)
+    }
+
+    /// The roles a condition names, each known (with "did you mean" otherwise).
+    fn who(&mut self, who: &Node<ast::Participants>) -> Option<model::Who> {
+        let ast::Participants::Roles(roles) = &who.node else {
+            return Some(model::Who::AnyParty);
+        };
+        let mut out = BTreeSet::new();
+        let mut ok = true;
+        for r in roles {
+            match Participant::from_name(&r.node) {
+                Some(p) => {
+                    out.insert(p);
+                }
+                None => {
+                    let names: Vec<&str> = Participant::names().collect();
+                    let help = match suggest::closest(&r.node, names.iter().copied()) {
+                        Some(b) => format!("did you mean `{b}`?"),
+                        None => format!("the roles are {}, and `vessel` (the vessel or, in a ship-to-ship transfer, either vessel)", names[..names.len() - 1].join(", ")),
+                    };
+                    self.emit(
+                        Diagnostic::error(Code::UnknownRole, format!("unknown role `{}`", r.node))
+                            .with_label(r.span, "not a role")
+                            .with_help(help),
+                    );
+                    ok = false;
+                }
+            }
+        }
+        ok.then_some(model::Who::Of(out))
+    }
+
+    fn list_condition(
+        &mut self,
+        who: &Node<ast::Participants>,
+        list: &ast::Ident,
+        fuzzy: Option<&Node<Decimal>>,
+    ) -> Option<model::ListCondition> {
+        let w = self.who(who);
+        let l = self.list_ref(list);
+        let mut share = None;
+        if let Some(f) = fuzzy {
+            if f.node <= Decimal::ZERO || f.node > Decimal::ONE_HUNDRED {
+                self.emit(
+                    Diagnostic::error(
+                        Code::BadPercentage,
+                        format!("`{}%` is not a similarity", f.node),
+                    )
+                    .with_label(f.span, "must be above 0% and at most 100%")
+                    .with_help(
+                        "a fuzzy threshold such as `fuzzy 90%`: names at least 90% alike match",
+                    ),
+                );
+                return None;
+            }
+            share = Some(f.node / Decimal::ONE_HUNDRED);
+        }
+        Some(model::ListCondition {
+            list: l?,
+            who: w?,
+            fuzzy: share,
+        })
+    }
+
+    /// A list name used in a rule.
+    fn list_ref(&mut self, list: &ast::Ident) -> Option<String> {
+        if self.model.lists.contains_key(&list.node) {
+            self.mark_used(&list.node, list.span);
+            return Some(list.node.clone());
+        }
+        if let Some(d) = self.model.declarations.get(&list.node) {
+            if d.kind == model::DeclKind::List {
+                // Declared, with a mistake already reported.
+                self.used.insert(list.node.clone());
+                return None;
+            }
+            let kind = d.kind;
+            self.emit(
+                Diagnostic::error(
+                    Code::WrongKind,
+                    format!("`{}` is {}, not a list", list.node, kind.a_noun()),
+                )
+                .with_label(list.span, "expected a list")
+                .with_help("declare the designation list with `list NAME = FORMAT \"FILE\"`"),
+            );
+            return None;
+        }
+        if self.broken.contains(&list.node) {
+            return None;
+        }
+        let names: Vec<&str> = self.model.lists.keys().map(String::as_str).collect();
+        let help = match suggest::closest(&list.node, names) {
+            Some(b) => {
+                let b = b.to_string();
+                self.used.insert(b.clone());
+                format!("did you mean `{b}`?")
+            }
+            None => format!(
+                "declare it: `list {} \"…\" = un \"lists/consolidated.xml\" reference \"KP\"`",
+                list.node
+            ),
+        };
+        self.emit(
+            Diagnostic::error(Code::UnknownList, format!("unknown list `{}`", list.node))
+                .with_label(list.span, "no list of this name")
+                .with_help(help),
+        );
+        None
     }
 
     fn exemption_ref(&mut self, e: &ast::Ident) -> bool {
@@ -611,6 +866,7 @@ fn scope_text(r: &ast::Rule) -> String {
             let c: Vec<&str> = codes.iter().map(|c| c.node.as_str()).collect();
             format!("HS {}", c.join(", "))
         }
+        ast::Goods::PortCalls => "port calls".to_string(),
     };
     for sc in &r.scope {
         let party = match &sc.party.node {
@@ -618,6 +874,30 @@ fn scope_text(r: &ast::Rule) -> String {
             PartyRef::Name(n) => n.as_str(),
         };
         s.push_str(&format!(" {} {party}", sc.direction.node.keyword()));
+    }
+    let party = |p: &PartyRef| match p {
+        PartyRef::Any => "any party".to_string(),
+        PartyRef::Name(n) => n.clone(),
+    };
+    for c in &r.conditions {
+        s.push_str(&match &c.node {
+            Condition::Transfer(m) => format!(" by {} transfer", m.node),
+            Condition::Listed { who, list, fuzzy } => format!(
+                " with {} on {}{}",
+                who_text(&who.node),
+                list.node,
+                fuzzy
+                    .as_ref()
+                    .map(|f| format!(" fuzzy {}%", f.node))
+                    .unwrap_or_default()
+            ),
+            Condition::Flagged { who, party: p } => {
+                format!(" with {} flagged {}", who_text(&who.node), party(&p.node))
+            }
+            Condition::Nationality { who, party: p } => {
+                format!(" with {} in {}", who_text(&who.node), party(&p.node))
+            }
+        });
     }
     s
 }
@@ -633,4 +913,20 @@ fn model_period(p: Period) -> crate::model::Period {
         Period::Days(n) => M::Days(n),
         Period::Months { count, from } => M::Months { count, from },
     }
+}
+/// `owner or operator`, `any party`, as written.
+fn who_text(w: &ast::Participants) -> String {
+    match w {
+        ast::Participants::AnyParty => "any party".into(),
+        ast::Participants::Roles(r) => r
+            .iter()
+            .map(|r| r.node.as_str())
+            .collect::<Vec<_>>()
+            .join(" or "),
+    }
+}
+
+/// `owner-or-operator`, `any-party`: for derived ids.
+fn who_words(w: &ast::Participants) -> String {
+    who_text(w).replace(' ', "-")
 }

@@ -82,6 +82,7 @@ pub(super) fn eval(mut args: EvalArgs) -> Exit {
         .or_else(|| match defaults?.input_format.as_deref()? {
             "json" => Some(InputFormat::Json),
             "ndjson" => Some(InputFormat::Ndjson),
+            "comtrade" => Some(InputFormat::Comtrade),
             _ => Some(InputFormat::Csv),
         });
     let as_of = args

@@ -311,6 +311,8 @@ pub enum InputFormatArg {
     Json,
     Ndjson,
     Csv,
+    /// A UN Comtrade CSV download: one shipment per row (docs/events.md).
+    Comtrade,
 }
 
 impl From<InputFormatArg> for InputFormat {
@@ -319,6 +321,7 @@ impl From<InputFormatArg> for InputFormat {
             InputFormatArg::Json => InputFormat::Json,
             InputFormatArg::Ndjson => InputFormat::Ndjson,
             InputFormatArg::Csv => InputFormat::Csv,
+            InputFormatArg::Comtrade => InputFormat::Comtrade,
         }
     }
 }

@@ -62,6 +62,19 @@ pub struct Shipment {
     pub to: Option<Box<str>>,
     pub via: Box<[Box<str>]>,
     pub matched: GoodsMatch,
+    /// Which list entries matched which fields of the event, and how (rules
+    /// with `with … on LIST` or `provided no … on LIST`).
+    pub matches: Vec<crate::lists::ListMatch>,
+}
+
+/// A banned port call (`ban port calls …`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortCallFacts {
+    /// The vessel, described (`Chon Ma San (IMO 8660313, PRK)`).
+    pub vessel: Box<str>,
+    /// The port's country.
+    pub port: Box<str>,
+    pub matches: Vec<crate::lists::ListMatch>,
 }
 
 /// Where a price compared with a price cap came from.
@@ -136,6 +149,11 @@ pub enum Facts {
     Price(Box<PriceFacts>),
     Cap(Box<CapFacts>),
     Report(Box<ReportFacts>),
+    /// A port call a rule bans.
+    PortCall(Box<PortCallFacts>),
+    /// A shipment under a cap with a listed party (`provided no … on
+    /// LIST`): not a permitted supply, though it still counts toward the cap.
+    Designated(Box<Shipment>),
 }
 
 #[derive(Debug, Clone)]
@@ -153,6 +171,16 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// The list entries that matched the event, for rules on lists.
+    pub fn matches(&self) -> &[crate::lists::ListMatch] {
+        match &self.facts {
+            Facts::Ban(s) | Facts::Designated(s) => &s.matches,
+            Facts::Price(p) => &p.shipment.matches,
+            Facts::PortCall(p) => &p.matches,
+            Facts::Cap(_) | Facts::Report(_) => &[],
+        }
+    }
+
     pub fn cap(&self) -> Option<&CapFacts> {
         match &self.facts {
             Facts::Cap(c) => Some(c),
@@ -240,11 +268,18 @@ impl Finding {
                 + s(&sh.from)
                 + s(&sh.to)
                 + sh.via.iter().map(|v| 16 + v.len()).sum::<usize>()
+                + sh.matches.len() * std::mem::size_of::<crate::lists::ListMatch>()
         };
         let big = |x: &Exact| (x.numer().bits() + x.denom().bits()).div_ceil(8) as usize + 16;
         self.event.len()
             + match &self.facts {
-                Facts::Ban(sh) => shipment(sh),
+                Facts::Ban(sh) | Facts::Designated(sh) => shipment(sh),
+                Facts::PortCall(p) => {
+                    std::mem::size_of::<PortCallFacts>()
+                        + p.vessel.len()
+                        + p.port.len()
+                        + p.matches.len() * std::mem::size_of::<crate::lists::ListMatch>()
+                }
                 Facts::Price(p) => {
                     std::mem::size_of::<PriceFacts>() - std::mem::size_of::<Shipment>()
                         + shipment(&p.shipment)

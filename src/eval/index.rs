@@ -19,6 +19,8 @@ pub struct RuleIndex {
     /// A code → the rules with a longer HS prefix that begins with it: the
     /// rules a shipment given only at that precision might fall under.
     narrower: HashMap<String, Vec<usize>>,
+    /// Rules on port calls (`ban port calls …`).
+    pub port_calls: Vec<usize>,
 }
 
 impl RuleIndex {
@@ -30,6 +32,10 @@ impl RuleIndex {
         let children = rules.children_index();
         for (i, r) in rules.rules.iter().enumerate() {
             let scope: Vec<(String, Vec<String>)> = match &r.goods {
+                Goods::PortCalls => {
+                    ix.port_calls.push(i);
+                    Vec::new()
+                }
                 Goods::Any => {
                     ix.any.push(i);
                     Vec::new()
@@ -71,8 +77,10 @@ impl RuleIndex {
         let Some(rule) = rules.rules.get(ri) else {
             return false;
         };
-        if let Goods::Any = rule.goods {
-            return true;
+        match rule.goods {
+            Goods::Any => return true,
+            Goods::PortCalls => return false,
+            _ => {}
         }
         if let (Goods::Commodity(c), Some(d)) = (&rule.goods, e.commodity) {
             if rules.is_under(d, *c) {

@@ -7,6 +7,7 @@
 //! and sorting the findings, make the result independent of input order.
 
 mod caps;
+mod conditions;
 mod finding;
 mod index;
 pub mod pipeline;
@@ -16,8 +17,8 @@ pub mod windows;
 pub use caps::{is_firm, Crossing, Scenario, Step, WindowSummary, WindowTotal};
 
 pub use finding::{
-    CapFacts, Facts, Finding, FindingKind, Given, GoodsMatch, PriceBasis, PriceFacts, ReportFacts,
-    ReportStatus, Shipment, TextId, MAX_CONTRIBUTORS,
+    CapFacts, Facts, Finding, FindingKind, Given, GoodsMatch, PortCallFacts, PriceBasis,
+    PriceFacts, ReportFacts, ReportStatus, Shipment, TextId, MAX_CONTRIBUTORS,
 };
 
 use crate::diagnostic::{Code, Diagnostic, Severity};
@@ -498,6 +499,10 @@ impl<'r> Judge<'r> {
         let mut touched = Vec::new();
         let mut stateful = Vec::new();
         let mut applied = false;
+        if e.kind == EventKind::PortCall && !left_out {
+            self.port_call(&e, &mut touched);
+            applied = !self.findings.is_empty();
+        }
         if e.kind == EventKind::Shipment && !left_out {
             if let (None, None, Some(name)) = (e.commodity, &e.hs, &e.commodity_name) {
                 self.unknown_commodity(&e, name);
@@ -517,6 +522,16 @@ impl<'r> Judge<'r> {
                 if !applies(rule, &e) {
                     continue;
                 }
+                // Transfer modes, lists, flags, nationalities: the rule
+                // applies only when they hold, and says which entries matched.
+                let matches = if rule.conditions.is_empty() {
+                    Vec::new()
+                } else {
+                    match conditions::check(self.rules, rule, &e) {
+                        Some(m) => m,
+                        None => continue,
+                    }
+                };
                 applied = true;
                 judged_by.push(rule.regime.as_deref());
                 // A rule that leaves out old contracts cannot tell whether
@@ -526,7 +541,7 @@ impl<'r> Judge<'r> {
                 let undated = rule.contracted_before.is_some() && e.contract_date.is_none();
                 let found = self.findings.len();
                 match &rule.kind {
-                    RuleKind::Ban => self.ban(ri, &e, None),
+                    RuleKind::Ban => self.ban(ri, &e, None, matches),
                     RuleKind::CapPrice {
                         amount,
                         currency,
@@ -535,7 +550,20 @@ impl<'r> Judge<'r> {
                     RuleKind::Cap { .. } | RuleKind::RequireReport { .. } if undated => {
                         self.undated_contract(&e, rule);
                     }
-                    RuleKind::Cap { .. } | RuleKind::RequireReport { .. } => stateful.push(ri),
+                    RuleKind::Cap { .. } => {
+                        stateful.push(ri);
+                        // UNSCR 2397 OP 5: a supply with a listed party is
+                        // not permitted (a violation of its own), and still
+                        // counts toward the cap.
+                        let listed = conditions::provided(self.rules, rule, &e);
+                        if !listed.is_empty() {
+                            let mut sh = shipment(rule, &e);
+                            sh.matches = listed;
+                            let f = self.finding(ri, &e, None, Facts::Designated(Box::new(sh)));
+                            self.findings.push(f);
+                        }
+                    }
+                    RuleKind::RequireReport { .. } => stateful.push(ri),
                 }
                 if undated && self.findings.len() > found {
                     self.findings.truncate(found);
@@ -559,6 +587,45 @@ impl<'r> Judge<'r> {
         }
     }
 
+    /// A port call: judged only by rules on port calls (`to` is the port's
+    /// country).
+    fn port_call(&mut self, e: &Event, touched: &mut Vec<usize>) {
+        let rules = self.rules;
+        let index = Arc::clone(&self.index);
+        for &ri in &index.port_calls {
+            let rule = &rules.rules[ri];
+            if self.track_touched {
+                touched.push(ri);
+            }
+            if !rule.in_force(e.date)
+                || !party_matches(rule.to.as_ref(), e.port.as_ref())
+                || e.exemptions.iter().any(|x| rule.exemptions.contains(x))
+            {
+                continue;
+            }
+            let Some(matches) = conditions::check(rules, rule, e) else {
+                continue;
+            };
+            let facts = Facts::PortCall(Box::new(PortCallFacts {
+                vessel: e
+                    .vessel
+                    .as_ref()
+                    .map(|v| v.describe())
+                    .unwrap_or_default()
+                    .into(),
+                port: e
+                    .port
+                    .as_ref()
+                    .map(|p| p.name.as_str())
+                    .unwrap_or("")
+                    .into(),
+                matches,
+            }));
+            let f = self.finding(ri, e, None, facts);
+            self.findings.push(f);
+        }
+    }
+
     /// Goods named by a commodity the rules do not declare, with no `hs`:
     /// no rule on particular goods can tell whether it covers them. The
     /// event is not evaluable if such a rule would otherwise apply to it.
@@ -572,7 +639,7 @@ impl<'r> Judge<'r> {
             .rules
             .rules
             .iter()
-            .find(|r| !matches!(r.goods, Goods::Any) && applies(r, e));
+            .find(|r| !matches!(r.goods, Goods::Any | Goods::PortCalls) && applies(r, e));
         let d = match blind {
             Some(rule) => crate::events::not_evaluable(
                 e,
@@ -610,8 +677,16 @@ impl<'r> Judge<'r> {
         }
     }
 
-    fn ban(&mut self, ri: usize, e: &Event, source: Option<TextId>) {
-        let facts = Facts::Ban(Box::new(shipment(&self.rules.rules[ri], e)));
+    fn ban(
+        &mut self,
+        ri: usize,
+        e: &Event,
+        source: Option<TextId>,
+        matches: Vec<crate::lists::ListMatch>,
+    ) {
+        let mut sh = shipment(&self.rules.rules[ri], e);
+        sh.matches = matches;
+        let facts = Facts::Ban(Box::new(sh));
         let f = self.finding(ri, e, source, facts);
         self.findings.push(f);
     }
@@ -1052,6 +1127,7 @@ fn shipment(rule: &Rule, e: &Event) -> Shipment {
         from: name(&e.from),
         to: name(&e.to),
         via: e.via.iter().map(|p| p.name.as_str().into()).collect(),
+        matches: Vec::new(),
         matched: match (&rule.goods, e.commodity) {
             (Goods::Any, _) => GoodsMatch::Any,
             (_, Some(_)) => GoodsMatch::Commodity,

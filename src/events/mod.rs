@@ -4,14 +4,17 @@
 //! Every record read is accounted for: it becomes an [`Event`] or an
 //! [`EventDiagnostic`] that rejects it, never nothing.
 
+pub mod comtrade;
 mod fields;
 pub mod read;
 pub mod scan;
 mod validate;
+pub mod vessel;
 
 pub use fields::{Field, RawEvent};
 pub use read::{CsvOptions, Input, InputFormat};
 pub use validate::validate;
+pub use vessel::{RoleParty, Vessel};
 
 use crate::diagnostic::{Code, Diagnostic, Severity};
 pub use crate::diagnostic::{Effect, EventLoc, EventSite};
@@ -24,6 +27,8 @@ use rust_decimal::Decimal;
 pub enum EventKind {
     Shipment,
     Report,
+    /// A vessel's call at a port (`type: "port_call"`).
+    PortCall,
 }
 
 /// A party an event names, with what it resolves to in the rule set.
@@ -79,6 +84,16 @@ pub struct Event {
     /// Bounds of an estimated quantity, in the quantity's own terms.
     pub quantity_low: Option<(Decimal, Unit)>,
     pub quantity_high: Option<(Decimal, Unit)>,
+    /// The vessel that carried the goods, or that called at a port.
+    pub vessel: Option<Vessel>,
+    /// The other vessel of a ship-to-ship transfer.
+    pub counterpart: Option<Vessel>,
+    /// How the goods moved.
+    pub transfer: Option<crate::roles::Transfer>,
+    /// The parties to the transaction, by role.
+    pub parties: Vec<RoleParty>,
+    /// A port call's country.
+    pub port: Option<EventParty>,
     pub loc: EventLoc,
 }
 

@@ -22,8 +22,8 @@ pub struct Validated {
     pub diagnostics: Vec<EventDiagnostic>,
 }
 
-struct Cx<'r> {
-    rules: &'r RuleSet,
+pub(super) struct Cx<'r> {
+    pub(super) rules: &'r RuleSet,
     loc: EventLoc,
     id: Option<String>,
     diags: Vec<EventDiagnostic>,
@@ -32,7 +32,7 @@ struct Cx<'r> {
 type Why = String;
 
 impl Cx<'_> {
-    fn push(
+    pub(super) fn push(
         &mut self,
         code: Code,
         severity: Severity,
@@ -60,17 +60,17 @@ impl Cx<'_> {
         ));
     }
 
-    fn error(&mut self, code: Code, field: &str, message: String, help: Option<String>) {
+    pub(super) fn error(&mut self, code: Code, field: &str, message: String, help: Option<String>) {
         self.push(code, Severity::Error, field, message, help);
     }
 
-    fn warn(&mut self, code: Code, field: &str, message: String, help: Option<String>) {
+    pub(super) fn warn(&mut self, code: Code, field: &str, message: String, help: Option<String>) {
         self.push(code, Severity::Warning, field, message, help);
     }
 
     /// A field's text (borrowed from the record when it has no escapes),
     /// or a diagnostic saying why it is not text.
-    fn text<'a>(&mut self, name: &str, f: Option<Field<'a>>) -> Option<Cow<'a, str>> {
+    pub(super) fn text<'a>(&mut self, name: &str, f: Option<Field<'a>>) -> Option<Cow<'a, str>> {
         let f = f?;
         match text_of(f) {
             Ok(t) => Some(t),
@@ -172,7 +172,7 @@ impl Cx<'_> {
         }
     }
 
-    fn list(&mut self, name: &str, f: Option<Field>) -> Vec<String> {
+    pub(super) fn list(&mut self, name: &str, f: Option<Field>) -> Vec<String> {
         let Some(f) = f else { return Vec::new() };
         match list_of(f) {
             Ok(v) => v,
@@ -183,7 +183,7 @@ impl Cx<'_> {
         }
     }
 
-    fn party(&mut self, name: &str, value: String) -> Option<EventParty> {
+    pub(super) fn party(&mut self, name: &str, value: String) -> Option<EventParty> {
         if let Some(keys) = self.rules.resolve_party(&value) {
             return Some(EventParty { name: value, keys });
         }
@@ -416,13 +416,14 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
     let kind = match cx.text("type", raw.kind).as_deref() {
         None | Some("shipment") => Some(EventKind::Shipment),
         Some("report") => Some(EventKind::Report),
+        Some("port_call") => Some(EventKind::PortCall),
         Some(other) => {
             let other = other.to_string();
             cx.error(
                 Code::EventBadType,
                 "type",
                 format!("unknown event type `{other}`"),
-                Some("`type` is `shipment` (the default) or `report`".into()),
+                Some("`type` is `shipment` (the default), `report` or `port_call`".into()),
             );
             None
         }
@@ -538,6 +539,17 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
     let quantity_low = cx.quantity("quantity_low", raw.quantity_low);
     let quantity_high = cx.quantity("quantity_high", raw.quantity_high);
     cx.bounds(quantity, quantity_low, quantity_high);
+    let vessel = cx.vessel("vessel", raw.vessel, &raw.vessel_cells);
+    let counterpart = cx.vessel(
+        "counterpart_vessel",
+        raw.counterpart_vessel,
+        &raw.counterpart_cells,
+    );
+    let transfer = cx.transfer(raw.transfer);
+    let parties = cx.parties(raw.parties, &raw.party_cells);
+    let port = cx
+        .text("port", raw.port)
+        .and_then(|p| cx.party("port", p.into_owned()));
 
     match kind {
         Some(EventKind::Shipment) => {
@@ -600,6 +612,22 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
                 );
             }
         }
+        Some(EventKind::PortCall) => {
+            if raw.vessel.is_none() && raw.vessel_cells.is_empty() {
+                cx.required::<()>(
+                    "vessel",
+                    None,
+                    "a port call names the vessel in `vessel` (`\"IMO 9074729\"`, a name, or `{\"imo\", \"name\", \"flag\"}`)",
+                );
+            }
+            if raw.port.is_none() {
+                cx.required::<()>(
+                    "port",
+                    None,
+                    "a port call names the port's country in `port` (e.g. `\"RUS\"`)",
+                );
+            }
+        }
         None => {}
     }
 
@@ -647,6 +675,11 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
             evidence: evidence.unwrap_or_default(),
             quantity_low,
             quantity_high,
+            vessel,
+            counterpart,
+            transfer,
+            parties,
+            port,
             loc,
         }),
         _ => None,
@@ -691,7 +724,7 @@ fn entity_name(value: &str) -> String {
     }
 }
 
-fn text_of(f: Field<'_>) -> Result<Cow<'_, str>, Why> {
+pub(super) fn text_of(f: Field<'_>) -> Result<Cow<'_, str>, Why> {
     match f {
         Field::Text(t) => Ok(Cow::Borrowed(t.trim())),
         Field::Json(raw) => {

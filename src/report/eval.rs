@@ -243,6 +243,47 @@ pub struct JsonFinding {
     pub source: Option<String>,
     pub rule_location: JsonLocation,
     pub event_location: JsonLocation,
+    /// List entries that matched the event (rules on designation lists).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub matches: Vec<JsonListMatch>,
+}
+
+/// One list entry that matched one field of the event.
+#[derive(Debug, Serialize)]
+pub struct JsonListMatch {
+    pub list: String,
+    pub entry_reference: String,
+    pub entry_name: String,
+    /// `null` when the list gives no listing date.
+    pub listed_on: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delisted_on: Option<String>,
+    /// The event's field: `vessel`, `counterpart_vessel`, `parties.owner`, …
+    pub field: String,
+    /// What the event gave there.
+    pub value: String,
+    /// `imo`, `name`, `alias` or `fuzzy`.
+    pub method: &'static str,
+    /// The similarity of a fuzzy match (0–1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<String>,
+}
+
+fn json_match(m: &crate::lists::ListMatch) -> JsonListMatch {
+    JsonListMatch {
+        list: m.list.to_string(),
+        entry_reference: m.entry_reference.to_string(),
+        entry_name: m.entry_name.to_string(),
+        listed_on: m.listed_on.map(|d| d.to_string()),
+        delisted_on: m.delisted_on.map(|d| d.to_string()),
+        field: m.field.to_string(),
+        value: m.value.to_string(),
+        method: m.method.as_str(),
+        score: match m.method {
+            crate::lists::Method::Fuzzy(s) => Some(s.to_string()),
+            _ => None,
+        },
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -267,9 +308,9 @@ pub struct JsonStats {
 fn given_quantity(f: &Finding) -> Option<crate::eval::Given> {
     match &f.facts {
         Facts::Cap(c) => c.given,
-        Facts::Ban(s) => s.quantity,
+        Facts::Ban(s) | Facts::Designated(s) => s.quantity,
         Facts::Price(p) => p.shipment.quantity,
-        Facts::Report(_) => None,
+        Facts::Report(_) | Facts::PortCall(_) => None,
     }
 }
 
@@ -378,6 +419,7 @@ pub fn json_output(
                     column: 0,
                 }),
                 event_location: event_location(inputs, f.loc),
+                matches: f.matches().iter().map(json_match).collect(),
             }
         })
         .collect();

@@ -42,7 +42,7 @@ fn key(rules: &RuleSet, f: &Finding) -> Key {
             _ => Key::Window(c.start, c.group.clone(), c.limit_index),
         },
         Facts::Report(_) => Key::Year(f.date.year(), None),
-        Facts::Ban(_) | Facts::Price(_) => Key::Rule,
+        Facts::Ban(_) | Facts::Price(_) | Facts::PortCall(_) | Facts::Designated(_) => Key::Rule,
     }
 }
 
@@ -136,6 +136,8 @@ fn render_block(
         Facts::Report(_) => format!("shipments of {}", first.date.year()),
         Facts::Ban(_) => "ban".into(),
         Facts::Price(_) => "price cap".into(),
+        Facts::PortCall(_) => "port calls".into(),
+        Facts::Designated(_) => "supplies with a listed party".into(),
     };
     let mut counts = Vec::new();
     if violations > 0 {
@@ -307,7 +309,9 @@ fn finding_line(rules: &RuleSet, f: &Finding) -> String {
             };
             format!("{head}: {status}")
         }
-        Facts::Ban(_) | Facts::Price(_) => format!("{head}: {}", words::message(rules, f)),
+        Facts::Ban(_) | Facts::Price(_) | Facts::PortCall(_) | Facts::Designated(_) => {
+            format!("{head}: {}", words::message(rules, f))
+        }
     }
 }
 

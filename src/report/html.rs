@@ -556,9 +556,9 @@ fn annex(out: &mut String, run: &Run) {
         if seen.insert((fd.loc.input, fd.loc.offset)) {
             let quantity = match &fd.facts {
                 Facts::Cap(c) => c.given,
-                Facts::Ban(s) => s.quantity,
+                Facts::Ban(s) | Facts::Designated(s) => s.quantity,
                 Facts::Price(p) => p.shipment.quantity,
-                Facts::Report(_) => None,
+                Facts::Report(_) | Facts::PortCall(_) => None,
             };
             rows.push(Row {
                 date: fd.date,

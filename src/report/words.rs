@@ -78,6 +78,11 @@ pub fn message(rules: &RuleSet, f: &Finding) -> String {
         }
         Facts::Cap(c) => cap_message(rules, rule, f, c),
         Facts::Report(r) => report_message(rule, r, f),
+        Facts::PortCall(p) => format!("the port call of {} in {} is banned", p.vessel, p.port),
+        Facts::Designated(s) => format!(
+            "{} has a listed party, so it is not a permitted supply under the cap",
+            shipment(s)
+        ),
     }
 }
 
@@ -158,11 +163,34 @@ pub fn explanation(rules: &RuleSet, f: &Finding) -> String {
     let id = &rule.id;
     match &f.facts {
         Facts::Ban(s) => format!(
-            "`{id}` bans {}{}; {}",
+            "`{id}` bans {}{}; {}{}",
             rule.scope_text,
             in_force(rule),
-            matched(s)
+            matched(s),
+            matches_text(&s.matches)
         ),
+        Facts::PortCall(p) => format!(
+            "`{id}` bans {}{}{}",
+            rule.scope_text,
+            in_force(rule),
+            matches_text(&p.matches)
+        ),
+        Facts::Designated(s) => {
+            let (who, list) = match &rule.conditions.provided {
+                Some(p) => (
+                    match p.who {
+                        crate::model::Who::AnyParty => "party".to_string(),
+                        _ => p.who.describe(),
+                    },
+                    p.list.as_str(),
+                ),
+                None => (String::new(), ""),
+            };
+            format!(
+                "`{id}` permits supply only provided no {who} is on `{list}`{}; the shipment still counts toward the cap",
+                matches_text(&s.matches)
+            )
+        }
         Facts::Price(p) => price_explanation(rules, rule, f, p),
         Facts::Cap(c) => cap_explanation(rules, rule, f, c),
         Facts::Report(r) => {
@@ -296,4 +324,32 @@ pub fn period_words(rule: &Rule) -> String {
         },
         _ => String::new(),
     }
+}
+
+/// Which list entries matched which fields of the event, and how.
+fn matches_text(m: &[crate::lists::ListMatch]) -> String {
+    if m.is_empty() {
+        return String::new();
+    }
+    let each: Vec<String> = m
+        .iter()
+        .map(|m| {
+            let listed = match (m.listed_on, m.delisted_on) {
+                (Some(a), Some(b)) => format!("listed {a}, delisted {b}"),
+                (Some(a), None) => format!("listed {a}"),
+                (None, Some(b)) => format!("listing date not given, delisted {b}"),
+                (None, None) => "listing date not given".to_string(),
+            };
+            format!(
+                "{} `{}` is {} `{}` on `{}` ({listed}), by {}",
+                m.field,
+                m.value,
+                m.entry_reference,
+                m.entry_name,
+                m.list,
+                m.method.describe()
+            )
+        })
+        .collect();
+    format!("; matched: {}", each.join("; "))
 }

@@ -64,6 +64,7 @@ pub enum ItemKind {
     Commodity(CommodityDecl),
     Convert(ConvertDecl),
     Exemption(ExemptionDecl),
+    List(ListDecl),
     Rule(Rule),
 }
 
@@ -76,6 +77,7 @@ impl ItemKind {
             ItemKind::Entity(d) => Some(&d.name),
             ItemKind::Commodity(d) => Some(&d.name),
             ItemKind::Exemption(d) => Some(&d.name),
+            ItemKind::List(d) => Some(&d.name),
             ItemKind::Regime(_) | ItemKind::Convert(_) | ItemKind::Rule(_) => None,
         }
     }
@@ -137,6 +139,54 @@ pub struct ExemptionDecl {
     pub title: Option<Node<String>>,
 }
 
+/// `list un_1718 "…" = un "lists/un.xml" reference "KP"`: a designation list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListDecl {
+    pub name: Ident,
+    pub title: Option<Node<String>>,
+    /// `un`, `opensanctions`, `ftm` or `csv`.
+    pub format: Ident,
+    /// The file, relative to the rule file.
+    pub path: Node<String>,
+    /// `reference "KP"`: keep entries whose reference begins so.
+    pub references: Vec<Node<String>>,
+    /// `dataset "un_sc_sanctions"`.
+    pub datasets: Vec<Node<String>>,
+    /// `schema Vessel, Company`.
+    pub schemata: Vec<Ident>,
+}
+
+/// Who a condition is about: `any party` (every role and both vessels), or
+/// the roles named (`owner or operator`, `vessel`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Participants {
+    AnyParty,
+    Roles(Vec<Ident>),
+}
+
+/// A condition on a rule besides goods and `from`/`to`/`via`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Condition {
+    /// `by sts transfer`
+    Transfer(Ident),
+    /// `with owner or operator on un_1718 [fuzzy 90%]`
+    Listed {
+        who: Node<Participants>,
+        list: Ident,
+        fuzzy: Option<Node<Decimal>>,
+    },
+    /// `with vessel flagged DPRK`
+    Flagged {
+        who: Node<Participants>,
+        party: Node<PartyRef>,
+    },
+    /// `with insurer in G7`: the nationality of the parties in those roles.
+    Nationality {
+        who: Node<Participants>,
+        party: Node<PartyRef>,
+    },
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Quantity {
     pub amount: Node<Decimal>,
@@ -154,6 +204,8 @@ pub enum Goods {
     Any,
     Hs(Vec<Node<String>>),
     Named(String),
+    /// `ban port calls …`: not goods, a vessel entering a port.
+    PortCalls,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -187,6 +239,8 @@ pub struct Rule {
     pub kind: RuleKind,
     pub goods: Node<Goods>,
     pub scope: Vec<Scope>,
+    /// `by sts transfer`, `with … on …`, in source order.
+    pub conditions: Vec<Node<Condition>>,
     pub clauses: Vec<Node<Clause>>,
 }
 
@@ -196,6 +250,7 @@ impl PartialEq for Rule {
             && self.kind == other.kind
             && self.goods == other.goods
             && self.scope == other.scope
+            && self.conditions == other.conditions
             && self.clauses == other.clauses
     }
 }
@@ -300,6 +355,13 @@ pub enum Clause {
     },
     /// `unless contracted before D`
     ContractedBefore(NaiveDate),
+    /// `provided no party on un_1718`: a cap's supply is permitted only if
+    /// no listed party (in the roles named) takes part.
+    Provided {
+        who: Node<Participants>,
+        list: Ident,
+        fuzzy: Option<Node<Decimal>>,
+    },
 }
 
 impl Clause {
@@ -313,6 +375,7 @@ impl Clause {
             Clause::Severity(_) => "severity",
             Clause::WindDown { .. } => "unless loaded before",
             Clause::ContractedBefore(_) => "unless contracted before",
+            Clause::Provided { .. } => "provided no",
         }
     }
 }
@@ -382,8 +445,31 @@ no_spans!(String, Decimal, u32, NaiveDate, PartyRef, Direction, Period, By, Due)
 impl Shift for Goods {
     fn shift(&mut self, by: isize, floor: usize) -> bool {
         match self {
-            Goods::Any | Goods::Named(_) => true,
+            Goods::Any | Goods::Named(_) | Goods::PortCalls => true,
             Goods::Hs(codes) => codes.shift(by, floor),
+        }
+    }
+}
+
+impl Shift for Participants {
+    fn shift(&mut self, by: isize, floor: usize) -> bool {
+        match self {
+            Participants::AnyParty => true,
+            Participants::Roles(r) => r.shift(by, floor),
+        }
+    }
+}
+
+impl Shift for Condition {
+    fn shift(&mut self, by: isize, floor: usize) -> bool {
+        match self {
+            Condition::Transfer(t) => t.shift(by, floor),
+            Condition::Listed { who, list, fuzzy } => {
+                who.shift(by, floor) && list.shift(by, floor) && fuzzy.shift(by, floor)
+            }
+            Condition::Flagged { who, party } | Condition::Nationality { who, party } => {
+                who.shift(by, floor) && party.shift(by, floor)
+            }
         }
     }
 }
@@ -406,6 +492,9 @@ impl Shift for Clause {
     fn shift(&mut self, by: isize, floor: usize) -> bool {
         match self {
             Clause::WarnAt(p) => p.shift(by, floor),
+            Clause::Provided { who, list, fuzzy } => {
+                who.shift(by, floor) && list.shift(by, floor) && fuzzy.shift(by, floor)
+            }
             Clause::Except(e) => e.shift(by, floor),
             Clause::Effective(_)
             | Clause::Until(_)
@@ -444,6 +533,7 @@ impl Shift for Rule {
             kind,
             goods,
             scope,
+            conditions,
             clauses,
         } = self;
         label.shift(by, floor)
@@ -451,6 +541,7 @@ impl Shift for Rule {
             && kind.shift(by, floor)
             && goods.shift(by, floor)
             && scope.shift(by, floor)
+            && conditions.shift(by, floor)
             && clauses.shift(by, floor)
     }
 }
@@ -498,6 +589,23 @@ impl Shift for ItemKind {
             }) => commodity.shift(by, floor) && from.shift(by, floor) && to.shift(by, floor),
             ItemKind::Exemption(ExemptionDecl { name, title }) => {
                 name.shift(by, floor) && title.shift(by, floor)
+            }
+            ItemKind::List(ListDecl {
+                name,
+                title,
+                format,
+                path,
+                references,
+                datasets,
+                schemata,
+            }) => {
+                name.shift(by, floor)
+                    && title.shift(by, floor)
+                    && format.shift(by, floor)
+                    && path.shift(by, floor)
+                    && references.shift(by, floor)
+                    && datasets.shift(by, floor)
+                    && schemata.shift(by, floor)
             }
             ItemKind::Rule(r) => r.shift(by, floor),
         }

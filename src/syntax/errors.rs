@@ -198,7 +198,21 @@ pub fn syntax_error(file: FileId, text: &str, offset: usize, err: &Error<R>) -> 
     let span = Span::new(file, pos, pos + found_len);
 
     let positives: Vec<R> = match &err.variant {
-        ErrorVariant::ParsingError { positives, .. } => positives.clone(),
+        ErrorVariant::ParsingError { positives, .. } => {
+            // Where `from`, `to` or `via` may come, so may the conditions
+            // `by sts transfer` and `with …`: those are not what a typo
+            // there most likely meant, and `by` is not `by origin`.
+            let mut p = positives.clone();
+            if p.iter().any(|r| {
+                matches!(
+                    r,
+                    R::scope | R::direction | R::kw_from | R::kw_to | R::kw_via
+                )
+            }) {
+                p.retain(|r| !matches!(r, R::kw_by | R::kw_with));
+            }
+            p
+        }
         // pest's only custom error is its call limit: the statement is
         // too big to parse (a group of a million members), and the place
         // it gave up means little; point at the statement.
@@ -359,8 +373,10 @@ pub fn syntax_error(file: FileId, text: &str, offset: usize, err: &Error<R>) -> 
         let end = before.len();
         let start = before[..end - "months".len()]
             .trim_end()
-            .rfind(|c: char| !c.is_ascii_digit())
-            .map_or(0, |i| i + 1);
+            .char_indices()
+            .rev()
+            .find(|(_, c)| !c.is_ascii_digit())
+            .map_or(0, |(i, c)| i + c.len_utf8());
         return Diagnostic::error(
             Code::ParseSyntax,
             "a period of months needs the day its first window starts",

@@ -87,6 +87,19 @@ table! {
     IN = "in": Other,
     ANY = "any": Other,
     OR = "or": Other,
+    LIST = "list": Declaration,
+    REFERENCE = "reference": Other,
+    DATASET = "dataset": Other,
+    SCHEMA = "schema": Other,
+    WITH = "with": Other,
+    ON = "on": Other,
+    FUZZY = "fuzzy": Other,
+    FLAGGED = "flagged": Other,
+    TRANSFER = "transfer": Other,
+    PORT = "port": Other,
+    CALLS = "calls": Other,
+    PROVIDED = "provided": Clause,
+    NO = "no": Other,
 }
 
 fn with(roles: &[Role]) -> Vec<&'static str> {

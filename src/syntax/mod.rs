@@ -45,7 +45,7 @@ mod tests {
         for dir in [Direction::From, Direction::To, Direction::Via] {
             assert!(is_keyword(dir.keyword()));
         }
-        assert_eq!(CLAUSE_KEYWORDS.len(), 7);
+        assert_eq!(CLAUSE_KEYWORDS.len(), 8);
     }
 
     /// The grammar's `keyword` rule and [`KEYWORDS`] list the same words.

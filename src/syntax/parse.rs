@@ -351,6 +351,7 @@ impl Lower<'_> {
             R::commodity_decl => ItemKind::Commodity(self.commodity(pair)?),
             R::convert_decl => ItemKind::Convert(self.convert(pair)?),
             R::exemption_decl => ItemKind::Exemption(self.exemption(pair)?),
+            R::list_decl => ItemKind::List(self.list_decl(pair)?),
             R::rule => ItemKind::Rule(self.rule(pair)?),
             _ => return None,
         };
@@ -658,6 +659,116 @@ impl Lower<'_> {
         Node::new(goods, span)
     }
 
+    fn list_decl(&mut self, pair: P) -> Option<ListDecl> {
+        let (mut name, mut title, mut format, mut path) = (None, None, None, None);
+        let (mut references, mut datasets, mut schemata) = (Vec::new(), Vec::new(), Vec::new());
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                R::name => name = Some(self.ident(&p)),
+                R::title => title = Some(self.title(p)),
+                R::list_format => format = Some(self.ident(&p)),
+                R::list_path => path = Some(self.title(p)),
+                R::list_reference | R::list_dataset => {
+                    let into = if p.as_rule() == R::list_reference {
+                        &mut references
+                    } else {
+                        &mut datasets
+                    };
+                    for s in p.into_inner().filter(|s| s.as_rule() == R::string) {
+                        let span = self.span(&s);
+                        into.push(Node::new(self.string(s), span));
+                    }
+                }
+                R::list_schema => {
+                    for s in p.into_inner().filter(|s| s.as_rule() == R::name_ref) {
+                        schemata.push(self.ident(&s));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some(ListDecl {
+            name: name?,
+            title,
+            format: format?,
+            path: path?,
+            references,
+            datasets,
+            schemata,
+        })
+    }
+
+    fn participants(&self, pair: P) -> Node<Participants> {
+        let span = self.span(&pair);
+        let roles: Vec<Ident> = pair
+            .into_inner()
+            .filter(|p| p.as_rule() == R::role)
+            .map(|p| self.ident(&p))
+            .collect();
+        if roles.is_empty() {
+            Node::new(Participants::AnyParty, span)
+        } else {
+            Node::new(Participants::Roles(roles), span)
+        }
+    }
+
+    /// `on LIST [fuzzy P%]`: the list and the threshold as a share (0–1).
+    fn on_list(&mut self, pair: P) -> Option<(Ident, Option<Node<Decimal>>)> {
+        let (mut list, mut fuzzy) = (None, None);
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                R::name_ref => list = Some(self.ident(&p)),
+                R::fuzzy => {
+                    let pct = p.into_inner().find(|q| q.as_rule() == R::percent)?;
+                    fuzzy = Some(self.percent(pct)?);
+                }
+                _ => {}
+            }
+        }
+        Some((list?, fuzzy))
+    }
+
+    fn condition(&mut self, pair: P) -> Option<Node<Condition>> {
+        let span = self.span(&pair);
+        let c = match pair.as_rule() {
+            R::transfer_scope => {
+                let mode = pair
+                    .into_inner()
+                    .find(|p| p.as_rule() == R::transfer_mode)?;
+                Condition::Transfer(self.ident(&mode))
+            }
+            R::with_scope => {
+                let mut who = None;
+                let mut out = None;
+                for p in pair.into_inner() {
+                    match p.as_rule() {
+                        R::participants => who = Some(self.participants(p)),
+                        R::on_list => out = Some((p.as_rule(), self.on_list(p)?, None)),
+                        R::flagged | R::nationality => {
+                            let which = p.as_rule();
+                            let party = p.into_inner().find(|q| q.as_rule() == R::party)?;
+                            out = Some((
+                                which,
+                                (Node::new(String::new(), span), None),
+                                Some(self.party(party)),
+                            ));
+                        }
+                        _ => {}
+                    }
+                }
+                let who = who?;
+                match out? {
+                    (R::on_list, (list, fuzzy), _) => Condition::Listed { who, list, fuzzy },
+                    (R::flagged, _, Some(party)) => Condition::Flagged { who, party },
+                    (_, _, Some(party)) => Condition::Nationality { who, party },
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        };
+        Some(Node::new(c, span))
+    }
+
     fn scope(&self, pair: P) -> Option<Scope> {
         let (mut direction, mut party) = (None, None);
         for p in pair.into_inner() {
@@ -733,6 +844,24 @@ impl Lower<'_> {
                 Some(R::kw_error) => Clause::Severity(Severity::Error),
                 _ => Clause::Severity(Severity::Warning),
             },
+            R::provided => {
+                let mut who = None;
+                let mut on = None;
+                for p in inner {
+                    match p.as_rule() {
+                        R::no_party => who = Some(Node::new(Participants::AnyParty, self.span(&p))),
+                        R::participants => who = Some(self.participants(p)),
+                        R::on_list => on = Some(self.on_list(p)?),
+                        _ => {}
+                    }
+                }
+                let (list, fuzzy) = on?;
+                Clause::Provided {
+                    who: who?,
+                    list,
+                    fuzzy,
+                }
+            }
             R::wind_down => {
                 let mut dates = Vec::new();
                 for p in inner.filter(|p| p.as_rule() == R::date) {
@@ -770,6 +899,7 @@ impl Lower<'_> {
         let mut keyword = None;
         let mut goods = None;
         let mut scope = Vec::new();
+        let mut conditions = Vec::new();
         let mut clauses = Vec::new();
         let mut limits = Vec::new();
         let (mut period, mut by) = (None, None);
@@ -781,7 +911,12 @@ impl Lower<'_> {
                     keyword = Some(self.span(&p))
                 }
                 R::goods => goods = Some(self.goods(p)),
+                R::port_calls => goods = Some(Node::new(Goods::PortCalls, self.span(&p))),
                 R::scope => scope.extend(self.scope(p)),
+                R::transfer_scope | R::with_scope => match self.condition(p) {
+                    Some(c) => conditions.push(c),
+                    None => failed = true,
+                },
                 R::limit => match self.quantity(p) {
                     Some(q) => limits.push(q),
                     None => failed = true,
@@ -814,6 +949,7 @@ impl Lower<'_> {
                 | R::warn_at
                 | R::except
                 | R::severity
+                | R::provided
                 | R::wind_down
                 | R::contracted => match self.clause(p) {
                     Some(c) => clauses.push(c),
@@ -826,7 +962,7 @@ impl Lower<'_> {
             return None;
         }
         let kind = match kind_rule {
-            R::ban_rule => RuleKind::Ban,
+            R::ban_rule | R::port_call_rule => RuleKind::Ban,
             R::cap_rule => RuleKind::Cap {
                 limits,
                 period: period?,
@@ -846,6 +982,7 @@ impl Lower<'_> {
             kind,
             goods: goods?,
             scope,
+            conditions,
             clauses,
         })
     }
