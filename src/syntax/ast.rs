@@ -290,24 +290,6 @@ pub enum Due {
     Every { days: u32, from: NaiveDate },
 }
 
-impl std::fmt::Display for Due {
-    /// As the rule says it.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let days = |n: u32| {
-            if n == 1 {
-                "1 day".to_string()
-            } else {
-                format!("{n} days")
-            }
-        };
-        match self {
-            Due::Within(n) => write!(f, "within {}", days(*n)),
-            Due::MonthlyBy(n) => write!(f, "monthly by day {n}"),
-            Due::Every { days: n, from } => write!(f, "every {} from {from}", days(*n)),
-        }
-    }
-}
-
 impl RuleKind {
     pub fn keyword(&self) -> &'static str {
         match self {
