@@ -962,3 +962,27 @@ fn national_lines_are_compared_at_their_hs6_root_and_imprecise_codes_are_not_pas
     assert_eq!(v["stats"]["events_not_evaluable"], 2);
     assert_eq!(code, 1);
 }
+
+#[test]
+fn an_imprecise_code_is_not_asked_of_a_rule_whose_conditions_do_not_hold() {
+    let r = rules(
+        "commodity jet_fuel = hs 27101921 under refined_petroleum\n\
+         ban jet_fuel to DPRK by sts transfer",
+    );
+    let ev = lines(&[
+        // By rail: the ban on ship-to-ship deliveries does not concern it,
+        // whatever oil it is.
+        r#"{"id": "rail", "date": "2019-03-01", "hs": "271019", "quantity": "100 bbl", "from": "CHN", "to": "PRK", "transfer": "rail"}"#.into(),
+        // Ship to ship: it may be jet fuel, so the ban cannot tell.
+        r#"{"id": "sts", "date": "2019-03-01", "hs": "271019", "quantity": "100 bbl", "from": "CHN", "to": "PRK", "transfer": "sts"}"#.into(),
+    ]);
+    let (_, v) = eval_json(&r, &ev);
+    let flagged: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "sanc::event::imprecise_code")
+        .map(|d| d["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(flagged, ["sts"]);
+}

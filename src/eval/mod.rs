@@ -831,6 +831,7 @@ impl<'r> Judge<'r> {
             if (judged && !matches!(rule.kind, RuleKind::Ban))
                 || !applies(rule, e)
                 || self.index.covers(self.rules, ri, e)
+                || (!rule.conditions.is_empty() && conditions::check(self.rules, rule, e).is_none())
             {
                 continue;
             }
