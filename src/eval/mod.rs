@@ -170,6 +170,8 @@ pub struct Judge<'r> {
     rules: &'r RuleSet,
     index: Arc<index::RuleIndex>,
     scratch: Vec<usize>,
+    /// The rules that judged the current event (reused between events).
+    applied_rules: Vec<usize>,
     track_touched: bool,
     scenarios: Scenarios,
     /// What judging the current event found (handed on in a [`Judged`]).
@@ -222,19 +224,18 @@ enum Undecided {
 /// Validate one record against the rule set; its diagnostics keep the
 /// first [`KEPT_TEXT_BYTES`] of its text.
 fn decode(rules: &RuleSet, item: Item) -> Undecided {
-    use Undecided as Decoded;
     match item {
         Item::Json { text, loc } => match crate::events::read::parse_json(text, loc) {
             Ok(rec) => decode(rules, Item::Record(rec)),
             Err(d) => decode(rules, Item::Malformed(d)),
         },
-        Item::Note(d) => Decoded::Note(*d),
+        Item::Note(d) => Undecided::Note(*d),
         Item::Malformed(mut d) => {
             let text = d.text().map(clip);
             if let Some(site) = d.event.as_mut() {
                 site.text = text;
             }
-            Decoded::Rejected(vec![*d])
+            Undecided::Rejected(vec![*d])
         }
         Item::Record(rec) => {
             let v = validate(&rec.raw, rec.loc, rules);
@@ -247,8 +248,8 @@ fn decode(rules: &RuleSet, item: Item) -> Undecided {
                 }
             }
             match v.event {
-                Some(e) => Decoded::Valid(Box::new(e), diags),
-                None => Decoded::Rejected(diags),
+                Some(e) => Undecided::Valid(Box::new(e), diags),
+                None => Undecided::Rejected(diags),
             }
         }
     }
@@ -286,6 +287,7 @@ impl<'r> Evaluator<'r> {
                 rules,
                 index: Arc::new(index::RuleIndex::new(rules)),
                 scratch: Vec::new(),
+                applied_rules: Vec::new(),
                 track_touched: false,
                 scenarios: Scenarios::default(),
                 findings: Vec::new(),
@@ -357,6 +359,7 @@ impl<'r> Evaluator<'r> {
             rules: self.rules,
             index: Arc::clone(&self.judge.index),
             scratch: Vec::new(),
+            applied_rules: Vec::new(),
             track_touched: self.judge.track_touched,
             scenarios: self.judge.scenarios.clone(),
             findings: Vec::new(),
@@ -509,8 +512,9 @@ impl<'r> Judge<'r> {
             }
             let mut candidates = std::mem::take(&mut self.scratch);
             self.index.candidates(self.rules, &e, &mut candidates);
-            // Regimes some rule of which judged the event.
-            let mut judged_by: Vec<Option<&str>> = Vec::new();
+            // The rules that judged the event (their regimes judged it).
+            let mut judged_by = std::mem::take(&mut self.applied_rules);
+            judged_by.clear();
             for &ri in &candidates {
                 let rule = &self.rules.rules[ri];
                 if !self.index.covers(self.rules, ri, &e) {
@@ -533,7 +537,7 @@ impl<'r> Judge<'r> {
                     }
                 };
                 applied = true;
-                judged_by.push(rule.regime.as_deref());
+                judged_by.push(ri);
                 // A rule that leaves out old contracts cannot tell whether
                 // it applies to a shipment with no contract date: what it
                 // would find is not evaluable (a price cap the cargo meets
@@ -574,6 +578,7 @@ impl<'r> Judge<'r> {
             if let Some(code) = &e.hs {
                 self.imprecise(&e, code, &judged_by);
             }
+            self.applied_rules = judged_by;
         }
         Judged {
             event: e,
@@ -817,7 +822,10 @@ impl<'r> Judge<'r> {
     /// caps (a jet-fuel line under `271019`, a national line mapped to its
     /// HS-6 root). Caps are asked only when no rule of their regime judged
     /// the cargo; bans always.
-    fn imprecise(&mut self, e: &Event, code: &str, judged_by: &[Option<&str>]) {
+    fn imprecise(&mut self, e: &Event, code: &str, judged_by: &[usize]) {
+        if self.index.narrower(code).is_empty() {
+            return;
+        }
         let index = Arc::clone(&self.index);
         for &ri in index.narrower(code) {
             let Some(rule) = self.rules.rules.get(ri) else {
@@ -827,7 +835,12 @@ impl<'r> Judge<'r> {
             // cap on a narrower line adds nothing it would not have found
             // (the residual category is the strictest), but a ban on one
             // is a question of its own (jet fuel under 271019).
-            let judged = judged_by.contains(&rule.regime.as_deref());
+            let judged = judged_by.iter().any(|&j| {
+                self.rules
+                    .rules
+                    .get(j)
+                    .is_some_and(|r| r.regime == rule.regime)
+            });
             if (judged && !matches!(rule.kind, RuleKind::Ban))
                 || !applies(rule, e)
                 || self.index.covers(self.rules, ri, e)
