@@ -2,7 +2,7 @@
 //! only one of them makes, those both make with other figures, and every
 //! cap's window totals side by side.
 
-use crate::eval::{Finding, Outcome, Stats, What};
+use crate::eval::{Finding, Outcome, Stats};
 use crate::exact;
 use crate::model::RuleSet;
 use rust_decimal::Decimal;
@@ -35,16 +35,14 @@ pub struct Row {
 
 impl Row {
     pub fn of(rules: &RuleSet, f: &Finding) -> Self {
-        let (share, threshold) = match &f.what {
-            What::Cap { percent, .. } => (
-                match (&f.total, f.limit) {
-                    (Some(t), Some(l)) => exact::share(t, l).map(|s| rounded(&s)),
-                    _ => None,
-                },
-                percent.map(|p| p.normalize().to_string()),
+        let (share, threshold) = match f.cap() {
+            Some(c) => (
+                f.share(rules).map(|s| rounded(&s)),
+                c.threshold.map(|p| p.normalize().to_string()),
             ),
-            _ => (None, None),
+            None => (None, None),
         };
+        let limit = f.limit(rules);
         Row {
             rule: rules
                 .rules
@@ -54,10 +52,10 @@ impl Row {
             kind: f.kind.as_str(),
             event: f.event.to_string(),
             date: f.date.to_string(),
-            window: f.window.as_deref().map(str::to_string),
-            total: f.total.as_ref().map(exact::plain),
-            limit: f.limit.map(|l| l.normalize().to_string()),
-            unit: f.unit.as_deref().map(str::to_string),
+            window: f.window_label(rules),
+            total: f.total().map(exact::plain),
+            limit: limit.as_ref().map(|l| l.0.normalize().to_string()),
+            unit: limit.map(|l| l.1),
             share,
             threshold,
         }

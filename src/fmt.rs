@@ -13,6 +13,8 @@
 use crate::diagnostic::Diagnostic;
 use crate::source::FileId;
 use crate::syntax::ast::*;
+// Every word the formatter prints is the keyword table's.
+use crate::syntax::keywords::word::*;
 use crate::syntax::parse;
 use std::io::{self, Write};
 use std::path::Path;
@@ -350,9 +352,9 @@ impl<'a> Printer<'a> {
             one_line: None,
         };
         match &item.kind {
-            ItemKind::Regime(d) => line(format!("regime {}{}", d.name.node, title(&d.title))),
+            ItemKind::Regime(d) => line(format!("{REGIME} {}{}", d.name.node, title(&d.title))),
             ItemKind::Party(d) => line(format!(
-                "party {} = {}{}",
+                "{PARTY} {} = {}{}",
                 d.name.node,
                 d.code.node,
                 title(&d.title)
@@ -360,7 +362,7 @@ impl<'a> Printer<'a> {
             ItemKind::Group(d) => {
                 let members: Vec<String> = d.members.iter().map(|m| party(&m.node)).collect();
                 let one = format!(
-                    "group {} = [{}]{}",
+                    "{GROUP} {} = [{}]{}",
                     d.name.node,
                     members.join(", "),
                     title(&d.title)
@@ -369,7 +371,7 @@ impl<'a> Printer<'a> {
                     return line(one);
                 }
                 // Long groups: members wrapped, indented.
-                let mut lines = vec![(format!("group {} = [", d.name.node), end)];
+                let mut lines = vec![(format!("{GROUP} {} = [", d.name.node), end)];
                 let mut cur = String::from(INDENT);
                 for (i, m) in members.iter().enumerate() {
                     let piece = if i + 1 < members.len() {
@@ -391,36 +393,73 @@ impl<'a> Printer<'a> {
                 }
             }
             ItemKind::Entity(d) => line(format!(
-                "entity {}{}{}",
+                "{ENTITY} {}{}{}",
                 d.name.node,
                 title(&d.title),
                 d.country
                     .as_ref()
-                    .map(|c| format!(" in {}", party(&c.node)))
+                    .map(|c| format!(" {IN} {}", party(&c.node)))
                     .unwrap_or_default()
             )),
             ItemKind::Commodity(d) => {
-                let mut s = format!("commodity {}{}", d.name.node, title(&d.title));
+                let mut s = format!("{COMMODITY} {}{}", d.name.node, title(&d.title));
                 if !d.hs.is_empty() {
                     let codes: Vec<&str> = d.hs.iter().map(|h| h.node.as_str()).collect();
-                    s.push_str(&format!(" = hs {}", codes.join(", ")));
+                    s.push_str(&format!(" = {HS} {}", codes.join(", ")));
+                    let except: Vec<&str> = d
+                        .except_hs
+                        .iter()
+                        .chain(&d.except_commodities)
+                        .map(|x| x.node.as_str())
+                        .collect();
+                    if !except.is_empty() {
+                        s.push_str(&format!(" {EXCEPT} {}", except.join(", ")));
+                    }
                 }
                 if let Some(p) = &d.parent {
-                    s.push_str(&format!(" under {}", p.node));
+                    s.push_str(&format!(" {UNDER} {}", p.node));
                 }
                 if !d.measured.is_empty() {
                     let units: Vec<&str> = d.measured.iter().map(|u| u.node.as_str()).collect();
-                    s.push_str(&format!(" measured in {}", units.join(", ")));
+                    s.push_str(&format!(" {MEASURED} {IN} {}", units.join(", ")));
                 }
                 line(s)
             }
             ItemKind::Convert(d) => line(format!(
-                "convert {} {} = {}",
+                "{CONVERT} {} {} = {}",
                 d.commodity.node,
                 self.quantity(&d.from),
                 self.quantity(&d.to)
             )),
-            ItemKind::Exemption(d) => line(format!("exemption {}{}", d.name.node, title(&d.title))),
+            ItemKind::Exemption(d) => {
+                line(format!("{EXEMPTION} {}{}", d.name.node, title(&d.title)))
+            }
+            ItemKind::List(d) => {
+                let mut s = format!(
+                    "{LIST} {}{} = {} {}",
+                    d.name.node,
+                    title(&d.title),
+                    d.format.node,
+                    quote(&d.path.node)
+                );
+                let texts = |v: &[Node<String>]| {
+                    v.iter()
+                        .map(|t| quote(&t.node))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                if !d.references.is_empty() {
+                    s.push_str(&format!(" {REFERENCE} {}", texts(&d.references)));
+                }
+                if !d.datasets.is_empty() {
+                    s.push_str(&format!(" {DATASET} {}", texts(&d.datasets)));
+                }
+                if !d.schemata.is_empty() {
+                    let n: Vec<&str> = d.schemata.iter().map(|n| n.node.as_str()).collect();
+                    s.push_str(&format!(" {SCHEMA} {}", n.join(", ")));
+                }
+                line(s)
+            }
             ItemKind::Rule(r) => self.rule(r, end),
         }
     }
@@ -434,20 +473,21 @@ impl<'a> Printer<'a> {
     }
 
     fn head(&self, r: &Rule) -> String {
-        let mut s = String::from(match r.kind {
-            RuleKind::Ban => "ban",
-            RuleKind::Cap { .. } => "cap",
-            RuleKind::CapPrice { .. } => "cap price",
-            RuleKind::RequireReport { .. } => "require report of",
-        });
+        let mut s = match r.kind {
+            RuleKind::Ban => BAN.to_string(),
+            RuleKind::Cap { .. } => CAP.to_string(),
+            RuleKind::CapPrice { .. } => format!("{CAP} {PRICE}"),
+            RuleKind::RequireReport { .. } => format!("{REQUIRE} {REPORT} {OF}"),
+        };
         s.push(' ');
         s.push_str(&match &r.goods.node {
-            Goods::Any => "any".to_string(),
+            Goods::Any => ANY.to_string(),
             Goods::Named(n) => n.clone(),
             Goods::Hs(codes) => {
                 let c: Vec<&str> = codes.iter().map(|h| h.node.as_str()).collect();
-                format!("hs {}", c.join(", "))
+                format!("{HS} {}", c.join(", "))
             }
+            Goods::PortCalls => "port calls".to_string(),
         });
         for sc in &r.scope {
             s.push_str(&format!(
@@ -456,20 +496,25 @@ impl<'a> Printer<'a> {
                 party(&sc.party.node)
             ));
         }
+        for c in &r.conditions {
+            s.push(' ');
+            s.push_str(&self.condition(&c.node));
+        }
         match &r.kind {
             RuleKind::Ban => {}
             RuleKind::Cap { limits, period, by } => {
                 let l: Vec<String> = limits.iter().map(|q| self.quantity(q)).collect();
                 s.push_str(&format!(
-                    " {} per {}",
-                    l.join(" or "),
+                    " {} {PER} {}",
+                    l.join(&format!(" {OR} ")),
                     period_text(&period.node)
                 ));
                 if let Some(b) = by {
-                    s.push_str(match b.node {
-                        By::Origin => " by origin",
-                        By::Destination => " by destination",
-                    });
+                    let to = match b.node {
+                        By::Origin => ORIGIN,
+                        By::Destination => DESTINATION,
+                    };
+                    s.push_str(&format!(" {BY} {to}"));
                 }
             }
             RuleKind::CapPrice {
@@ -478,15 +523,19 @@ impl<'a> Printer<'a> {
                 per_unit,
             } => {
                 s.push_str(&format!(
-                    " {} {} per {}",
+                    " {} {} {PER} {}",
                     self.src(amount.span.start, amount.span.end),
                     currency.node,
                     per_unit.node
                 ));
             }
-            RuleKind::RequireReport { within_days } => {
-                s.push_str(&format!(" within {}", days(within_days.node)));
-            }
+            RuleKind::RequireReport { due } => match due.node {
+                Due::Within(n) => s.push_str(&format!(" {WITHIN} {}", days(n))),
+                Due::MonthlyBy(n) => s.push_str(&format!(" {MONTHLY} {BY} {DAY} {n}")),
+                Due::Every { days: n, from } => {
+                    s.push_str(&format!(" {EVERY} {} {FROM} {from}", days(n)))
+                }
+            },
         }
         s
     }
@@ -512,8 +561,44 @@ impl<'a> Printer<'a> {
                 loaded_before,
                 delivered_before,
             } => format!(
-                "unless loaded before {loaded_before} and delivered before {delivered_before}"
+                "{UNLESS} {LOADED} {BEFORE} {loaded_before} {AND} {DELIVERED} {BEFORE} {delivered_before}"
             ),
+            Clause::ContractedBefore(d) => format!("{kw} {d}"),
+            Clause::Provided { who, list, fuzzy } => {
+                let who = match &who.node {
+                    Participants::AnyParty => "party".to_string(),
+                    Participants::Roles(_) => participants(&who.node),
+                };
+                format!("{kw} {who} on {}{}", list.node, self.fuzzy(fuzzy.as_ref()))
+            }
+        }
+    }
+
+    fn fuzzy(&self, f: Option<&Node<rust_decimal::Decimal>>) -> String {
+        f.map(|f| format!(" fuzzy {}", self.src(f.span.start, f.span.end)))
+            .unwrap_or_default()
+    }
+
+    /// `by sts transfer`, `with owner or operator on un_1718`, …
+    fn condition(&self, c: &Condition) -> String {
+        match c {
+            Condition::Transfer(m) => format!("by {} transfer", m.node),
+            Condition::Listed { who, list, fuzzy } => format!(
+                "with {} on {}{}",
+                participants(&who.node),
+                list.node,
+                self.fuzzy(fuzzy.as_ref())
+            ),
+            Condition::Flagged { who, party: p } => {
+                format!(
+                    "with {} flagged {}",
+                    participants(&who.node),
+                    party(&p.node)
+                )
+            }
+            Condition::Nationality { who, party: p } => {
+                format!("with {} in {}", participants(&who.node), party(&p.node))
+            }
         }
     }
 
@@ -528,7 +613,7 @@ impl<'a> Printer<'a> {
                 .map_or(r.goods.span.end, |s| s.party.span.end),
             RuleKind::Cap { period, by, .. } => by.as_ref().map_or(period.span.end, |b| b.span.end),
             RuleKind::CapPrice { per_unit, .. } => per_unit.span.end,
-            RuleKind::RequireReport { within_days } => within_days.span.end,
+            RuleKind::RequireReport { due } => due.span.end,
         }
         .min(end);
         let mut lines = Vec::new();
@@ -563,27 +648,39 @@ fn quote(s: &str) -> String {
 
 fn party(p: &PartyRef) -> String {
     match p {
-        PartyRef::Any => "any".to_string(),
+        PartyRef::Any => ANY.to_string(),
         PartyRef::Name(n) => n.clone(),
     }
 }
 
 fn days(n: u32) -> String {
     if n == 1 {
-        "1 day".to_string()
+        format!("1 {DAY}")
     } else {
-        format!("{n} days")
+        format!("{n} {DAYS}")
     }
 }
 
 fn period_text(p: &Period) -> String {
     match p {
-        Period::Year => "year".into(),
-        Period::Quarter => "quarter".into(),
-        Period::Month => "month".into(),
-        Period::Day => "day".into(),
+        Period::Year => YEAR.into(),
+        Period::Quarter => QUARTER.into(),
+        Period::Month => MONTH.into(),
+        Period::Day => DAY.into(),
         Period::Days(n) => days(*n),
-        Period::Months { count, from } => format!("{count} months from {from}"),
+        Period::Months { count, from } => format!("{count} {MONTHS} {FROM} {from}"),
+    }
+}
+
+/// `owner or operator`, `any party`.
+fn participants(w: &Participants) -> String {
+    match w {
+        Participants::AnyParty => "any party".into(),
+        Participants::Roles(r) => r
+            .iter()
+            .map(|r| r.node.as_str())
+            .collect::<Vec<_>>()
+            .join(" or "),
     }
 }
 

@@ -5,7 +5,6 @@
 
 use crate::diagnostic::Severity;
 use crate::source::Span;
-use crate::syntax::ast::{By, Period};
 use crate::units::{Conversion, Unit};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -60,6 +59,10 @@ pub struct Commodity {
     pub title: Option<String>,
     pub doc: Option<String>,
     pub hs: Vec<String>,
+    /// Codes its `hs` codes leave out (`except`): those given, and those of
+    /// the commodities named there and of everything under them. A code
+    /// that starts with one of these is not this commodity's.
+    pub except: Vec<String>,
     pub parent: Option<CommodityId>,
     pub measured: Vec<Unit>,
     pub conversions: Vec<Conversion>,
@@ -74,12 +77,109 @@ pub enum Goods {
     Any,
     Hs(Vec<String>),
     Commodity(CommodityId),
+    /// Not goods: vessels' port calls (`ban port calls …`).
+    PortCalls,
+}
+
+/// A `list` declaration, and the list once loaded.
+#[derive(Debug, Clone)]
+pub struct ListDecl {
+    pub name: String,
+    pub spec: crate::lists::Spec,
+    /// The declaration, and its path text (relative to its file).
+    pub span: Span,
+    pub path_span: Span,
+    /// `None` until loaded (or when the file could not be read).
+    pub data: Option<std::sync::Arc<crate::lists::List>>,
+}
+
+/// Which participants a condition asks about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Who {
+    /// Every party in every role, and both vessels.
+    AnyParty,
+    Of(BTreeSet<crate::roles::Participant>),
+}
+
+impl Who {
+    pub fn includes(&self, p: crate::roles::Participant) -> bool {
+        match self {
+            Who::AnyParty => true,
+            Who::Of(s) => s.contains(&p),
+        }
+    }
+
+    /// `owner or operator`, `any party`.
+    pub fn describe(&self) -> String {
+        match self {
+            Who::AnyParty => "any party".into(),
+            Who::Of(s) => s
+                .iter()
+                .map(|p| p.as_str())
+                .collect::<Vec<_>>()
+                .join(" or "),
+        }
+    }
+}
+
+/// `with WHO on LIST [fuzzy P%]` or `provided no WHO on LIST`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListCondition {
+    pub list: String,
+    pub who: Who,
+    /// Fuzzy matching at this similarity (a share, 0–1), when asked for.
+    pub fuzzy: Option<Decimal>,
+}
+
+/// A rule's conditions besides goods, parties and dates.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Conditions {
+    /// `by sts transfer`
+    pub transfer: Option<crate::roles::Transfer>,
+    /// `with … on LIST`: each must match.
+    pub listed: Vec<ListCondition>,
+    /// `with vessel flagged P`
+    pub flagged: Vec<(Who, PartySet)>,
+    /// `with ROLE in P`: a party in one of the roles has that nationality.
+    pub nationality: Vec<(Who, PartySet)>,
+    /// `provided no … on LIST` (caps).
+    pub provided: Option<ListCondition>,
+}
+
+impl Conditions {
+    pub fn is_empty(&self) -> bool {
+        *self == Conditions::default()
+    }
 }
 
 #[derive(Debug, Clone)]
 pub struct Limit {
     pub amount: Decimal,
     pub unit: Unit,
+}
+
+/// A cap's period, as the checked model keeps it (the syntax tree has its
+/// own, which the checker converts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Period {
+    Year,
+    Quarter,
+    Month,
+    Day,
+    /// A rolling window of N days ending at each event.
+    Days(u32),
+    /// Consecutive windows of N months counted from a date (anniversary periods).
+    Months {
+        count: u32,
+        from: NaiveDate,
+    },
+}
+
+/// What a `by` cap counts separately.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum By {
+    Origin,
+    Destination,
 }
 
 #[derive(Debug, Clone)]
@@ -98,8 +198,64 @@ pub enum RuleKind {
         per_unit: Unit,
     },
     RequireReport {
-        within_days: u32,
+        due: Due,
     },
+}
+
+/// When a report is due, as the checked model keeps it (the syntax tree
+/// has its own, which the checker converts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Due {
+    /// `within N days` of each shipment.
+    Within(u32),
+    /// `monthly by day N`: by day N of the month after the shipment's (the
+    /// month's last day when it has fewer days).
+    MonthlyBy(u32),
+    /// `every N days from D`: by the end of the N-day period, counted from
+    /// D, that the shipment falls in.
+    Every { days: u32, from: NaiveDate },
+}
+
+impl std::fmt::Display for Due {
+    /// As the rule says it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let days = |n: u32| {
+            if n == 1 {
+                "1 day".to_string()
+            } else {
+                format!("{n} days")
+            }
+        };
+        match self {
+            Due::Within(n) => write!(f, "within {}", days(*n)),
+            Due::MonthlyBy(n) => write!(f, "monthly by day {n}"),
+            Due::Every { days: n, from } => write!(f, "every {} from {from}", days(*n)),
+        }
+    }
+}
+
+impl Due {
+    /// The last day a report on a shipment of `shipped` is on time.
+    pub fn deadline(self, shipped: NaiveDate) -> NaiveDate {
+        use chrono::{Datelike, Days, Months};
+        match self {
+            Due::Within(n) => shipped.checked_add_days(Days::new(u64::from(n))),
+            Due::MonthlyBy(day) => shipped
+                .with_day(1)
+                .and_then(|first| first.checked_add_months(Months::new(1)))
+                .and_then(|next| {
+                    // Day 30 of February is its last day.
+                    (1..=day.max(1)).rev().find_map(|d| next.with_day(d))
+                }),
+            Due::Every { days, from } => {
+                let days = i64::from(days.max(1));
+                let since = (shipped - from).num_days();
+                let period = if since < 0 { 0 } else { since / days };
+                from.checked_add_signed(chrono::TimeDelta::days((period + 1) * days))
+            }
+        }
+        .unwrap_or(NaiveDate::MAX)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -125,6 +281,15 @@ pub struct Rule {
     pub exemptions: BTreeSet<String>,
     /// `unless loaded before A and delivered before B`.
     pub wind_down: Option<(NaiveDate, NaiveDate)>,
+    /// `unless contracted before D`: shipments under older contracts are
+    /// outside the rule.
+    pub contracted_before: Option<NaiveDate>,
+    /// Transfer mode, lists, flags, nationalities, `provided no`.
+    pub conditions: Conditions,
+    /// Where each condition and clause is written, with its keyword (`by
+    /// sts transfer`, `unless contracted before`, …), in source order: for
+    /// messages about one clause (e.g. one `sanc compile` cannot translate).
+    pub clause_spans: Vec<(&'static str, Span)>,
     /// The rule's keyword; findings point here.
     pub keyword: Span,
     pub span: Span,
@@ -152,6 +317,15 @@ impl RuleSet {
 }
 
 impl Rule {
+    /// Where the rule writes the condition or clause `keyword` (see
+    /// [`Rule::clause_spans`]); the rule's keyword if it does not.
+    pub fn clause_span(&self, keyword: &str) -> Span {
+        self.clause_spans
+            .iter()
+            .find(|(k, _)| *k == keyword)
+            .map_or(self.keyword, |(_, s)| *s)
+    }
+
     /// Is `date` within `effective` … `until` (both inclusive)?
     pub fn in_force(&self, date: NaiveDate) -> bool {
         self.effective.is_none_or(|e| date >= e) && self.until.is_none_or(|u| date <= u)
@@ -166,6 +340,7 @@ pub enum DeclKind {
     Entity,
     Commodity,
     Exemption,
+    List,
 }
 
 impl DeclKind {
@@ -177,6 +352,7 @@ impl DeclKind {
             DeclKind::Entity => "an entity",
             DeclKind::Commodity => "a commodity",
             DeclKind::Exemption => "an exemption",
+            DeclKind::List => "a list",
         }
     }
 
@@ -187,6 +363,7 @@ impl DeclKind {
             DeclKind::Entity => "entity",
             DeclKind::Commodity => "commodity",
             DeclKind::Exemption => "exemption",
+            DeclKind::List => "list",
         }
     }
 }
@@ -225,6 +402,8 @@ pub struct RuleSet {
     pub commodities: Vec<Commodity>,
     pub commodity_ids: BTreeMap<String, CommodityId>,
     pub exemptions: BTreeSet<String>,
+    /// Designation lists by name.
+    pub lists: BTreeMap<String, ListDecl>,
     pub rules: Vec<Rule>,
 }
 
@@ -324,13 +503,51 @@ impl RuleSet {
         out
     }
 
+    /// Each HS prefix of a commodity and of everything under it, with the
+    /// codes it leaves out: the `except` codes of the commodity declaring
+    /// the prefix and of every commodity between that one and `id`. A code
+    /// is under the commodity when it starts with some prefix and with none
+    /// of that prefix's exceptions (see [`in_hs_scope`]).
+    pub fn hs_scope_with(
+        &self,
+        children: &[Vec<CommodityId>],
+        id: CommodityId,
+    ) -> Vec<(String, Vec<String>)> {
+        let mut out: Vec<(String, Vec<String>)> = Vec::new();
+        for d in self.subtree(children, id) {
+            let Some(c) = self.commodities.get(d) else {
+                continue;
+            };
+            let mut except: Vec<String> = Vec::new();
+            for a in self.lineage(d) {
+                if let Some(ac) = self.commodities.get(a) {
+                    except.extend(ac.except.iter().cloned());
+                }
+                if a == id {
+                    break;
+                }
+            }
+            except.sort_unstable();
+            except.dedup();
+            for h in &c.hs {
+                out.push((h.clone(), except.clone()));
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// The most specific declared commodity an HS code falls under: the one
-    /// with the longest of its codes that `code` starts with (the first
-    /// declared, on a tie). Its conversions are the ones that apply to a
-    /// shipment given only by HS code.
+    /// with the longest of its codes that `code` starts with and does not
+    /// leave out (the first declared, on a tie). Its conversions are the
+    /// ones that apply to a shipment given only by HS code.
     pub fn commodity_of_hs(&self, code: &str) -> Option<CommodityId> {
         let mut best: Option<(usize, CommodityId)> = None;
         for (i, c) in self.commodities.iter().enumerate() {
+            if c.except.iter().any(|x| code.starts_with(x.as_str())) {
+                continue;
+            }
             for h in &c.hs {
                 if code.starts_with(h.as_str()) && best.is_none_or(|(n, _)| h.len() > n) {
                     best = Some((h.len(), i));
@@ -367,5 +584,50 @@ impl RuleSet {
             .flat_map(|c| c.conversions.iter())
             .find(|conv| conv.links(&from.dimension, &to.dimension))
             .and_then(|conv| conv.apply(amount, from, to))
+    }
+}
+
+/// Is `code` within a scope from [`RuleSet::hs_scope_with`]: under one of
+/// its prefixes, and not left out by that prefix's exceptions?
+pub fn in_hs_scope(scope: &[(String, Vec<String>)], code: &str) -> bool {
+    scope.iter().any(|(prefix, except)| {
+        code.starts_with(prefix.as_str()) && !except.iter().any(|x| code.starts_with(x.as_str()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or(NaiveDate::MIN)
+    }
+
+    #[test]
+    fn report_deadlines() {
+        let within = Due::Within(30);
+        assert_eq!(within.deadline(d("2023-01-31")), d("2023-03-02"));
+        let monthly = Due::MonthlyBy(30);
+        assert_eq!(monthly.deadline(d("2019-03-01")), d("2019-04-30"));
+        assert_eq!(monthly.deadline(d("2019-03-31")), d("2019-04-30"));
+        // February: its last day stands for day 30, in leap years too.
+        assert_eq!(monthly.deadline(d("2019-01-31")), d("2019-02-28"));
+        assert_eq!(monthly.deadline(d("2020-01-15")), d("2020-02-29"));
+        assert_eq!(monthly.deadline(d("2019-12-05")), d("2020-01-30"));
+        assert_eq!(
+            Due::MonthlyBy(31).deadline(d("2019-03-10")),
+            d("2019-04-30")
+        );
+        let every = Due::Every {
+            days: 90,
+            from: d("2017-12-22"),
+        };
+        assert_eq!(every.deadline(d("2017-12-22")), d("2018-03-22"));
+        assert_eq!(every.deadline(d("2018-03-21")), d("2018-03-22"));
+        assert_eq!(every.deadline(d("2018-03-22")), d("2018-06-20"));
+        assert_eq!(every.deadline(d("2018-06-19")), d("2018-06-20"));
+        assert_eq!(every.deadline(d("2018-06-20")), d("2018-09-18"));
+        // Before the first period: due at its end.
+        assert_eq!(every.deadline(d("2017-12-01")), d("2018-03-22"));
     }
 }

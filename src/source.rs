@@ -201,6 +201,11 @@ impl SourceMap {
         id
     }
 
+    /// The files, to move into another map.
+    pub fn into_files(self) -> Vec<SourceFile> {
+        self.files
+    }
+
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
     }

@@ -7,7 +7,7 @@
 //! [`Status::Fail`] with the differences between what it expected and what
 //! the evaluation found.
 
-use crate::eval::{Evaluator, Finding, FindingKind, Outcome, What};
+use crate::eval::{Evaluator, Finding, FindingKind, Outcome};
 use crate::events::read::{read, Input, InputFormat};
 use crate::events::EventDiagnostic;
 use crate::loader::{self, RuleSource};
@@ -659,12 +659,10 @@ pub struct GotFinding {
 
 impl GotFinding {
     fn of(rules: &RuleSet, f: &Finding) -> Self {
-        let share = match (&f.what, &f.total, f.limit) {
-            (What::Cap { .. }, Some(t), Some(l)) => {
-                crate::exact::share(t, l).map(|s| crate::exact::plain(&s))
-            }
-            _ => None,
-        };
+        let share = f
+            .cap()
+            .and_then(|_| f.share(rules))
+            .map(|s| crate::exact::plain(&s));
         GotFinding {
             rule: rules
                 .rules
@@ -673,8 +671,8 @@ impl GotFinding {
                 .unwrap_or_default(),
             kind: f.kind.as_str(),
             event: f.event.to_string(),
-            total: f.total.as_ref().map(crate::exact::plain),
-            window: f.window.as_deref().map(str::to_string),
+            total: f.total().map(crate::exact::plain),
+            window: f.window_label(rules),
             share,
             loc: None,
         }

@@ -350,7 +350,7 @@ fn findings_from_standard_input_name_the_event_location() {
         .write_stdin("\n{\"id\": \"arms-1\", \"date\": \"2023-05-01\", \"commodity\": \"arms\", \"quantity\": \"2 units\", \"to\": \"PRK\"}\n")
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("event `arms-1` at -:2:1"));
+        .stdout(predicate::str::contains("arms-1: the shipment").and(predicate::str::contains("      -:2:1")));
 }
 
 #[test]
@@ -399,4 +399,43 @@ fn several_rule_paths_and_regimes_chosen_by_id() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("did you mean `us_russia_oil`?"), "{err}");
+}
+
+#[test]
+fn each_rule_kind_is_framed_in_its_own_legal_terms() {
+    let (_, out) = stdout(&[
+        "eval",
+        "rules.sanc",
+        "events.ndjson",
+        "--as-of",
+        "2025-01-01",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let by_rule = |rule: &str| -> Vec<String> {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .map(|f| format!("{} | {}", f["message"], f["cite"]))
+            .collect()
+    };
+    // A price cap prohibits services for the cargo, not the sale.
+    let price = by_rule("demo.crude_price_cap");
+    assert!(
+        price[0].contains("covered services are prohibited for the shipment"),
+        "{price:?}"
+    );
+    assert!(!price[0].contains("violation of"), "{price:?}");
+    assert!(
+        price[0].contains("Council Regulation (EU) 2022/2367"),
+        "{price:?}"
+    );
+    // Reporting duties say which report is late or missing, and when it was due.
+    let reports = by_rule("demo.reporting");
+    assert!(reports[0].contains("reported late: `demo.reporting` wants this shipment reported within 30 days; the report `rep-2023-01` came on 2023-03-10"), "{reports:?}");
+    assert!(reports[1].contains("not reported: `demo.reporting` wants this shipment reported within 30 days; no report covers it, and it was due by 2023-04-30"), "{reports:?}");
+    assert!(reports[1].contains("UNSCR 2397 (2017) OP 5"), "{reports:?}");
 }

@@ -792,3 +792,197 @@ fn exact_arithmetic_no_exceptions() {
         "1319.4 USD for 21.99 bbl is 60 USD/bbl exactly: {v}"
     );
 }
+
+#[test]
+fn a_residual_category_covers_every_code_but_those_it_leaves_out() {
+    let r = rules(
+        "commodity premium = hs 27101241, 27101921\n\
+         commodity jet = hs 27101921 under premium\n\
+         commodity rest = hs 2710 except premium, 27101981\n\
+         commodity fuel_oil = hs 27101962 under rest\n\
+         cap price rest from RUS 45 USD per bbl",
+    );
+    let ev = |id: &str, goods: &str| {
+        format!(
+            r#"{{"id": "{id}", "date": "2023-08-01", {goods}, "quantity": "10 bbl", "price": "50 USD/bbl", "from": "RUS", "to": "TUR"}}"#
+        )
+    };
+    let ev = lines(&[
+        // Under 2710 and not left out: in the residual category.
+        ev("heading-only", r#""hs": "2710""#),
+        ev("six-digit", r#""hs": "271019""#),
+        ev("fuel-oil-code", r#""hs": "27101962""#),
+        ev("fuel-oil-named", r#""commodity": "fuel_oil""#),
+        ev("lubricant", r#""hs": "27101975""#),
+        // Left out: a code of `premium`, of a commodity under it, one given
+        // as a code, and commodities named without a code.
+        ev("gasoline-code", r#""hs": "27101241""#),
+        ev("jet-code", r#""hs": "2710192100""#),
+        ev("left-out-code", r#""hs": "27101981""#),
+        ev("jet-named", r#""commodity": "jet""#),
+        ev("premium-named", r#""commodity": "premium""#),
+        // Not under 2710 at all.
+        ev("crude", r#""hs": "2709""#),
+    ]);
+    let (_, v) = eval_json(&r, &ev);
+    assert_eq!(
+        kinds(&v),
+        s(&[
+            ("violation", "fuel-oil-code"),
+            ("violation", "fuel-oil-named"),
+            ("violation", "heading-only"),
+            ("violation", "lubricant"),
+            ("violation", "six-digit"),
+        ])
+    );
+}
+
+#[test]
+fn old_contracts_are_left_out_and_undated_cargoes_are_not_evaluable_only_when_it_matters() {
+    let r = rules(
+        "cap price crude_oil from RUS 47.60 USD per bbl effective 2025-09-03 until 2025-10-18 \
+         unless contracted before 2025-07-20",
+    );
+    let ev = |id: &str, contract: &str, price: &str| {
+        format!(
+            r#"{{"id": "{id}", "date": "2025-09-15", {contract}"hs": "2709", "quantity": "10 bbl", "price": "{price} USD/bbl", "from": "RUS", "to": "IND"}}"#
+        )
+    };
+    let ev = lines(&[
+        // Concluded on the cut-off day: a new contract, over the cap.
+        ev("on-cut-off", r#""contract_date": "2025-07-20", "#, "50"),
+        // The day before: an old contract, outside the rule.
+        ev("day-before", r#""contract_date": "2025-07-19", "#, "50"),
+        // No contract date: under the cap passes whatever the contract …
+        ev("undated-under", "", "47.60"),
+        // … over it cannot be judged.
+        ev("undated-over", "", "50"),
+    ]);
+    let (code, v) = eval_json(&r, &ev);
+    assert_eq!(kinds(&v), s(&[("violation", "on-cut-off")]));
+    let diags: Vec<_> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| {
+            d["code"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("sanc::event::")
+        })
+        .collect();
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert_eq!(diags[0]["code"], "sanc::event::missing_contract_date");
+    assert_eq!(diags[0]["event"], "undated-over");
+    assert_eq!(diags[0]["field"], "contract_date");
+    assert_eq!(v["stats"]["events_not_evaluable"], 1);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn national_lines_are_compared_at_their_hs6_root_and_imprecise_codes_are_not_passed() {
+    let r = rules(
+        "commodity jet_fuel = hs 27101921 under refined_petroleum\n\
+         ban jet_fuel to DPRK\n\
+         cap refined_petroleum to DPRK 500000 bbl per year",
+    );
+    let ev = |id: &str, hs: &str, nomenclature: &str| {
+        format!(
+            r#"{{"id": "{id}", "date": "2019-03-01", "hs": "{hs}", {nomenclature}"quantity": "100 bbl", "from": "CHN", "to": "PRK"}}"#
+        )
+    };
+    let ev = lines(&[
+        // The CN line of jet fuel: banned.
+        ev("cn-jet", "27101921", r#""nomenclature": "cn", "#),
+        // China's 10-digit line: only its HS-6 root (271019) is compared, so
+        // the jet-fuel ban cannot tell; the cap still counts it.
+        ev("china-line", "2710192100", r#""nomenclature": "china", "#),
+        // Six digits in HS: the same question.
+        ev("hs6", "271019", ""),
+        // A line outside every narrower rule line: nothing to ask.
+        ev("crude", "2709", ""),
+        // An unknown nomenclature is a bad field, with a suggestion.
+        ev("typo", "27101921", r#""nomenclature": "chinese", "#),
+    ]);
+    let (code, v) = eval_json(&r, &ev);
+    assert_eq!(kinds(&v), s(&[("violation", "cn-jet")]));
+    let diags: Vec<(String, String, String)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| {
+            d["code"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("sanc::event::")
+        })
+        .map(|d| {
+            (
+                d["event"].as_str().unwrap_or("").to_string(),
+                d["code"].as_str().unwrap_or("").to_string(),
+                d["effect"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let want = |e: &str, c: &str, x: &str| (e.to_string(), c.to_string(), x.to_string());
+    assert_eq!(
+        diags,
+        [
+            want("china-line", "sanc::event::imprecise_code", "not_evaluable"),
+            want("hs6", "sanc::event::imprecise_code", "not_evaluable"),
+            want("typo", "sanc::event::bad_field", "rejected"),
+        ]
+    );
+    let typo = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["event"] == "typo")
+        .unwrap();
+    assert!(
+        typo["help"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `china`"),
+        "{typo:#}"
+    );
+    let china = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["event"] == "china-line")
+        .unwrap();
+    assert!(
+        china["message"]
+            .as_str()
+            .unwrap()
+            .contains("HS-6 root `271019` of a `china` line"),
+        "{china:#}"
+    );
+    assert_eq!(v["stats"]["events_not_evaluable"], 2);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn an_imprecise_code_is_not_asked_of_a_rule_whose_conditions_do_not_hold() {
+    let r = rules(
+        "commodity jet_fuel = hs 27101921 under refined_petroleum\n\
+         ban jet_fuel to DPRK by sts transfer",
+    );
+    let ev = lines(&[
+        // By rail: the ban on ship-to-ship deliveries does not concern it,
+        // whatever oil it is.
+        r#"{"id": "rail", "date": "2019-03-01", "hs": "271019", "quantity": "100 bbl", "from": "CHN", "to": "PRK", "transfer": "rail"}"#.into(),
+        // Ship to ship: it may be jet fuel, so the ban cannot tell.
+        r#"{"id": "sts", "date": "2019-03-01", "hs": "271019", "quantity": "100 bbl", "from": "CHN", "to": "PRK", "transfer": "sts"}"#.into(),
+    ]);
+    let (_, v) = eval_json(&r, &ev);
+    let flagged: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "sanc::event::imprecise_code")
+        .map(|d| d["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(flagged, ["sts"]);
+}

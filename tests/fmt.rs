@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use assert_cmd::Command;
+use predicates::prelude::PredicateBooleanExt;
 use sanc::fmt::format;
 use sanc::source::FileId;
 use sanc::syntax::parse;
@@ -231,4 +232,57 @@ fn comments_anywhere_survive_formatting() {
         }
     }
     assert!(tried > 300, "only {tried} variants");
+}
+
+/// `sanc fmt FOLDER` formats the rule files of the folder's project, as
+/// `sanc check` reads it: files outside the project's `paths` (fixtures
+/// beside the rule set) are left alone and counted; a file named on the
+/// command line is formatted wherever it is.
+#[test]
+fn fmt_of_a_folder_follows_its_project_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("rules")).unwrap();
+    std::fs::create_dir_all(root.join("fixtures")).unwrap();
+    std::fs::write(root.join("sanc.toml"), "paths = [\"rules\"]\n").unwrap();
+    let messy = "commodity arms=hs 93\nban arms to PRK\n";
+    std::fs::write(root.join("rules/a.sanc"), messy).unwrap();
+    std::fs::write(root.join("fixtures/b.sanc"), messy).unwrap();
+    Command::cargo_bin("sanc")
+        .unwrap()
+        .current_dir(root)
+        .args(["fmt", "--check", "."])
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("not formatted: ./rules/a.sanc"))
+        .stdout(predicates::str::contains("b.sanc").not())
+        .stdout(predicates::str::contains(
+            "1 file to format, 0 already formatted, 1 file outside the paths of its project (sanc.toml) left alone",
+        ));
+    Command::cargo_bin("sanc")
+        .unwrap()
+        .current_dir(root)
+        .args(["fmt", "."])
+        .assert()
+        .code(0);
+    let tidy = "commodity arms = hs 93\nban arms to PRK\n";
+    assert_eq!(
+        std::fs::read_to_string(root.join("rules/a.sanc")).unwrap(),
+        tidy
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("fixtures/b.sanc")).unwrap(),
+        messy
+    );
+    // Named, the fixture is formatted.
+    Command::cargo_bin("sanc")
+        .unwrap()
+        .current_dir(root)
+        .args(["fmt", "fixtures/b.sanc"])
+        .assert()
+        .code(0);
+    assert_eq!(
+        std::fs::read_to_string(root.join("fixtures/b.sanc")).unwrap(),
+        tidy
+    );
 }

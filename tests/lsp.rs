@@ -922,3 +922,69 @@ fn saving_runs_the_rule_sets_tests_and_publishes_failures_on_the_test_file() {
     assert_eq!(p["params"]["diagnostics"], json!([]), "{p}");
     c.shutdown();
 }
+
+/// Lists: hover shows the file, entry count and dates; completion offers
+/// list names after `on` and roles after `with`; a malformed list entry is
+/// published on the list file.
+#[test]
+fn lists_hover_completion_and_list_file_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(
+        root.join("vessels.csv"),
+        "name,imo,listed_on,delisted_on,reference\nCHON MA SAN,8660313,2018-03-30,,V1\nPAEK MA,9066541,2018-03-30,,V2\nYU SON,8691702,2019-01-01,,V3\n",
+    )
+    .unwrap();
+    let text = "list vessels \"UN 1718 vessels\" = csv \"vessels.csv\"\nban port calls with vessel on vessels\n";
+    let rules = root.join("rules.sanc");
+    std::fs::write(&rules, text).unwrap();
+    let ruri = uri(&rules);
+    let mut c = Client::start(&root);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": ruri, "languageId": "sanc", "version": 1, "text": text}}),
+    );
+    let on_list = c.diagnostics(&uri(&root.join("vessels.csv")));
+    assert_eq!(on_list.len(), 1, "{on_list:#?}");
+    assert_eq!(on_list[0]["code"], "sanc::list::malformed");
+    assert_eq!(on_list[0]["range"]["start"], pos(2, 8));
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": ruri}, "position": pos(1, 32)}),
+    );
+    let shown = hover["contents"]["value"].as_str().unwrap();
+    assert!(shown.contains("2 entries"), "{shown}");
+    assert!(shown.contains("vessels.csv"), "{shown}");
+    assert!(shown.contains("listed 2018-03-30 … 2019-01-01"), "{shown}");
+    let edited = format!("{text}ban any with ");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": ruri, "version": 2}, "contentChanges": [{"text": edited}]}),
+    );
+    let labels = |items: Value| -> Vec<String> {
+        items
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|i| i["label"].as_str().map(str::to_string))
+            .collect()
+    };
+    let roles = labels(c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": ruri}, "position": pos(2, 13)}),
+    ));
+    assert!(
+        roles.contains(&"owner".to_string()) && roles.contains(&"vessel".to_string()),
+        "{roles:?}"
+    );
+    let edited = format!("{text}ban any with owner on ");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": ruri, "version": 3}, "contentChanges": [{"text": edited}]}),
+    );
+    let lists = labels(c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": ruri}, "position": pos(2, 22)}),
+    ));
+    assert_eq!(lists, ["vessels"]);
+}

@@ -26,7 +26,9 @@ impl Generated {
     fn new(n: usize, format: InputFormat) -> Self {
         let head = match format {
             InputFormat::Json => b"[".to_vec(),
-            InputFormat::Csv => b"id,date,commodity,quantity,from,to,source\n".to_vec(),
+            InputFormat::Csv | InputFormat::Comtrade => {
+                b"id,date,commodity,quantity,from,to,source\n".to_vec()
+            }
             InputFormat::Ndjson => Vec::new(),
         };
         Generated {

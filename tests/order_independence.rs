@@ -70,13 +70,7 @@ fn run(lines: &[String]) -> (Value, Vec<(String, String)>) {
     let mut inputs = vec![Input::new("events.ndjson", None, InputFormat::Ndjson)];
     read::read(0, &mut inputs[0], text.as_bytes(), |i| ev.item(i), |_| {}).unwrap();
     let outcome = ev.finish();
-    let prepared = prepare(
-        &mut rules.sources,
-        &rules.checked.rules,
-        &inputs,
-        &outcome,
-        Need::Diagnostics,
-    );
+    let prepared = prepare(&mut rules.sources, &inputs, &outcome, Need::Diagnostics);
     let out = json_output(
         &rules.sources,
         &rules.checked.rules,

@@ -1515,6 +1515,20 @@ fn goods_match(rule: &Rule, e: &Event) -> bool {
     }
 }
 
+/// A rule's HS prefixes: its codes, or those of its commodity and of
+/// everything under it.
+fn rule_prefixes(rule: &Rule) -> Vec<&'static str> {
+    match &rule.goods {
+        Goods::Any => Vec::new(),
+        Goods::Hs(prefixes) => prefixes.clone(),
+        Goods::Commodity(rc) => COMMODITIES
+            .iter()
+            .filter(|c| lineage(c.name).iter().any(|a| a.name == *rc))
+            .filter_map(|c| c.hs)
+            .collect(),
+    }
+}
+
 fn party_match(rule_party: Option<&str>, event_party: Option<&str>) -> bool {
     match (rule_party, event_party) {
         (None, _) => true,
@@ -1680,6 +1694,25 @@ fn reference(case: &Case) -> Outcome {
                 .any(|r| !matches!(r.goods, Goods::Any) && applies_but_goods(r, e))
         {
             not_evaluable[i] = true;
+        }
+        // A code less precise than the lines of a rule that would apply
+        // (docs/language.md, HS codes): a ban always asks; a cap or price
+        // cap only when no rule judged the shipment (one regime here).
+        if let Some(h) = e.hs {
+            let judged = case.rules.iter().any(|r| applies(world, r, e));
+            let finer = |r: &Rule| {
+                rule_prefixes(r)
+                    .iter()
+                    .any(|p| p.len() > h.len() && p.starts_with(h))
+            };
+            if case.rules.iter().any(|r| {
+                !goods_match(r, e)
+                    && applies_but_goods(r, e)
+                    && (matches!(r.kind, Kind::Ban) || !judged)
+                    && finer(r)
+            }) {
+                not_evaluable[i] = true;
+            }
         }
     }
 

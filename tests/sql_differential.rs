@@ -65,10 +65,21 @@ fn declarations(rng: &mut Rng) -> String {
          party DPRK = PRK\nparty Russia = RUS\n\
          entity acme \"Acme\" in RUS\nentity shellco\n\
          group G1 = [Russia, CHN]\ngroup G2 = [G1, acme, IRN]\ngroup GE = [shellco]\n\
-         commodity petro = hs 2710\ncommodity diesel = hs 271019 under petro\n\
+         commodity diesel = hs 271019 under petro\n\
          commodity jet under petro\ncommodity crude = hs 2709\n\
          commodity arms = hs 93\ncommodity rifles = hs 9301 under arms\ncommodity luxury\n",
     );
+    // Residual categories (`except`): codes, and a commodity.
+    s.push_str(rng.pick(&[
+        "commodity petro = hs 2710\n",
+        "commodity petro = hs 2710\n",
+        "commodity petro = hs 2710 except 27101943\n",
+        "commodity petro = hs 2710 except 271012, 27101943\n",
+    ]));
+    s.push_str(rng.pick(&[
+        "commodity otherarms = hs 93 except rifles under arms\n",
+        "commodity otherarms = hs 9302, 9303 under arms\n",
+    ]));
     let _ = writeln!(
         s,
         "convert petro 1 t = {} bbl",
@@ -156,7 +167,14 @@ fn rule_text(rng: &mut Rng, label: &str, dates: &Dates, event_dates: &[NaiveDate
     let goods = match rng.below(10) {
         0..=5 => rng
             .pick(&[
-                "petro", "diesel", "jet", "crude", "arms", "rifles", "luxury",
+                "petro",
+                "diesel",
+                "jet",
+                "crude",
+                "arms",
+                "rifles",
+                "luxury",
+                "otherarms",
             ])
             .to_string(),
         6..=7 => {
@@ -228,10 +246,18 @@ fn rule_text(rng: &mut Rng, label: &str, dates: &Dates, event_dates: &[NaiveDate
             let cur = if rng.pct(85) { "USD" } else { "EUR" };
             format!("cap price {goods}{scopes} {amount} {cur} per {per}")
         }
-        _ => format!(
-            "require report of {goods}{scopes} within {} days",
-            rng.pick(&[1, 7, 30, 90])
-        ),
+        _ => {
+            let due = match rng.below(4) {
+                0..=1 => format!("within {} days", rng.pick(&[1, 7, 30, 90])),
+                2 => format!("monthly by day {}", rng.pick(&[1, 15, 28, 30, 31])),
+                _ => format!(
+                    "every {} days from {}",
+                    rng.pick(&[7, 30, 90]),
+                    dates.pick(rng)
+                ),
+            };
+            format!("require report of {goods}{scopes} {due}")
+        }
     };
     let mut clauses = vec![format!("cite \"Rule {label}\"")];
     let edge = |rng: &mut Rng| {
@@ -280,6 +306,9 @@ fn rule_text(rng: &mut Rng, label: &str, dates: &Dates, event_dates: &[NaiveDate
     if rng.pct(15) {
         clauses.push("severity warning".into());
     }
+    if rng.pct(12) {
+        clauses.push(format!("unless contracted before {}", edge(rng)));
+    }
     if rng.pct(15) {
         let d1 = dates.pick(rng);
         clauses.push(format!(
@@ -294,8 +323,9 @@ fn rule_text(rng: &mut Rng, label: &str, dates: &Dates, event_dates: &[NaiveDate
     s
 }
 
-/// One CSV row per event: the columns of docs/events.md.
-type Row = [String; 16];
+/// One CSV row per event: the first columns of docs/events.md (to
+/// `quantity_high`).
+type Row = [String; 22];
 
 fn blank(id: &str, d: NaiveDate) -> Row {
     let mut r: Row = Default::default();
@@ -313,7 +343,14 @@ fn shipment(rng: &mut Rng, id: &str, d: NaiveDate, dates: &Dates) -> Row {
         r[1] = "shipment".into();
     }
     let c = rng.pick(&[
-        "petro", "diesel", "jet", "crude", "arms", "rifles", "luxury",
+        "petro",
+        "diesel",
+        "jet",
+        "crude",
+        "arms",
+        "rifles",
+        "luxury",
+        "otherarms",
     ]);
     let name = if rng.pct(4) { "mystery" } else { c };
     let hs_for = |c: &str| -> &'static [&'static str] {
@@ -323,6 +360,7 @@ fn shipment(rng: &mut Rng, id: &str, d: NaiveDate, dates: &Dates) -> Row {
             "crude" => &["2709"],
             "arms" => &["93", "9302"],
             "rifles" => &["9301", "930190"],
+            "otherarms" => &["9302", "9303", "930190"],
             _ => &[],
         }
     };
@@ -341,7 +379,8 @@ fn shipment(rng: &mut Rng, id: &str, d: NaiveDate, dates: &Dates) -> Row {
         _ => {
             r[4] = rng
                 .pick(&[
-                    "2710", "271019", "27101943", "2709", "27", "93", "9301", "930190", "8703",
+                    "2710", "271019", "27101943", "271012", "2709", "27", "93", "9301", "930190",
+                    "9303", "8703",
                 ])
                 .into()
         }
@@ -349,7 +388,7 @@ fn shipment(rng: &mut Rng, id: &str, d: NaiveDate, dates: &Dates) -> Row {
     let unit = if rng.pct(80) {
         match name {
             "petro" | "diesel" | "jet" | "crude" => rng.pick(&["t", "bbl", "kg", "l", "m3"]),
-            "arms" | "rifles" => rng.pick(&["units", "kg", "t"]),
+            "arms" | "rifles" | "otherarms" => rng.pick(&["units", "kg", "t"]),
             _ => "units",
         }
     } else {
@@ -365,6 +404,16 @@ fn shipment(rng: &mut Rng, id: &str, d: NaiveDate, dates: &Dates) -> Row {
     };
     if !rng.pct(4) {
         r[5] = format!("{a} {unit}");
+    }
+    // Bounds of an estimate, sometimes wrong (above or below the figure,
+    // another unit) or without a figure.
+    if rng.pct(10) {
+        let u = if rng.pct(85) { unit } else { "kg" };
+        r[20] = format!("{} {u}", rng.pick(&["0", "1", "1.5", a.as_str(), "99999"]));
+    }
+    if rng.pct(10) {
+        let u = if rng.pct(85) { unit } else { "t" };
+        r[21] = format!("{} {u}", rng.pick(&["1", a.as_str(), "100000", "5e5"]));
     }
     if rng.pct(45) {
         let per = rng.pick(&["bbl", "bbl", "t", "kg", "units"]);
@@ -403,6 +452,15 @@ fn shipment(rng: &mut Rng, id: &str, d: NaiveDate, dates: &Dates) -> Row {
     }
     if rng.pct(25) {
         r[15] = dates.pick(rng).to_string();
+    }
+    if rng.pct(50) {
+        r[16] = dates.pick(rng).to_string();
+    }
+    if rng.pct(6) {
+        r[17] = rng.pick(&["hs", "cn", "CN"]).into();
+    }
+    if rng.pct(10) {
+        r[19] = rng.pick(&["estimated", "notified", "customs"]).into();
     }
     r
 }
@@ -467,7 +525,7 @@ fn gen_case(seed: u64) -> Case {
         }
         let d = dates.pick(&mut rng);
         let mut e = shipment(&mut rng, &format!("bad{k}"), d, &dates);
-        match rng.below(16) {
+        match rng.below(19) {
             0 => e[2] = "2024-02-30".into(),
             1 => e[5] = "-5 t".into(),
             2 => e[5] = "5 barrels".into(),
@@ -492,6 +550,9 @@ fn gen_case(seed: u64) -> Case {
             12 => e[5] = "44".into(),
             13 => e[6] = "60 USD".into(),
             14 => e[7] = "100 t".into(),
+            15 => e[16] = "2024-13-01".into(),
+            16 => e[17] = "harmonised".into(),
+            17 => e[19] = "rumour".into(),
             _ => e[0].clear(),
         }
         events.push(e);
@@ -530,7 +591,7 @@ fn gen_case(seed: u64) -> Case {
 
 fn csv_text(rows: &[Row]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(sanc::events::FIELD_NAMES).unwrap();
+    w.write_record(&sanc::events::FIELD_NAMES[..22]).unwrap();
     for r in rows {
         w.write_record(r).unwrap();
     }
@@ -556,7 +617,7 @@ fn sanc() -> PathBuf {
 
 /// Findings as comparable lines, on the fields the SQL writes.
 fn finding_lines(findings: &Value) -> Vec<String> {
-    const FIELDS: [&str; 12] = [
+    const FIELDS: [&str; 13] = [
         "rule",
         "kind",
         "event",
@@ -564,6 +625,7 @@ fn finding_lines(findings: &Value) -> Vec<String> {
         "cite",
         "window",
         "total",
+        "share",
         "limit",
         "unit",
         "contributors",
@@ -656,7 +718,13 @@ fn run_engine(engine: &str, cases: &[(String, PathBuf)]) -> Vec<Value> {
         use std::io::Write;
         let mut stdin = child.stdin.take().unwrap();
         stdin
-            .write_all(serde_json::to_string(&input).unwrap().as_bytes())
+            .write_all(
+                serde_json::to_string(
+                    &json!({"columns": sanc::events::FIELD_NAMES, "cases": input}),
+                )
+                .unwrap()
+                .as_bytes(),
+            )
             .unwrap();
     }
     let out = child.wait_with_output().unwrap();
@@ -732,7 +800,11 @@ fn differential(engine: &str, dialect: &str, cases: u64, first_seed: u64) {
                                 Ok(s) => s,
                                 // Refused with a located diagnostic: allowed, if rare.
                                 Err(e) if e.contains("sanc::compile::unsupported") => {
-                                    refused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                    if refused.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                                        < 10
+                                    {
+                                        eprintln!("seed {seed}: refused by the compiler:\n{e}");
+                                    }
                                     continue;
                                 }
                                 Err(e) => panic!(

@@ -274,48 +274,167 @@ fn a_named_pipe_is_read_once_and_the_report_still_comes() {
     );
 }
 
-#[test]
-fn two_threads_give_byte_identical_output() {
-    let dir = tempfile::tempdir().expect("a temp dir");
-    let rules = "commodity arms = hs 93\ncommodity fuel = hs 2710\nban arms from PRK\n\
-                 cap fuel to PRK 5000 t per year warn at 50%\ncap price fuel from RUS 60 USD per t\n";
-    std::fs::write(dir.path().join("rules.sanc"), rules).expect("rules written");
-    // Good, bad and not-evaluable records, more than one batch of them.
-    let mut lines = Vec::new();
-    for i in 0..5000usize {
-        let line = match i % 7 {
-            0 => format!(r#"{{"id":"b{i}","date":"2023-02-30","commodity":"arms","from":"PRK"}}"#),
-            1 => format!(
-                r#"{{"id":"p{i}","date":"2023-03-01","commodity":"fuel","quantity":"{} t","from":"RUS","to":"PRK"}}"#,
-                i % 50
-            ),
-            2 => "{not json".to_string(),
-            _ => event(i),
-        };
-        lines.push(line);
+/// A small deterministic generator (xorshift), so a failing case can be
+/// replayed from its seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
     }
-    std::fs::write(dir.path().join("events.ndjson"), lines.join("\n")).expect("events");
-    let run = |threads: &str| {
-        let out = Command::cargo_bin("sanc")
-            .expect("the sanc binary")
-            .current_dir(dir.path())
-            .env("SANC_THREADS", threads)
-            .args([
-                "eval",
-                "rules.sanc",
-                "events.ndjson",
-                "--format",
-                "json",
-                "--as-of",
-                "2025-01-01",
-            ])
-            .output()
-            .expect("sanc runs");
-        (out.status.code(), out.stdout)
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// A random record as JSON: valid events of every rule kind, events some
+/// rule cannot judge, invalid values, duplicate ids, unreadable text.
+fn random_record(rng: &mut Rng, i: usize) -> String {
+    let commodities = ["arms", "fuel", "fuel", "coal", "widgets"];
+    let parties = ["PRK", "RUS", "CHN", "IND", "SYR"];
+    let c = commodities[rng.below(5) as usize];
+    let from = parties[rng.below(5) as usize];
+    let to = parties[rng.below(5) as usize];
+    let id = if rng.below(40) == 0 {
+        format!("dup{}", rng.below(5))
+    } else {
+        format!("e{i}")
     };
-    let one = run("1");
-    let two = run("2");
-    assert_eq!(one.0, Some(1));
-    assert!(one.1.len() > 100_000);
-    assert!(one == two, "one and two threads differ");
+    let date = if rng.below(60) == 0 {
+        "2023-02-30".to_string()
+    } else {
+        format!(
+            "202{}-{:02}-{:02}",
+            2 + rng.below(2),
+            1 + rng.below(12),
+            1 + rng.below(28)
+        )
+    };
+    match rng.below(30) {
+        0 => "{not json".to_string(),
+        1 => r#"["a list"]"#.to_string(),
+        2 => format!(
+            r#"{{"id":"{id}","date":"{date}","commodity":"{c}","from":"{from}","to":"{to}","quantity":"12 furlongs"}}"#
+        ),
+        3 => format!(
+            r#"{{"id":"{id}","date":"{date}","commodity":"fuel","from":"RUS","to":"{to}","quantity":"{} t"}}"#,
+            1 + rng.below(900)
+        ),
+        _ => format!(
+            r#"{{"id":"{id}","date":"{date}","commodity":"{c}","quantity":"{}.{} t","price":"{}.{:02} USD/t","from":"{from}","to":"{to}"}}"#,
+            1 + rng.below(2000),
+            rng.below(10),
+            40 + rng.below(40),
+            rng.below(100)
+        ),
+    }
+}
+
+/// The same records as CSV (unreadable ones become rows with bad values).
+fn csv_row(json: &str) -> String {
+    let v: serde_json::Value = match serde_json::from_str(json) {
+        Ok(serde_json::Value::Object(m)) => serde_json::Value::Object(m),
+        _ => return "x,not-a-date,,,,,\n".to_string(),
+    };
+    let cell = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
+    format!(
+        "{},{},{},{},{},{},{}\n",
+        cell("id"),
+        cell("date"),
+        cell("commodity"),
+        cell("quantity"),
+        cell("price"),
+        cell("from"),
+        cell("to")
+    )
+}
+
+/// Parsing and validating on several threads while one evaluates in input
+/// order gives byte-for-byte the output of one thread, in every format, on
+/// random streams long enough for many batches.
+#[test]
+fn several_threads_give_byte_identical_output_on_random_streams() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let rules = "commodity arms = hs 93\ncommodity fuel = hs 2710\ncommodity coal = hs 2701\n\
+                 ban arms from PRK\nban arms to PRK\nban coal from PRK\n\
+                 cap fuel to PRK 5000 t per year warn at 50%\ncap fuel to SYR 300 t per 30 days\n\
+                 cap price fuel from RUS 60 USD per t\n";
+    std::fs::write(dir.path().join("rules.sanc"), rules).expect("rules written");
+    for seed in [7u64, 2024] {
+        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let n = 3000 + rng.below(3000) as usize;
+        let records: Vec<String> = (0..n).map(|i| random_record(&mut rng, i)).collect();
+        std::fs::write(dir.path().join("events.ndjson"), records.join("\n")).expect("ndjson");
+        // One line, as `jq -c` writes it, and one element per line; broken
+        // JSON would end the array, so those elements are strings instead.
+        let elements: Vec<&str> = records
+            .iter()
+            .map(|r| {
+                if r.starts_with("{not") {
+                    "\"not an event\""
+                } else {
+                    r
+                }
+            })
+            .collect();
+        std::fs::write(
+            dir.path().join("compact.json"),
+            format!("[{}]", elements.join(",")),
+        )
+        .expect("json");
+        std::fs::write(
+            dir.path().join("lines.json"),
+            format!("[\n{}\n]\n", elements.join(",\n")),
+        )
+        .expect("json");
+        let mut csv = String::from("id,date,commodity,quantity,price,from,to\n");
+        for r in &records {
+            csv.push_str(&csv_row(r));
+        }
+        std::fs::write(dir.path().join("events.csv"), csv).expect("csv");
+        for file in ["events.ndjson", "compact.json", "lines.json", "events.csv"] {
+            let run = |threads: &str, format: &str| {
+                let out = Command::cargo_bin("sanc")
+                    .expect("the sanc binary")
+                    .current_dir(dir.path())
+                    .env("SANC_THREADS", threads)
+                    .args([
+                        "eval",
+                        "rules.sanc",
+                        file,
+                        "--format",
+                        format,
+                        "--as-of",
+                        "2025-01-01",
+                    ])
+                    .output()
+                    .expect("sanc runs");
+                (out.status.code(), out.stdout)
+            };
+            // The human report reads records back the same way for every
+            // format: one file is enough for it.
+            let formats: &[&str] = if file == "events.ndjson" {
+                &["json", "human"]
+            } else {
+                &["json"]
+            };
+            for &format in formats {
+                let one = run("1", format);
+                assert!(
+                    one.1.len() > 10_000,
+                    "seed {seed}, {file}: too little output"
+                );
+                for threads in ["2", "3"] {
+                    let many = run(threads, format);
+                    assert!(
+                        one == many,
+                        "seed {seed}, {file}, {format}: 1 and {threads} threads differ"
+                    );
+                }
+            }
+        }
+    }
 }

@@ -146,7 +146,7 @@ fn a_dropped_leading_zero_in_an_hs_code_is_rejected_with_the_likely_code() {
 
 #[test]
 fn a_spreadsheet_csv_with_bom_and_semicolons_reads_like_the_comma_version() {
-    let comma = "id,date,commodity,quantity,from,to,source\n\
+    let comma = "id,date,commodity,quantity,from,to,agency\n\
                  a,2023-01-06,arms,5 units,PRK,SYR,customs\n\
                  b,2023-02-01,refined_petroleum,400000 bbl,CHN,PRK,customs\n\
                  c,2023-03-01,refined_petroleum,200000 bbl,CHN,PRK,customs\n";
@@ -176,7 +176,7 @@ fn a_spreadsheet_csv_with_bom_and_semicolons_reads_like_the_comma_version() {
             .unwrap_or_default();
         assert_eq!(notes.len(), 1, "{v}");
         assert_eq!(notes[0]["code"], "sanc::event::unknown_column");
-        assert_eq!(notes[0]["field"], "source");
+        assert_eq!(notes[0]["field"], "agency");
         assert_eq!(notes[0]["column"], 36);
     }
     // The column a header names is found whatever the case (`ID`, `From`).

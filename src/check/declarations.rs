@@ -44,6 +44,7 @@ impl Checker<'_> {
                 ItemKind::Entity(d) => (DeclKind::Entity, d.title.as_ref(), None),
                 ItemKind::Commodity(d) => (DeclKind::Commodity, d.title.as_ref(), None),
                 ItemKind::Exemption(d) => (DeclKind::Exemption, d.title.as_ref(), None),
+                ItemKind::List(d) => (DeclKind::List, d.title.as_ref(), None),
                 _ => continue,
             };
             if iso::is_country(&name.node) {
@@ -182,6 +183,77 @@ impl Checker<'_> {
                     self.model.exemptions.insert(d.name.node.clone());
                 }
             }
+        }
+    }
+
+    /// `list` declarations: the format and filters; the file is read later
+    /// (by the analysis, which knows where the rule file is).
+    pub(super) fn resolve_lists(&mut self) {
+        let items: Vec<_> = self.items().collect();
+        for (_, item) in items {
+            let ItemKind::List(d) = &item.kind else {
+                continue;
+            };
+            if !self.is_the_declaration(&d.name) {
+                continue;
+            }
+            let Some(format) = crate::lists::Format::from_name(&d.format.node) else {
+                let names = crate::lists::Format::NAMES;
+                let help = match suggest::closest(&d.format.node, names) {
+                    Some(b) => format!("did you mean `{b}`? The formats are {}", names.join(", ")),
+                    None => format!("the formats are {} (UN Consolidated List XML, OpenSanctions targets.simple.csv, FollowTheMoney JSON lines, plain CSV)", names.join(", ")),
+                };
+                self.emit(
+                    Diagnostic::error(
+                        Code::BadList,
+                        format!("unknown list format `{}`", d.format.node),
+                    )
+                    .with_label(d.format.span, "not a list format")
+                    .with_help(help),
+                );
+                continue;
+            };
+            use crate::lists::Format;
+            if !d.datasets.is_empty() && !matches!(format, Format::OpenSanctions | Format::Ftm) {
+                let at = d.datasets[0].span;
+                self.emit(
+                    Diagnostic::error(
+                        Code::BadList,
+                        format!("a `{}` list has no datasets", format.name()),
+                    )
+                    .with_label(
+                        at,
+                        "`dataset` filters OpenSanctions and FollowTheMoney lists",
+                    )
+                    .with_help("filter by `reference` prefix instead, e.g. `reference \"KP\"`"),
+                );
+                continue;
+            }
+            if d.path.node.trim().is_empty() {
+                self.emit(
+                    Diagnostic::error(Code::BadList, "a list without a file")
+                        .with_label(d.path.span, "empty path")
+                        .with_help("give the list's file, relative to this rule file"),
+                );
+                continue;
+            }
+            let spec = crate::lists::Spec {
+                format,
+                path: d.path.node.clone(),
+                references: d.references.iter().map(|r| r.node.clone()).collect(),
+                datasets: d.datasets.iter().map(|r| r.node.clone()).collect(),
+                schemata: d.schemata.iter().map(|r| r.node.clone()).collect(),
+            };
+            self.model.lists.insert(
+                d.name.node.clone(),
+                crate::model::ListDecl {
+                    name: d.name.node.clone(),
+                    spec,
+                    span: item.span,
+                    path_span: d.path.span,
+                    data: None,
+                },
+            );
         }
     }
 
@@ -509,6 +581,7 @@ impl Checker<'_> {
                 title: c.title.as_ref().map(|t| t.node.clone()),
                 doc: doc.clone(),
                 hs,
+                except: Vec::new(),
                 parent: None,
                 measured,
                 conversions: Vec::new(),
@@ -551,11 +624,88 @@ impl Checker<'_> {
                 cur = self.model.commodities[p].parent;
             }
         }
+        self.resolve_exceptions(&decls);
         // Conversions.
         for (_, item) in items {
             if let ItemKind::Convert(cv) = &item.kind {
                 self.conversion(cv, item.span);
             }
+        }
+    }
+
+    /// `except`: the codes a commodity's `hs` codes leave out, given or
+    /// through other commodities (with everything under them). An exception
+    /// outside every code of the commodity leaves out nothing; one that
+    /// takes in a whole code leaves nothing of it.
+    fn resolve_exceptions(&mut self, decls: &[(&ast::CommodityDecl, Option<String>)]) {
+        let children = self.model.children_index();
+        for (c, _) in decls {
+            let Some(&id) = self.model.commodity_ids.get(&c.name.node) else {
+                continue;
+            };
+            let own = self.model.commodities[id].hs.clone();
+            let mut except: Vec<(String, Span)> = Vec::new();
+            for code in &c.except_hs {
+                if self.hs_code(code) {
+                    except.push((code.node.clone(), code.span));
+                }
+            }
+            for name in &c.except_commodities {
+                let Some(other) = self.commodity_ref(name) else {
+                    continue;
+                };
+                if other == id || self.model.is_under(id, other) {
+                    self.emit(
+                        Diagnostic::error(
+                            Code::BadExcept,
+                            format!(
+                                "`{}` cannot leave out `{}`: it is under it",
+                                c.name.node, name.node
+                            ),
+                        )
+                        .with_label(name.span, "this takes in the whole commodity")
+                        .with_help("leave out the codes or the commodities that are not this one"),
+                    );
+                    continue;
+                }
+                for p in self.model.hs_prefixes_with(&children, other) {
+                    except.push((p.to_string(), name.span));
+                }
+            }
+            let mut kept: Vec<String> = Vec::new();
+            for (code, span) in except {
+                if let Some(whole) = own.iter().find(|h| h.starts_with(code.as_str())) {
+                    self.emit(
+                        Diagnostic::error(
+                            Code::BadExcept,
+                            format!("`except {code}` leaves out all of `hs {whole}`"),
+                        )
+                        .with_label(span, format!("every code under {whole} starts with {code}"))
+                        .with_help(format!("leave out longer codes, under {whole} (e.g. `{whole}12`), or drop `hs {whole}`")),
+                    );
+                    continue;
+                }
+                if !own.iter().any(|h| code.starts_with(h.as_str())) {
+                    let codes = if own.is_empty() {
+                        "no HS codes of its own".to_string()
+                    } else {
+                        format!("only {}", own.join(", "))
+                    };
+                    self.emit(
+                        Diagnostic::warning(
+                            Code::BadExcept,
+                            format!("`except {code}` leaves out nothing: `{}` covers {codes}", c.name.node),
+                        )
+                        .with_label(span, "outside every code of the commodity")
+                        .with_help("an exception names codes under the commodity's own, e.g. `hs 2710 except 271012`"),
+                    );
+                    continue;
+                }
+                kept.push(code);
+            }
+            kept.sort_unstable();
+            kept.dedup();
+            self.model.commodities[id].except = kept;
         }
     }
 

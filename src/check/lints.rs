@@ -13,15 +13,28 @@ impl Checker<'_> {
     fn unused_declarations(&mut self) {
         // A commodity is in use when a rule names it or anything above or
         // below it: events naming `diesel` are caught by rules on its parent.
-        let ruled: Vec<usize> = self
-            .model
-            .rules
-            .iter()
-            .filter_map(|r| match r.goods {
-                Goods::Commodity(id) => Some(id),
-                _ => None,
-            })
-            .collect();
+        // Computed once for all commodities (comparing each with every
+        // rule would be quadratic): which have a rule on them or above
+        // them, and which have one below them.
+        let n = self.model.commodities.len();
+        let mut ruled = vec![false; n];
+        for r in &self.model.rules {
+            if let Goods::Commodity(id) = r.goods {
+                if let Some(x) = ruled.get_mut(id) {
+                    *x = true;
+                }
+            }
+        }
+        let mut below = vec![false; n];
+        for id in (0..n).filter(|&i| ruled[i]) {
+            for a in self.model.lineage(id) {
+                match below.get_mut(a) {
+                    Some(b) if !*b => *b = true,
+                    // Already marked, and so is everything above it.
+                    _ => break,
+                }
+            }
+        }
         let mut warnings = Vec::new();
         for d in self.model.declarations.values() {
             let used = match d.kind {
@@ -30,9 +43,8 @@ impl Checker<'_> {
                         continue;
                     };
                     self.used.contains(&d.name)
-                        || ruled
-                            .iter()
-                            .any(|&r| self.model.is_under(id, r) || self.model.is_under(r, id))
+                        || below.get(id).copied().unwrap_or(false)
+                        || self.model.lineage(id).any(|a| ruled.get(a) == Some(&true))
                 }
                 _ => self.used.contains(&d.name),
             };
@@ -71,6 +83,7 @@ impl Checker<'_> {
                 continue;
             }
             match &b.goods {
+                Goods::PortCalls => {}
                 Goods::Any => any.push(i),
                 Goods::Commodity(c) => by_commodity.entry(*c).or_default().push(i),
                 Goods::Hs(codes) => {
@@ -96,7 +109,7 @@ impl Checker<'_> {
                 }
             };
             match &cap.goods {
-                Goods::Any => {}
+                Goods::Any | Goods::PortCalls => {}
                 Goods::Commodity(c) => {
                     for a in self.model.lineage(*c) {
                         if let Some(v) = by_commodity.get(&a) {
@@ -136,6 +149,8 @@ impl Checker<'_> {
 
     fn ban_covers(&self, ban: &Rule, cap: &Rule) -> bool {
         if !matches!(ban.kind, RuleKind::Ban)
+            || !ban.conditions.is_empty()
+            || matches!(ban.goods, Goods::PortCalls)
             || ban.severity != crate::diagnostic::Severity::Error
             || !ban.exemptions.is_subset(&cap.exemptions)
         {

@@ -12,7 +12,7 @@ use crate::diagnostic::{self, Diagnostic};
 use crate::model::RuleSet;
 use crate::source::{FileId, Span};
 use crate::syntax::{ast, Parsed};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// The result of checking a rule set: the model and every diagnostic.
 #[derive(Debug, Clone)]
@@ -30,6 +30,70 @@ impl Checked {
 /// Check parsed files as one rule set (one namespace). Parse diagnostics are
 /// included in the result, sorted by place.
 pub fn check(files: &[Parsed]) -> Checked {
+    check_again(files, &[], Memo::default(), None).0
+}
+
+/// What a check found for each file's rules, kept so that the next check of
+/// the same rule set ([`check_again`]) does not check them again.
+#[derive(Debug, Default)]
+pub struct Memo {
+    /// Fingerprint of what the rules were checked against (the
+    /// declarations, without their places).
+    env: u64,
+    files: Vec<Option<FileRules>>,
+    /// References made by declarations, ahead of the rules' in the list.
+    declaration_refs: usize,
+}
+
+#[cfg(test)]
+impl Memo {
+    pub(crate) fn env_for_test(&self) -> u64 {
+        self.env
+    }
+}
+
+/// The rules of one file, checked: what checking them added to the rule
+/// set, in order.
+#[derive(Debug, Default)]
+struct FileRules {
+    rules: Vec<LoweredRule>,
+    diagnostics: Vec<Diagnostic>,
+    /// How many references to declarations the rules made (they are in the
+    /// rule set's list, which the next check takes them from).
+    references: usize,
+    /// Names the rules use (declarations that are not unused).
+    used: Vec<String>,
+    /// A diagnostic points into another file (at a declaration whose place
+    /// may have moved): not reused.
+    foreign: bool,
+}
+
+/// One rule that checked (id, regime and doc set), before id collisions.
+#[derive(Debug)]
+struct LoweredRule {
+    /// The rule, unless it is in the rule set (whose list of rules the next
+    /// check takes it from): a rule whose id an earlier one has stays here.
+    rule: Option<crate::model::Rule>,
+    /// Where a second rule with its id is reported.
+    at: Span,
+    labelled: bool,
+    /// Index of its statement among the file's items.
+    item: usize,
+}
+
+/// Check parsed files as [`check`] does, reusing from `memo` (what checking
+/// the same rule set last time found) the checked rules of each file that
+/// `unchanged` marks, when the declarations they were checked against did
+/// not change. Declarations, duplicate rule ids and lints are checked
+/// again every time. The result is the one [`check`] gives (a test
+/// compares them over random edits). `previous` is what that check gave:
+/// its rules and references are taken from it, not copied.
+pub fn check_again(
+    files: &[Parsed],
+    unchanged: &[bool],
+    memo: Memo,
+    previous: Option<&mut Checked>,
+) -> (Checked, Memo) {
     let mut cx = Checker {
         files,
         broken: files
@@ -41,25 +105,60 @@ pub fn check(files: &[Parsed]) -> Checked {
             .flat_map(|f| f.diagnostics.iter().cloned())
             .collect(),
         model: RuleSet::default(),
-        used: files
-            .iter()
-            .flat_map(|f| f.unparsed_words.iter().cloned())
-            .collect(),
+        used: Used {
+            names: files
+                .iter()
+                .flat_map(|f| f.unparsed_words.iter().cloned())
+                .collect(),
+            log: None,
+        },
         regimes: BTreeMap::new(),
         rule_asts: Vec::new(),
         children: Vec::new(),
     };
     cx.declare();
     cx.resolve_declarations();
+    cx.resolve_lists();
     cx.children = cx.model.children_index();
-    cx.lower_rules();
+    let (rules, references) = match previous {
+        Some(p) => (
+            std::mem::take(&mut p.rules.rules),
+            std::mem::take(&mut p.rules.references),
+        ),
+        None => Default::default(),
+    };
+    let memo = cx.lower_rules(memo, unchanged, rules, references);
     cx.lint();
     let mut diagnostics = cx.diags;
     diagnostic::sort(&mut diagnostics);
     diagnostics.dedup();
-    Checked {
-        rules: cx.model,
-        diagnostics,
+    (
+        Checked {
+            rules: cx.model,
+            diagnostics,
+        },
+        memo,
+    )
+}
+
+/// The declared names something refers to; while a file's rules are
+/// checked, the names added are also logged (for [`FileRules::used`]).
+#[derive(Debug, Default)]
+struct Used {
+    names: HashSet<String>,
+    log: Option<Vec<String>>,
+}
+
+impl Used {
+    fn insert(&mut self, name: String) -> bool {
+        if let Some(log) = &mut self.log {
+            log.push(name.clone());
+        }
+        self.names.insert(name)
+    }
+
+    fn contains(&self, name: &str) -> bool {
+        self.names.contains(name)
     }
 }
 
@@ -71,7 +170,7 @@ struct Checker<'a> {
     diags: Vec<Diagnostic>,
     model: RuleSet,
     /// Declared names that something refers to.
-    used: BTreeSet<String>,
+    used: Used,
     regimes: BTreeMap<FileId, (String, Span)>,
     /// The AST of each rule in `model.rules`, same order.
     rule_asts: Vec<&'a ast::Rule>,
@@ -96,5 +195,40 @@ impl<'a> Checker<'a> {
             name: name.to_string(),
             span,
         });
+    }
+
+    /// A fingerprint of everything checking a rule reads from the
+    /// declarations: names and kinds, aliases, entities, groups,
+    /// exemptions, commodities (in order, with codes, parents, units and
+    /// conversions) and the names of declarations that did not parse.
+    /// Places are left out: a rule's diagnostics that point at a
+    /// declaration in another file are never reused ([`FileRules::foreign`]).
+    fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let m = &self.model;
+        for (name, d) in &m.declarations {
+            name.hash(&mut h);
+            d.kind.hash(&mut h);
+        }
+        m.aliases.hash(&mut h);
+        m.entities.hash(&mut h);
+        m.groups.hash(&mut h);
+        m.exemptions.hash(&mut h);
+        for c in &m.commodities {
+            c.name.hash(&mut h);
+            c.hs.hash(&mut h);
+            c.except.hash(&mut h);
+            c.parent.hash(&mut h);
+            c.measured.hash(&mut h);
+            for cv in &c.conversions {
+                cv.from_amount.hash(&mut h);
+                cv.from.hash(&mut h);
+                cv.to_amount.hash(&mut h);
+                cv.to.hash(&mut h);
+            }
+        }
+        self.broken.hash(&mut h);
+        h.finish()
     }
 }

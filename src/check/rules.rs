@@ -1,20 +1,89 @@
 //! Rules: resolve names, check clauses, units and dates, assign stable ids.
 
-use super::Checker;
+use super::{Checker, FileRules, LoweredRule, Memo};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::model::{self, Goods, Limit, PartySet};
+use crate::roles::Participant;
 use crate::source::Span;
 use crate::suggest;
-use crate::syntax::ast::{self, Clause, Direction, ItemKind, Node, PartyRef, Period};
+use crate::syntax::ast::{self, Clause, Condition, Direction, ItemKind, Node, PartyRef, Period};
 use crate::units::{Dimension, Unit};
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 impl Checker<'_> {
-    pub(super) fn lower_rules(&mut self) {
-        let mut ids: BTreeMap<String, (Span, bool)> = BTreeMap::new();
-        let items: Vec<_> = self.items().collect();
-        for (file, item) in items {
+    /// Check every file's rules (or take them from `memo`, see
+    /// [`super::check_again`]), then add them to the rule set in file
+    /// order, reporting rules with the same id.
+    pub(super) fn lower_rules(
+        &mut self,
+        memo: Memo,
+        unchanged: &[bool],
+        old_rules: Vec<model::Rule>,
+        old_refs: Vec<model::Reference>,
+    ) -> Memo {
+        let env = self.fingerprint();
+        let declaration_refs = self.model.references.len();
+        let (mut old, mut old_rules, mut old_refs) = if memo.env == env {
+            (memo.files, old_rules.into_iter(), old_refs.into_iter())
+        } else {
+            (Vec::new(), Vec::new().into_iter(), Vec::new().into_iter())
+        };
+        // The previous check's references: the declarations' first.
+        old_refs.by_ref().take(memo.declaration_refs).for_each(drop);
+        let mut out = Vec::with_capacity(self.files.len());
+        for i in 0..self.files.len() {
+            let file = match old.get_mut(i).and_then(Option::take) {
+                Some(mut f) if !f.foreign && unchanged.get(i) == Some(&true) => {
+                    // Reused: its rules and references from the old lists.
+                    self.diags.extend(f.diagnostics.iter().cloned());
+                    self.model
+                        .references
+                        .extend(old_refs.by_ref().take(f.references));
+                    for name in &f.used {
+                        if !self.used.contains(name) {
+                            self.used.insert(name.clone());
+                        }
+                    }
+                    for l in &mut f.rules {
+                        if l.rule.is_none() {
+                            l.rule = old_rules.next();
+                        }
+                    }
+                    f
+                }
+                stale => {
+                    if let Some(f) = stale {
+                        // Its old rules and references go.
+                        let in_set = f.rules.iter().filter(|l| l.rule.is_none()).count();
+                        old_rules.by_ref().take(in_set).for_each(drop);
+                        old_refs.by_ref().take(f.references).for_each(drop);
+                    }
+                    self.lower_file(i)
+                }
+            };
+            out.push(Some(file));
+        }
+        self.add_rules(&mut out);
+        Memo {
+            env,
+            files: out,
+            declaration_refs,
+        }
+    }
+
+    /// Check the rules of file `i` (their diagnostics, references and used
+    /// names go to the rule set as they are found; a copy is kept).
+    fn lower_file(&mut self, i: usize) -> FileRules {
+        let Some(parsed) = self.files.get(i) else {
+            return FileRules::default();
+        };
+        let file = parsed.ast.file;
+        let diags_before = self.diags.len();
+        let refs_before = self.model.references.len();
+        self.used.log = Some(Vec::new());
+        let mut rules = Vec::new();
+        for (n, item) in parsed.ast.items.iter().enumerate() {
             let ItemKind::Rule(r) = &item.kind else {
                 continue;
             };
@@ -31,30 +100,90 @@ impl Checker<'_> {
             let at = r.label.as_ref().map_or(r.keyword, |l| l.span);
             // A rule with errors already has a diagnostic; do not pile on.
             let Some(mut rule) = lowered else { continue };
-            if let Some((first, first_labelled)) = ids.get(&id).copied() {
-                let help = if labelled && first_labelled {
-                    "labels must be unique within a regime; rename one".to_string()
-                } else {
-                    "give the rules different labels, e.g. `cap_2018:` on the line before the rule"
-                        .to_string()
-                };
-                self.emit(
-                    Diagnostic::error(
-                        Code::RuleIdCollision,
-                        format!("two rules have the id `{id}`"),
-                    )
-                    .with_label(at, "second rule with this id")
-                    .with_label(first, "first rule with this id")
-                    .with_help(help),
-                );
-                continue;
-            }
-            ids.insert(id.clone(), (at, labelled));
             rule.id = id;
             rule.regime = regime;
             rule.doc = item.doc.clone();
-            self.model.rules.push(rule);
-            self.rule_asts.push(r);
+            rules.push(LoweredRule {
+                rule: Some(rule),
+                at,
+                labelled,
+                item: n,
+            });
+        }
+        let mut used = self.used.log.take().unwrap_or_default();
+        used.sort_unstable();
+        used.dedup();
+        let diagnostics = self.diags[diags_before..].to_vec();
+        let foreign = diagnostics
+            .iter()
+            .flat_map(|d| &d.labels)
+            .any(|l| l.span.file != file);
+        FileRules {
+            rules,
+            diagnostics,
+            references: self.model.references.len() - refs_before,
+            used,
+            foreign,
+        }
+    }
+
+    /// Add the files' checked rules to the rule set, in order; a rule whose
+    /// id an earlier rule has is reported, not added (and stays in its
+    /// file's [`FileRules`]).
+    fn add_rules(&mut self, files: &mut [Option<FileRules>]) {
+        // Which rules lose to an earlier one with their id: found with the
+        // ids borrowed, not copied.
+        let mut losers: Vec<(usize, usize, Span, bool)> = Vec::new();
+        {
+            let mut ids: HashMap<&str, (Span, bool)> = HashMap::new();
+            for (f, file) in files.iter().enumerate() {
+                let Some(file) = file else { continue };
+                for (n, l) in file.rules.iter().enumerate() {
+                    let Some(rule) = &l.rule else { continue };
+                    match ids.get(rule.id.as_str()) {
+                        Some(&(first, first_labelled)) => {
+                            losers.push((f, n, first, first_labelled));
+                        }
+                        None => {
+                            ids.insert(rule.id.as_str(), (l.at, l.labelled));
+                        }
+                    }
+                }
+            }
+        }
+        let mut losers = losers.into_iter().peekable();
+        for (f, file) in files.iter_mut().enumerate() {
+            let Some(file) = file else { continue };
+            let items = self.files.get(f).map_or(&[][..], |p| &p.ast.items[..]);
+            for (n, l) in file.rules.iter_mut().enumerate() {
+                let Some(rule) = l.rule.take() else { continue };
+                if let Some(&(_, _, first, first_labelled)) =
+                    losers.peek().filter(|x| x.0 == f && x.1 == n)
+                {
+                    losers.next();
+                    let help = if l.labelled && first_labelled {
+                        "labels must be unique within a regime; rename one".to_string()
+                    } else {
+                        "give the rules different labels, e.g. `cap_2018:` on the line before the rule"
+                            .to_string()
+                    };
+                    self.emit(
+                        Diagnostic::error(
+                            Code::RuleIdCollision,
+                            format!("two rules have the id `{}`", rule.id),
+                        )
+                        .with_label(l.at, "second rule with this id")
+                        .with_label(first, "first rule with this id")
+                        .with_help(help),
+                    );
+                    l.rule = Some(rule);
+                    continue;
+                }
+                self.model.rules.push(rule);
+                if let Some(ItemKind::Rule(r)) = items.get(l.item).map(|i| &i.kind) {
+                    self.rule_asts.push(r);
+                }
+            }
         }
     }
 
@@ -74,6 +203,7 @@ impl Checker<'_> {
                 let c: Vec<&str> = codes.iter().map(|c| c.node.as_str()).collect();
                 format!("hs-{}", c.join("-"))
             }
+            ast::Goods::PortCalls => "port-calls".into(),
         });
         let mut scope: Vec<&ast::Scope> = r.scope.iter().collect();
         scope.sort_by_key(|s| s.direction.node);
@@ -83,6 +213,33 @@ impl Checker<'_> {
                 PartyRef::Any => "any".into(),
                 PartyRef::Name(n) => self.model.aliases.get(n).unwrap_or(n).clone(),
             });
+        }
+        let party = |p: &PartyRef| match p {
+            PartyRef::Any => "any".to_string(),
+            PartyRef::Name(n) => self.model.aliases.get(n).unwrap_or(n).clone(),
+        };
+        for c in &r.conditions {
+            match &c.node {
+                Condition::Transfer(m) => parts.extend(["by".into(), m.node.clone()]),
+                Condition::Listed { who, list, .. } => parts.extend([
+                    "with".into(),
+                    who_words(&who.node),
+                    "on".into(),
+                    list.node.clone(),
+                ]),
+                Condition::Flagged { who, party: p } => parts.extend([
+                    "with".into(),
+                    who_words(&who.node),
+                    "flagged".into(),
+                    party(&p.node),
+                ]),
+                Condition::Nationality { who, party: p } => parts.extend([
+                    "with".into(),
+                    who_words(&who.node),
+                    "in".into(),
+                    party(&p.node),
+                ]),
+            }
         }
         parts.join("-")
     }
@@ -98,8 +255,10 @@ impl Checker<'_> {
                 let good = codes.iter().filter(|c| self.hs_code(c)).count() == codes.len();
                 good.then(|| Goods::Hs(codes.iter().map(|c| c.node.clone()).collect()))
             }
+            ast::Goods::PortCalls => Some(Goods::PortCalls),
         };
         ok &= goods.is_some();
+        let port_calls = matches!(r.goods.node, ast::Goods::PortCalls);
 
         let mut scope: BTreeMap<Direction, (PartySet, Span)> = BTreeMap::new();
         for s in &r.scope {
@@ -126,6 +285,25 @@ impl Checker<'_> {
             }
         }
 
+        if port_calls {
+            for s in &r.scope {
+                if s.direction.node != Direction::To {
+                    self.emit(
+                        Diagnostic::error(
+                            Code::MisplacedClause,
+                            format!("`{}` does not apply to port calls", s.direction.node.keyword()),
+                        )
+                        .with_label(s.direction.span.to(s.party.span), "here")
+                        .with_help("a port call has a vessel and a port: `to PARTY` names the port's country, `with vessel …` the vessel"),
+                    );
+                    ok = false;
+                }
+            }
+        }
+        let conditions = self.conditions(r);
+        ok &= conditions.is_some();
+        let mut conditions = conditions.unwrap_or_default();
+
         let mut clause_seen: BTreeMap<&'static str, Span> = BTreeMap::new();
         let mut effective = None;
         let mut until = None;
@@ -135,6 +313,7 @@ impl Checker<'_> {
         let mut severity = Severity::Error;
         let mut exemptions = BTreeSet::new();
         let mut wind_down = None;
+        let mut contracted_before = None;
         for c in &r.clauses {
             let kw = c.node.keyword();
             if !matches!(c.node, Clause::Except(_)) {
@@ -200,6 +379,24 @@ impl Checker<'_> {
                     }
                     wind_down = Some((*loaded_before, *delivered_before));
                 }
+                Clause::ContractedBefore(d) => contracted_before = Some(*d),
+                Clause::Provided { who, list, fuzzy } => {
+                    if !matches!(r.kind, ast::RuleKind::Cap { .. }) {
+                        self.emit(
+                            Diagnostic::error(
+                                Code::MisplacedClause,
+                                format!("`provided no` does not apply to a `{}` rule", r.kind.keyword()),
+                            )
+                            .with_label(c.span, "here")
+                            .with_help("`provided no … on LIST` makes a cap's permitted supply conditional; to forbid transactions with listed parties, write `with … on LIST` in a `ban`"),
+                        );
+                        ok = false;
+                    }
+                    match self.list_condition(who, list, fuzzy.as_ref()) {
+                        Some(lc) => conditions.provided = Some(lc),
+                        None => ok = false,
+                    }
+                }
             }
         }
         if let (Some((e, es)), Some((u, us))) = (effective, until) {
@@ -232,6 +429,20 @@ impl Checker<'_> {
         if !ok {
             return None;
         }
+        let mut clause_spans: Vec<(&'static str, Span)> = Vec::new();
+        if matches!(r.goods.node, ast::Goods::PortCalls) {
+            clause_spans.push(("ban port calls", r.goods.span));
+        }
+        for c in &r.conditions {
+            let kw = match &c.node {
+                ast::Condition::Transfer(_) => "by sts transfer",
+                ast::Condition::Listed { .. } => "with … on",
+                ast::Condition::Flagged { .. } => "with … flagged",
+                ast::Condition::Nationality { .. } => "with … in",
+            };
+            clause_spans.push((kw, c.span));
+        }
+        clause_spans.extend(r.clauses.iter().map(|c| (c.node.keyword(), c.span)));
         let mut take = |d| scope.remove(&d).map(|(s, _)| s);
         Some(model::Rule {
             id: String::new(),
@@ -249,9 +460,199 @@ impl Checker<'_> {
             severity,
             exemptions,
             wind_down,
+            contracted_before,
+            conditions,
+            clause_spans,
             keyword: r.keyword,
             span,
         })
+    }
+
+    /// `by sts transfer`, `with … on LIST`, `with vessel flagged P`, `with ROLE in P`.
+    fn conditions(&mut self, r: &ast::Rule) -> Option<model::Conditions> {
+        let mut out = model::Conditions::default();
+        let mut ok = true;
+        let mut transfer_at: Option<Span> = None;
+        for c in &r.conditions {
+            match &c.node {
+                Condition::Transfer(m) => {
+                    if let Some(first) = transfer_at {
+                        self.emit(
+                            Diagnostic::error(
+                                Code::DuplicateClause,
+                                "`by … transfer` is given twice in one rule",
+                            )
+                            .with_label(c.span, "second one here")
+                            .with_label(first, "first one here")
+                            .with_help(
+                                "a rule is about one mode of transfer; write two rules for two",
+                            ),
+                        );
+                        ok = false;
+                        continue;
+                    }
+                    transfer_at = Some(c.span);
+                    out.transfer = crate::roles::Transfer::from_name(&m.node);
+                    ok &= out.transfer.is_some();
+                }
+                Condition::Listed { who, list, fuzzy } => {
+                    match self.list_condition(who, list, fuzzy.as_ref()) {
+                        Some(lc) => out.listed.push(lc),
+                        None => ok = false,
+                    }
+                }
+                Condition::Flagged { who, party } => {
+                    let w = self.who(who);
+                    if let Some(model::Who::Of(set)) = &w {
+                        if let Some(p) = set.iter().find(|p| !matches!(p, Participant::Vessel)) {
+                            self.emit(
+                                Diagnostic::error(Code::WrongKind, format!("a {} has no flag", p.as_str()))
+                                    .with_label(who.span, "only vessels fly a flag")
+                                    .with_help(format!("write `with vessel flagged …`; for the country of the {}, write `with {} in …`", p.as_str(), p.as_str())),
+                            );
+                            ok = false;
+                            continue;
+                        }
+                    }
+                    let set = self.party_set(party);
+                    match (w, set) {
+                        (Some(w), Some(set)) => out.flagged.push((w, set)),
+                        _ => ok = false,
+                    }
+                }
+                Condition::Nationality { who, party } => {
+                    let w = self.who(who);
+                    if let Some(model::Who::Of(set)) = &w {
+                        if set.contains(&Participant::Vessel) {
+                            self.emit(
+                                Diagnostic::error(
+                                    Code::WrongKind,
+                                    "a vessel has a flag, not a nationality",
+                                )
+                                .with_label(who.span, "a vessel here")
+                                .with_help("write `with vessel flagged …` for the flag state"),
+                            );
+                            ok = false;
+                            continue;
+                        }
+                    }
+                    let set = self.party_set(party);
+                    match (w, set) {
+                        (Some(w), Some(set)) => out.nationality.push((w, set)),
+                        _ => ok = false,
+                    }
+                }
+            }
+        }
+        ok.then_some(out)
+    }
+
+    /// The roles a condition names, each known (with "did you mean" otherwise).
+    fn who(&mut self, who: &Node<ast::Participants>) -> Option<model::Who> {
+        let ast::Participants::Roles(roles) = &who.node else {
+            return Some(model::Who::AnyParty);
+        };
+        let mut out = BTreeSet::new();
+        let mut ok = true;
+        for r in roles {
+            match Participant::from_name(&r.node) {
+                Some(p) => {
+                    out.insert(p);
+                }
+                None => {
+                    let names: Vec<&str> = Participant::names().collect();
+                    let help = match suggest::closest(&r.node, names.iter().copied()) {
+                        Some(b) => format!("did you mean `{b}`?"),
+                        None => format!("the roles are {}, and `vessel` (the vessel or, in a ship-to-ship transfer, either vessel)", names[..names.len() - 1].join(", ")),
+                    };
+                    self.emit(
+                        Diagnostic::error(Code::UnknownRole, format!("unknown role `{}`", r.node))
+                            .with_label(r.span, "not a role")
+                            .with_help(help),
+                    );
+                    ok = false;
+                }
+            }
+        }
+        ok.then_some(model::Who::Of(out))
+    }
+
+    fn list_condition(
+        &mut self,
+        who: &Node<ast::Participants>,
+        list: &ast::Ident,
+        fuzzy: Option<&Node<Decimal>>,
+    ) -> Option<model::ListCondition> {
+        let w = self.who(who);
+        let l = self.list_ref(list);
+        let mut share = None;
+        if let Some(f) = fuzzy {
+            if f.node <= Decimal::ZERO || f.node > Decimal::ONE_HUNDRED {
+                self.emit(
+                    Diagnostic::error(
+                        Code::BadPercentage,
+                        format!("`{}%` is not a similarity", f.node),
+                    )
+                    .with_label(f.span, "must be above 0% and at most 100%")
+                    .with_help(
+                        "a fuzzy threshold such as `fuzzy 90%`: names at least 90% alike match",
+                    ),
+                );
+                return None;
+            }
+            share = Some(f.node / Decimal::ONE_HUNDRED);
+        }
+        Some(model::ListCondition {
+            list: l?,
+            who: w?,
+            fuzzy: share,
+        })
+    }
+
+    /// A list name used in a rule.
+    fn list_ref(&mut self, list: &ast::Ident) -> Option<String> {
+        if self.model.lists.contains_key(&list.node) {
+            self.mark_used(&list.node, list.span);
+            return Some(list.node.clone());
+        }
+        if let Some(d) = self.model.declarations.get(&list.node) {
+            if d.kind == model::DeclKind::List {
+                // Declared, with a mistake already reported.
+                self.used.insert(list.node.clone());
+                return None;
+            }
+            let kind = d.kind;
+            self.emit(
+                Diagnostic::error(
+                    Code::WrongKind,
+                    format!("`{}` is {}, not a list", list.node, kind.a_noun()),
+                )
+                .with_label(list.span, "expected a list")
+                .with_help("declare the designation list with `list NAME = FORMAT \"FILE\"`"),
+            );
+            return None;
+        }
+        if self.broken.contains(&list.node) {
+            return None;
+        }
+        let names: Vec<&str> = self.model.lists.keys().map(String::as_str).collect();
+        let help = match suggest::closest(&list.node, names) {
+            Some(b) => {
+                let b = b.to_string();
+                self.used.insert(b.clone());
+                format!("did you mean `{b}`?")
+            }
+            None => format!(
+                "declare it: `list {} \"…\" = un \"lists/consolidated.xml\" reference \"KP\"`",
+                list.node
+            ),
+        };
+        self.emit(
+            Diagnostic::error(Code::UnknownList, format!("unknown list `{}`", list.node))
+                .with_label(list.span, "no list of this name")
+                .with_help(help),
+        );
+        None
     }
 
     fn exemption_ref(&mut self, e: &ast::Ident) -> bool {
@@ -336,8 +737,11 @@ impl Checker<'_> {
                 }
                 ok.then_some(model::RuleKind::Cap {
                     limits: out,
-                    period: period.node,
-                    by: by.as_ref().map(|b| b.node),
+                    period: model_period(period.node),
+                    by: by.as_ref().map(|b| match b.node {
+                        ast::By::Origin => crate::model::By::Origin,
+                        ast::By::Destination => crate::model::By::Destination,
+                    }),
                     warn_at,
                 })
             }
@@ -369,17 +773,34 @@ impl Checker<'_> {
                     per_unit: per?,
                 })
             }
-            ast::RuleKind::RequireReport { within_days } => {
-                if within_days.node == 0 {
+            ast::RuleKind::RequireReport { due } => {
+                let bad = match due.node {
+                    ast::Due::Within(0) | ast::Due::Every { days: 0, .. } => Some((
+                        "a reporting deadline of 0 days".to_string(),
+                        "must be at least 1",
+                        "reports are due within N days of the shipment, e.g. `within 30 days`, or every N days, e.g. `every 90 days from 2017-12-22`",
+                    )),
+                    ast::Due::MonthlyBy(d) if !(1..=31).contains(&d) => Some((
+                        format!("day {d} is no day of a month"),
+                        "must be 1 to 31",
+                        "`monthly by day 30` makes reports due by the 30th of the month after the shipment's (the last day of a shorter month)",
+                    )),
+                    _ => None,
+                };
+                if let Some((message, label, help)) = bad {
                     self.emit(
-                        Diagnostic::error(Code::ZeroDeadline, "a reporting deadline of 0 days")
-                            .with_label(within_days.span, "must be at least 1")
-                            .with_help("reports are due within N days of the shipment, e.g. `within 30 days`"),
+                        Diagnostic::error(Code::ZeroDeadline, message)
+                            .with_label(due.span, label)
+                            .with_help(help),
                     );
                     return None;
                 }
                 Some(model::RuleKind::RequireReport {
-                    within_days: within_days.node,
+                    due: match due.node {
+                        ast::Due::Within(n) => model::Due::Within(n),
+                        ast::Due::MonthlyBy(n) => model::Due::MonthlyBy(n),
+                        ast::Due::Every { days, from } => model::Due::Every { days, from },
+                    },
                 })
             }
         }
@@ -460,6 +881,7 @@ fn scope_text(r: &ast::Rule) -> String {
             let c: Vec<&str> = codes.iter().map(|c| c.node.as_str()).collect();
             format!("HS {}", c.join(", "))
         }
+        ast::Goods::PortCalls => "port calls".to_string(),
     };
     for sc in &r.scope {
         let party = match &sc.party.node {
@@ -468,5 +890,58 @@ fn scope_text(r: &ast::Rule) -> String {
         };
         s.push_str(&format!(" {} {party}", sc.direction.node.keyword()));
     }
+    let party = |p: &PartyRef| match p {
+        PartyRef::Any => "any party".to_string(),
+        PartyRef::Name(n) => n.clone(),
+    };
+    for c in &r.conditions {
+        s.push_str(&match &c.node {
+            Condition::Transfer(m) => format!(" by {} transfer", m.node),
+            Condition::Listed { who, list, fuzzy } => format!(
+                " with {} on {}{}",
+                who_text(&who.node),
+                list.node,
+                fuzzy
+                    .as_ref()
+                    .map(|f| format!(" fuzzy {}%", f.node))
+                    .unwrap_or_default()
+            ),
+            Condition::Flagged { who, party: p } => {
+                format!(" with {} flagged {}", who_text(&who.node), party(&p.node))
+            }
+            Condition::Nationality { who, party: p } => {
+                format!(" with {} in {}", who_text(&who.node), party(&p.node))
+            }
+        });
+    }
     s
+}
+
+/// The checked model's period for the syntax tree's.
+fn model_period(p: Period) -> crate::model::Period {
+    use crate::model::Period as M;
+    match p {
+        Period::Year => M::Year,
+        Period::Quarter => M::Quarter,
+        Period::Month => M::Month,
+        Period::Day => M::Day,
+        Period::Days(n) => M::Days(n),
+        Period::Months { count, from } => M::Months { count, from },
+    }
+}
+/// `owner or operator`, `any party`, as written.
+fn who_text(w: &ast::Participants) -> String {
+    match w {
+        ast::Participants::AnyParty => "any party".into(),
+        ast::Participants::Roles(r) => r
+            .iter()
+            .map(|r| r.node.as_str())
+            .collect::<Vec<_>>()
+            .join(" or "),
+    }
+}
+
+/// `owner-or-operator`, `any-party`: for derived ids.
+fn who_words(w: &ast::Participants) -> String {
+    who_text(w).replace(' ', "-")
 }

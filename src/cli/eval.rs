@@ -24,6 +24,13 @@ pub(super) struct EvalArgs {
     pub(super) strict: bool,
     pub(super) quiet: bool,
     pub(super) csv: CsvOptions,
+    /// List every finding's event.
+    pub(super) verbose: bool,
+    /// Write here instead of standard output.
+    pub(super) output: Option<PathBuf>,
+    /// `sanc report`: one HTML file.
+    pub(super) html: bool,
+    pub(super) scenarios: sanc::eval::Scenarios,
 }
 
 /// A progress bar on stderr for long runs, only when stderr is a terminal.
@@ -75,6 +82,7 @@ pub(super) fn eval(mut args: EvalArgs) -> Exit {
         .or_else(|| match defaults?.input_format.as_deref()? {
             "json" => Some(InputFormat::Json),
             "ndjson" => Some(InputFormat::Ndjson),
+            "comtrade" => Some(InputFormat::Comtrade),
             _ => Some(InputFormat::Csv),
         });
     let as_of = args
@@ -108,8 +116,22 @@ pub(super) fn eval(mut args: EvalArgs) -> Exit {
         }
         rules.checked.rules.keep_regimes(&args.regimes);
     }
-    let mut out = std::io::stdout().lock();
-    let renderer = HumanRenderer::new(use_color());
+    let mut out: Box<dyn Write> = match &args.output {
+        // Buffered: standard output flushes at every newline otherwise,
+        // a system call per line of pretty-printed JSON.
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+        Some(path) => match std::fs::File::create(path) {
+            Ok(f) => Box::new(std::io::BufWriter::new(f)),
+            Err(e) => {
+                super::stderr_line(format_args!(
+                    "error: cannot write `{}`: {e}",
+                    path.display()
+                ));
+                return Exit::Errors;
+            }
+        },
+    };
+    let renderer = HumanRenderer::new(args.output.is_none() && use_color());
     if rules.has_errors() {
         // The rules must compile before any event is judged.
         let written = match format {
@@ -129,7 +151,14 @@ pub(super) fn eval(mut args: EvalArgs) -> Exit {
                     )
                 })
             }
-            Format::Human => write_check_human(&mut out, &rules, Counts::of(rules.diagnostics())),
+            _ if args.html => {
+                let diags: Vec<Diagnostic> = rules.diagnostics().cloned().collect();
+                let html = sanc::report::html::rules_failed(&rules.sources, &diags);
+                out.write_all(html.as_bytes())
+            }
+            Format::Human | Format::Markdown | Format::Csv => {
+                write_check_human(&mut out, &rules, Counts::of(rules.diagnostics()))
+            }
             Format::Json => {
                 let diags: Vec<Diagnostic> = rules.diagnostics().cloned().collect();
                 let json = eval_report::rules_failed(
@@ -160,7 +189,11 @@ pub(super) fn eval(mut args: EvalArgs) -> Exit {
     }
 
     let mut evaluator = Evaluator::new(&rules.checked.rules, as_of);
-    let parallel = pipeline::parallel_by_default();
+    evaluator.set_scenarios(args.scenarios.clone());
+    if args.html {
+        evaluator.keep_steps();
+    }
+    let workers = pipeline::workers();
     for (i, input) in inputs.iter_mut().enumerate() {
         let result = match input.path.clone() {
             None => {
@@ -173,7 +206,7 @@ pub(super) fn eval(mut args: EvalArgs) -> Exit {
                     input,
                     std::io::stdin(),
                     move |b| progress.set_position(b),
-                    parallel,
+                    workers,
                 );
                 bar.finish_and_clear();
                 r
@@ -189,7 +222,7 @@ pub(super) fn eval(mut args: EvalArgs) -> Exit {
                         input,
                         file,
                         move |b| progress.set_position(b),
-                        parallel,
+                        workers,
                     );
                     bar.finish_and_clear();
                     r
@@ -211,22 +244,28 @@ pub(super) fn eval(mut args: EvalArgs) -> Exit {
         (true, true) => eval_report::Show::QuietStrict,
     };
     let need = match (format, show) {
-        (Format::Json, _) | (Format::Human, eval_report::Show::QuietStrict) => {
-            eval_report::Need::Diagnostics
-        }
+        _ if args.html => eval_report::Need::Everything,
         (Format::Human, eval_report::Show::Quiet) => eval_report::Need::Nothing,
         (Format::Human, eval_report::Show::All) => eval_report::Need::Everything,
+        (Format::Markdown | Format::Csv, _) => eval_report::Need::Nothing,
+        _ => eval_report::Need::Diagnostics,
     };
-    let prepared = eval_report::prepare(
-        &mut rules.sources,
-        &rules.checked.rules,
-        &inputs,
-        &outcome,
-        need,
-    );
+    let prepared = eval_report::prepare(&mut rules.sources, &inputs, &outcome, need);
     let mut rule_diags: Vec<Diagnostic> = rules.diagnostics().cloned().collect();
     rule_diags.extend(unreadable.iter().cloned());
     let written = match format {
+        _ if args.html => {
+            let html = sanc::report::html::render(&sanc::report::html::Run {
+                sources: &rules.sources,
+                rules: &rules.checked.rules,
+                rule_diags: &rule_diags,
+                inputs: &inputs,
+                outcome: &outcome,
+                prepared: &prepared,
+                as_of,
+            });
+            out.write_all(html.as_bytes())
+        }
         Format::Human => {
             let text = eval_report::human(
                 &renderer,
@@ -237,9 +276,18 @@ pub(super) fn eval(mut args: EvalArgs) -> Exit {
                 &outcome,
                 &prepared,
                 show,
+                args.verbose,
             );
             out.write_all(text.as_bytes())
         }
+        Format::Markdown => {
+            let text = sanc::report::summary::markdown(&rules.checked.rules, &outcome.summaries);
+            out.write_all(text.as_bytes())
+        }
+        Format::Csv => match sanc::report::summary::csv(&rules.checked.rules, &outcome.summaries) {
+            Ok(text) => out.write_all(text.as_bytes()),
+            Err(e) => Err(std::io::Error::other(e.to_string())),
+        },
         Format::Json => {
             let json = eval_report::json_output(
                 &rules.sources,

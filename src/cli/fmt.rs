@@ -17,13 +17,24 @@ pub(super) fn fmt(paths: &[PathBuf], check_only: bool) -> Exit {
     };
     let mut files = Vec::new();
     let mut failed = false;
+    let mut projects = Projects::default();
+    let mut outside = 0usize;
     for p in paths {
         let found = loader::rule_files(p);
         for problem in &found.problems {
             out.line(format_args!("error: {problem}"));
             failed = true;
         }
-        files.extend(found.files);
+        // A file named is formatted; in a folder, files of a project that
+        // are outside its `paths` (test fixtures beside the rule set) are
+        // not part of any rule set, and are left alone.
+        for f in found.files {
+            if p.is_dir() && !projects.belongs(&f) {
+                outside += 1;
+                continue;
+            }
+            files.push(f);
+        }
     }
     let (mut changed, mut unchanged, mut unwritten) = (0usize, 0usize, 0usize);
     for f in &files {
@@ -77,6 +88,12 @@ pub(super) fn fmt(paths: &[PathBuf], check_only: bool) -> Exit {
     };
     if unwritten > 0 {
         summary += &format!(", {} could not be written", report::thousands(unwritten));
+    }
+    if outside > 0 {
+        summary += &format!(
+            ", {} outside the paths of its project (sanc.toml) left alone",
+            report::plural(outside, "file", "files")
+        );
     }
     out.line(format_args!("{summary}"));
     let code = if failed {
@@ -157,5 +174,35 @@ impl<W: Write> Out<W> {
                 .and_then(|()| self.w.write_all(b"\n"))
                 .err();
         }
+    }
+}
+
+/// The projects (`sanc.toml`) of the files found in folders, each read once.
+#[derive(Default)]
+struct Projects {
+    /// By project file: its rule paths, canonical (none if it cannot be read).
+    read: std::collections::HashMap<PathBuf, Option<Vec<PathBuf>>>,
+}
+
+impl Projects {
+    /// Is `file` part of a rule set: inside the paths of the project it is
+    /// in (found as `sanc check` finds it), or in no project? A project file
+    /// that cannot be read counts as naming everything (`sanc check`
+    /// reports it).
+    fn belongs(&mut self, file: &std::path::Path) -> bool {
+        let Some(project) = sanc::project::find(file) else {
+            return true;
+        };
+        let canon =
+            |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        let paths = self.read.entry(project.clone()).or_insert_with(|| {
+            sanc::project::Project::load(&project)
+                .ok()
+                .map(|p| p.paths.iter().map(|q| canon(q)).collect())
+        });
+        let file = canon(file);
+        paths
+            .as_ref()
+            .is_none_or(|ps| ps.iter().any(|q| file.starts_with(q)))
     }
 }

@@ -60,6 +60,33 @@ pub enum Format {
     Human,
     /// One JSON object on standard output (see docs/output.md).
     Json,
+    /// The caps' window summaries as Markdown tables, for a report's annex.
+    Markdown,
+    /// The caps' window summaries as one CSV table.
+    Csv,
+}
+
+/// Which quantity of an event with bounds a run counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum QuantitiesArg {
+    /// `quantity`, as given.
+    Given,
+    /// `quantity_low` where the event gives one.
+    Low,
+    /// `quantity_high` where the event gives one.
+    High,
+}
+
+/// The kinds of evidence an event can state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EvidenceArg {
+    Notified,
+    Customs,
+    Reported,
+    Estimated,
+    Modelled,
+    /// Events that state no `evidence`.
+    Unstated,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -70,6 +97,55 @@ pub enum CheckFormat {
     Json,
     /// SARIF 2.1.0, for code-scanning dashboards and CI.
     Sarif,
+}
+
+/// The inputs and flags of `sanc eval` and `sanc report`.
+#[derive(Debug, clap::Args)]
+struct EvalCli {
+    /// Rule files or directories, then event files (`-` reads NDJSON from
+    /// standard input).
+    #[arg(required = true, num_args = 2.., value_name = "PATH")]
+    paths: Vec<String>,
+    /// Evaluate only the rules of this regime (repeat for several; default: the
+    /// project file's `regimes`, or all).
+    #[arg(long, value_name = "ID")]
+    regime: Vec<String>,
+    /// Output format (default: the project file's `[eval] format`, or human).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Read every event input in this format instead of guessing from its extension
+    /// (default: the project file's `[eval] input-format`).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    input_format: Option<InputFormatArg>,
+    /// Judge reporting deadlines as of this date (YYYY-MM-DD; default: the project
+    /// file's `[eval] as-of`, or today).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    as_of: Option<NaiveDate>,
+    /// Exit with code 2 if any event is rejected or not evaluable (instead of 3).
+    #[arg(long)]
+    strict: bool,
+    /// The CSV delimiter (default: detected from the header row: `,`, `;` or tab).
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
+    csv_delimiter: Option<u8>,
+    /// Print only the summary line (human format).
+    #[arg(long, short)]
+    quiet: bool,
+    /// List every finding's event (human format; without it, a cap's
+    /// block shows the shipment that passed the cap and "and N later
+    /// shipments").
+    #[arg(long, short)]
+    verbose: bool,
+    /// Write the output to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Count only shipments with this evidence (comma-separated, e.g.
+    /// `notified,customs`); the others are left out of the run.
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "KIND")]
+    evidence: Vec<EvidenceArg>,
+    /// Count each shipment's `quantity_low` or `quantity_high` instead of
+    /// its `quantity`, where it gives one.
+    #[arg(long, value_enum, default_value_t = QuantitiesArg::Given)]
+    quantities: QuantitiesArg,
 }
 
 #[derive(Debug, Subcommand)]
@@ -114,36 +190,19 @@ enum Command {
     /// jurisdiction: `--regime us_russia_oil`), with the declarations of the
     /// whole rule set.
     #[command(override_usage = "sanc eval [OPTIONS] <RULES>... <EVENTS>...")]
-    Eval {
-        /// Rule files or directories, then event files (`-` reads NDJSON from
-        /// standard input).
-        #[arg(required = true, num_args = 2.., value_name = "PATH")]
-        paths: Vec<String>,
-        /// Evaluate only the rules of this regime (repeat for several; default: the
-        /// project file's `regimes`, or all).
-        #[arg(long, value_name = "ID")]
-        regime: Vec<String>,
-        /// Output format (default: the project file's `[eval] format`, or human).
-        #[arg(long, value_enum)]
-        format: Option<Format>,
-        /// Read every event input in this format instead of guessing from its extension
-        /// (default: the project file's `[eval] input-format`).
-        #[arg(long, value_enum, value_name = "FORMAT")]
-        input_format: Option<InputFormatArg>,
-        /// Judge reporting deadlines as of this date (YYYY-MM-DD; default: the project
-        /// file's `[eval] as-of`, or today).
-        #[arg(long, value_name = "DATE", value_parser = parse_date)]
-        as_of: Option<NaiveDate>,
-        /// Exit with code 2 if any event is rejected or not evaluable (instead of 3).
-        #[arg(long)]
-        strict: bool,
-        /// The CSV delimiter (default: detected from the header row: `,`, `;` or tab).
-        #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
-        csv_delimiter: Option<u8>,
-        /// Print only the summary line (human format).
-        #[arg(long, short)]
-        quiet: bool,
-    },
+    Eval(EvalCli),
+    /// Write one self-contained HTML report of an evaluation (`-o report.html`).
+    ///
+    /// The same inputs and flags as `sanc eval`. The page has, per cap, a
+    /// cumulative chart of each window against the cap with the warning
+    /// thresholds and the breach marked, stacked by evidence and by
+    /// supplier; the window summaries; every finding with its citation; the
+    /// bans and price caps; an annex of the events with their sources; the
+    /// run's stats and diagnostics. It loads nothing (no script, font or
+    /// image from anywhere: a Content-Security-Policy forbids it) and prints
+    /// to PDF. Exit codes as for `sanc eval`.
+    #[command(override_usage = "sanc report [OPTIONS] <RULES>... <EVENTS>... -o report.html")]
+    Report(EvalCli),
     /// Run the tests of rule sets: `*.sanc-test` files (docs/testing.md).
     ///
     /// PATH is a test file or a directory (every *.sanc-test below it;
@@ -273,6 +332,12 @@ enum Command {
     /// temporary file in the same folder), keeping its permissions; a file
     /// that cannot be written is reported and left as it was. `-` formats
     /// standard input to standard output.
+    ///
+    /// A file named is formatted. In a directory, the files of a project
+    /// (a sanc.toml in their folder or above, see docs/projects.md) are
+    /// formatted if they lie inside its `paths`, as `sanc check` reads the
+    /// rule set; the others (test fixtures beside it) are left alone and
+    /// counted.
     Fmt {
         /// Rule files or directories (every *.sanc below), or `-`.
         #[arg(required = true, value_name = "PATH")]
@@ -290,6 +355,8 @@ pub enum InputFormatArg {
     Json,
     Ndjson,
     Csv,
+    /// A UN Comtrade CSV download: one shipment per row (docs/events.md).
+    Comtrade,
 }
 
 impl From<InputFormatArg> for InputFormat {
@@ -298,6 +365,7 @@ impl From<InputFormatArg> for InputFormat {
             InputFormatArg::Json => InputFormat::Json,
             InputFormatArg::Ndjson => InputFormat::Ndjson,
             InputFormatArg::Csv => InputFormat::Csv,
+            InputFormatArg::Comtrade => InputFormat::Comtrade,
         }
     }
 }
@@ -395,27 +463,52 @@ pub fn run() -> Exit {
                 Exit::Errors
             }
         },
-        Command::Eval {
-            paths,
-            regime,
-            format,
-            input_format,
-            as_of,
-            strict,
-            quiet,
-            csv_delimiter,
-        } => eval::eval(eval::EvalArgs {
-            paths,
-            regimes: regime,
-            format,
-            input_format: input_format.map(Into::into),
-            as_of,
-            strict,
-            quiet,
-            csv: sanc::events::CsvOptions {
-                delimiter: csv_delimiter,
-            },
+        Command::Eval(args) => eval::eval(eval_args(args, false)),
+        Command::Report(args) => eval::eval(eval_args(args, true)),
+    }
+}
+
+fn eval_args(a: EvalCli, html: bool) -> eval::EvalArgs {
+    eval::EvalArgs {
+        verbose: a.verbose,
+        output: a.output,
+        html,
+        scenarios: scenarios(&a.evidence, a.quantities),
+        paths: a.paths,
+        regimes: a.regime,
+        format: a.format,
+        input_format: a.input_format.map(Into::into),
+        as_of: a.as_of,
+        strict: a.strict,
+        quiet: a.quiet,
+        csv: sanc::events::CsvOptions {
+            delimiter: a.csv_delimiter,
+        },
+    }
+}
+
+/// The scenario the flags ask for.
+fn scenarios(evidence: &[EvidenceArg], quantities: QuantitiesArg) -> sanc::eval::Scenarios {
+    use sanc::events::Evidence;
+    sanc::eval::Scenarios {
+        evidence: (!evidence.is_empty()).then(|| {
+            evidence
+                .iter()
+                .map(|e| match e {
+                    EvidenceArg::Notified => Evidence::Notified,
+                    EvidenceArg::Customs => Evidence::Customs,
+                    EvidenceArg::Reported => Evidence::Reported,
+                    EvidenceArg::Estimated => Evidence::Estimated,
+                    EvidenceArg::Modelled => Evidence::Modelled,
+                    EvidenceArg::Unstated => Evidence::Unstated,
+                })
+                .collect()
         }),
+        quantities: match quantities {
+            QuantitiesArg::Given => sanc::eval::Quantities::Given,
+            QuantitiesArg::Low => sanc::eval::Quantities::Low,
+            QuantitiesArg::High => sanc::eval::Quantities::High,
+        },
     }
 }
 

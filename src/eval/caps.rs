@@ -1,14 +1,13 @@
 //! Quantity and value caps: per-window running totals, violations from the
 //! event that takes a total past the limit, warnings at thresholds.
 
-use super::finding::{Finding, What, MAX_CONTRIBUTORS};
+use super::finding::{CapFacts, Facts, Finding, FindingKind, Given, TextId, MAX_CONTRIBUTORS};
 use super::windows::{fixed_window, rolling_window};
-use super::{conversion_commodity, convert_with, is_money, violation_kind, FindingKind};
+use super::{conversion_commodity, convert_with, is_money, violation_kind};
 use crate::diagnostic::Code;
-use crate::events::{Event, EventDiagnostic, EventLoc};
+use crate::events::{Event, EventDiagnostic, EventLoc, Evidence};
 use crate::exact::{exact, percent_of, Exact};
-use crate::model::{Limit, PartyKey, Rule, RuleKind, RuleSet};
-use crate::syntax::ast::{By, Period};
+use crate::model::{By, Limit, PartyKey, Period, Rule, RuleKind, RuleSet};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::sync::Arc;
@@ -21,14 +20,111 @@ struct Entry {
     /// The event's amount in each limit's unit, exactly (`None`: could not
     /// be counted, and the event is not evaluable for the rule).
     amounts: Box<[Option<Exact>]>,
+    /// The event's low and high bounds in each limit's unit, when it gives any.
+    bounds: Option<Box<[Bounds]>>,
+    given: Option<Given>,
     /// The origin or destination, for `by` caps.
     group: Option<Box<str>>,
+    /// The supplier (`from`), for the window summaries.
+    supplier: Option<Box<str>>,
+    evidence: Evidence,
+    source: Option<TextId>,
     loc: EventLoc,
+}
+
+/// An amount's bounds (each defaults to the amount itself).
+#[derive(Debug, Clone, Default)]
+struct Bounds {
+    low: Option<Exact>,
+    high: Option<Exact>,
 }
 
 #[derive(Debug, Default)]
 pub struct Caps {
     per_rule: Vec<Vec<Entry>>,
+    /// Keep every counted event in the window summaries (for charts).
+    pub keep_steps: bool,
+}
+
+/// A counted event of a window, kept for charts and annexes
+/// ([`crate::eval::Evaluator::keep_steps`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub date: NaiveDate,
+    pub event: Box<str>,
+    /// Its amount in the limit's unit, and as given.
+    pub amount: Exact,
+    pub given: Option<Given>,
+    pub evidence: Evidence,
+    pub supplier: Option<Box<str>>,
+    pub source: Option<TextId>,
+    pub loc: EventLoc,
+}
+
+/// When a window's running total first reached a threshold or passed the cap.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Crossing {
+    pub date: NaiveDate,
+    pub event: Box<str>,
+    pub evidence: Evidence,
+    /// The window's total before this event.
+    pub before: Exact,
+}
+
+/// A scenario's total for a window, and the day it passed the cap.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    pub total: Exact,
+    pub passed: Option<NaiveDate>,
+}
+
+/// One fixed window of one cap (per limit): its total, share, when each
+/// threshold and the cap were first passed, and its totals by evidence and
+/// by supplier. Every window with a counted event is listed, with or
+/// without findings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowSummary {
+    /// Index of the rule in the rule set.
+    pub rule: usize,
+    pub limit_index: usize,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    /// The origin or destination of a `by` cap.
+    pub group: Option<Box<str>>,
+    /// Events counted.
+    pub events: usize,
+    pub total: Exact,
+    pub limit: Decimal,
+    pub unit: &'static str,
+    /// Each `warn at` percentage, and when the total first reached it.
+    pub thresholds: Vec<(Decimal, Option<Crossing>)>,
+    /// When the total first passed the cap.
+    pub passed: Option<Crossing>,
+    /// Totals by evidence, firmest first (only kinds present).
+    pub by_evidence: Vec<(Evidence, Exact)>,
+    /// Totals by supplier (`from`; `None`: not named), largest first.
+    pub by_supplier: Vec<(Option<Box<str>>, Exact)>,
+    /// Counting only firm evidence (notified, customs): present when the
+    /// window also has other evidence.
+    pub firm: Option<Scenario>,
+    /// Every event at its low bound, and at its high bound: present when
+    /// some event gives bounds.
+    pub low: Option<Scenario>,
+    pub high: Option<Scenario>,
+    /// The counted events in date order, when asked for (else empty).
+    pub steps: Vec<Step>,
+}
+
+impl WindowSummary {
+    /// The window's share of the cap, in percent.
+    pub fn share(&self) -> Option<Exact> {
+        crate::exact::share(&self.total, self.limit)
+    }
+}
+
+/// Firm evidence: counted by an authority.
+pub fn is_firm(e: Evidence) -> bool {
+    matches!(e, Evidence::Notified | Evidence::Customs)
 }
 
 /// A fixed window's total at its end, per limit of a cap (for comparing
@@ -66,11 +162,19 @@ impl Caps {
     pub fn new(rules: &RuleSet) -> Self {
         Caps {
             per_rule: vec![Vec::new(); rules.rules.len()],
+            keep_steps: false,
         }
     }
 
     /// Record a matching event for cap rule `ri`.
-    pub fn add(&mut self, rules: &RuleSet, ri: usize, e: &Event, diags: &mut Vec<EventDiagnostic>) {
+    pub fn add(
+        &mut self,
+        rules: &RuleSet,
+        ri: usize,
+        e: &Event,
+        source: Option<TextId>,
+        diags: &mut Vec<EventDiagnostic>,
+    ) {
         let rule = &rules.rules[ri];
         let RuleKind::Cap { limits, by, .. } = &rule.kind else {
             return;
@@ -106,12 +210,44 @@ impl Caps {
         if amounts.iter().all(Option::is_none) {
             return;
         }
+        let bound = |b: Option<(Decimal, crate::units::Unit)>, l: &Limit| {
+            let (q, u) = b?;
+            (!is_money(&l.unit))
+                .then(|| convert_with(rules, commodity, e, &exact(q), &u, &l.unit))
+                .flatten()
+        };
+        let bounds = (e.quantity_low.is_some() || e.quantity_high.is_some()).then(|| {
+            limits
+                .iter()
+                .map(|l| Bounds {
+                    low: bound(e.quantity_low, l),
+                    high: bound(e.quantity_high, l),
+                })
+                .collect()
+        });
+        let given = match limits.first() {
+            Some(l) if is_money(&l.unit) => e.value,
+            _ => e.quantity,
+        }
+        .map(|(amount, u)| Given {
+            amount,
+            unit: u.symbol,
+        });
         if let Some(v) = self.per_rule.get_mut(ri) {
             v.push(Entry {
                 date: e.date,
                 id: e.id.as_str().into(),
                 amounts: amounts.into_boxed_slice(),
+                bounds,
+                given,
                 group,
+                supplier: e
+                    .from
+                    .as_ref()
+                    .and_then(|p| p.keys.first())
+                    .map(|k| key_name(k).into()),
+                evidence: e.evidence,
+                source,
                 loc: e.loc,
             });
         }
@@ -124,8 +260,8 @@ impl Caps {
         }
     }
 
-    /// The findings of every cap, and the totals of its fixed windows.
-    pub fn judge(&mut self, rules: &RuleSet) -> (Vec<Finding>, Vec<WindowTotal>) {
+    /// The findings of every cap, and the summaries of its fixed windows.
+    pub fn judge(&mut self, rules: &RuleSet) -> (Vec<Finding>, Vec<WindowSummary>) {
         let mut out = Vec::new();
         let mut windows = Vec::new();
         for (ri, entries) in self.per_rule.iter_mut().enumerate() {
@@ -144,6 +280,7 @@ impl Caps {
             };
             entries.sort_by(|a, b| (&a.group, a.date, &a.id).cmp(&(&b.group, b.date, &b.id)));
             let cx = Judge {
+                keep_steps: self.keep_steps,
                 ri,
                 rule,
                 limits,
@@ -163,7 +300,7 @@ impl Caps {
                         .count();
                 let group = &entries[start..end];
                 match period {
-                    Period::Days(n) => cx.rolling(group, *n, &mut out),
+                    Period::Days(n) => cx.rolling(group, *n, &mut out, &mut windows),
                     _ => cx.fixed(group, period, &mut out, &mut windows),
                 }
                 start = end;
@@ -235,6 +372,7 @@ fn amount_for(
 }
 
 struct Judge<'a> {
+    keep_steps: bool,
     ri: usize,
     rule: &'a Rule,
     limits: &'a [Limit],
@@ -245,13 +383,19 @@ struct Judge<'a> {
     thresholds: Vec<Vec<Exact>>,
 }
 
+/// A window as the judge sees it.
+struct Span {
+    start: NaiveDate,
+    end: NaiveDate,
+}
+
 impl Judge<'_> {
     fn fixed(
         &self,
         entries: &[Entry],
         period: &Period,
         out: &mut Vec<Finding>,
-        windows: &mut Vec<WindowTotal>,
+        windows: &mut Vec<WindowSummary>,
     ) {
         let mut i = 0;
         while i < entries.len() {
@@ -266,39 +410,147 @@ impl Judge<'_> {
                 .take(MAX_CONTRIBUTORS)
                 .map(|e| e.id.clone())
                 .collect();
+            let span = Span {
+                start: w.start,
+                end: w.end,
+            };
             let mut totals = vec![Exact::default(); self.limits.len()];
             let mut warned = vec![0usize; self.limits.len()]; // thresholds already warned
             for (j, e) in run.iter().enumerate() {
                 add(&mut totals, e);
-                self.judge_one(
-                    e,
-                    &totals,
-                    &w.label,
-                    (w.start, w.end),
-                    (ids.clone(), j + 1),
-                    &mut warned,
-                    None,
-                    out,
-                );
+                self.judge_one(e, &totals, &span, (&ids, 0, j + 1), &mut warned, out);
             }
-            let label: Box<str> = match run.first().and_then(|e| e.group.as_deref()) {
-                Some(g) => format!("{} {g}", w.label).into(),
-                None => w.label.as_str().into(),
-            };
-            for (l, total) in self.limits.iter().zip(totals) {
-                windows.push(WindowTotal {
-                    rule: self.ri,
-                    window: label.clone(),
-                    total,
-                    limit: l.amount,
-                    unit: l.unit.symbol.into(),
-                });
+            for k in 0..self.limits.len() {
+                if let Some(s) = self.summary(run, k, &span) {
+                    windows.push(s);
+                }
             }
             i += run.len();
         }
     }
 
-    fn rolling(&self, entries: &[Entry], days: u32, out: &mut Vec<Finding>) {
+    /// The summary of one window (the entries of `run`) for limit `k`.
+    fn summary(&self, run: &[Entry], k: usize, span: &Span) -> Option<WindowSummary> {
+        let counted: Vec<(&Entry, &Exact)> = run
+            .iter()
+            .filter_map(|e| Some((e, e.amounts[k].as_ref()?)))
+            .collect();
+        let first = counted.first()?.0;
+        let l = &self.limits[k];
+        let cap = &self.caps[k];
+        let mut total = Exact::default();
+        let mut thresholds: Vec<(Decimal, Option<Crossing>)> =
+            self.warn_at.iter().map(|p| (*p, None)).collect();
+        let mut passed = None;
+        let mut by_evidence: Vec<(Evidence, Exact)> = Vec::new();
+        let mut by_supplier: Vec<(Option<Box<str>>, Exact)> = Vec::new();
+        let with_bounds = counted.iter().any(|(e, _)| e.bounds.is_some());
+        let mixed = counted.iter().any(|(e, _)| is_firm(e.evidence))
+            && counted.iter().any(|(e, _)| !is_firm(e.evidence));
+        let mut firm = Scenario {
+            total: Exact::default(),
+            passed: None,
+        };
+        let (mut low, mut high) = (firm.clone(), firm.clone());
+        let step = |s: &mut Scenario, a: &Exact, date: NaiveDate| {
+            s.total += a;
+            if s.passed.is_none() && s.total > *cap {
+                s.passed = Some(date);
+            }
+        };
+        for (e, a) in &counted {
+            let before = total.clone();
+            total += *a;
+            let crossing = || Crossing {
+                date: e.date,
+                event: e.id.clone(),
+                evidence: e.evidence,
+                before: before.clone(),
+            };
+            for (th, (_, at)) in self.thresholds[k].iter().zip(thresholds.iter_mut()) {
+                if at.is_none() && total >= *th {
+                    *at = Some(crossing());
+                }
+            }
+            if passed.is_none() && total > *cap {
+                passed = Some(crossing());
+            }
+            match by_evidence.iter_mut().find(|(ev, _)| *ev == e.evidence) {
+                Some((_, t)) => *t += *a,
+                None => by_evidence.push((e.evidence, (*a).clone())),
+            }
+            match by_supplier.iter_mut().find(|(s, _)| *s == e.supplier) {
+                Some((_, t)) => *t += *a,
+                None => by_supplier.push((e.supplier.clone(), (*a).clone())),
+            }
+            if is_firm(e.evidence) {
+                step(&mut firm, a, e.date);
+            }
+            let b = e.bounds.as_ref().and_then(|b| b.get(k));
+            step(
+                &mut low,
+                b.and_then(|b| b.low.as_ref()).unwrap_or(a),
+                e.date,
+            );
+            step(
+                &mut high,
+                b.and_then(|b| b.high.as_ref()).unwrap_or(a),
+                e.date,
+            );
+        }
+        by_evidence.sort_by_key(|(e, _)| *e);
+        by_supplier.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Some(WindowSummary {
+            rule: self.ri,
+            limit_index: k,
+            start: span.start,
+            end: span.end,
+            group: first.group.clone(),
+            events: counted.len(),
+            total,
+            limit: l.amount,
+            unit: l.unit.symbol,
+            thresholds,
+            passed,
+            by_evidence,
+            by_supplier,
+            firm: mixed.then_some(firm),
+            low: with_bounds.then_some(low),
+            high: with_bounds.then_some(high),
+            steps: if self.keep_steps {
+                counted
+                    .iter()
+                    .map(|(e, a)| Step {
+                        date: e.date,
+                        event: e.id.clone(),
+                        amount: (*a).clone(),
+                        given: e.given,
+                        evidence: e.evidence,
+                        supplier: e.supplier.clone(),
+                        source: e.source,
+                        loc: e.loc,
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+        })
+    }
+
+    fn rolling(
+        &self,
+        entries: &[Entry],
+        days: u32,
+        out: &mut Vec<Finding>,
+        windows: &mut Vec<WindowSummary>,
+    ) {
+        // The peak window of each limit: the N days with the highest total
+        // (the earliest of equal ones), summarized at the end.
+        let mut peak: Vec<Option<(Exact, usize, usize, NaiveDate)>> = vec![None; self.limits.len()];
+        // One list of ids for every window of the group, made when the
+        // first finding needs it.
+        let mut ids: Option<Arc<[Box<str>]>> = None;
+        let empty: Arc<[Box<str>]> = Arc::from(Vec::new());
         let mut totals = vec![Exact::default(); self.limits.len()];
         let mut lo = 0;
         for (i, e) in entries.iter().enumerate() {
@@ -308,11 +560,6 @@ impl Judge<'_> {
                 sub(&mut totals, &entries[lo]);
                 lo += 1;
             }
-            let ids: Arc<[Box<str>]> = entries[lo..=i]
-                .iter()
-                .take(MAX_CONTRIBUTORS)
-                .map(|e| e.id.clone())
-                .collect();
             // A rolling window is new at every event: warn when this event
             // crosses a threshold, judged on the total without it.
             let mut warned = vec![0usize; self.limits.len()];
@@ -326,73 +573,89 @@ impl Judge<'_> {
                     .take_while(|th| before >= **th)
                     .count();
             }
+            for (k, t) in totals.iter().enumerate() {
+                if e.amounts[k].is_some() && peak[k].as_ref().is_none_or(|p| *t > p.0) {
+                    peak[k] = Some((t.clone(), lo, i, w.start));
+                }
+            }
+            let span = Span {
+                start: w.start,
+                end: w.end,
+            };
+            let before = out.len();
             self.judge_one(
                 e,
                 &totals,
-                &w.label,
-                (w.start, w.end),
-                (ids, i - lo + 1),
+                &span,
+                (&empty, lo, i - lo + 1),
                 &mut warned,
-                Some(days),
                 out,
             );
+            if out.len() > before {
+                let ids = ids
+                    .get_or_insert_with(|| entries.iter().map(|e| e.id.clone()).collect())
+                    .clone();
+                for f in &mut out[before..] {
+                    if let Facts::Cap(c) = &mut f.facts {
+                        c.contributors = ids.clone();
+                    }
+                }
+            }
+        }
+        for (k, p) in peak.into_iter().enumerate() {
+            if let Some((_, lo, hi, start)) = p {
+                let span = Span {
+                    start,
+                    end: entries[hi].date,
+                };
+                if let Some(s) = self.summary(&entries[lo..=hi], k, &span) {
+                    windows.push(s);
+                }
+            }
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn judge_one(
         &self,
         e: &Entry,
         totals: &[Exact],
-        label: &str,
-        span: (NaiveDate, NaiveDate),
-        contributors: (Arc<[Box<str>]>, usize),
+        span: &Span,
+        contributors: (&Arc<[Box<str>]>, usize, usize),
         warned: &mut [usize],
-        rolling: Option<u32>,
         out: &mut Vec<Finding>,
     ) {
-        let window_words: Box<str> = match rolling {
-            Some(d) => format!("the {d} days {}..{}", span.0, span.1).into(),
-            None => label.into(),
-        };
-        let window: Box<str> = match &e.group {
-            Some(g) => format!("{label} {g}").into(),
-            None => label.into(),
-        };
-        let finding = |kind, k: usize, l: &Limit, percent| Finding {
+        let finding = |kind, k: usize, threshold| Finding {
             rule: self.ri,
             kind,
             event: e.id.clone(),
             date: e.date,
-            what: What::Cap {
-                window_words: window_words.clone(),
-                group: e.group.clone(),
-                percent,
-                several_limits: self.limits.len() > 1,
-            },
-            window: Some(window.clone()),
-            total: Some(totals[k].clone()),
-            limit: Some(l.amount),
-            unit: Some(l.unit.symbol.into()),
-            contributors: Some(contributors.0.clone()),
-            contributor_count: contributors.1,
-            deadline: None,
+            evidence: e.evidence,
+            source: e.source,
             loc: e.loc,
+            facts: Facts::Cap(Box::new(CapFacts {
+                start: span.start,
+                end: span.end,
+                group: e.group.clone(),
+                threshold,
+                limit_index: u8::try_from(k).unwrap_or(u8::MAX),
+                total: totals[k].clone(),
+                amount: e.amounts[k].clone().unwrap_or_default(),
+                given: e.given,
+                contributors: contributors.0.clone(),
+                first: u32::try_from(contributors.1).unwrap_or(u32::MAX),
+                contributor_count: u32::try_from(contributors.2).unwrap_or(u32::MAX),
+            })),
         };
-        let exceeded = self
-            .limits
-            .iter()
-            .enumerate()
-            .find(|(k, _)| totals[*k] > self.caps[*k]);
-        if let Some((k, l)) = exceeded {
+        let exceeded = (0..self.limits.len()).find(|k| totals[*k] > self.caps[*k]);
+        if let Some(k) = exceeded {
             // No threshold warns after the cap is passed in this window.
             for w in warned.iter_mut() {
                 *w = self.warn_at.len();
             }
-            out.push(finding(violation_kind(self.rule), k, l, None));
+            out.push(finding(violation_kind(self.rule), k, None));
             return;
         }
-        for (k, l) in self.limits.iter().enumerate() {
+        for k in 0..self.limits.len() {
             if e.amounts[k].is_none() {
                 continue;
             }
@@ -405,7 +668,7 @@ impl Judge<'_> {
             }
             warned[k] = reached;
             let p = self.warn_at[reached - 1];
-            out.push(finding(FindingKind::Warning, k, l, Some(p)));
+            out.push(finding(FindingKind::Warning, k, Some(p)));
         }
     }
 }

@@ -1,12 +1,12 @@
-//! A finding: one violation or warning, with everything needed to explain
-//! it. The words are produced only when a finding is printed, so a run with
-//! many findings keeps only their numbers in memory.
+//! A finding: one violation or warning, as typed facts (the window, the
+//! totals, the limit, the event's quantity as given and as counted, its
+//! evidence and source, why the rule matched). No words: `report` says
+//! them, per rule kind, when a finding is printed. A finding held for
+//! sorting costs a few hundred bytes (tested below).
 
-use crate::events::EventLoc;
+use crate::events::{EventLoc, Evidence};
 use crate::exact::{self, Exact};
-use crate::model::{Rule, RuleKind, RuleSet};
-use crate::syntax::ast::Period;
-use crate::units::format_amount;
+use crate::model::{Due, RuleKind, RuleSet};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::sync::Arc;
@@ -30,36 +30,130 @@ impl FindingKind {
 /// earliest ones); `contributor_count` always has the full number.
 pub const MAX_CONTRIBUTORS: usize = 50;
 
-/// What happened, in data; [`Finding::message`] and
-/// [`Finding::explanation`] put it in words.
+/// An amount as the event gave it: `4337 t`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Given {
+    pub amount: Decimal,
+    pub unit: &'static str,
+}
+
+/// An index into [`crate::eval::Outcome::texts`]: an event's `source`,
+/// kept once however many findings and windows name it.
+pub type TextId = u32;
+
+/// How the rule's goods matched the event's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GoodsMatch {
+    /// The rule covers any goods.
+    Any,
+    /// By the commodity the event names (or one under the rule's).
+    Commodity,
+    /// By the event's HS code, under the rule's goods.
+    Hs,
+}
+
+/// The shipment as the event describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shipment {
+    pub quantity: Option<Given>,
+    pub commodity: Option<Box<str>>,
+    pub hs: Option<Box<str>>,
+    pub from: Option<Box<str>>,
+    pub to: Option<Box<str>>,
+    pub via: Box<[Box<str>]>,
+    pub matched: GoodsMatch,
+    /// Which list entries matched which fields of the event, and how (rules
+    /// with `with … on LIST` or `provided no … on LIST`).
+    pub matches: Vec<crate::lists::ListMatch>,
+}
+
+/// A banned port call (`ban port calls …`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortCallFacts {
+    /// The vessel, described (`Chon Ma San (IMO 8660313, PRK)`).
+    pub vessel: Box<str>,
+    /// The port's country.
+    pub port: Box<str>,
+    pub matches: Vec<crate::lists::ListMatch>,
+}
+
+/// Where a price compared with a price cap came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PriceBasis {
+    /// The event's `price`, per its own unit (`72.5 USD/bbl`).
+    Given {
+        amount: Decimal,
+        currency: &'static str,
+        per: &'static str,
+    },
+    /// Derived from the event's `value` and `quantity`.
+    Derived { value: Given, quantity: Given },
+}
+
 #[derive(Debug, Clone)]
-pub enum What {
-    /// A banned shipment, described (`the shipment of 5 units of arms from RUS to PRK`).
-    Ban { shipment: Box<str> },
-    /// A price above a price cap; `how` says where the price came from.
-    Price { shipment: Box<str>, how: Box<str> },
-    /// A cap passed (`percent: None`) or a warning threshold reached.
-    Cap {
-        /// `2023`, or `the 30 days 2023-01-02..2023-01-31` for rolling windows.
-        window_words: Box<str>,
-        /// The origin or destination of a `by` cap.
-        group: Option<Box<str>>,
-        percent: Option<Decimal>,
-        /// Several limits joined by `or`.
-        several_limits: bool,
-    },
-    /// A shipment reported after its deadline.
-    ReportLate {
-        within: u32,
-        report: Box<str>,
-        on: NaiveDate,
-    },
-    /// A shipment no report covers; `pending` while the deadline is open.
-    ReportMissing {
-        within: u32,
-        as_of: NaiveDate,
-        pending: bool,
-    },
+pub struct PriceFacts {
+    pub shipment: Shipment,
+    pub basis: PriceBasis,
+    /// The price per the cap's unit (the rule's currency and unit), exactly.
+    pub price: Exact,
+}
+
+#[derive(Debug, Clone)]
+pub struct CapFacts {
+    /// The window's first and last day (a rolling window's are the N days
+    /// ending at the event).
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    /// The origin or destination of a `by` cap.
+    pub group: Option<Box<str>>,
+    /// `None`: the cap was passed; else the warning threshold reached, in percent.
+    pub threshold: Option<Decimal>,
+    /// Which of the cap's limits (`or`) this finding is about.
+    pub limit_index: u8,
+    /// The window's total with this event, in the limit's unit, exactly.
+    pub total: Exact,
+    /// This event's amount in the limit's unit, exactly (after conversion).
+    pub amount: Exact,
+    /// This event's quantity (or value) as given.
+    pub given: Option<Given>,
+    /// Event ids in date order, shared by the findings of a window (or,
+    /// for a rolling cap, of all its windows); this window's events up to
+    /// this one are `contributor_count` of them from `first`.
+    pub contributors: Arc<[Box<str>]>,
+    pub first: u32,
+    pub contributor_count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReportStatus {
+    /// The first report covering the shipment came after the deadline.
+    Late { report: Box<str>, on: NaiveDate },
+    /// No report covers it, and the deadline has passed as of `as_of`.
+    Missing { as_of: NaiveDate },
+    /// No report covers it yet; the deadline is still open on `as_of`.
+    Pending { as_of: NaiveDate },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportFacts {
+    /// When the rule wants the report.
+    pub due: Due,
+    pub deadline: NaiveDate,
+    pub status: ReportStatus,
+}
+
+/// What the rule found, per rule kind.
+#[derive(Debug, Clone)]
+pub enum Facts {
+    Ban(Box<Shipment>),
+    Price(Box<PriceFacts>),
+    Cap(Box<CapFacts>),
+    Report(Box<ReportFacts>),
+    /// A port call a rule bans.
+    PortCall(Box<PortCallFacts>),
+    /// A shipment under a cap with a listed party (`provided no … on
+    /// LIST`): not a permitted supply, though it still counts toward the cap.
+    Designated(Box<Shipment>),
 }
 
 #[derive(Debug, Clone)]
@@ -69,221 +163,143 @@ pub struct Finding {
     pub kind: FindingKind,
     pub event: Box<str>,
     pub date: NaiveDate,
-    pub what: What,
-    /// Caps: the window label (`2023`, `2023-Q2`, `2017-12-22..2018-12-21`, with a `by` party).
-    pub window: Option<Box<str>>,
-    /// Caps: the window's total with this event; price caps: the price in
-    /// the cap's unit. Exact.
-    pub total: Option<Exact>,
-    pub limit: Option<Decimal>,
-    pub unit: Option<Box<str>>,
-    pub contributors: Option<Arc<[Box<str>]>>,
-    pub contributor_count: usize,
-    pub deadline: Option<NaiveDate>,
+    pub evidence: Evidence,
+    /// The event's `source`, if it gives one.
+    pub source: Option<TextId>,
     pub loc: EventLoc,
+    pub facts: Facts,
 }
 
 impl Finding {
-    /// A finding with no cap or deadline details (set them after).
-    pub fn new(
-        rule: usize,
-        kind: FindingKind,
-        event: Box<str>,
-        date: NaiveDate,
-        what: What,
-        loc: EventLoc,
-    ) -> Self {
-        Finding {
-            rule,
-            kind,
-            event,
-            date,
-            what,
-            window: None,
-            total: None,
-            limit: None,
-            unit: None,
-            contributors: None,
-            contributor_count: 0,
-            deadline: None,
-            loc,
+    /// The list entries that matched the event, for rules on lists.
+    pub fn matches(&self) -> &[crate::lists::ListMatch] {
+        match &self.facts {
+            Facts::Ban(s) | Facts::Designated(s) => &s.matches,
+            Facts::Price(p) => &p.shipment.matches,
+            Facts::PortCall(p) => &p.matches,
+            Facts::Cap(_) | Facts::Report(_) => &[],
         }
+    }
+
+    pub fn cap(&self) -> Option<&CapFacts> {
+        match &self.facts {
+            Facts::Cap(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    pub fn report(&self) -> Option<&ReportFacts> {
+        match &self.facts {
+            Facts::Report(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Caps: the running total; price caps: the price per the cap's unit.
+    pub fn total(&self) -> Option<&Exact> {
+        match &self.facts {
+            Facts::Cap(c) => Some(&c.total),
+            Facts::Price(p) => Some(&p.price),
+            _ => None,
+        }
+    }
+
+    /// The limit and its unit (`USD/bbl` for a price cap).
+    pub fn limit(&self, rules: &RuleSet) -> Option<(Decimal, String)> {
+        match &self.facts {
+            Facts::Cap(c) => match &rules.rules[self.rule].kind {
+                RuleKind::Cap { limits, .. } => limits
+                    .get(usize::from(c.limit_index))
+                    .map(|l| (l.amount, l.unit.symbol.to_string())),
+                _ => None,
+            },
+            Facts::Price(_) => match &rules.rules[self.rule].kind {
+                RuleKind::CapPrice {
+                    amount,
+                    currency,
+                    per_unit,
+                } => Some((*amount, format!("{}/{}", currency.symbol, per_unit.symbol))),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The total's share of the limit, in percent.
+    pub fn share(&self, rules: &RuleSet) -> Option<Exact> {
+        let (limit, _) = self.limit(rules)?;
+        exact::share(self.total()?, limit)
+    }
+
+    /// The window label (`2023`, `2023-Q2`, `2017-12-22..2018-12-21`), with
+    /// the party of a `by` cap (`2023 RUS`).
+    pub fn window_label(&self, rules: &RuleSet) -> Option<String> {
+        let c = self.cap()?;
+        let RuleKind::Cap { period, .. } = &rules.rules[self.rule].kind else {
+            return None;
+        };
+        let label = super::windows::label(period, c.start, c.end);
+        Some(match &c.group {
+            Some(g) => format!("{label} {g}"),
+            None => label,
+        })
     }
 
     /// The listed contributors (at most [`MAX_CONTRIBUTORS`]).
     pub fn contributor_ids(&self) -> &[Box<str>] {
-        match &self.contributors {
-            Some(c) => &c[..self.contributor_count.min(c.len())],
-            None => &[],
+        match &self.facts {
+            Facts::Cap(c) => {
+                let first = (c.first as usize).min(c.contributors.len());
+                let n = (c.contributor_count as usize).min(MAX_CONTRIBUTORS);
+                &c.contributors[first..(first + n).min(c.contributors.len())]
+            }
+            _ => &[],
         }
     }
 
-    fn amount(&self, d: Option<Decimal>) -> String {
-        d.map(format_amount).unwrap_or_default()
-    }
-
-    fn total_text(&self) -> String {
-        self.total.as_ref().map(exact::human).unwrap_or_default()
-    }
-
-    /// The total minus the limit (negative: below it), exactly.
-    fn over(&self) -> Exact {
-        let total = self.total.clone().unwrap_or_default();
-        total - exact::exact(self.limit.unwrap_or_default())
-    }
-
-    /// One line: what happened.
-    pub fn message(&self, rules: &RuleSet) -> String {
-        let rule = &rules.rules[self.rule];
-        let unit = self.unit.as_deref().unwrap_or("");
-        let (total, limit) = (self.total_text(), self.amount(self.limit));
-        match &self.what {
-            What::Ban { shipment } => format!("{shipment} is banned"),
-            What::Price { shipment, .. } => {
-                format!("{shipment} at {total} {unit}, above the price cap of {limit} {unit}")
-            }
-            What::Cap {
-                window_words,
-                group,
-                percent,
-                ..
-            } => {
-                let scope = describe_rule_scope(rules, rule);
-                let group = group.as_deref().map(|g| format!(" for {g}")).unwrap_or_default();
-                match percent {
-                    None => format!(
-                        "over the cap on {scope}{group}: the total for {window_words} reached {total} {unit} with this shipment; the cap is {limit} {unit}"
-                    ),
-                    Some(p) => format!(
-                        "{p}% of the cap on {scope}{group} reached: {total} of {limit} {unit} for {window_words}"
-                    ),
+    /// Bytes this finding owns on the heap (shared contributor lists
+    /// counted by their share), for the memory bound.
+    pub fn heap_bytes(&self) -> usize {
+        let s = |b: &Option<Box<str>>| b.as_ref().map_or(0, |b| b.len());
+        let shipment = |sh: &Shipment| {
+            std::mem::size_of::<Shipment>()
+                + s(&sh.commodity)
+                + s(&sh.hs)
+                + s(&sh.from)
+                + s(&sh.to)
+                + sh.via.iter().map(|v| 16 + v.len()).sum::<usize>()
+                + sh.matches.len() * std::mem::size_of::<crate::lists::ListMatch>()
+        };
+        let big = |x: &Exact| (x.numer().bits() + x.denom().bits()).div_ceil(8) as usize + 16;
+        self.event.len()
+            + match &self.facts {
+                Facts::Ban(sh) | Facts::Designated(sh) => shipment(sh),
+                Facts::PortCall(p) => {
+                    std::mem::size_of::<PortCallFacts>()
+                        + p.vessel.len()
+                        + p.port.len()
+                        + p.matches.len() * std::mem::size_of::<crate::lists::ListMatch>()
+                }
+                Facts::Price(p) => {
+                    std::mem::size_of::<PriceFacts>() - std::mem::size_of::<Shipment>()
+                        + shipment(&p.shipment)
+                        + big(&p.price)
+                }
+                Facts::Cap(c) => {
+                    let list: usize = c.contributors.iter().map(|i| 16 + i.len()).sum();
+                    std::mem::size_of::<CapFacts>()
+                        + s(&c.group)
+                        + big(&c.total)
+                        + big(&c.amount)
+                        + list / Arc::strong_count(&c.contributors).max(1)
+                }
+                Facts::Report(r) => {
+                    std::mem::size_of::<ReportFacts>()
+                        + match &r.status {
+                            ReportStatus::Late { report, .. } => report.len(),
+                            _ => 0,
+                        }
                 }
             }
-            What::ReportLate { within, report, on } => format!(
-                "reported late: report `{report}` of {on} came {} days after the shipment; due within {within} days",
-                (*on - self.date).num_days()
-            ),
-            What::ReportMissing { within, pending: false, .. } => format!(
-                "not reported: the report was due by {} ({within} days after the shipment)",
-                self.deadline.map(|d| d.to_string()).unwrap_or_default()
-            ),
-            What::ReportMissing { pending: true, .. } => format!(
-                "report pending: due by {}",
-                self.deadline.map(|d| d.to_string()).unwrap_or_default()
-            ),
-        }
-    }
-
-    /// The reasoning and arithmetic, ready to paste into a report.
-    pub fn explanation(&self, rules: &RuleSet) -> String {
-        let rule = &rules.rules[self.rule];
-        let id = &rule.id;
-        let unit = self.unit.as_deref().unwrap_or("");
-        let deadline = self.deadline.map(|d| d.to_string()).unwrap_or_default();
-        match &self.what {
-            What::Ban { .. } => format!(
-                "`{id}` bans {}{}",
-                describe_rule_scope(rules, rule),
-                in_force_text(rule)
-            ),
-            What::Price { how, .. } => {
-                let cap = self.limit.unwrap_or_default();
-                let price_text = format!("{} {unit}", self.total_text());
-                let worked = if **how == price_text {
-                    format!("the price is {price_text}")
-                } else {
-                    format!("the price {how} is {price_text}")
-                };
-                format!(
-                    "{worked}, {} {unit} above the cap; `{id}` caps the price at {} {unit}{}",
-                    exact::human(&self.over()),
-                    format_amount(cap),
-                    in_force_text(rule)
-                )
-            }
-            What::Cap {
-                window_words,
-                group,
-                percent,
-                several_limits,
-            } => {
-                let limit = self.limit.unwrap_or_default();
-                let group = group.as_deref().map(|g| format!(" for {g}")).unwrap_or_default();
-                let ids = self.contributors_text();
-                match percent {
-                    None => format!(
-                        "`{id}` allows {} {unit}{} per {}{group}; the total for {window_words} is {} {unit} with this shipment, {} {unit} over; contributing events: {ids}",
-                        format_amount(limit),
-                        if *several_limits { " (the first of its limits to be passed)" } else { "" },
-                        period_words(rule),
-                        self.total_text(),
-                        exact::human(&self.over()),
-                    ),
-                    Some(p) => format!(
-                        "`{id}` warns at {p}% of {} {unit} ({} {unit}); the total for {window_words} is {} {unit} with this shipment, {} {unit} left; contributing events: {ids}",
-                        format_amount(limit),
-                        exact::human(&exact::percent_of(limit, *p)),
-                        self.total_text(),
-                        exact::human(&-self.over()),
-                    ),
-                }
-            }
-            What::ReportLate { within, report, on } => format!(
-                "`{id}` requires a report within {within} days, by {deadline}; the first report covering `{}` is `{report}` of {on}",
-                self.event
-            ),
-            What::ReportMissing { within, as_of, pending: false } => format!(
-                "`{id}` requires a report within {within} days; no report event covers `{}` (judged as of {as_of})",
-                self.event
-            ),
-            What::ReportMissing { within, as_of, pending: true } => format!(
-                "`{id}` requires a report within {within} days; none covers `{}` yet, and the deadline has not passed as of {as_of}",
-                self.event
-            ),
-        }
-    }
-
-    /// The first ten contributors in words (JSON lists up to fifty).
-    fn contributors_text(&self) -> String {
-        let shown: Vec<&str> = self
-            .contributor_ids()
-            .iter()
-            .take(10)
-            .map(|s| &**s)
-            .collect();
-        let more = self.contributor_count.saturating_sub(shown.len());
-        if more > 0 {
-            format!("{} and {more} more", shown.join(", "))
-        } else {
-            shown.join(", ")
-        }
-    }
-}
-
-/// `arms to DPRK`, as the rule says it.
-pub fn describe_rule_scope(_rules: &RuleSet, rule: &Rule) -> String {
-    rule.scope_text.clone()
-}
-
-fn in_force_text(rule: &Rule) -> String {
-    match (rule.effective, rule.until) {
-        (Some(e), Some(u)) => format!(" from {e} until {u}"),
-        (Some(e), None) => format!(" from {e}"),
-        (None, Some(u)) => format!(" until {u}"),
-        (None, None) => String::new(),
-    }
-}
-
-fn period_words(rule: &Rule) -> String {
-    match &rule.kind {
-        RuleKind::Cap { period, .. } => match period {
-            Period::Year => "calendar year".into(),
-            Period::Quarter => "calendar quarter".into(),
-            Period::Month => "calendar month".into(),
-            Period::Day => "day".into(),
-            Period::Days(n) => format!("{n} days (rolling)"),
-            Period::Months { count, from } => format!("{count} months counted from {from}"),
-        },
-        _ => String::new(),
     }
 }

@@ -2,7 +2,7 @@
 //! (commodity and HS prefix) instead of trying every rule.
 
 use crate::events::Event;
-use crate::model::{Goods, RuleSet};
+use crate::model::{in_hs_scope, Goods, RuleSet};
 use std::collections::HashMap;
 
 #[derive(Debug, Default)]
@@ -13,8 +13,14 @@ pub struct RuleIndex {
     by_hs: HashMap<String, Vec<usize>>,
     /// Rules on `any` goods.
     any: Vec<usize>,
-    /// Each rule's HS prefixes (its codes, or its commodity's and those below it).
-    prefixes: Vec<Vec<String>>,
+    /// Each rule's HS prefixes (its codes, or its commodity's and those
+    /// below it), each with the codes it leaves out (`except`).
+    scopes: Vec<Vec<(String, Vec<String>)>>,
+    /// A code → the rules with a longer HS prefix that begins with it: the
+    /// rules a shipment given only at that precision might fall under.
+    narrower: HashMap<String, Vec<usize>>,
+    /// Rules on port calls (`ban port calls …`).
+    pub port_calls: Vec<usize>,
 }
 
 impl RuleIndex {
@@ -25,33 +31,45 @@ impl RuleIndex {
         };
         let children = rules.children_index();
         for (i, r) in rules.rules.iter().enumerate() {
-            let prefixes: Vec<String> = match &r.goods {
+            let scope: Vec<(String, Vec<String>)> = match &r.goods {
+                Goods::PortCalls => {
+                    ix.port_calls.push(i);
+                    Vec::new()
+                }
                 Goods::Any => {
                     ix.any.push(i);
                     Vec::new()
                 }
-                Goods::Hs(codes) => codes.clone(),
+                Goods::Hs(codes) => codes.iter().map(|c| (c.clone(), Vec::new())).collect(),
                 Goods::Commodity(c) => {
                     if let Some(v) = ix.by_commodity.get_mut(*c) {
                         v.push(i);
                     }
-                    rules
-                        .hs_prefixes_with(&children, *c)
-                        .into_iter()
-                        .map(str::to_string)
-                        .collect()
+                    rules.hs_scope_with(&children, *c)
                 }
             };
-            for p in &prefixes {
-                ix.by_hs.entry(p.clone()).or_default().push(i);
+            for (p, _) in &scope {
+                let rules_of = ix.by_hs.entry(p.clone()).or_default();
+                if rules_of.last() != Some(&i) {
+                    rules_of.push(i);
+                }
+                for n in 2..p.len() {
+                    if let Some(head) = p.get(..n) {
+                        let rules_of = ix.narrower.entry(head.to_string()).or_default();
+                        if rules_of.last() != Some(&i) {
+                            rules_of.push(i);
+                        }
+                    }
+                }
             }
-            ix.prefixes.push(prefixes);
+            ix.scopes.push(scope);
         }
         ix
     }
 
     /// Do the rule's goods cover the event's? The event's commodity is
-    /// under the rule's; or its HS code begins with one of the rule's; or,
+    /// under the rule's; or its HS code begins with one of the rule's (and
+    /// with none of the codes the rule's commodity leaves out); or,
     /// with no HS code, every code of the commodity it names does (a
     /// shipment of `kerosene` is not taken for jet fuel because one kind of
     /// kerosene is).
@@ -59,21 +77,38 @@ impl RuleIndex {
         let Some(rule) = rules.rules.get(ri) else {
             return false;
         };
-        if let Goods::Any = rule.goods {
-            return true;
+        match rule.goods {
+            Goods::Any => return true,
+            Goods::PortCalls => return false,
+            _ => {}
         }
         if let (Goods::Commodity(c), Some(d)) = (&rule.goods, e.commodity) {
             if rules.is_under(d, *c) {
                 return true;
             }
         }
-        let prefixes = &self.prefixes[ri];
-        let under = |code: &str| prefixes.iter().any(|p| code.starts_with(p.as_str()));
+        let scope = &self.scopes[ri];
+        let under = |code: &str| in_hs_scope(scope, code);
         match (&e.hs, e.commodity.and_then(|d| rules.commodities.get(d))) {
             (Some(h), _) => under(h),
             (None, Some(d)) => !d.hs.is_empty() && d.hs.iter().all(|c| under(c)),
             (None, None) => false,
         }
+    }
+
+    /// The rule's HS prefixes longer than `code` that begin with it.
+    pub fn lines_under<'a>(&'a self, ri: usize, code: &str) -> Vec<&'a str> {
+        self.scopes.get(ri).map_or_else(Vec::new, |s| {
+            s.iter()
+                .map(|(p, _)| p.as_str())
+                .filter(|p| p.len() > code.len() && p.starts_with(code))
+                .collect()
+        })
+    }
+
+    /// The rules with an HS prefix longer than `code` that begins with it.
+    pub fn narrower(&self, code: &str) -> &[usize] {
+        self.narrower.get(code).map_or(&[], Vec::as_slice)
     }
 
     /// The rules whose goods cover the event's goods, ascending, no repeats.

@@ -7,25 +7,32 @@
 //! and sorting the findings, make the result independent of input order.
 
 mod caps;
+mod conditions;
 mod finding;
 mod index;
 pub mod pipeline;
 mod reports;
 pub mod windows;
 
-pub use caps::WindowTotal;
+pub use caps::{is_firm, Crossing, Scenario, Step, WindowSummary, WindowTotal};
 
-pub use finding::{describe_rule_scope, Finding, FindingKind, What, MAX_CONTRIBUTORS};
+pub use finding::{
+    CapFacts, Facts, Finding, FindingKind, Given, GoodsMatch, PortCallFacts, PriceBasis,
+    PriceFacts, ReportFacts, ReportStatus, Shipment, TextId, MAX_CONTRIBUTORS,
+};
 
 use crate::diagnostic::{Code, Diagnostic, Severity};
-use crate::events::{read::Item, validate, Effect, Event, EventDiagnostic, EventKind, EventLoc};
+use crate::events::{
+    read::Item, validate, Effect, Event, EventDiagnostic, EventKind, EventLoc, Evidence,
+};
 use crate::exact::{exact, Exact};
 use crate::model::{Goods, PartySet, Rule, RuleKind, RuleSet};
-use crate::units::{format_amount, Dimension, Unit};
+use crate::units::{Dimension, Unit};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::sync::Arc;
 
 /// Counts for the summary line and the JSON `stats`. Every event read is
 /// exactly one of evaluated, rejected or not evaluable.
@@ -41,6 +48,33 @@ pub struct Stats {
     pub rules: usize,
     pub violations: usize,
     pub warnings: usize,
+    /// Valid events left out of the run by a scenario (`--evidence`): not
+    /// counted in `events_read`.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub events_left_out: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// Which quantity of an event with bounds (`quantity_low`,
+/// `quantity_high`) a run counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Quantities {
+    /// `quantity`, as given.
+    #[default]
+    Given,
+    Low,
+    High,
+}
+
+/// A scenario: which events count, at which quantity.
+#[derive(Debug, Clone, Default)]
+pub struct Scenarios {
+    /// Count only events with one of these kinds of evidence (`None`: all).
+    pub evidence: Option<Vec<Evidence>>,
+    pub quantities: Quantities,
 }
 
 /// What a run found.
@@ -58,7 +92,24 @@ pub struct Outcome {
     /// The total of every fixed window of every cap at the window's end,
     /// by rule, then window (rolling windows are not listed).
     pub windows: Vec<WindowTotal>,
+    /// Every fixed window of every cap, summarized, by rule, then group,
+    /// then window start; for a rolling cap (`per 30 days`), its peak
+    /// window per party: the N days with the highest total.
+    pub summaries: Vec<WindowSummary>,
+    /// The events' `source` texts that findings and summaries refer to
+    /// ([`TextId`]), each kept once.
+    pub texts: Vec<Box<str>>,
 }
+
+impl Outcome {
+    /// The text of a [`TextId`].
+    pub fn text(&self, id: Option<TextId>) -> Option<&str> {
+        id.and_then(|i| self.texts.get(i as usize)).map(|t| &**t)
+    }
+}
+
+/// The longest `source` kept, in bytes (longer ones are cut).
+pub const MAX_SOURCE: usize = 500;
 
 /// An id seen more than once: the id, and how many events carry it.
 struct Duplicate {
@@ -89,9 +140,13 @@ impl Hasher for PassThrough {
 type IdMap<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
 type IdSet = std::collections::HashSet<u64, BuildHasherDefault<PassThrough>>;
 
+/// Evaluation in input order: what each event means for the state the
+/// rules keep (ids seen, cap windows, reporting deadlines, the sources
+/// findings name), on top of what a [`Judge`] found about the event alone.
 pub struct Evaluator<'r> {
     rules: &'r RuleSet,
-    index: index::RuleIndex,
+    /// Judges the events handed over undecided ([`Evaluator::item`]).
+    judge: Judge<'r>,
     as_of: NaiveDate,
     caps: caps::Caps,
     reports: reports::Reports,
@@ -101,13 +156,53 @@ pub struct Evaluator<'r> {
     ids: IdSet,
     duplicates: IdMap<Duplicate>,
     stats: Stats,
-    scratch: Vec<usize>,
     texts_kept: usize,
     touched: Option<Vec<(usize, Box<str>)>>,
+    /// Sources, each kept once.
+    texts: Vec<Box<str>>,
+    text_ids: HashMap<Box<str>, TextId>,
 }
 
-/// A record as the stateless stage leaves it: validated, owned, ready for
-/// the evaluator. Decoding needs only the rule set, so it can run on
+/// What the rule set says about one event on its own: bans, price caps,
+/// which rules cover and apply to it. A judge keeps no state between
+/// events, so judges on several threads give the same answers as one.
+pub struct Judge<'r> {
+    rules: &'r RuleSet,
+    index: Arc<index::RuleIndex>,
+    scratch: Vec<usize>,
+    /// The rules that judged the current event (reused between events).
+    applied_rules: Vec<usize>,
+    track_touched: bool,
+    scenarios: Scenarios,
+    /// What judging the current event found (handed on in a [`Judged`]).
+    findings: Vec<Finding>,
+    diags: Vec<EventDiagnostic>,
+}
+
+/// A valid event with what its [`Judge`] found; the [`Evaluator`] settles
+/// the rest (duplicate ids, caps, reporting duties, sources) in input order.
+#[derive(Debug)]
+pub struct Judged {
+    pub event: Event,
+    /// The hash of the event's id (see [`id_hash`]).
+    hash: u64,
+    /// Left out of the run by the scenario (`--evidence`).
+    left_out: bool,
+    /// Remarks from validation, and what rules that could not judge the
+    /// event said.
+    diags: Vec<EventDiagnostic>,
+    /// Found by bans and price caps; their source is set when settled.
+    findings: Vec<Finding>,
+    /// Rules whose goods cover the event (with `track_touched`).
+    touched: Vec<usize>,
+    /// Some rule applies to the event (its source is then kept).
+    applied: bool,
+    /// Caps and reporting duties that apply to the event, in rule order.
+    stateful: Vec<usize>,
+}
+
+/// A record as the stateless stage leaves it: validated, judged, owned,
+/// ready for the evaluator. It needs only the rule set, so it can run on
 /// another thread than evaluation.
 #[derive(Debug)]
 pub enum Decoded {
@@ -115,21 +210,32 @@ pub enum Decoded {
     Note(Diagnostic),
     /// A record that cannot be read or is invalid, with why.
     Rejected(Vec<Diagnostic>),
-    /// A valid event, with its remarks.
+    /// A valid event, judged.
+    Valid(Box<Judged>),
+}
+
+/// A record validated, not yet judged.
+enum Undecided {
+    Note(Diagnostic),
+    Rejected(Vec<Diagnostic>),
     Valid(Box<Event>, Vec<Diagnostic>),
 }
 
 /// Validate one record against the rule set; its diagnostics keep the
 /// first [`KEPT_TEXT_BYTES`] of its text.
-pub fn decode(rules: &RuleSet, item: Item) -> Decoded {
+fn decode(rules: &RuleSet, item: Item) -> Undecided {
     match item {
-        Item::Note(d) => Decoded::Note(*d),
+        Item::Json { text, loc } => match crate::events::read::parse_json(text, loc) {
+            Ok(rec) => decode(rules, Item::Record(rec)),
+            Err(d) => decode(rules, Item::Malformed(d)),
+        },
+        Item::Note(d) => Undecided::Note(*d),
         Item::Malformed(mut d) => {
             let text = d.text().map(clip);
             if let Some(site) = d.event.as_mut() {
                 site.text = text;
             }
-            Decoded::Rejected(vec![*d])
+            Undecided::Rejected(vec![*d])
         }
         Item::Record(rec) => {
             let v = validate(&rec.raw, rec.loc, rules);
@@ -142,8 +248,8 @@ pub fn decode(rules: &RuleSet, item: Item) -> Decoded {
                 }
             }
             match v.event {
-                Some(e) => Decoded::Valid(Box::new(e), diags),
-                None => Decoded::Rejected(diags),
+                Some(e) => Undecided::Valid(Box::new(e), diags),
+                None => Undecided::Rejected(diags),
             }
         }
     }
@@ -177,7 +283,16 @@ impl<'r> Evaluator<'r> {
     pub fn new(rules: &'r RuleSet, as_of: NaiveDate) -> Self {
         Evaluator {
             rules,
-            index: index::RuleIndex::new(rules),
+            judge: Judge {
+                rules,
+                index: Arc::new(index::RuleIndex::new(rules)),
+                scratch: Vec::new(),
+                applied_rules: Vec::new(),
+                track_touched: false,
+                scenarios: Scenarios::default(),
+                findings: Vec::new(),
+                diags: Vec::new(),
+            },
             as_of,
             caps: caps::Caps::new(rules),
             reports: reports::Reports::default(),
@@ -189,10 +304,40 @@ impl<'r> Evaluator<'r> {
                 rules: rules.rules.len(),
                 ..Stats::default()
             },
-            scratch: Vec::new(),
             texts_kept: 0,
             touched: None,
+            texts: Vec::new(),
+            text_ids: HashMap::new(),
         }
+    }
+
+    /// Keep every counted event of every cap window in the summaries
+    /// ([`WindowSummary::steps`]), for charts: memory grows with the
+    /// events caps count.
+    pub fn keep_steps(&mut self) {
+        self.caps.keep_steps = true;
+    }
+
+    /// Count only some events, or their bounds (a scenario).
+    pub fn set_scenarios(&mut self, scenarios: Scenarios) {
+        self.judge.scenarios = scenarios;
+    }
+
+    /// The id of an event's source text, kept once.
+    fn source_id(&mut self, e: &Event) -> Option<TextId> {
+        let text = e.source.as_deref()?;
+        let mut end = text.len().min(MAX_SOURCE);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let text = &text[..end];
+        if let Some(id) = self.text_ids.get(text) {
+            return Some(*id);
+        }
+        let id = TextId::try_from(self.texts.len()).ok()?;
+        self.texts.push(text.into());
+        self.text_ids.insert(text.into(), id);
+        Some(id)
     }
 
     /// The rule set this evaluator judges by.
@@ -205,17 +350,33 @@ impl<'r> Evaluator<'r> {
     /// for it had a near miss.
     pub fn track_touched(&mut self) {
         self.touched.get_or_insert_with(Vec::new);
+        self.judge.track_touched = true;
     }
 
-    /// Take one record from a reader: validate it and evaluate it, or
+    /// A judge for another thread: the same rule set, index and settings.
+    pub fn judge(&self) -> Judge<'r> {
+        Judge {
+            rules: self.rules,
+            index: Arc::clone(&self.judge.index),
+            scratch: Vec::new(),
+            applied_rules: Vec::new(),
+            track_touched: self.judge.track_touched,
+            scenarios: self.judge.scenarios.clone(),
+            findings: Vec::new(),
+            diags: Vec::new(),
+        }
+    }
+
+    /// Take one record from a reader: validate, judge and evaluate it, or
     /// account for its rejection.
     pub fn item(&mut self, item: Item) {
-        self.accept(decode(self.rules, item));
+        let decoded = self.judge.decode(item);
+        self.accept(decoded);
     }
 
-    /// Take one decoded record (see [`decode`], which may run on another
-    /// thread): evaluate it, or account for its rejection. Records must
-    /// come in input order for locations to be reported as read.
+    /// Take one decoded record (see [`Judge::decode`], which may run on
+    /// another thread): evaluate it, or account for its rejection. Records
+    /// must come in input order for locations to be reported as read.
     pub fn accept(&mut self, decoded: Decoded) {
         match decoded {
             Decoded::Note(d) => self.diags.push(d),
@@ -224,10 +385,9 @@ impl<'r> Evaluator<'r> {
                 self.stats.events_rejected += 1;
                 self.push_with_text(diags);
             }
-            Decoded::Valid(event, diags) => {
+            Decoded::Valid(judged) => {
                 self.stats.events_read += 1;
-                self.push_with_text(diags);
-                self.event(*event);
+                self.event(*judged);
             }
         }
     }
@@ -250,10 +410,26 @@ impl<'r> Evaluator<'r> {
         }
     }
 
-    /// Evaluate one valid event.
-    pub fn event(&mut self, e: Event) {
+    /// Settle one judged event: duplicate ids, caps, reporting duties,
+    /// sources.
+    fn event(&mut self, judged: Judged) {
+        let Judged {
+            event: e,
+            hash,
+            left_out,
+            diags,
+            mut findings,
+            touched,
+            applied,
+            stateful,
+        } = judged;
+        if left_out {
+            self.stats.events_read -= 1;
+            self.stats.events_left_out += 1;
+            return;
+        }
+        self.push_with_text(diags);
         self.stats.events_evaluated += 1;
-        let hash = id_hash(&e.id);
         if !self.ids.insert(hash) {
             // Every event with this id is rejected in `finish`. Only hashes
             // of ids are kept, so the diagnostic points at the earliest of
@@ -271,40 +447,188 @@ impl<'r> Evaluator<'r> {
             self.reports.report(&e);
             return;
         }
-        if let (None, None, Some(name)) = (e.commodity, &e.hs, &e.commodity_name) {
-            self.unknown_commodity(&e, name);
+        if let Some(all) = &mut self.touched {
+            all.extend(touched.into_iter().map(|ri| (ri, e.id.as_str().into())));
         }
-        let mut candidates = std::mem::take(&mut self.scratch);
-        self.index.candidates(self.rules, &e, &mut candidates);
-        for &ri in &candidates {
-            let rule = &self.rules.rules[ri];
-            if !self.index.covers(self.rules, ri, &e) {
-                continue;
-            }
-            if let Some(touched) = &mut self.touched {
-                touched.push((ri, e.id.as_str().into()));
-            }
-            if !applies(rule, &e) {
-                continue;
-            }
-            match &rule.kind {
-                RuleKind::Ban => self.ban(ri, &e),
-                RuleKind::CapPrice {
-                    amount,
-                    currency,
-                    per_unit,
-                } => self.price(ri, rule, &e, *amount, *currency, *per_unit),
+        let source = if applied { self.source_id(&e) } else { None };
+        for f in &mut findings {
+            f.source = source;
+        }
+        self.findings.extend(findings);
+        for ri in stateful {
+            match &self.rules.rules[ri].kind {
                 RuleKind::Cap { .. } => {
                     let mut diags = Vec::new();
-                    self.caps.add(self.rules, ri, &e, &mut diags);
+                    self.caps.add(self.rules, ri, &e, source, &mut diags);
                     self.diags.extend(diags);
                 }
-                RuleKind::RequireReport { within_days } => {
-                    self.reports.shipment(ri, &e, *within_days);
+                RuleKind::RequireReport { due } => {
+                    self.reports.shipment(ri, &e, *due, source);
                 }
+                RuleKind::Ban | RuleKind::CapPrice { .. } => {}
             }
         }
-        self.scratch = candidates;
+    }
+}
+
+impl<'r> Judge<'r> {
+    /// Validate one record against the rule set and judge it; its
+    /// diagnostics keep the first [`KEPT_TEXT_BYTES`] of its text.
+    pub fn decode(&mut self, item: Item) -> Decoded {
+        match decode(self.rules, item) {
+            Undecided::Note(d) => Decoded::Note(d),
+            Undecided::Rejected(d) => Decoded::Rejected(d),
+            Undecided::Valid(e, diags) => Decoded::Valid(Box::new(self.judge(*e, diags))),
+        }
+    }
+
+    /// What the rules say about a valid event on its own.
+    fn judge(&mut self, mut e: Event, diags: Vec<EventDiagnostic>) -> Judged {
+        let hash = id_hash(&e.id);
+        let left_out = self
+            .scenarios
+            .evidence
+            .as_ref()
+            .is_some_and(|keep| e.kind == EventKind::Shipment && !keep.contains(&e.evidence));
+        let bound = match self.scenarios.quantities {
+            Quantities::Given => None,
+            Quantities::Low => e.quantity_low,
+            Quantities::High => e.quantity_high,
+        };
+        if bound.is_some() {
+            e.quantity = bound;
+        }
+        self.diags = diags;
+        let mut touched = Vec::new();
+        let mut stateful = Vec::new();
+        let mut applied = false;
+        if e.kind == EventKind::PortCall && !left_out {
+            self.port_call(&e, &mut touched);
+            applied = !self.findings.is_empty();
+        }
+        if e.kind == EventKind::Shipment && !left_out {
+            if let (None, None, Some(name)) = (e.commodity, &e.hs, &e.commodity_name) {
+                self.unknown_commodity(&e, name);
+            }
+            let mut candidates = std::mem::take(&mut self.scratch);
+            self.index.candidates(self.rules, &e, &mut candidates);
+            // The rules that judged the event (their regimes judged it).
+            let mut judged_by = std::mem::take(&mut self.applied_rules);
+            judged_by.clear();
+            for &ri in &candidates {
+                let rule = &self.rules.rules[ri];
+                if !self.index.covers(self.rules, ri, &e) {
+                    continue;
+                }
+                if self.track_touched {
+                    touched.push(ri);
+                }
+                if !applies(rule, &e) {
+                    continue;
+                }
+                // Transfer modes, lists, flags, nationalities: the rule
+                // applies only when they hold, and says which entries matched.
+                let matches = if rule.conditions.is_empty() {
+                    Vec::new()
+                } else {
+                    match conditions::check(self.rules, rule, &e) {
+                        Some(m) => m,
+                        None => continue,
+                    }
+                };
+                applied = true;
+                judged_by.push(ri);
+                // A rule that leaves out old contracts cannot tell whether
+                // it applies to a shipment with no contract date: what it
+                // would find is not evaluable (a price cap the cargo meets
+                // anyway still passes it).
+                let undated = rule.contracted_before.is_some() && e.contract_date.is_none();
+                let found = self.findings.len();
+                match &rule.kind {
+                    RuleKind::Ban => self.ban(ri, &e, None, matches),
+                    RuleKind::CapPrice {
+                        amount,
+                        currency,
+                        per_unit,
+                    } => self.price(ri, rule, &e, None, *amount, *currency, *per_unit),
+                    RuleKind::Cap { .. } | RuleKind::RequireReport { .. } if undated => {
+                        self.undated_contract(&e, rule);
+                    }
+                    RuleKind::Cap { .. } => {
+                        stateful.push(ri);
+                        // UNSCR 2397 OP 5: a supply with a listed party is
+                        // not permitted (a violation of its own), and still
+                        // counts toward the cap.
+                        let listed = conditions::provided(self.rules, rule, &e);
+                        if !listed.is_empty() {
+                            let mut sh = shipment(rule, &e);
+                            sh.matches = listed;
+                            let f = self.finding(ri, &e, None, Facts::Designated(Box::new(sh)));
+                            self.findings.push(f);
+                        }
+                    }
+                    RuleKind::RequireReport { .. } => stateful.push(ri),
+                }
+                if undated && self.findings.len() > found {
+                    self.findings.truncate(found);
+                    self.undated_contract(&e, rule);
+                }
+            }
+            self.scratch = candidates;
+            if let Some(code) = &e.hs {
+                self.imprecise(&e, code, &judged_by);
+            }
+            self.applied_rules = judged_by;
+        }
+        Judged {
+            event: e,
+            hash,
+            left_out,
+            diags: std::mem::take(&mut self.diags),
+            findings: std::mem::take(&mut self.findings),
+            touched,
+            applied,
+            stateful,
+        }
+    }
+
+    /// A port call: judged only by rules on port calls (`to` is the port's
+    /// country).
+    fn port_call(&mut self, e: &Event, touched: &mut Vec<usize>) {
+        let rules = self.rules;
+        let index = Arc::clone(&self.index);
+        for &ri in &index.port_calls {
+            let rule = &rules.rules[ri];
+            if self.track_touched {
+                touched.push(ri);
+            }
+            if !rule.in_force(e.date)
+                || !party_matches(rule.to.as_ref(), e.port.as_ref())
+                || e.exemptions.iter().any(|x| rule.exemptions.contains(x))
+            {
+                continue;
+            }
+            let Some(matches) = conditions::check(rules, rule, e) else {
+                continue;
+            };
+            let facts = Facts::PortCall(Box::new(PortCallFacts {
+                vessel: e
+                    .vessel
+                    .as_ref()
+                    .map(|v| v.describe())
+                    .unwrap_or_default()
+                    .into(),
+                port: e
+                    .port
+                    .as_ref()
+                    .map(|p| p.name.as_str())
+                    .unwrap_or("")
+                    .into(),
+                matches,
+            }));
+            let f = self.finding(ri, e, None, facts);
+            self.findings.push(f);
+        }
     }
 
     /// Goods named by a commodity the rules do not declare, with no `hs`:
@@ -320,7 +644,7 @@ impl<'r> Evaluator<'r> {
             .rules
             .rules
             .iter()
-            .find(|r| !matches!(r.goods, Goods::Any) && applies(r, e));
+            .find(|r| !matches!(r.goods, Goods::Any | Goods::PortCalls) && applies(r, e));
         let d = match blind {
             Some(rule) => crate::events::not_evaluable(
                 e,
@@ -345,16 +669,30 @@ impl<'r> Evaluator<'r> {
         self.diags.push(d);
     }
 
-    fn finding(&self, ri: usize, e: &Event, what: What) -> Finding {
-        let kind = violation_kind(&self.rules.rules[ri]);
-        Finding::new(ri, kind, e.id.as_str().into(), e.date, what, e.loc)
+    fn finding(&self, ri: usize, e: &Event, source: Option<TextId>, facts: Facts) -> Finding {
+        Finding {
+            rule: ri,
+            kind: violation_kind(&self.rules.rules[ri]),
+            event: e.id.as_str().into(),
+            date: e.date,
+            evidence: e.evidence,
+            source,
+            loc: e.loc,
+            facts,
+        }
     }
 
-    fn ban(&mut self, ri: usize, e: &Event) {
-        let what = What::Ban {
-            shipment: describe_event(e).into(),
-        };
-        let f = self.finding(ri, e, what);
+    fn ban(
+        &mut self,
+        ri: usize,
+        e: &Event,
+        source: Option<TextId>,
+        matches: Vec<crate::lists::ListMatch>,
+    ) {
+        let mut sh = shipment(&self.rules.rules[ri], e);
+        sh.matches = matches;
+        let facts = Facts::Ban(Box::new(sh));
+        let f = self.finding(ri, e, source, facts);
         self.findings.push(f);
     }
 
@@ -364,13 +702,14 @@ impl<'r> Evaluator<'r> {
         ri: usize,
         rule: &Rule,
         e: &Event,
+        source: Option<TextId>,
         cap: Decimal,
         currency: Unit,
         per: Unit,
     ) {
         let commodity = conversion_commodity(self.rules, rule);
         let one = |d: Decimal| exact(d);
-        let (price, how): (Exact, String) = match (e.price, e.value, e.quantity) {
+        let (price, basis): (Exact, PriceBasis) = match (e.price, e.value, e.quantity) {
             (Some(p), _, _) => {
                 if p.currency.dimension != currency.dimension {
                     let msg = format!(
@@ -396,12 +735,11 @@ impl<'r> Evaluator<'r> {
                 {
                     Some(q) => (
                         one(p.amount) / q,
-                        format!(
-                            "{} {}/{}",
-                            format_amount(p.amount),
-                            p.currency.symbol,
-                            p.per.symbol
-                        ),
+                        PriceBasis::Given {
+                            amount: p.amount,
+                            currency: p.currency.symbol,
+                            per: p.per.symbol,
+                        },
                     ),
                     None => return self.unconvertible(e, rule, "price", &p.per, &per),
                 }
@@ -426,13 +764,16 @@ impl<'r> Evaluator<'r> {
                 match convert_with(self.rules, commodity, e, &one(qty), &qunit, &per) {
                     Some(q) if !num_traits::Zero::is_zero(&q) => (
                         one(value) / q,
-                        format!(
-                            "derived from `value` {} {} for {} {}",
-                            format_amount(value),
-                            vunit.symbol,
-                            format_amount(qty),
-                            qunit.symbol
-                        ),
+                        PriceBasis::Derived {
+                            value: Given {
+                                amount: value,
+                                unit: vunit.symbol,
+                            },
+                            quantity: Given {
+                                amount: qty,
+                                unit: qunit.symbol,
+                            },
+                        },
                     ),
                     _ => return self.unconvertible(e, rule, "quantity", &qunit, &per),
                 }
@@ -449,15 +790,12 @@ impl<'r> Evaluator<'r> {
         if price <= exact(cap) {
             return;
         }
-        let unit = format!("{}/{}", currency.symbol, per.symbol);
-        let what = What::Price {
-            shipment: describe_event(e).into(),
-            how: how.into(),
-        };
-        let mut f = self.finding(ri, e, what);
-        f.total = Some(price);
-        f.limit = Some(cap);
-        f.unit = Some(unit.into());
+        let facts = Facts::Price(Box::new(PriceFacts {
+            shipment: shipment(rule, e),
+            basis,
+            price,
+        }));
+        let f = self.finding(ri, e, source, facts);
         self.findings.push(f);
     }
 
@@ -479,6 +817,82 @@ impl<'r> Evaluator<'r> {
         self.diags.push(unconvertible(e, rule, field, from, to));
     }
 
+    /// A code less precise than the lines of a rule that would apply to the
+    /// shipment: the rule cannot tell whether the cargo is what it bans or
+    /// caps (a jet-fuel line under `271019`, a national line mapped to its
+    /// HS-6 root). Caps are asked only when no rule of their regime judged
+    /// the cargo; bans always.
+    fn imprecise(&mut self, e: &Event, code: &str, judged_by: &[usize]) {
+        if self.index.narrower(code).is_empty() {
+            return;
+        }
+        let index = Arc::clone(&self.index);
+        for &ri in index.narrower(code) {
+            let Some(rule) = self.rules.rules.get(ri) else {
+                continue;
+            };
+            // Another rule of the regime judged the cargo: a cap or price
+            // cap on a narrower line adds nothing it would not have found
+            // (the residual category is the strictest), but a ban on one
+            // is a question of its own (jet fuel under 271019).
+            let judged = judged_by.iter().any(|&j| {
+                self.rules
+                    .rules
+                    .get(j)
+                    .is_some_and(|r| r.regime == rule.regime)
+            });
+            if (judged && !matches!(rule.kind, RuleKind::Ban))
+                || !applies(rule, e)
+                || self.index.covers(self.rules, ri, e)
+                || (!rule.conditions.is_empty() && conditions::check(self.rules, rule, e).is_none())
+            {
+                continue;
+            }
+            let lines: Vec<&str> = index.lines_under(ri, code).into_iter().take(4).collect();
+            let given = match e.nomenclature {
+                Some(n) => format!("the HS-6 root `{code}` of a `{n}` line"),
+                None => format!("`{code}`"),
+            };
+            let regime = rule
+                .regime
+                .as_deref()
+                .map(|r| format!(" of `{r}`"))
+                .unwrap_or_default();
+            let msg = format!(
+                "the shipment's code {given} is less precise than the lines of `{}`{regime} ({}), so it cannot tell whether the rule applies",
+                rule.id,
+                lines.join(", ")
+            );
+            let help = "give the cargo's line in HS or the EU Combined Nomenclature (`hs` with `nomenclature` `cn`), or name its commodity".to_string();
+            self.not_evaluable(e, rule, Code::EventImpreciseCode, "hs", msg, help);
+        }
+    }
+
+    /// The rule leaves out contracts concluded before a date, and the
+    /// event does not say when its contract was concluded.
+    fn undated_contract(&mut self, e: &Event, rule: &Rule) {
+        let before = rule
+            .contracted_before
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        let msg = format!(
+            "`{}` does not apply to contracts concluded before {before}, and the event has no `contract_date`, so it cannot tell whether the rule applies",
+            rule.id
+        );
+        let help = "add `contract_date`, the day the contract was concluded (e.g. \"2025-07-01\")"
+            .to_string();
+        self.not_evaluable(
+            e,
+            rule,
+            Code::EventMissingContractDate,
+            "contract_date",
+            msg,
+            help,
+        );
+    }
+}
+
+impl<'r> Evaluator<'r> {
     /// Judge caps and reporting duties, settle duplicate ids, sort.
     pub fn finish(mut self) -> Outcome {
         // Duplicate ids: every event carrying one is rejected, whatever the order.
@@ -513,8 +927,38 @@ impl<'r> Evaluator<'r> {
             }
         }
         let mut findings = std::mem::take(&mut self.findings);
-        let (cap_findings, mut windows) = self.caps.judge(self.rules);
+        let (cap_findings, mut summaries) = self.caps.judge(self.rules);
         findings.extend(cap_findings);
+        summaries.sort_by(|a, b| {
+            (a.rule, &a.group, a.start, a.limit_index).cmp(&(
+                b.rule,
+                &b.group,
+                b.start,
+                b.limit_index,
+            ))
+        });
+        let mut windows: Vec<WindowTotal> = summaries
+            .iter()
+            .filter(|s| {
+                !matches!(
+                    cap_period(self.rules, s.rule),
+                    crate::model::Period::Days(_)
+                )
+            })
+            .map(|s| {
+                let label = windows::label(cap_period(self.rules, s.rule), s.start, s.end);
+                WindowTotal {
+                    rule: s.rule,
+                    window: match &s.group {
+                        Some(g) => format!("{label} {g}").into(),
+                        None => label.into(),
+                    },
+                    total: s.total.clone(),
+                    limit: s.limit,
+                    unit: s.unit.into(),
+                }
+            })
+            .collect();
         windows.sort_by(|a, b| (a.rule, &a.window, &a.unit).cmp(&(b.rule, &b.window, &b.unit)));
         let ids = &self.ids;
         let known = |id: &str| ids.contains(&id_hash(id));
@@ -523,20 +967,21 @@ impl<'r> Evaluator<'r> {
         self.diags.extend(report_diags);
 
         let rules = self.rules;
+        let limit_of = |f: &Finding| f.cap().map(|c| c.limit_index);
         findings.sort_by(|a, b| {
             (
                 a.date,
                 &rules.rules[a.rule].id,
                 &a.event,
                 a.kind,
-                a.unit.as_deref(),
+                limit_of(a),
             )
                 .cmp(&(
                     b.date,
                     &rules.rules[b.rule].id,
                     &b.event,
                     b.kind,
-                    b.unit.as_deref(),
+                    limit_of(b),
                 ))
         });
         // By event id first (then location, for records whose id could not
@@ -582,6 +1027,8 @@ impl<'r> Evaluator<'r> {
             stats: self.stats,
             touched,
             windows,
+            summaries,
+            texts: self.texts,
         }
     }
 }
@@ -622,6 +1069,11 @@ pub fn applies(rule: &Rule, e: &Event) -> bool {
     }
     if e.exemptions.iter().any(|x| rule.exemptions.contains(x)) {
         return false;
+    }
+    if let (Some(before), Some(c)) = (rule.contracted_before, e.contract_date) {
+        if c < before {
+            return false;
+        }
     }
     if let (Some((lb, db)), Some(l), Some(d)) = (rule.wind_down, e.loaded, e.delivered) {
         if l < lb && d < db {
@@ -676,28 +1128,34 @@ fn unconvertible(e: &Event, rule: &Rule, field: &str, from: &Unit, to: &Unit) ->
     )
 }
 
-/// `shipment ru-2023-01 of 44,655 bbl refined_petroleum from RUS to PRK`
-fn describe_event(e: &Event) -> String {
-    let mut s = String::from("the shipment");
-    if let Some((q, u)) = e.quantity {
-        s.push_str(&format!(" of {} {}", format_amount(q), u.symbol));
+/// The shipment as the event describes it, and how the rule's goods matched.
+fn shipment(rule: &Rule, e: &Event) -> Shipment {
+    let name = |p: &Option<crate::events::EventParty>| p.as_ref().map(|p| p.name.as_str().into());
+    Shipment {
+        quantity: e.quantity.map(|(amount, u)| Given {
+            amount,
+            unit: u.symbol,
+        }),
+        commodity: e.commodity_name.as_deref().map(Into::into),
+        hs: e.hs.as_deref().map(Into::into),
+        from: name(&e.from),
+        to: name(&e.to),
+        via: e.via.iter().map(|p| p.name.as_str().into()).collect(),
+        matches: Vec::new(),
+        matched: match (&rule.goods, e.commodity) {
+            (Goods::Any, _) => GoodsMatch::Any,
+            (_, Some(_)) => GoodsMatch::Commodity,
+            (_, None) => GoodsMatch::Hs,
+        },
     }
-    match (&e.commodity_name, &e.hs) {
-        (Some(c), _) => s.push_str(&format!(" of {c}")),
-        (None, Some(h)) => s.push_str(&format!(" of HS {h}")),
-        _ => {}
+}
+
+/// The period of cap rule `ri` (a year for other rules, never asked).
+fn cap_period(rules: &RuleSet, ri: usize) -> &crate::model::Period {
+    match &rules.rules[ri].kind {
+        RuleKind::Cap { period, .. } => period,
+        _ => &crate::model::Period::Year,
     }
-    if let Some(p) = &e.from {
-        s.push_str(&format!(" from {}", p.name));
-    }
-    if let Some(p) = &e.to {
-        s.push_str(&format!(" to {}", p.name));
-    }
-    if !e.via.is_empty() {
-        let v: Vec<&str> = e.via.iter().map(|p| p.name.as_str()).collect();
-        s.push_str(&format!(" via {}", v.join(", ")));
-    }
-    s
 }
 
 /// Is this unit money (a value cap) rather than goods?

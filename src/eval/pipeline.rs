@@ -1,71 +1,169 @@
-//! Reading an input into the evaluator on two threads: one reads, parses and
-//! validates records (all of which needs only the rule set), the other
-//! evaluates them in input order. The findings are the same as on one
-//! thread, byte for byte: records reach the evaluator in the order read.
+//! Reading an input into the evaluator on every core.
+//!
+//! One thread reads: it finds where each record begins and ends (lines,
+//! array elements, CSV rows) and copies the text of JSON objects into
+//! batches, unparsed. Worker threads parse and validate the batches (which
+//! needs only the rule set). The calling thread evaluates the decoded
+//! batches strictly in the order they were read, so the findings, the
+//! diagnostics and their locations are the same as on one thread, byte for
+//! byte. CSV rows are parsed and validated by the reading thread (the csv
+//! reader hands over fields, not text), so CSV gains less.
 
-use super::{decode, Decoded, Evaluator};
-use crate::events::read::{read, Input};
+use super::{Decoded, Evaluator, Judge};
+use crate::events::read::{read, Input, Item};
+use crate::events::EventLoc;
+use std::collections::BTreeMap;
 use std::io::Read;
 
-/// Records handed from the reading thread to the evaluating one at a time.
-const BATCH: usize = 1024;
-/// Batches in flight at most: memory stays bounded when evaluation is slower.
-const IN_FLIGHT: usize = 8;
+/// A batch is handed on when it holds this many records …
+const BATCH_RECORDS: usize = 1024;
+/// … or this much unparsed text.
+const BATCH_BYTES: usize = 256 << 10;
+/// Batches read but not yet evaluated, at most: memory stays bounded
+/// (about `IN_FLIGHT × BATCH_BYTES` of text) when evaluation is slower
+/// than reading.
+const IN_FLIGHT: usize = 6;
 
-/// Read `input` into `evaluator`, on two threads when `parallel`.
+/// One record of a batch: already decoded by the reading thread, or the
+/// range of an unparsed JSON object in the batch's text.
+enum Entry {
+    Done(Decoded),
+    Json {
+        start: usize,
+        end: usize,
+        loc: EventLoc,
+    },
+}
+
+#[derive(Default)]
+struct Batch {
+    seq: u64,
+    text: String,
+    entries: Vec<Entry>,
+}
+
+impl Batch {
+    fn full(&self) -> bool {
+        self.entries.len() >= BATCH_RECORDS || self.text.len() >= BATCH_BYTES
+    }
+
+    /// Parse, validate and judge every record, in order.
+    fn decode(self, judge: &mut Judge<'_>) -> Vec<Decoded> {
+        let text = self.text;
+        self.entries
+            .into_iter()
+            .map(|entry| match entry {
+                Entry::Done(d) => d,
+                Entry::Json { start, end, loc } => match text.get(start..end) {
+                    Some(t) => judge.decode(Item::Json { text: t, loc }),
+                    // Ranges are taken from `text` as it was filled.
+                    None => judge.decode(Item::Json { text: "", loc }),
+                },
+            })
+            .collect()
+    }
+}
+
+/// How many threads parse and validate: `SANC_THREADS` if set (1 reads,
+/// parses and evaluates on the calling thread alone), otherwise one per
+/// core.
+pub fn workers() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    std::env::var("SANC_THREADS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .unwrap_or(cores)
+        .clamp(1, 64)
+}
+
+/// Read `input` into `evaluator`, with `workers` threads parsing and
+/// validating (none when `workers` is 1: everything on this thread).
 pub fn run<R: Read + Send>(
     evaluator: &mut Evaluator<'_>,
     index: u32,
     input: &mut Input,
     reader: R,
     progress: impl FnMut(u64) + Send,
-    parallel: bool,
+    workers: usize,
 ) -> Result<(), String> {
-    if !parallel {
+    if workers <= 1 {
         return read(index, input, reader, |item| evaluator.item(item), progress);
     }
-    let rules = evaluator.rules();
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Decoded>>(IN_FLIGHT);
+    let (job_tx, job_rx) = crossbeam_channel::unbounded::<Batch>();
+    let (done_tx, done_rx) = crossbeam_channel::unbounded::<(u64, Vec<Decoded>)>();
+    // A token per batch in flight: the reader takes one before handing a
+    // batch on, the evaluator gives it back once the batch is evaluated.
+    let (token_tx, token_rx) = crossbeam_channel::bounded::<()>(IN_FLIGHT);
+    for _ in 0..IN_FLIGHT {
+        let _ = token_tx.send(());
+    }
     std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let (job_rx, done_tx) = (job_rx.clone(), done_tx.clone());
+            let mut judge = evaluator.judge();
+            scope.spawn(move || {
+                for batch in job_rx {
+                    let seq = batch.seq;
+                    if done_tx.send((seq, batch.decode(&mut judge))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop((job_rx, done_tx));
+        let mut judge = evaluator.judge();
         let reading = scope.spawn(move || {
-            let mut batch = Vec::with_capacity(BATCH);
+            let mut batch = Batch::default();
+            let mut seq = 0;
+            let mut hand_on = |batch: &mut Batch| {
+                let mut full = std::mem::take(batch);
+                full.seq = seq;
+                seq += 1;
+                // Both only fail if the evaluating side is gone, i.e. the
+                // scope is ending anyway.
+                let _ = token_rx.recv();
+                let _ = job_tx.send(full);
+            };
             let result = read(
                 index,
                 input,
                 reader,
                 |item| {
-                    batch.push(decode(rules, item));
-                    if batch.len() == BATCH {
-                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                        // The receiver only goes away if this scope is ending.
-                        let _ = tx.send(full);
+                    match item {
+                        Item::Json { text, loc } => {
+                            let start = batch.text.len();
+                            batch.text.push_str(text);
+                            let end = batch.text.len();
+                            batch.entries.push(Entry::Json { start, end, loc });
+                        }
+                        other => batch.entries.push(Entry::Done(judge.decode(other))),
+                    }
+                    if batch.full() {
+                        hand_on(&mut batch);
                     }
                 },
                 progress,
             );
-            if !batch.is_empty() {
-                let _ = tx.send(batch);
+            if !batch.entries.is_empty() {
+                hand_on(&mut batch);
             }
             result
         });
-        for batch in rx {
-            for decoded in batch {
-                evaluator.accept(decoded);
+        // Evaluate in the order read, whatever order workers finish in.
+        let mut waiting: BTreeMap<u64, Vec<Decoded>> = BTreeMap::new();
+        let mut next = 0;
+        for (seq, decoded) in done_rx {
+            waiting.insert(seq, decoded);
+            while let Some(batch) = waiting.remove(&next) {
+                for d in batch {
+                    evaluator.accept(d);
+                }
+                next += 1;
+                let _ = token_tx.send(());
             }
         }
         reading
             .join()
             .unwrap_or_else(|_| Err("reading the input stopped unexpectedly".to_string()))
     })
-}
-
-/// Two threads only when `SANC_THREADS=2` (or more) asks for them: on this
-/// project's benchmark the second thread has not yet paid for handing every
-/// event across (see scripts/bench), so one thread is the default.
-pub fn parallel_by_default() -> bool {
-    std::env::var("SANC_THREADS")
-        .ok()
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .is_some_and(|n| n >= 2)
-        && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1)
 }

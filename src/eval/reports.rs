@@ -1,12 +1,13 @@
 //! Reporting duties: every matching shipment must be covered by a `report`
-//! event dated no later than N days after it; open deadlines are pending.
+//! event dated no later than its deadline (N days after it, a day of the
+//! next month, or the end of its period); open deadlines are pending.
 
-use super::finding::{Finding, What};
-use super::{violation_kind, FindingKind};
+use super::finding::{Facts, Finding, FindingKind, ReportFacts, ReportStatus, TextId};
+use super::violation_kind;
 use crate::diagnostic::{Code, Severity};
-use crate::events::{Effect, Event, EventDiagnostic, EventLoc};
-use crate::model::RuleSet;
-use chrono::{Days, NaiveDate};
+use crate::events::{Effect, Event, EventDiagnostic, EventLoc, Evidence};
+use crate::model::{Due, RuleSet};
+use chrono::NaiveDate;
 use std::collections::HashMap;
 
 #[derive(Debug)]
@@ -15,7 +16,9 @@ struct Shipment {
     date: NaiveDate,
     id: Box<str>,
     loc: EventLoc,
-    within: u32,
+    due: Due,
+    evidence: Evidence,
+    source: Option<TextId>,
 }
 
 #[derive(Debug)]
@@ -33,13 +36,15 @@ pub struct Reports {
 }
 
 impl Reports {
-    pub fn shipment(&mut self, rule: usize, e: &Event, within: u32) {
+    pub fn shipment(&mut self, rule: usize, e: &Event, due: Due, source: Option<TextId>) {
         self.shipments.push(Shipment {
             rule,
             date: e.date,
             id: e.id.as_str().into(),
             loc: e.loc,
-            within,
+            due,
+            evidence: e.evidence,
+            source,
         });
     }
 
@@ -97,42 +102,38 @@ impl Reports {
         let mut out = Vec::new();
         for s in &self.shipments {
             let rule = &rules.rules[s.rule];
-            let deadline = s
-                .date
-                .checked_add_days(Days::new(u64::from(s.within)))
-                .unwrap_or(NaiveDate::MAX);
+            let deadline = s.due.deadline(s.date);
             let first = by_id
                 .get(&*s.id)
                 .and_then(|v| v.iter().find(|(d, _)| *d >= s.date));
-            let (kind, what) = match first {
+            let (kind, status) = match first {
                 Some((d, _)) if *d <= deadline => continue,
                 Some((d, rid)) => (
                     violation_kind(rule),
-                    What::ReportLate {
-                        within: s.within,
+                    ReportStatus::Late {
                         report: (*rid).into(),
                         on: *d,
                     },
                 ),
-                None => {
-                    let pending = as_of <= deadline;
-                    (
-                        if pending {
-                            FindingKind::Warning
-                        } else {
-                            violation_kind(rule)
-                        },
-                        What::ReportMissing {
-                            within: s.within,
-                            as_of,
-                            pending,
-                        },
-                    )
+                None if as_of <= deadline => {
+                    (FindingKind::Warning, ReportStatus::Pending { as_of })
                 }
+                None => (violation_kind(rule), ReportStatus::Missing { as_of }),
             };
-            let mut f = Finding::new(s.rule, kind, s.id.clone(), s.date, what, s.loc);
-            f.deadline = Some(deadline);
-            out.push(f);
+            out.push(Finding {
+                rule: s.rule,
+                kind,
+                event: s.id.clone(),
+                date: s.date,
+                evidence: s.evidence,
+                source: s.source,
+                loc: s.loc,
+                facts: Facts::Report(Box::new(ReportFacts {
+                    due: s.due,
+                    deadline,
+                    status,
+                })),
+            });
         }
         (out, diags)
     }

@@ -1,7 +1,7 @@
 //! Cap windows: calendar (year, quarter, month, day), anniversary periods
 //! (N months from a date) and rolling windows (the N days ending at an event).
 
-use crate::syntax::ast::Period;
+use crate::model::Period;
 use chrono::{Datelike, Months, NaiveDate};
 
 /// A fixed window a date falls in: first and last day (inclusive) and a label.
@@ -78,6 +78,18 @@ pub fn fixed_window(period: &Period, date: NaiveDate) -> Option<Window> {
     }
 }
 
+/// A window's label from its period and first and last day: `2023`,
+/// `2023-Q2`, `2023-05`, `2023-05-17`, `2017-12-22..2018-12-21`.
+pub fn label(period: &Period, start: NaiveDate, end: NaiveDate) -> String {
+    match period {
+        Period::Year => format!("{}", start.year()),
+        Period::Quarter => format!("{}-Q{}", start.year(), (start.month() - 1) / 3 + 1),
+        Period::Month => format!("{}-{:02}", start.year(), start.month()),
+        Period::Day => start.to_string(),
+        Period::Days(_) | Period::Months { .. } => format!("{start}..{end}"),
+    }
+}
+
 /// The rolling window of `days` days ending on `date`.
 pub fn rolling_window(days: u32, date: NaiveDate) -> Window {
     let start = date
@@ -129,6 +141,19 @@ mod tests {
         };
         let w = fixed_window(&p, d("2023-03-01")).map(|w| (w.start, w.end));
         assert_eq!(w, Some((d("2023-02-28"), d("2023-03-30"))));
+    }
+
+    #[test]
+    fn labels_match_the_windows() {
+        for (p, day) in [
+            (Period::Year, "2018-12-31"),
+            (Period::Quarter, "2023-05-17"),
+            (Period::Month, "2024-02-10"),
+            (Period::Day, "2024-02-10"),
+        ] {
+            let w = fixed_window(&p, d(day)).map(|w| (label(&p, w.start, w.end), w.label));
+            assert!(w.as_ref().is_some_and(|(a, b)| a == b), "{w:?}");
+        }
     }
 
     #[test]

@@ -4,14 +4,17 @@
 //! Every record read is accounted for: it becomes an [`Event`] or an
 //! [`EventDiagnostic`] that rejects it, never nothing.
 
+pub mod comtrade;
 mod fields;
 pub mod read;
 pub mod scan;
 mod validate;
+pub mod vessel;
 
 pub use fields::{Field, RawEvent, FIELD_NAMES};
 pub use read::{CsvOptions, Input, InputFormat};
 pub use validate::validate;
+pub use vessel::{RoleParty, Vessel};
 
 use crate::diagnostic::{Code, Diagnostic, Severity};
 pub use crate::diagnostic::{Effect, EventLoc, EventSite};
@@ -24,6 +27,8 @@ use rust_decimal::Decimal;
 pub enum EventKind {
     Shipment,
     Report,
+    /// A vessel's call at a port (`type: "port_call"`).
+    PortCall,
 }
 
 /// A party an event names, with what it resolves to in the rule set.
@@ -65,7 +70,89 @@ pub struct Event {
     /// Wind-down evidence: when the cargo was loaded and delivered.
     pub loaded: Option<NaiveDate>,
     pub delivered: Option<NaiveDate>,
+    /// When the contract the cargo is delivered under was concluded (old
+    /// contracts may be outside a new price cap).
+    pub contract_date: Option<NaiveDate>,
+    /// The national nomenclature the event's code was given in, when its
+    /// lines beyond six digits are not the rules' (`china`, `eaeu`, `hts`,
+    /// `national`): `hs` then holds the code's HS-6 root.
+    pub nomenclature: Option<&'static str>,
+    /// Where the figure comes from (a publication, a dataset), as given.
+    pub source: Option<String>,
+    /// What kind of fact the event is (`notified`, `estimated`, …).
+    pub evidence: Evidence,
+    /// Bounds of an estimated quantity, in the quantity's own terms.
+    pub quantity_low: Option<(Decimal, Unit)>,
+    pub quantity_high: Option<(Decimal, Unit)>,
+    /// The vessel that carried the goods, or that called at a port.
+    pub vessel: Option<Vessel>,
+    /// The other vessel of a ship-to-ship transfer.
+    pub counterpart: Option<Vessel>,
+    /// How the goods moved.
+    pub transfer: Option<crate::roles::Transfer>,
+    /// The parties to the transaction, by role.
+    pub parties: Vec<RoleParty>,
+    /// A port call's country.
+    pub port: Option<EventParty>,
     pub loc: EventLoc,
+}
+
+/// Nomenclatures an event's `hs` may be given in. `hs` and `cn` (the EU's
+/// Combined Nomenclature, whose lines the rule library uses beyond six
+/// digits) are compared digit for digit; the others are national lines
+/// that agree with the rules only on the six-digit HS root.
+pub const NOMENCLATURES: &[(&str, bool)] = &[
+    ("hs", false),
+    ("cn", false),
+    ("china", true),
+    ("eaeu", true),
+    ("hts", true),
+    ("national", true),
+];
+
+/// What kind of fact an event is: how firm its figures are. Listed from
+/// the firmest; an event without `evidence` is [`Evidence::Unstated`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Evidence {
+    /// Notified to the authority that administers the measure.
+    Notified,
+    /// Customs or trade statistics.
+    Customs,
+    /// Reported by a government, a panel of experts or the press, as a figure.
+    Reported,
+    /// An estimate (often a lower bound).
+    Estimated,
+    /// A figure produced by a model (an estimate split into deliveries).
+    Modelled,
+    /// The event does not say.
+    #[default]
+    Unstated,
+}
+
+impl Evidence {
+    pub const ALL: [Evidence; 6] = [
+        Evidence::Notified,
+        Evidence::Customs,
+        Evidence::Reported,
+        Evidence::Estimated,
+        Evidence::Modelled,
+        Evidence::Unstated,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Evidence::Notified => "notified",
+            Evidence::Customs => "customs",
+            Evidence::Reported => "reported",
+            Evidence::Estimated => "estimated",
+            Evidence::Modelled => "modelled",
+            Evidence::Unstated => "unstated",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Evidence> {
+        Evidence::ALL.into_iter().find(|e| e.as_str() == s)
+    }
 }
 
 /// A problem with an event is a [`Diagnostic`] with an [`EventSite`]: one

@@ -12,6 +12,8 @@ pub enum InputFormat {
     Json,
     Ndjson,
     Csv,
+    /// A UN Comtrade CSV download (chosen with `--input-format comtrade`).
+    Comtrade,
 }
 
 impl InputFormat {
@@ -76,6 +78,13 @@ pub struct Record<'a> {
 #[allow(clippy::large_enum_variant)]
 pub enum Item<'a> {
     Record(Record<'a>),
+    /// One JSON object's text, not yet parsed: [`parse_json`] turns it
+    /// into a record. Readers hand objects over unparsed so that parsing can
+    /// run on other threads than reading (see `eval::pipeline`).
+    Json {
+        text: &'a str,
+        loc: EventLoc,
+    },
     Malformed(Box<EventDiagnostic>),
     /// A remark about the input, not about one event (a CSV column that is
     /// not an event field): shown, and no event is counted.
@@ -111,10 +120,10 @@ fn malformed(
 }
 
 /// Parse one JSON object's text into a record (or say why it is not one).
-fn json_record<'a>(text: &'a str, loc: EventLoc) -> Item<'a> {
+pub fn parse_json(text: &str, loc: EventLoc) -> Result<Record<'_>, Box<EventDiagnostic>> {
     // serde would also read a struct from a JSON list; an event is an object.
     if !text.starts_with('{') {
-        return Item::Malformed(malformed(
+        return Err(malformed(
             loc,
             "expected an event object `{…}`".to_string(),
             "each event is one JSON object, e.g. {\"id\": \"a1\", \"date\": \"2023-01-31\", …}",
@@ -122,7 +131,7 @@ fn json_record<'a>(text: &'a str, loc: EventLoc) -> Item<'a> {
         ));
     }
     match serde_json::from_str::<JsonEvent>(text) {
-        Ok(j) => Item::Record(Record {
+        Ok(j) => Ok(Record {
             raw: RawEvent::from_json(j),
             loc,
             text,
@@ -141,7 +150,7 @@ fn json_record<'a>(text: &'a str, loc: EventLoc) -> Item<'a> {
             } else if e.column() > 0 {
                 at.column = loc.column + e.column() as u32 - 1;
             }
-            Item::Malformed(malformed(
+            Err(malformed(
                 at,
                 what,
                 "each event is one JSON object, e.g. {\"id\": \"a1\", \"date\": \"2023-01-31\", …}",
@@ -164,7 +173,9 @@ pub fn read(
     let result = match input.format {
         InputFormat::Ndjson => read_ndjson(index, reader, &mut on_item, &mut progress),
         InputFormat::Json => read_json(index, &input.name, reader, &mut on_item, &mut progress),
-        InputFormat::Csv => read_csv(index, input, reader, &mut on_item, &mut progress),
+        InputFormat::Csv | InputFormat::Comtrade => {
+            read_csv(index, input, reader, &mut on_item, &mut progress)
+        }
     };
     // Every message names the input it is about.
     result.map_err(|e| {
@@ -374,14 +385,14 @@ fn read_lines<R: Read>(
                     Some((joined, last)) if whole_objects => {
                         let mut loc = loc;
                         loc.len = joined.len() as u32;
-                        on_item(json_record(&joined, loc));
+                        on_item(Item::Json { text: &joined, loc });
                         let _ = last;
                     }
                     Some((_, last)) => on_item(multiline(loc, last)),
-                    None => on_item(json_record(&owned, loc)),
+                    None => on_item(Item::Json { text: &owned, loc }),
                 }
             }
-            Ok(text) => on_item(json_record(text, loc)),
+            Ok(text) => on_item(Item::Json { text, loc }),
             Err(e) => on_item(Item::Malformed(malformed(
                 loc,
                 format!(
@@ -607,7 +618,7 @@ fn read_json_array<R: Read>(
         } else {
             loc.len = elem.len() as u32;
             match std::str::from_utf8(elem) {
-                Ok(text) => on_item(json_record(text, loc)),
+                Ok(text) => on_item(Item::Json { text, loc }),
                 Err(e) => on_item(Item::Malformed(malformed(
                     loc,
                     format!(
@@ -800,9 +811,40 @@ fn read_csv(
             FIELD_NAMES.iter().copied().find(|f| *f == h)
         })
         .collect();
+    let comtrade = input.format == InputFormat::Comtrade;
+    // Comtrade: where each column it reads is.
+    let ct: Vec<Option<usize>> = super::comtrade::COLUMNS
+        .iter()
+        .map(|c| {
+            input
+                .columns
+                .iter()
+                .position(|h| h.trim().eq_ignore_ascii_case(c))
+        })
+        .collect();
+    if comtrade {
+        let missing: Vec<&str> = super::comtrade::REQUIRED
+            .iter()
+            .copied()
+            .filter(|r| {
+                let i = super::comtrade::COLUMNS.iter().position(|x| x == r);
+                i.and_then(|i| ct.get(i).copied().flatten()).is_none()
+            })
+            .collect();
+        if !missing.is_empty() {
+            return Err(format!(
+                "`{}` is not a UN Comtrade download: it has no column {}",
+                input.name,
+                missing.join(", ")
+            ));
+        }
+    }
     // Columns that are not event fields are kept in each row's text, and
     // listed once, so a misnamed `Qty` is not dropped without a word.
     for (h, k) in input.columns.iter().zip(&known) {
+        if comtrade {
+            break;
+        }
         if k.is_some() || h.is_empty() {
             continue;
         }
@@ -821,7 +863,7 @@ fn read_csv(
             ),
             _ => (
                 Severity::Advice,
-                format!("not an event field, so sanc does not read it (it shows in the row's text); the fields are {}", FIELD_NAMES.join(", ")),
+                format!("not an event field, so sanc does not read it (it shows in the row's text); the fields are {}, and for each role (owner, operator, insurer, …) `party_<role>` and `party_<role>_country`", FIELD_NAMES.iter().filter(|f| !f.starts_with("party_")).copied().collect::<Vec<_>>().join(", ")),
             ),
         };
         on_item(Item::Note(Box::new(crate::diagnostic::Diagnostic::from(
@@ -839,7 +881,7 @@ fn read_csv(
             },
         ))));
     }
-    if !known.contains(&Some("id")) {
+    if !comtrade && !known.contains(&Some("id")) {
         let near = input
             .columns
             .iter()
@@ -885,13 +927,17 @@ fn read_csv(
                     on_item(too_long(loc, end as u64));
                 } else {
                     let text = std::str::from_utf8(&row[..end]).unwrap_or_default();
-                    let mut raw = RawEvent::default();
-                    for (i, cell) in rec.iter().enumerate() {
-                        if let Some(Some(name)) = known.get(i) {
-                            raw.set(name, cell);
+                    if comtrade {
+                        comtrade_row(&ct, &rec, loc, text, on_item);
+                    } else {
+                        let mut raw = RawEvent::default();
+                        for (i, cell) in rec.iter().enumerate() {
+                            if let Some(Some(name)) = known.get(i) {
+                                raw.set(name, cell);
+                            }
                         }
+                        on_item(Item::Record(Record { raw, loc, text }));
                     }
-                    on_item(Item::Record(Record { raw, loc, text }));
                 }
             }
             Err(e) => {
@@ -993,6 +1039,59 @@ fn detect_delimiter(text: &str) -> u8 {
 
 /// The event field a column name probably means: common spreadsheet
 /// names, then a close spelling.
+/// One Comtrade row as an event: its fields are built from the row's
+/// cells (see [`super::comtrade`]) and live while the record is handed on.
+fn comtrade_row(
+    ct: &[Option<usize>],
+    rec: &csv::StringRecord,
+    loc: EventLoc,
+    text: &str,
+    on_item: &mut impl FnMut(Item),
+) {
+    let get = |name: &str| {
+        let i = super::comtrade::COLUMNS.iter().position(|c| *c == name)?;
+        let col = ct.get(i).copied().flatten()?;
+        rec.get(col)
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+    };
+    let r = super::comtrade::row(get);
+    if let Some((field, why)) = &r.problem {
+        on_item(Item::Malformed(Box::new(crate::diagnostic::Diagnostic::from(
+            crate::diagnostic::EventProblem {
+                code: Code::EventBadField,
+                severity: Severity::Error,
+                message: format!("Comtrade row `{}`: {why}", r.id),
+                help: Some("a Comtrade row has refYear, refMonth (1–12, or 52 for a year), reporterISO, flowCode (M, X, RM, RX), partnerISO and cmdCode".into()),
+                loc,
+                field: Some((*field).to_string()),
+                event_id: Some(r.id.clone()),
+                effect: Effect::Rejected,
+                rule: None,
+                text: Some(text.chars().take(1024).collect()),
+            },
+        ))));
+        return;
+    }
+    fn t(s: &Option<String>) -> Option<super::Field<'_>> {
+        s.as_deref().map(super::Field::Text)
+    }
+    let raw = RawEvent {
+        id: Some(super::Field::Text(&r.id)),
+        date: Some(super::Field::Text(&r.date)),
+        from: t(&r.from),
+        to: t(&r.to),
+        hs: t(&r.hs),
+        quantity: t(&r.quantity),
+        value: t(&r.value),
+        transfer: t(&r.transfer),
+        reporter: Some(super::Field::Text(&r.reporter)),
+        ..RawEvent::default()
+    };
+    on_item(Item::Record(Record { raw, loc, text }));
+}
+
 fn column_suggestion(column: &str) -> Option<&'static str> {
     let c = column.trim().to_ascii_lowercase().replace([' ', '-'], "_");
     let by_name = match c.as_str() {

@@ -108,6 +108,30 @@ fn trim_end(b: &[u8], mut end: usize) -> usize {
 
 /// Where a top-level key of a JSON object stands: the key's start and the
 /// end of its value, as byte offsets into `object`.
+/// [`field_range`] of a dotted path (`parties.owner`): the innermost key
+/// found, or the outer field when an inner one is not there.
+pub fn field_path_range(object: &str, path: &str) -> Option<(usize, usize)> {
+    let mut parts = path.split('.');
+    let first = parts.next()?;
+    let (mut start, mut end) = field_range(object, first)?;
+    for key in parts {
+        // The value of the current field begins after its key and colon.
+        let inner = object.get(start..end)?;
+        let colon = inner.find(':')?;
+        let value_at = start + colon + 1;
+        let value = object.get(value_at..end)?.trim_start();
+        let base = end - value.len();
+        match field_range(value, key) {
+            Some((s, e)) => {
+                start = base + s;
+                end = base + e;
+            }
+            None => break,
+        }
+    }
+    Some((start, end))
+}
+
 pub fn field_range(object: &str, key: &str) -> Option<(usize, usize)> {
     let b = object.as_bytes();
     let mut i = skip_ws(b, 0);

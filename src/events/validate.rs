@@ -3,7 +3,7 @@
 //! rejected (not evaluated) rather than half-read.
 
 use super::fields::{json_kind, Field, RawEvent};
-use super::{Effect, Event, EventDiagnostic, EventKind, EventLoc, EventParty, Price};
+use super::{Effect, Event, EventDiagnostic, EventKind, EventLoc, EventParty, Evidence, Price};
 use crate::diagnostic::{Code, Severity};
 use crate::iso;
 use crate::model::RuleSet;
@@ -22,8 +22,8 @@ pub struct Validated {
     pub diagnostics: Vec<EventDiagnostic>,
 }
 
-struct Cx<'r> {
-    rules: &'r RuleSet,
+pub(super) struct Cx<'r> {
+    pub(super) rules: &'r RuleSet,
     loc: EventLoc,
     id: Option<String>,
     diags: Vec<EventDiagnostic>,
@@ -32,7 +32,7 @@ struct Cx<'r> {
 type Why = String;
 
 impl Cx<'_> {
-    fn push(
+    pub(super) fn push(
         &mut self,
         code: Code,
         severity: Severity,
@@ -60,23 +60,79 @@ impl Cx<'_> {
         ));
     }
 
-    fn error(&mut self, code: Code, field: &str, message: String, help: Option<String>) {
+    pub(super) fn error(&mut self, code: Code, field: &str, message: String, help: Option<String>) {
         self.push(code, Severity::Error, field, message, help);
     }
 
-    fn warn(&mut self, code: Code, field: &str, message: String, help: Option<String>) {
+    pub(super) fn warn(&mut self, code: Code, field: &str, message: String, help: Option<String>) {
         self.push(code, Severity::Warning, field, message, help);
     }
 
     /// A field's text (borrowed from the record when it has no escapes),
     /// or a diagnostic saying why it is not text.
-    fn text<'a>(&mut self, name: &str, f: Option<Field<'a>>) -> Option<Cow<'a, str>> {
+    pub(super) fn text<'a>(&mut self, name: &str, f: Option<Field<'a>>) -> Option<Cow<'a, str>> {
         let f = f?;
         match text_of(f) {
             Ok(t) => Some(t),
             Err(why) => {
                 self.error(Code::EventBadField, name, format!("`{name}` {why}"), None);
                 None
+            }
+        }
+    }
+
+    /// `quantity_low` ≤ `quantity` ≤ `quantity_high`, in the same unit.
+    fn bounds(
+        &mut self,
+        q: Option<(Decimal, Unit)>,
+        low: Option<(Decimal, Unit)>,
+        high: Option<(Decimal, Unit)>,
+    ) {
+        for (name, b) in [("quantity_low", low), ("quantity_high", high)] {
+            let Some((amount, unit)) = b else { continue };
+            let Some((q, qu)) = q else {
+                self.error(
+                    Code::EventMissingField,
+                    name,
+                    format!("`{name}` bounds a `quantity`, and the event has none"),
+                    Some("give the best figure in `quantity` and its bounds in `quantity_low` and `quantity_high`".into()),
+                );
+                continue;
+            };
+            if unit.symbol != qu.symbol {
+                self.error(
+                    Code::EventBadField,
+                    name,
+                    format!(
+                        "`{name}` is in {}, and `quantity` in {}",
+                        unit.symbol, qu.symbol
+                    ),
+                    Some(format!(
+                        "give both bounds in {}, the unit of `quantity`",
+                        qu.symbol
+                    )),
+                );
+                continue;
+            }
+            let wrong = if name == "quantity_low" {
+                amount > q
+            } else {
+                amount < q
+            };
+            if wrong {
+                self.error(
+                    Code::EventBadField,
+                    name,
+                    format!(
+                        "`{name}` is {} {}, {} `quantity` ({} {})",
+                        amount,
+                        unit.symbol,
+                        if name == "quantity_low" { "above" } else { "below" },
+                        q,
+                        qu.symbol
+                    ),
+                    Some("the bounds must enclose `quantity`: quantity_low ≤ quantity ≤ quantity_high".into()),
+                );
             }
         }
     }
@@ -116,7 +172,7 @@ impl Cx<'_> {
         }
     }
 
-    fn list(&mut self, name: &str, f: Option<Field>) -> Vec<String> {
+    pub(super) fn list(&mut self, name: &str, f: Option<Field>) -> Vec<String> {
         let Some(f) = f else { return Vec::new() };
         match list_of(f) {
             Ok(v) => v,
@@ -127,7 +183,7 @@ impl Cx<'_> {
         }
     }
 
-    fn party(&mut self, name: &str, value: String) -> Option<EventParty> {
+    pub(super) fn party(&mut self, name: &str, value: String) -> Option<EventParty> {
         if let Some(keys) = self.rules.resolve_party(&value) {
             return Some(EventParty { name: value, keys });
         }
@@ -360,13 +416,14 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
     let kind = match cx.text("type", raw.kind).as_deref() {
         None | Some("shipment") => Some(EventKind::Shipment),
         Some("report") => Some(EventKind::Report),
+        Some("port_call") => Some(EventKind::PortCall),
         Some(other) => {
             let other = other.to_string();
             cx.error(
                 Code::EventBadType,
                 "type",
                 format!("unknown event type `{other}`"),
-                Some("`type` is `shipment` (the default) or `report`".into()),
+                Some("`type` is `shipment` (the default), `report` or `port_call`".into()),
             );
             None
         }
@@ -374,6 +431,7 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
     let date = cx.date("date", raw.date);
     let date = cx.required("date", date, "every event needs a `date` (YYYY-MM-DD)");
     let loaded = cx.date("loaded", raw.loaded);
+    let contract_date = cx.date("contract_date", raw.contract_date);
     let delivered = cx.date("delivered", raw.delivered);
 
     let commodity_name = cx.text("commodity", raw.commodity).map(Cow::into_owned);
@@ -402,6 +460,38 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
             );
         }
     }
+    let nomenclature = match cx.text("nomenclature", raw.nomenclature) {
+        None => None,
+        Some(n) => {
+            let name = n.to_ascii_lowercase();
+            match super::NOMENCLATURES.iter().find(|(k, _)| *k == name) {
+                Some((k, true)) => Some(*k),
+                Some((_, false)) => None,
+                None => {
+                    let names = super::NOMENCLATURES.iter().map(|(k, _)| *k);
+                    let help = match suggest::closest(&name, names) {
+                        Some(b) => format!("did you mean `{b}`? "),
+                        None => String::new(),
+                    } + "nomenclatures are `hs`, `cn` (EU Combined Nomenclature), `china`, `eaeu`, `hts` (US) or `national` (any other)";
+                    cx.error(
+                        Code::EventBadField,
+                        "nomenclature",
+                        format!("unknown nomenclature `{n}`"),
+                        Some(help),
+                    );
+                    None
+                }
+            }
+        }
+    };
+    // A national line beyond six digits says nothing about the rules'
+    // lines: only its HS-6 root is compared.
+    let hs = match (hs, nomenclature) {
+        (Some(h), Some(_)) if h.len() > 6 && h.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(h[..6].to_string())
+        }
+        (h, _) => h,
+    };
     let commodity = commodity_name
         .as_ref()
         .and_then(|n| rules.commodity_ids.get(n).copied());
@@ -422,6 +512,44 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
     let reporter = cx.text("reporter", raw.reporter).map(Cow::into_owned);
     let covers = cx.list("covers", raw.covers);
     let exemptions = cx.list("exemptions", raw.exemptions);
+    let source = cx.text("source", raw.source).map(Cow::into_owned);
+    let evidence = match cx.text("evidence", raw.evidence).as_deref() {
+        None => Some(Evidence::Unstated),
+        Some(t) => match Evidence::parse(t) {
+            Some(e) if e != Evidence::Unstated => Some(e),
+            _ => {
+                let t = t.to_string();
+                let names: Vec<&str> = Evidence::ALL[..5].iter().map(|e| e.as_str()).collect();
+                let hint = crate::suggest::closest(&t, names.iter().copied())
+                    .map(|b| format!("did you mean `{b}`? "))
+                    .unwrap_or_default();
+                cx.error(
+                    Code::EventBadField,
+                    "evidence",
+                    format!("`{t}` is not a kind of evidence sanc knows"),
+                    Some(format!(
+                        "{hint}`evidence` is one of {}, or left out",
+                        names.join(", ")
+                    )),
+                );
+                None
+            }
+        },
+    };
+    let quantity_low = cx.quantity("quantity_low", raw.quantity_low);
+    let quantity_high = cx.quantity("quantity_high", raw.quantity_high);
+    cx.bounds(quantity, quantity_low, quantity_high);
+    let vessel = cx.vessel("vessel", raw.vessel, &raw.vessel_cells);
+    let counterpart = cx.vessel(
+        "counterpart_vessel",
+        raw.counterpart_vessel,
+        &raw.counterpart_cells,
+    );
+    let transfer = cx.transfer(raw.transfer);
+    let parties = cx.parties(raw.parties, &raw.party_cells);
+    let port = cx
+        .text("port", raw.port)
+        .and_then(|p| cx.party("port", p.into_owned()));
 
     match kind {
         Some(EventKind::Shipment) => {
@@ -484,6 +612,22 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
                 );
             }
         }
+        Some(EventKind::PortCall) => {
+            if raw.vessel.is_none() && raw.vessel_cells.is_empty() {
+                cx.required::<()>(
+                    "vessel",
+                    None,
+                    "a port call names the vessel in `vessel` (`\"IMO 9074729\"`, a name, or `{\"imo\", \"name\", \"flag\"}`)",
+                );
+            }
+            if raw.port.is_none() {
+                cx.required::<()>(
+                    "port",
+                    None,
+                    "a port call names the port's country in `port` (e.g. `\"RUS\"`)",
+                );
+            }
+        }
         None => {}
     }
 
@@ -524,7 +668,18 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
             covers,
             exemptions,
             loaded,
+            contract_date,
+            nomenclature,
             delivered,
+            source,
+            evidence: evidence.unwrap_or_default(),
+            quantity_low,
+            quantity_high,
+            vessel,
+            counterpart,
+            transfer,
+            parties,
+            port,
             loc,
         }),
         _ => None,
@@ -569,7 +724,7 @@ fn entity_name(value: &str) -> String {
     }
 }
 
-fn text_of(f: Field<'_>) -> Result<Cow<'_, str>, Why> {
+pub(super) fn text_of(f: Field<'_>) -> Result<Cow<'_, str>, Why> {
     match f {
         Field::Text(t) => Ok(Cow::Borrowed(t.trim())),
         Field::Json(raw) => {

@@ -59,6 +59,7 @@ fn declaration_spans(a: &Analysis, name: &str) -> Vec<Span> {
                 ItemKind::Entity(d) => &d.name,
                 ItemKind::Commodity(d) => &d.name,
                 ItemKind::Exemption(d) => &d.name,
+                ItemKind::List(d) => &d.name,
                 ItemKind::Regime(_) | ItemKind::Convert(_) | ItemKind::Rule(_) => continue,
             };
             if declared.node == name {
@@ -67,6 +68,45 @@ fn declaration_spans(a: &Analysis, name: &str) -> Vec<Span> {
         }
     }
     out
+}
+
+/// A list on hover: its file, format, filter, entry count and dates.
+fn list_hover(l: &crate::model::ListDecl) -> String {
+    let mut t = format!("{} from `{}`", l.spec.format.describe(), l.spec.path);
+    if !l.spec.references.is_empty() {
+        t.push_str(&format!(
+            ", references beginning {}",
+            l.spec.references.join(", ")
+        ));
+    }
+    if !l.spec.datasets.is_empty() {
+        t.push_str(&format!(", datasets {}", l.spec.datasets.join(", ")));
+    }
+    if !l.spec.schemata.is_empty() {
+        t.push_str(&format!(", schema {}", l.spec.schemata.join(", ")));
+    }
+    match &l.data {
+        Some(data) => {
+            t.push_str(&format!(
+                "\n\n{} entries (file `{}`",
+                data.entries.len(),
+                data.file.display()
+            ));
+            if data.filtered_out > 0 {
+                t.push_str(&format!(
+                    "; {} more left out by the filter",
+                    data.filtered_out
+                ));
+            }
+            t.push(')');
+            match data.date_range() {
+                (Some(a), Some(b)) => t.push_str(&format!("\n\nlisted {a} … {b}")),
+                _ => t.push_str("\n\nno listing dates: entries count as listed on every day"),
+            }
+        }
+        None => t.push_str("\n\nnot loaded"),
+    }
+    t
 }
 
 pub fn hover(a: &Analysis, file: FileId, pos: lsp::Position) -> Option<lsp::Hover> {
@@ -126,6 +166,11 @@ pub fn hover(a: &Analysis, file: FileId, pos: lsp::Position) -> Option<lsp::Hove
                 }
             }
             DeclKind::Exemption => {}
+            DeclKind::List => {
+                if let Some(l) = m.lists.get(&word) {
+                    text.push_str(&format!("\n\n{}", list_hover(l)));
+                }
+            }
         }
         if let Some(doc) = &d.doc {
             text.push_str(&format!("\n\n---\n\n{doc}"));
@@ -369,13 +414,42 @@ pub fn completion(a: &Analysis, file: FileId, pos: lsp::Position) -> Vec<lsp::Co
             v
         }
         "exemption" => decls(&[DeclKind::Exemption]),
+        "on" => decls(&[DeclKind::List]),
+        "with" | "no" => {
+            let mut v: Vec<lsp::CompletionItem> = crate::roles::Participant::names()
+                .map(|r| item(r, lsp::CompletionItemKind::FIELD, Some("role".into())))
+                .collect();
+            if prev == "with" {
+                v.extend(kw(&["any"]));
+            } else {
+                v.extend(kw(&["party"]));
+            }
+            v
+        }
+        "flagged" => {
+            let mut v = decls(&[DeclKind::Party, DeclKind::Group]);
+            v.extend(countries());
+            v
+        }
+        "fuzzy" => Vec::new(),
+        "provided" => kw(&["no"]),
         "per" => {
             let mut v = kw(&["year", "quarter", "month", "day"]);
             v.extend(unit_items());
             v
         }
         "severity" => kw(&["error", "warning"]),
-        "by" => kw(&["origin", "destination"]),
+        "by" => {
+            let mut v = kw(&["origin", "destination"]);
+            v.extend(crate::roles::Transfer::ALL.iter().map(|t| {
+                item(
+                    t.as_str(),
+                    lsp::CompletionItemKind::ENUM_MEMBER,
+                    Some("transfer mode".into()),
+                )
+            }));
+            v
+        }
         "warn" => kw(&["at"]),
         "except" => kw(&["exemption"]),
         p if p.starts_with(|c: char| c.is_ascii_digit()) && !p.ends_with('%') => {
@@ -395,7 +469,9 @@ pub fn completion(a: &Analysis, file: FileId, pos: lsp::Position) -> Vec<lsp::Co
         }
         _ => {
             let mut v = kw(&CLAUSE_KEYWORDS);
-            v.extend(kw(&["from", "to", "via", "per", "or", "by", "within"]));
+            v.extend(kw(&[
+                "from", "to", "via", "per", "or", "by", "within", "monthly", "every", "with",
+            ]));
             v
         }
     };
@@ -491,6 +567,12 @@ pub fn symbols(a: &Analysis, file: FileId) -> Vec<lsp::DocumentSymbol> {
                 d.name.node.clone(),
                 d.title.as_ref().map(|t| t.node.clone()),
                 lsp::SymbolKind::EVENT,
+                d.name.span,
+            ),
+            ItemKind::List(d) => (
+                d.name.node.clone(),
+                Some(format!("{} \"{}\"", d.format.node, d.path.node)),
+                lsp::SymbolKind::ARRAY,
                 d.name.span,
             ),
             ItemKind::Rule(r) => {

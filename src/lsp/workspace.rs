@@ -286,6 +286,14 @@ impl Workspace {
             .collect();
         let mut analyzed = analysis::analyze(inputs, previous);
         let mut paths = members;
+        // Designation list files with problems follow the rule files.
+        let listed: Vec<PathBuf> = analyzed
+            .sources
+            .files()
+            .skip(paths.len())
+            .map(|(_, f)| f.path.clone().unwrap_or_default())
+            .collect();
+        paths.extend(listed);
         // A malformed project file: its diagnostic, on it.
         if let Some(e) = self.project_error(set) {
             if let Some((_, f)) = e.sources.files().next() {

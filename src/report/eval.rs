@@ -4,18 +4,19 @@
 use super::human::HumanRenderer;
 use super::json::{self, JsonDiagnostic, JsonLocation};
 use super::snippets::Snippets;
+use super::words;
 use crate::diagnostic::{Diagnostic, Label, Severity};
-use crate::eval::{Finding, FindingKind, Outcome, Stats};
+use crate::eval::{Facts, Finding, Outcome, Stats};
+use crate::events::Evidence;
 use crate::events::{read::Input, EventDiagnostic, EventLoc};
 use crate::model::{RuleKind, RuleSet};
 use crate::source::SourceMap;
-use crate::units::{format_amount, plain_amount};
+use crate::units::plain_amount;
 use serde::Serialize;
 
 /// Labels for every finding and event diagnostic, with the event records
 /// they need loaded into the source map.
 pub struct Prepared {
-    pub findings: Vec<Vec<Label>>,
     pub diagnostics: Vec<Vec<Label>>,
 }
 
@@ -31,7 +32,6 @@ pub enum Need {
 
 pub fn prepare(
     sources: &mut SourceMap,
-    rules: &RuleSet,
     inputs: &[Input],
     outcome: &Outcome,
     need: Need,
@@ -39,29 +39,9 @@ pub fn prepare(
     let mut snippets = Snippets::default();
     if need == Need::Nothing {
         return Prepared {
-            findings: Vec::new(),
             diagnostics: Vec::new(),
         };
     }
-    let findings = outcome
-        .findings
-        .iter()
-        .filter(|_| need == Need::Everything)
-        .map(|f| {
-            let rule = &rules.rules[f.rule];
-            let mut labels = vec![Label {
-                span: rule.keyword,
-                message: Some(rule_label(rules, f)),
-            }];
-            if let Some(file) = snippets.load(sources, inputs, f.loc, None) {
-                labels.push(Label {
-                    span: Snippets::field_span(sources, inputs, file, Some("id")),
-                    message: Some(event_label(f)),
-                });
-            }
-            labels
-        })
-        .collect();
     let diagnostics = outcome
         .diagnostics
         .iter()
@@ -78,55 +58,7 @@ pub fn prepare(
             },
         )
         .collect();
-    Prepared {
-        findings,
-        diagnostics,
-    }
-}
-
-fn rule_label(rules: &RuleSet, f: &Finding) -> String {
-    let rule = &rules.rules[f.rule];
-    match &rule.kind {
-        RuleKind::Ban => format!("`{}` bans this", rule.id),
-        RuleKind::Cap { .. } => format!(
-            "`{}` caps the total at {} {}",
-            rule.id,
-            f.limit.map(format_amount).unwrap_or_default(),
-            f.unit.as_deref().unwrap_or_default()
-        ),
-        RuleKind::CapPrice {
-            amount,
-            currency,
-            per_unit,
-        } => format!(
-            "`{}` caps the price at {} {}/{}",
-            rule.id,
-            format_amount(*amount),
-            currency.symbol,
-            per_unit.symbol
-        ),
-        RuleKind::RequireReport { within_days } => {
-            format!("`{}` requires a report within {within_days} days", rule.id)
-        }
-    }
-}
-
-fn event_label(f: &Finding) -> String {
-    match (&f.total, &f.unit, f.deadline) {
-        (Some(t), Some(u), _) if f.window.is_some() => {
-            format!("`{}`: total {} {u}", f.event, crate::exact::human(t))
-        }
-        (Some(t), Some(u), _) => format!("`{}`: {} {u}", f.event, crate::exact::human(t)),
-        (_, _, Some(d)) => format!("`{}`: report due by {d}", f.event),
-        _ => format!("`{}`", f.event),
-    }
-}
-
-fn finding_help(rules: &RuleSet, f: &Finding) -> String {
-    match &rules.rules[f.rule].cite {
-        Some(c) => format!("cite: {c}\n{}", f.explanation(rules)),
-        None => f.explanation(rules),
-    }
+    Prepared { diagnostics }
 }
 
 /// Render rule diagnostics, findings and event diagnostics (with `quiet`,
@@ -153,6 +85,7 @@ pub fn human(
     outcome: &Outcome,
     prepared: &Prepared,
     show: Show,
+    verbose: bool,
 ) -> String {
     let mut out = String::new();
     let all = show == Show::All;
@@ -163,30 +96,11 @@ pub fn human(
         out.push('\n');
     }
     if all {
-        for (f, labels) in outcome.findings.iter().zip(&prepared.findings) {
-            let severity = match f.kind {
-                FindingKind::Violation => Severity::Error,
-                FindingKind::Warning => Severity::Warning,
-            };
-            let code = &rules.rules[f.rule].id;
-            let mut help = finding_help(rules, f);
-            if labels.len() < 2 {
-                // The event's text could not be read back (standard input).
-                let at = event_location(inputs, f.loc);
-                help.push_str(&format!(
-                    "\nevent `{}` at {}:{}:{}",
-                    f.event, at.file, at.line, at.column
-                ));
-            }
-            out.push_str(&renderer.render_parts(
-                code,
-                severity,
-                &f.message(rules),
-                labels,
-                Some(&help),
-                sources,
-            ));
-            out.push('\n');
+        out.push_str(&super::grouped::render(
+            sources, rules, inputs, outcome, verbose,
+        ));
+        if !outcome.summaries.is_empty() {
+            out.push_str(&super::summary::human(rules, &outcome.summaries));
         }
     }
     let shown = outcome
@@ -309,13 +223,75 @@ pub struct JsonFinding {
     pub contributor_count: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deadline: Option<String>,
+    /// Caps: the total as a share of the limit, in percent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share: Option<String>,
+    /// Cap warnings: the threshold reached, in percent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<String>,
+    /// The event's quantity (or a value cap's value) as given: `4337 t`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<String>,
+    /// Caps: the event's amount as counted, in `unit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<String>,
+    /// The event's `evidence`, when it states one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<&'static str>,
+    /// The event's `source`, when it gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     pub rule_location: JsonLocation,
     pub event_location: JsonLocation,
+    /// List entries that matched the event (rules on designation lists).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub matches: Vec<JsonListMatch>,
+}
+
+/// One list entry that matched one field of the event.
+#[derive(Debug, Serialize)]
+pub struct JsonListMatch {
+    pub list: String,
+    pub entry_reference: String,
+    pub entry_name: String,
+    /// `null` when the list gives no listing date.
+    pub listed_on: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delisted_on: Option<String>,
+    /// The event's field: `vessel`, `counterpart_vessel`, `parties.owner`, …
+    pub field: String,
+    /// What the event gave there.
+    pub value: String,
+    /// `imo`, `name`, `alias` or `fuzzy`.
+    pub method: &'static str,
+    /// The similarity of a fuzzy match (0–1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<String>,
+}
+
+fn json_match(m: &crate::lists::ListMatch) -> JsonListMatch {
+    JsonListMatch {
+        list: m.list.to_string(),
+        entry_reference: m.entry_reference.to_string(),
+        entry_name: m.entry_name.to_string(),
+        listed_on: m.listed_on.map(|d| d.to_string()),
+        delisted_on: m.delisted_on.map(|d| d.to_string()),
+        field: m.field.to_string(),
+        value: m.value.to_string(),
+        method: m.method.as_str(),
+        score: match m.method {
+            crate::lists::Method::Fuzzy(s) => Some(s.to_string()),
+            _ => None,
+        },
+    }
 }
 
 #[derive(Debug, Serialize)]
 pub struct EvalOutput {
     pub findings: Vec<JsonFinding>,
+    /// Every fixed window of every cap, summarized (docs/output.md).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub windows: Vec<super::summary::JsonWindow>,
     pub diagnostics: Vec<JsonDiagnostic>,
     pub stats: JsonStats,
 }
@@ -326,6 +302,16 @@ pub struct JsonStats {
     #[serde(flatten)]
     pub stats: Stats,
     pub errors: usize,
+}
+
+/// The event's quantity (or a value cap's value) as given.
+fn given_quantity(f: &Finding) -> Option<crate::eval::Given> {
+    match &f.facts {
+        Facts::Cap(c) => c.given,
+        Facts::Ban(s) | Facts::Designated(s) => s.quantity,
+        Facts::Price(p) => p.shipment.quantity,
+        Facts::Report(_) | Facts::PortCall(_) => None,
+    }
 }
 
 fn event_location(inputs: &[Input], loc: EventLoc) -> JsonLocation {
@@ -374,6 +360,7 @@ fn event_diagnostic(
 pub fn rules_failed(sources: &SourceMap, diags: &[Diagnostic], rules: usize) -> EvalOutput {
     EvalOutput {
         findings: Vec::new(),
+        windows: Vec::new(),
         diagnostics: diags.iter().map(|d| json::diagnostic(d, sources)).collect(),
         stats: JsonStats {
             stats: Stats {
@@ -399,28 +386,40 @@ pub fn json_output(
         .map(|f| {
             let rule = &rules.rules[f.rule];
             let is_cap = matches!(rule.kind, RuleKind::Cap { .. });
+            let limit = f.limit(rules);
             JsonFinding {
                 rule: rule.id.clone(),
                 kind: f.kind.as_str(),
                 event: f.event.to_string(),
                 date: f.date.to_string(),
-                message: f.message(rules),
-                explanation: f.explanation(rules),
+                message: words::message(rules, f),
+                explanation: words::explanation(rules, f),
                 cite: rule.cite.clone(),
-                window: f.window.as_deref().map(str::to_string),
-                total: f.total.as_ref().map(crate::exact::plain),
-                limit: f.limit.map(plain_amount),
-                unit: f.unit.as_deref().map(str::to_string),
+                window: f.window_label(rules),
+                total: f.total().map(crate::exact::plain),
+                limit: limit.as_ref().map(|l| plain_amount(l.0)),
+                unit: limit.map(|l| l.1),
                 contributors: is_cap
                     .then(|| f.contributor_ids().iter().map(|s| s.to_string()).collect()),
-                contributor_count: is_cap.then_some(f.contributor_count),
-                deadline: f.deadline.map(|d| d.to_string()),
+                contributor_count: f.cap().map(|c| c.contributor_count as usize),
+                deadline: f.report().map(|r| r.deadline.to_string()),
+                share: f
+                    .cap()
+                    .and_then(|_| f.share(rules))
+                    .map(|s| crate::exact::plain(&s)),
+                threshold: f.cap().and_then(|c| c.threshold).map(plain_amount),
+                quantity: given_quantity(f)
+                    .map(|g| format!("{} {}", plain_amount(g.amount), g.unit)),
+                amount: f.cap().map(|c| crate::exact::plain(&c.amount)),
+                evidence: (f.evidence != Evidence::Unstated).then(|| f.evidence.as_str()),
+                source: outcome.text(f.source).map(str::to_string),
                 rule_location: json::location(sources, rule.keyword).unwrap_or(JsonLocation {
                     file: String::new(),
                     line: 0,
                     column: 0,
                 }),
                 event_location: event_location(inputs, f.loc),
+                matches: f.matches().iter().map(json_match).collect(),
             }
         })
         .collect();
@@ -437,6 +436,7 @@ pub fn json_output(
         .collect();
     EvalOutput {
         findings,
+        windows: super::summary::json(rules, &outcome.summaries),
         diagnostics,
         stats: JsonStats {
             stats: outcome.stats,

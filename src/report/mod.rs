@@ -2,10 +2,14 @@
 //! `eval`, findings) into text; nothing below this layer prints.
 
 pub mod eval;
+pub mod grouped;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod sarif;
 pub mod snippets;
+pub mod summary;
+pub mod words;
 
 use crate::diagnostic::{Diagnostic, Severity};
 

@@ -59,7 +59,7 @@ impl Snippets {
         let Some(field) = field else { return whole };
         let input = inputs.iter().find(|i| i.name == f.name);
         let range = match input.map(|i| i.format) {
-            Some(InputFormat::Csv) => input.and_then(|i| {
+            Some(InputFormat::Csv | InputFormat::Comtrade) => input.and_then(|i| {
                 let col = i
                     .columns
                     .iter()
@@ -68,7 +68,7 @@ impl Snippets {
                     .get(col)
                     .copied()
             }),
-            _ => scan::field_range(text, field),
+            _ => scan::field_path_range(text, field),
         };
         match range {
             Some((s, e)) => Span::new(file, f.base + s, f.base + e),

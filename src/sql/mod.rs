@@ -25,8 +25,7 @@ pub use dialect::Dialect;
 
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::exact::{exact, Exact};
-use crate::model::{Goods, PartyKey, PartySet, Rule, RuleKind, RuleSet};
-use crate::syntax::ast::{By, Period};
+use crate::model::{By, Due, Goods, PartyKey, PartySet, Period, Rule, RuleKind, RuleSet};
 use crate::units::{builtin_units, plain_amount, Dimension, Unit};
 use chrono::NaiveDate;
 use num_bigint::BigInt;
@@ -37,6 +36,52 @@ use std::fmt::Write as _;
 /// The columns of the events table: the event fields of docs/events.md,
 /// each as text (as in a CSV file).
 pub const EVENT_COLUMNS: &[&str] = crate::events::FIELD_NAMES;
+
+/// Event fields the compiled SQL does not read: an event that gives one is
+/// put in the diagnostics table (`sanc::event::out_of_sql_range`), for
+/// `sanc eval` to judge, rather than judged without it.
+pub const UNREAD_FIELDS: &[&str] = &[
+    "vessel",
+    "vessel_imo",
+    "vessel_name",
+    "vessel_flag",
+    "counterpart_vessel",
+    "counterpart_vessel_imo",
+    "counterpart_vessel_name",
+    "counterpart_vessel_flag",
+    "transfer",
+    "port",
+    "party_exporter",
+    "party_exporter_country",
+    "party_importer",
+    "party_importer_country",
+    "party_consignee",
+    "party_consignee_country",
+    "party_shipper",
+    "party_shipper_country",
+    "party_owner",
+    "party_owner_country",
+    "party_operator",
+    "party_operator_country",
+    "party_manager",
+    "party_manager_country",
+    "party_charterer",
+    "party_charterer_country",
+    "party_insurer",
+    "party_insurer_country",
+    "party_financier",
+    "party_financier_country",
+    "party_broker",
+    "party_broker_country",
+];
+
+/// HS prefixes, each with the codes it leaves out (see
+/// [`RuleSet::hs_scope_with`]).
+type HsScope = Vec<(String, Vec<String>)>;
+
+/// The amounts an event gives, by column prefix: quantity, price, value,
+/// and the bounds of an estimated quantity.
+const AMOUNTS: [&str; 5] = ["q", "p", "v", "ql", "qh"];
 
 /// How the script finds its events.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,6 +192,45 @@ impl Cx<'_> {
         .with_help("`sanc eval` judges it exactly; evaluate this rule with `sanc eval`, or keep it out of the compiled rule set with `--regime`")
     }
 
+    /// The features of a rule the compiler does not translate: one
+    /// diagnostic each, at the clause that asks for it.
+    fn unsupported(&self, rule: &Rule) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        let mut refuse = |kw: &str, what: &str| {
+            out.push(
+                Diagnostic::error(
+                    Code::CompileUnsupported,
+                    format!(
+                        "rule `{}`: {what} cannot be compiled to SQL yet; run `sanc eval` for this rule set",
+                        rule.id
+                    ),
+                )
+                .with_label(rule.clause_span(kw), "not compiled")
+                .with_help("`sanc eval` judges this rule; or leave it out of the compiled rule set with `--regime`"),
+            );
+        };
+        if matches!(rule.goods, Goods::PortCalls) {
+            refuse("ban port calls", "`ban port calls`");
+        }
+        let c = &rule.conditions;
+        if c.transfer.is_some() {
+            refuse("by sts transfer", "`by sts transfer`");
+        }
+        if !c.listed.is_empty() {
+            refuse("with … on", "`with … on` a designation list");
+        }
+        if !c.flagged.is_empty() {
+            refuse("with … flagged", "`with vessel flagged`");
+        }
+        if !c.nationality.is_empty() {
+            refuse("with … in", "`with … in` (the nationality of parties)");
+        }
+        if c.provided.is_some() {
+            refuse("provided no", "`provided no … on` a designation list");
+        }
+        out
+    }
+
     fn script(&mut self, opts: &Options) -> String {
         let d = self.d;
         let mut s = String::new();
@@ -175,6 +259,14 @@ impl Cx<'_> {
         let mut nediags = Vec::new();
         let mut entries = Vec::new();
         for (i, rule) in self.rules.rules.iter().enumerate() {
+            let refused = self.unsupported(rule);
+            if !refused.is_empty() {
+                self.diags.extend(refused);
+                continue;
+            }
+            if !matches!(rule.kind, RuleKind::CapPrice { .. }) {
+                nediags.extend(self.undated(rule, i));
+            }
             match &rule.kind {
                 RuleKind::Ban => plain_rows.push(self.ban(rule, i)),
                 RuleKind::CapPrice {
@@ -195,11 +287,10 @@ impl Cx<'_> {
                         entries.push(ents);
                     }
                 }
-                RuleKind::RequireReport { within_days } => {
-                    plain_rows.push(self.report(rule, i, *within_days))
-                }
+                RuleKind::RequireReport { due } => plain_rows.push(self.report(rule, i, *due)),
             }
         }
+        nediags.extend(self.imprecise_diags());
         s.push_str(&self.results(cap_rows, price_rows, plain_rows, nediags, entries));
         s
     }
@@ -304,7 +395,14 @@ impl Cx<'_> {
         cols.push(format!("{} AS dt", date("f_date")));
         cols.push(format!("{} AS ld", date("f_loaded")));
         cols.push(format!("{} AS dl", date("f_delivered")));
-        for (f, p) in [("f_quantity", "q"), ("f_price", "p"), ("f_value", "v")] {
+        cols.push(format!("{} AS cd", date("f_contract_date")));
+        for (f, p) in [
+            ("f_quantity", "q"),
+            ("f_price", "p"),
+            ("f_value", "v"),
+            ("f_quantity_low", "ql"),
+            ("f_quantity_high", "qh"),
+        ] {
             cols.push(format!("{} AS {p}a", split(f, 1)));
             cols.push(format!("{} AS {p}u", split(f, 2)));
         }
@@ -324,7 +422,7 @@ impl Cx<'_> {
             d.extract("pu", "^([^/]*)/(.*)$", 2),
             d.extract("pu", "^(.*?) per (.*)$", 2)
         ));
-        for p in ["q", "p", "v"] {
+        for p in AMOUNTS {
             let a = format!("{p}a");
             let x = format!(
                 "(CASE WHEN {a} LIKE '%e%' OR {a} LIKE '%E%' THEN {a} ELSE {} END)",
@@ -337,7 +435,7 @@ impl Cx<'_> {
             &format!("SELECT {} FROM sanc_p1", cols.join(", ")),
         ));
         let mut cols = vec!["*".to_string()];
-        for p in ["q", "p", "v"] {
+        for p in AMOUNTS {
             let x = format!("{p}x");
             cols.push(format!(
                 "{} AS {p}plain",
@@ -366,7 +464,7 @@ impl Cx<'_> {
         ));
         // Amounts: a status (why not a number) or whole 10^-SCALE units.
         let mut cols = vec!["*".to_string()];
-        for p in ["q", "p", "v"] {
+        for p in AMOUNTS {
             let (plain, sci, ip, fp, ex, x) = (
                 format!("{p}plain"),
                 format!("{p}sci"),
@@ -404,7 +502,7 @@ impl Cx<'_> {
             &format!("SELECT {} FROM sanc_p3", cols.join(", ")),
         ));
         let mut cols = vec!["*".to_string()];
-        for p in ["q", "p", "v"] {
+        for p in AMOUNTS {
             let (plain, ip, fp, ex, st) = (
                 format!("{p}plain"),
                 format!("{p}ip"),
@@ -426,7 +524,14 @@ impl Cx<'_> {
             ));
         }
         let units = self.unit_kind_sql();
-        for (u, k) in [("qu", "qk"), ("pc", "pck"), ("pp", "ppk"), ("vu", "vk")] {
+        for (u, k) in [
+            ("qu", "qk"),
+            ("pc", "pck"),
+            ("pp", "ppk"),
+            ("vu", "vk"),
+            ("qlu", "qlk"),
+            ("qhu", "qhk"),
+        ] {
             cols.push(format!("{} AS {k}", units.replace("{u}", u)));
         }
         s.push_str(&d.create(
@@ -478,7 +583,7 @@ impl Cx<'_> {
         let mut checks: Vec<(String, Code, &str)> = vec![
             ("f_id IS NULL".into(), Code::EventMissingField, "id"),
             (
-                "f_type IS NOT NULL AND f_type NOT IN ('shipment', 'report')".into(),
+                "f_type IS NOT NULL AND f_type NOT IN ('shipment', 'report', 'port_call')".into(),
                 Code::EventBadType,
                 "type",
             ),
@@ -499,6 +604,54 @@ impl Cx<'_> {
                 "delivered",
             ),
             (
+                "f_contract_date IS NOT NULL AND cd IS NULL".into(),
+                Code::EventBadDate,
+                "contract_date",
+            ),
+            (
+                format!(
+                    "f_evidence IS NOT NULL AND f_evidence NOT IN ({})",
+                    crate::events::Evidence::ALL
+                        .iter()
+                        .filter(|e| **e != crate::events::Evidence::Unstated)
+                        .map(|e| d.str(e.as_str()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                Code::EventBadField,
+                "evidence",
+            ),
+            (
+                format!(
+                    "f_nomenclature IS NOT NULL AND lower(f_nomenclature) NOT IN ({})",
+                    crate::events::NOMENCLATURES
+                        .iter()
+                        .map(|(n, _)| d.str(n))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                Code::EventBadField,
+                "nomenclature",
+            ),
+            (
+                format!(
+                    "f_nomenclature IS NOT NULL AND lower(f_nomenclature) IN ({})",
+                    crate::events::NOMENCLATURES
+                        .iter()
+                        .filter(|(_, national)| *national)
+                        .map(|(n, _)| d.str(n))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                Code::EventOutOfSqlRange,
+                "nomenclature",
+            ),
+            (
+                "f_type = 'port_call'".into(),
+                Code::EventOutOfSqlRange,
+                "type",
+            ),
+            (
                 format!(
                     "f_hs IS NOT NULL AND (NOT {} OR length(f_hs) % 2 = 1)",
                     d.matches("f_hs", "^[0-9]{2,}$")
@@ -511,6 +664,8 @@ impl Cx<'_> {
             ("f_quantity", "q", "quantity"),
             ("f_price", "p", "price"),
             ("f_value", "v", "value"),
+            ("f_quantity_low", "ql", "quantity_low"),
+            ("f_quantity_high", "qh", "quantity_high"),
         ] {
             checks.push((
                 format!("{f} IS NOT NULL AND {p}a IS NULL"),
@@ -540,6 +695,35 @@ impl Cx<'_> {
             Code::EventWrongUnitKind,
             "quantity",
         ));
+        // Bounds of an estimate: quantity_low <= quantity <= quantity_high,
+        // in the unit of the quantity.
+        let q_ok = format!("COALESCE({} AND qk = 'goods', FALSE)", ok("q"));
+        for (b, field, wrong) in [
+            ("ql", "quantity_low", "qli > qi"),
+            ("qh", "quantity_high", "qhi < qi"),
+        ] {
+            checks.push((
+                format!("{} AND {b}k IS NULL", ok(b)),
+                Code::EventUnknownUnit,
+                field,
+            ));
+            checks.push((
+                format!("{} AND {b}k = 'money'", ok(b)),
+                Code::EventWrongUnitKind,
+                field,
+            ));
+            let b_ok = format!("{} AND {b}k = 'goods'", ok(b));
+            checks.push((
+                format!("{b_ok} AND NOT {q_ok}"),
+                Code::EventMissingField,
+                field,
+            ));
+            checks.push((
+                format!("{b_ok} AND {q_ok} AND ({b}u <> qu OR {wrong})"),
+                Code::EventBadField,
+                field,
+            ));
+        }
         checks.push((
             format!("{} AND pc IS NULL", ok("p")),
             Code::EventMissingUnit,
@@ -581,6 +765,11 @@ impl Cx<'_> {
             Code::EventUnknownParty,
             "to",
         ));
+        // Fields the compiled SQL does not read yet: the event is left to
+        // `sanc eval`, never judged without them.
+        for f in UNREAD_FIELDS {
+            checks.push((format!("f_{f} IS NOT NULL"), Code::EventOutOfSqlRange, f));
+        }
         let shipment = "(f_type IS NULL OR f_type = 'shipment')";
         let report = "f_type = 'report'";
         checks.push((
@@ -650,13 +839,31 @@ impl Cx<'_> {
                 all.push((h.len(), i, h));
             }
         }
+        let except = |i: usize| {
+            let x: Vec<String> = self
+                .rules
+                .commodities
+                .get(i)
+                .map(|c| {
+                    c.except
+                        .iter()
+                        .map(|x| format!("f_hs LIKE '{x}%'"))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if x.is_empty() {
+                String::new()
+            } else {
+                format!(" AND NOT ({})", x.join(" OR "))
+            }
+        };
         all.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         if all.is_empty() {
             return "CAST(NULL AS INTEGER)".into();
         }
         let mut s = String::from("CASE");
         for (_, i, h) in all {
-            let _ = write!(s, " WHEN f_hs LIKE '{h}%' THEN {i}");
+            let _ = write!(s, " WHEN f_hs LIKE '{h}%'{} THEN {i}", except(i));
         }
         s.push_str(" END");
         s
@@ -722,7 +929,7 @@ impl Cx<'_> {
         s.push_str(&d.create(
             "sanc_ev",
             &format!(
-                "SELECT p.rn, p.f_id AS id, COALESCE(p.f_type, 'shipment') AS typ, p.dt, {} AS dn, p.ld, p.dl, \
+                "SELECT p.rn, p.f_id AS id, COALESCE(p.f_type, 'shipment') AS typ, p.dt, {} AS dn, p.ld, p.dl, p.cd, \
                  p.f_commodity, p.f_hs AS hs, p.f_from, p.f_to, p.qi, p.qu, p.pi, p.pc, p.pp, p.vi, p.vu, \
                  {} AS cid, CASE WHEN {} IS NOT NULL THEN {} WHEN p.f_hs IS NOT NULL THEN {} END AS ctx, {} \
                  FROM sanc_valid0 p LEFT JOIN sanc_flags g ON g.rn = p.rn \
@@ -738,28 +945,63 @@ impl Cx<'_> {
         s
     }
 
+    /// A rule's HS prefixes, each with the codes it leaves out (`except`),
+    /// and the commodities it covers by name (`None`: any goods; port
+    /// calls are refused before this is asked).
+    fn scope(&self, rule: &Rule) -> Option<(Vec<usize>, HsScope)> {
+        let children = self.rules.children_index();
+        match &rule.goods {
+            Goods::Any | Goods::PortCalls => None,
+            Goods::Hs(codes) => Some((
+                Vec::new(),
+                codes.iter().map(|c| (c.clone(), Vec::new())).collect(),
+            )),
+            Goods::Commodity(c) => Some((
+                self.rules.subtree(&children, *c),
+                self.rules.hs_scope_with(&children, *c),
+            )),
+        }
+    }
+
+    /// `col` is an HS code within the scope (see [`crate::model::in_hs_scope`]).
+    fn in_scope_sql(col: &str, scope: &[(String, Vec<String>)]) -> String {
+        if scope.is_empty() {
+            return "FALSE".into();
+        }
+        scope
+            .iter()
+            .map(|(p, except)| {
+                if except.is_empty() {
+                    format!("{col} LIKE '{p}%'")
+                } else {
+                    let x: Vec<String> = except
+                        .iter()
+                        .map(|x| format!("{col} LIKE '{x}%'"))
+                        .collect();
+                    format!("({col} LIKE '{p}%' AND NOT ({}))", x.join(" OR "))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" OR ")
+    }
+
     /// Do the rule's goods cover the event's (`sanc_ev` columns)?
     fn covers(&self, rule: &Rule) -> String {
-        let children = self.rules.children_index();
-        let (subtree, prefixes): (Vec<usize>, Vec<String>) = match &rule.goods {
-            Goods::Any => return "TRUE".into(),
-            Goods::Hs(codes) => (Vec::new(), codes.clone()),
-            Goods::Commodity(c) => (
-                self.rules.subtree(&children, *c),
-                self.rules
-                    .hs_prefixes_with(&children, *c)
-                    .into_iter()
-                    .map(str::to_string)
-                    .collect(),
-            ),
+        let Some((subtree, scope)) = self.scope(rule) else {
+            return if matches!(rule.goods, Goods::PortCalls) {
+                "FALSE".into()
+            } else {
+                "TRUE".into()
+            };
         };
-        let under = |code: &str| prefixes.iter().any(|p| code.starts_with(p.as_str()));
         let whole: Vec<usize> = self
             .rules
             .commodities
             .iter()
             .enumerate()
-            .filter(|(_, c)| !c.hs.is_empty() && c.hs.iter().all(|h| under(h)))
+            .filter(|(_, c)| {
+                !c.hs.is_empty() && c.hs.iter().all(|h| crate::model::in_hs_scope(&scope, h))
+            })
             .map(|(i, _)| i)
             .collect();
         let ids = |v: &[usize]| {
@@ -775,20 +1017,62 @@ impl Cx<'_> {
                 )
             }
         };
-        let hs = if prefixes.is_empty() {
-            "FALSE".to_string()
-        } else {
-            prefixes
-                .iter()
-                .map(|p| format!("hs LIKE '{p}%'"))
-                .collect::<Vec<_>>()
-                .join(" OR ")
-        };
         format!(
-            "(({}) OR (hs IS NOT NULL AND ({hs})) OR (hs IS NULL AND {}))",
+            "(({}) OR (hs IS NOT NULL AND ({})) OR (hs IS NULL AND {}))",
             ids(&subtree),
+            Self::in_scope_sql("hs", &scope),
             ids(&whole)
         )
+    }
+
+    /// The codes less precise than a rule's lines: the heads (two digits
+    /// or more) of its HS prefixes, shorter than the prefix.
+    fn coarser_codes(&self, rule: &Rule) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .scope(rule)
+            .map(|(_, scope)| {
+                scope
+                    .iter()
+                    .flat_map(|(p, _)| (2..p.len()).filter_map(|n| p.get(..n).map(str::to_string)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// Events whose HS code is less precise than the lines of a rule that
+    /// would otherwise apply (`sanc::event::imprecise_code`): bans always;
+    /// other rules when no rule of their regime judged the event.
+    fn imprecise_diags(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (i, rule) in self.rules.rules.iter().enumerate() {
+            let heads = self.coarser_codes(rule);
+            if heads.is_empty() {
+                continue;
+            }
+            // NULL (a column not given) is false: NOT must not make it unknown.
+            let mut cond = format!(
+                "typ = 'shipment' AND {} AND {} AND NOT COALESCE({}, FALSE)",
+                self.is_in("hs", &heads),
+                self.applies(rule, i),
+                self.covers(rule)
+            );
+            if !matches!(rule.kind, RuleKind::Ban) {
+                for (j, other) in self.rules.rules.iter().enumerate() {
+                    if other.regime == rule.regime {
+                        let _ = write!(
+                            cond,
+                            " AND NOT COALESCE(({}), FALSE)",
+                            self.matching(other, j)
+                        );
+                    }
+                }
+            }
+            out.push(self.ne_diag(rule, &cond, Code::EventImpreciseCode, "hs", "sanc_ev"));
+        }
+        out
     }
 
     /// Does the rule apply to the event, goods aside: dates, parties,
@@ -817,6 +1101,12 @@ impl Cx<'_> {
         if !rule.exemptions.is_empty() {
             c.push(format!("ex_{i} = 0"));
         }
+        if let Some(before) = rule.contracted_before {
+            c.push(format!(
+                "NOT (cd IS NOT NULL AND cd < {})",
+                d.date_lit(before)
+            ));
+        }
         if let Some((lb, db)) = rule.wind_down {
             c.push(format!(
                 "NOT (ld IS NOT NULL AND dl IS NOT NULL AND ld < {} AND dl < {})",
@@ -829,6 +1119,31 @@ impl Cx<'_> {
         } else {
             format!("({})", c.join(" AND "))
         }
+    }
+
+    /// `AND cd IS NOT NULL` for a rule that leaves out old contracts: an
+    /// event without a contract date is not evaluable for it (see
+    /// [`Cx::undated`]).
+    fn dated(rule: &Rule) -> &'static str {
+        if rule.contracted_before.is_some() {
+            " AND cd IS NOT NULL"
+        } else {
+            ""
+        }
+    }
+
+    /// Events a rule that leaves out old contracts would judge, with no
+    /// contract date: not evaluable for it.
+    fn undated(&self, rule: &Rule, i: usize) -> Option<String> {
+        rule.contracted_before.map(|_| {
+            self.ne_diag(
+                rule,
+                &format!("{} AND cd IS NULL", self.matching(rule, i)),
+                Code::EventMissingContractDate,
+                "contract_date",
+                "sanc_ev",
+            )
+        })
     }
 
     fn matching(&self, rule: &Rule, i: usize) -> String {
@@ -886,15 +1201,15 @@ impl Cx<'_> {
             deadline: "CAST(NULL AS DATE)".into(),
         };
         format!(
-            "SELECT {}, {} AS cite FROM sanc_ev WHERE {}",
+            "SELECT {}, {} AS cite FROM sanc_ev WHERE {}{}",
             self.row_sql(&row),
             self.cite(rule),
-            self.matching(rule, i)
+            self.matching(rule, i),
+            Self::dated(rule)
         )
     }
 
-    fn report(&self, rule: &Rule, i: usize, within: u32) -> String {
-        let d = self.d;
+    fn report(&self, rule: &Rule, i: usize, due: Due) -> String {
         let kind = self.str(violation_kind(rule));
         let row = Row {
             rule: &rule.id,
@@ -912,13 +1227,45 @@ impl Cx<'_> {
         format!(
             "SELECT {}, {} AS cite FROM (SELECT s.id, s.dt, s.deadline, \
              (SELECT MIN(c.rdt) FROM sanc_cov c WHERE c.cid = s.id AND c.rdt >= s.dt) AS first_report \
-             FROM (SELECT id, dt, {} AS deadline FROM sanc_ev WHERE {}) s) x \
+             FROM (SELECT id, dt, {} AS deadline FROM sanc_ev WHERE {}{}) s) x \
              WHERE first_report IS NULL OR first_report > deadline",
             self.row_sql(&row),
             self.cite(rule),
-            d.add_days("dt", &within.to_string()),
-            self.matching(rule, i)
+            self.deadline_sql(due),
+            self.matching(rule, i),
+            Self::dated(rule)
         )
+    }
+
+    /// The last day a report on a shipment of day `dt` is on time, as
+    /// [`Due::deadline`] computes it.
+    fn deadline_sql(&self, due: Due) -> String {
+        let d = self.d;
+        match due {
+            Due::Within(n) => d.add_days("dt", &n.to_string()),
+            Due::MonthlyBy(n) => {
+                let next = d.add_months(
+                    &format!(
+                        "make_date({}, {}, 1)",
+                        d.part("YEAR", "dt"),
+                        d.part("MONTH", "dt")
+                    ),
+                    "1",
+                );
+                let last = d.add_days(&d.add_months(&next, "1"), "-1");
+                let day = d.add_days(&next, &n.max(1).saturating_sub(1).to_string());
+                format!("LEAST({day}, {last})")
+            }
+            Due::Every { days, from } => {
+                let days = days.max(1);
+                let since = format!("(dn - {})", d.day_number(&d.date_lit(from)));
+                let period = format!(
+                    "CASE WHEN {since} < 0 THEN 0 ELSE {} END",
+                    d.small_div(&since, &days.to_string())
+                );
+                d.add_days(&d.date_lit(from), &format!("(({period}) + 1) * {days}"))
+            }
+        }
     }
 
     /// The exact factor converting one `from` of an event whose own
@@ -938,19 +1285,8 @@ impl Cx<'_> {
     /// rule's goods cover when their commodity and HS code agree (`None`:
     /// any).
     fn reachable(&self, rule: &Rule) -> Option<BTreeSet<Option<usize>>> {
-        let children = self.rules.children_index();
-        let (subtree, prefixes): (Vec<usize>, Vec<String>) = match &rule.goods {
-            Goods::Any => return None,
-            Goods::Hs(codes) => (Vec::new(), codes.clone()),
-            Goods::Commodity(c) => (
-                self.rules.subtree(&children, *c),
-                self.rules
-                    .hs_prefixes_with(&children, *c)
-                    .into_iter()
-                    .map(str::to_string)
-                    .collect(),
-            ),
-        };
+        let (subtree, scope) = self.scope(rule)?;
+        let prefixes: Vec<String> = scope.into_iter().map(|(p, _)| p).collect();
         let mut out: BTreeSet<Option<usize>> = subtree.into_iter().map(Some).collect();
         out.insert(None);
         for (i, c) in self.rules.commodities.iter().enumerate() {
@@ -1104,14 +1440,31 @@ impl Cx<'_> {
             deadline: "CAST(NULL AS DATE)".into(),
         };
         let rows = format!(
-            "SELECT {}, {} AS cite, {} AS ip, pnum % pden AS fnum, pden AS den, CAST(NULL AS INTEGER) AS rix, {} AS grp, CAST(NULL AS BIGINT) AS lo, CAST(NULL AS BIGINT) AS cnt FROM {name} WHERE pnum IS NOT NULL AND pnum * {} > {} * pden",
+            "SELECT {}, {} AS cite, {} AS ip, pnum % pden AS fnum, pden AS den, CAST(NULL AS INTEGER) AS rix, {} AS grp, CAST(NULL AS BIGINT) AS lo, CAST(NULL AS BIGINT) AS cnt, CAST(NULL AS {int}) AS sip, CAST(NULL AS {int}) AS sx, CAST(NULL AS {int}) AS sy, CAST(NULL AS {int}) AS sl, CAST(NULL AS {int}) AS sm FROM {name} WHERE pnum IS NOT NULL AND pnum * {} > {} * pden{}",
             self.row_sql(&row),
             self.cite(rule),
             d.idiv("pnum", "pden"),
             self.null_text(),
             lit(d, capx.denom()),
             lit(d, capx.numer()),
+            Self::dated(rule),
+            int = d.int(),
         );
+        let mut diags = diags;
+        if rule.contracted_before.is_some() {
+            diags.push_str("\nUNION ALL\n");
+            diags.push_str(&self.ne_diag(
+                rule,
+                &format!(
+                    "pnum IS NOT NULL AND pnum * {} > {} * pden AND cd IS NULL",
+                    lit(d, capx.denom()),
+                    lit(d, capx.numer())
+                ),
+                Code::EventMissingContractDate,
+                "contract_date",
+                &name,
+            ));
+        }
         (stmts, rows, diags)
     }
 }
@@ -1136,6 +1489,9 @@ struct LimitSql {
     thresholds: Vec<(BigInt, BigInt)>,
     limit: String,
     unit: String,
+    /// 100 / the limit, as numerator and denominator (`None`: a zero
+    /// limit, whose findings have no share).
+    per_cent: Option<(BigInt, BigInt)>,
 }
 
 impl Cx<'_> {
@@ -1289,7 +1645,30 @@ impl Cx<'_> {
             self.diags.push(self.cannot(rule, msg));
             return None;
         }
+        let per_cent = (!l.amount.is_zero()).then(|| {
+            let m = Exact::from_integer(BigInt::from(100u8)) / exact(l.amount);
+            (m.numer().clone(), m.denom().clone())
+        });
+        if let Some((mn, md)) = &per_cent {
+            // The share is printed by a long division over lcm * md kept
+            // in two parts (numbers::format_ratio_mixed): 101 * lcm and
+            // 100 * md must fit 38 digits; `mn` is multiplied in at most
+            // three steps of two digits.
+            let fits = numbers::digits(&(&lcm * BigInt::from(101u8))) <= 38
+                && numbers::digits(md) <= numbers::MAX_DENOMINATOR_DIGITS
+                && numbers::digits(mn) <= 6;
+            if !fits {
+                let msg = format!(
+                    "the share of the limit {} {} needs more digits than SQL's 38-digit numbers hold",
+                    plain_amount(l.amount),
+                    l.unit.symbol,
+                );
+                self.diags.push(self.cannot(rule, msg));
+                return None;
+            }
+        }
         Some(LimitSql {
+            per_cent,
             class,
             raw,
             why,
@@ -1382,9 +1761,10 @@ impl Cx<'_> {
         s.push_str(&d.view(
             &c,
             &format!(
-                "SELECT {} FROM sanc_ev WHERE {}",
+                "SELECT {} FROM sanc_ev WHERE {}{}",
                 cols.join(", "),
-                self.matching(rule, i)
+                self.matching(rule, i),
+                Self::dated(rule)
             ),
         ));
         // Diagnostics: no party to count by; an amount that cannot be counted.
@@ -1578,10 +1958,59 @@ impl Cx<'_> {
             x.push_str(" END");
             x
         };
-        let tail = |ip: String, fnum: String, den: String| {
+        // The share of the limit, total * 100 / limit: the total is
+        // ti + tf / l and 100 / limit is mn / md, so the share is
+        // q1 + (r1 l + tf mn) / (l md) with ti mn = q1 md + r1. tf mn is
+        // kept as X l + Y, multiplied in steps of two digits of mn.
+        let share = |k: usize, l: &LimitSql| -> [String; 5] {
+            let Some((mn, md)) = &l.per_cent else {
+                return [(); 5].map(|_| format!("CAST(NULL AS {})", d.int()));
+            };
+            let big = lit(d, &l.l);
+            let hundred = lit(d, &BigInt::from(100u8));
+            let mut steps: Vec<BigInt> = Vec::new();
+            let mut rest = mn.clone();
+            while rest > BigInt::from(0u8) {
+                steps.push(&rest % 100u8);
+                rest /= 100u8;
+            }
+            steps.reverse();
+            let (mut x, mut y) = (String::new(), String::new());
+            for c in steps {
+                let c = lit(d, &c);
+                if x.is_empty() {
+                    x = d.idiv(&format!("tf{k} * {c}"), &big);
+                    y = format!("((tf{k} * {c}) % {big})");
+                } else {
+                    let raw = format!("((({y}) * {hundred}) % {big} + tf{k} * {c})");
+                    x = format!(
+                        "(({x}) * {hundred} + {} + {})",
+                        d.idiv(&format!("({y}) * {hundred}"), &big),
+                        d.idiv(&raw, &big)
+                    );
+                    y = format!("({raw} % {big})");
+                }
+            }
+            let (mn, md) = (lit(d, mn), lit(d, md));
+            let a = format!("(ti{k} * {mn})");
+            let whole = format!("(({a} % {md}) + {x})");
+            [
+                format!("{} + {}", d.idiv(&a, &md), d.idiv(&whole, &md)),
+                format!("{whole} % {md}"),
+                y,
+                big,
+                md,
+            ]
+        };
+        let tail = |ip: String, fnum: String, den: String, sh: [String; 5]| {
             format!(
-                ", {} AS cite, {ip} AS ip, {fnum} AS fnum, {den} AS den, {i} AS rix, grp, rn_all - pos + 1 AS lo, pos AS cnt FROM {q}",
-                self.cite(rule)
+                ", {} AS cite, {ip} AS ip, {fnum} AS fnum, {den} AS den, {i} AS rix, grp, rn_all - pos + 1 AS lo, pos AS cnt, {} AS sip, {} AS sx, {} AS sy, {} AS sl, {} AS sm FROM {q}",
+                self.cite(rule),
+                sh[0],
+                sh[1],
+                sh[2],
+                sh[3],
+                sh[4]
             )
         };
         let mut rows = Vec::new();
@@ -1601,7 +2030,8 @@ impl Cx<'_> {
             tail(
                 pick(&|k, _| format!("ti{k}")),
                 pick(&|k, _| format!("tf{k}")),
-                pick(&|_, l| lit(d, &l.l))
+                pick(&|_, l| lit(d, &l.l)),
+                [0, 1, 2, 3, 4].map(|n| pick(&|k, l| share(k, l)[n].clone()))
             )
         ));
         for (k, l) in ls.iter().enumerate() {
@@ -1621,7 +2051,12 @@ impl Cx<'_> {
             rows.push(format!(
                 "SELECT {}{} WHERE vk IS NULL AND a{k} IS NOT NULL AND h{k} > g{k}",
                 self.row_sql(&row),
-                tail(format!("ti{k}"), format!("tf{k}"), lit(d, &l.l))
+                tail(
+                    format!("ti{k}"),
+                    format!("tf{k}"),
+                    lit(d, &l.l),
+                    share(k, l)
+                )
             ));
         }
         let entries = format!("SELECT {i} AS rix, grp, rn_all, id FROM {e}");
@@ -1718,7 +2153,7 @@ impl Cx<'_> {
             .collect();
         let numeric = if numeric.is_empty() {
             format!(
-                "SELECT {}, {} AS cite, CAST(NULL AS {int}) AS ip, CAST(NULL AS {int}) AS fnum, CAST(NULL AS {int}) AS den, CAST(NULL AS INTEGER) AS rix, {} AS grp, CAST(NULL AS BIGINT) AS lo, CAST(NULL AS BIGINT) AS cnt FROM sanc_ev WHERE FALSE",
+                "SELECT {}, {} AS cite, CAST(NULL AS {int}) AS ip, CAST(NULL AS {int}) AS fnum, CAST(NULL AS {int}) AS den, CAST(NULL AS INTEGER) AS rix, {} AS grp, CAST(NULL AS BIGINT) AS lo, CAST(NULL AS BIGINT) AS cnt, CAST(NULL AS {int}) AS sip, CAST(NULL AS {int}) AS sx, CAST(NULL AS {int}) AS sy, CAST(NULL AS {int}) AS sl, CAST(NULL AS {int}) AS sm FROM sanc_ev WHERE FALSE",
                 self.row_sql(&Row {
                     rule: "",
                     kind: self.null_text(),
@@ -1742,13 +2177,20 @@ impl Cx<'_> {
         ));
         s.push_str(&d.view(
             "sanc_numf2",
-            &numbers::format_ratio(
+            &numbers::format_ratio_mixed(
                 d,
-                "SELECT * FROM sanc_numf WHERE den IS NOT NULL",
-                "ip",
-                "fnum",
-                "den",
-                "total",
+                &numbers::format_ratio(
+                    d,
+                    "SELECT * FROM sanc_numf WHERE den IS NOT NULL",
+                    "ip",
+                    "fnum",
+                    "den",
+                    "total",
+                ),
+                "sip",
+                ("sx", "sy"),
+                ("sl", "sm"),
+                "share",
             ),
         ));
         let entries = if entries.is_empty() {
@@ -1773,14 +2215,15 @@ impl Cx<'_> {
                 .join(", ")
         };
         let mut branches = vec![format!(
-            "SELECT {}, n.cite, n.total, c.contributors, CAST(CASE WHEN n.rix IS NOT NULL THEN n.cnt END AS BIGINT) AS contributor_count \
+            "SELECT {}, n.cite, n.total, n.share, c.contributors, CAST(CASE WHEN n.rix IS NOT NULL THEN n.cnt END AS BIGINT) AS contributor_count \
              FROM sanc_numf2 n LEFT JOIN sanc_contrib c ON c.fid = n.fid",
             sel("n.")
         )];
         for p in plain_rows {
             branches.push(format!(
-                "SELECT {}, p.cite, {} AS total, {} AS contributors, CAST(NULL AS BIGINT) AS contributor_count FROM ({p}) p",
+                "SELECT {}, p.cite, {} AS total, {} AS share, {} AS contributors, CAST(NULL AS BIGINT) AS contributor_count FROM ({p}) p",
                 sel("p."),
+                self.null_text(),
                 self.null_text(),
                 d.null_list()
             ));
@@ -1789,7 +2232,7 @@ impl Cx<'_> {
         s.push_str(&d.create(
             "sanc_findings",
             &format!(
-                "SELECT {r}, {k}, {e}, {dt}, cite, {w}, total, {l}, {u}, contributors, contributor_count, {dl} FROM ({all}) f",
+                "SELECT {r}, {k}, {e}, {dt}, cite, {w}, total, share, {l}, {u}, contributors, contributor_count, {dl} FROM ({all}) f",
                 r = self.q("rule"),
                 k = self.q("kind"),
                 e = self.q("event"),

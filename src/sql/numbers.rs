@@ -62,44 +62,106 @@ pub fn lit(d: Dialect, n: &BigInt) -> String {
 /// from zero to 20 places; trailing zeros dropped. The result is column
 /// `out` of a query wrapped around `inner`.
 pub fn format_ratio(d: Dialect, inner: &str, ip: &str, fnum: &str, den: &str, out: &str) -> String {
+    let tag = format!("fmt_{out}_");
     let e4 = lit(d, &pow10(CHUNK));
-    let e20 = lit(d, &pow10(20));
-    let mut q = format!("SELECT *, {fnum} AS fmt_r0 FROM ({inner}) fmt0");
+    let mut q = format!("SELECT *, {fnum} AS {tag}r0 FROM ({inner}) {tag}0");
     for k in 1..=LAYERS_EXACT {
-        let shifted = format!("(fmt_r{} * {e4})", k - 1);
+        let shifted = format!("({tag}r{} * {e4})", k - 1);
         q = format!(
-            "SELECT *, {} AS fmt_c{k}, {shifted} % ({den}) AS fmt_r{k} FROM ({q}) fmt{k}",
+            "SELECT *, {} AS {tag}c{k}, {shifted} % ({den}) AS {tag}r{k} FROM ({q}) {tag}{k}",
             d.idiv(&shifted, den)
         );
     }
+    let (r20, rx) = (
+        format!("{tag}r{LAYERS_20}"),
+        format!("{tag}r{LAYERS_EXACT}"),
+    );
+    let ends = Ends {
+        zero20: format!("{r20} = 0"),
+        zero_exact: format!("{rx} = 0"),
+        half_up: format!("{r20} * 2 >= ({den})"),
+    };
+    digits_text(d, &q, &tag, ip, &ends, out)
+}
+
+/// [`format_ratio`] for a fraction over `l * m` (columns), kept as a pair
+/// (`x`, `y`) standing for `x * l + y` (0 <= x < m, 0 <= y < l), so that
+/// no product passes 38 digits when `l * m` does: `l < 10^36`.
+pub fn format_ratio_mixed(
+    d: Dialect,
+    inner: &str,
+    ip: &str,
+    (x0, y0): (&str, &str),
+    (l, m): (&str, &str),
+    out: &str,
+) -> String {
+    let tag = format!("fmt_{out}_");
+    let e4 = lit(d, &pow10(CHUNK));
+    let mut q = format!("SELECT *, {x0} AS {tag}x0, {y0} AS {tag}y0 FROM ({inner}) {tag}0");
+    for k in 1..=LAYERS_EXACT {
+        let (x, y) = (format!("{tag}x{}", k - 1), format!("{tag}y{}", k - 1));
+        // 100 (x l + y) = (100 x + 100 y div l) l + 100 y mod l
+        let t = format!("({x} * {e4} + {})", d.idiv(&format!("{y} * {e4}"), l));
+        q = format!(
+            "SELECT *, {} AS {tag}c{k}, {t} % ({m}) AS {tag}x{k}, ({y} * {e4}) % ({l}) AS {tag}y{k} FROM ({q}) {tag}{k}",
+            d.idiv(&t, m)
+        );
+    }
+    let zero = |k: u32| format!("({tag}x{k} = 0 AND {tag}y{k} = 0)");
+    let ends = Ends {
+        zero20: zero(LAYERS_20),
+        zero_exact: zero(LAYERS_EXACT),
+        half_up: format!(
+            "{tag}x{LAYERS_20} * 2 + {} >= ({m})",
+            d.idiv(&format!("{tag}y{LAYERS_20} * 2"), l)
+        ),
+    };
+    digits_text(d, &q, &tag, ip, &ends, out)
+}
+
+/// How a long division ends: no remainder after 20 places, after 32, and
+/// whether the remainder after 20 is at least half a unit of the 20th.
+struct Ends {
+    zero20: String,
+    zero_exact: String,
+    half_up: String,
+}
+
+/// The printed number from the digit columns `{tag}c1…` of `q`.
+fn digits_text(d: Dialect, q: &str, tag: &str, ip: &str, ends: &Ends, out: &str) -> String {
+    let e20 = lit(d, &pow10(20));
     let pad = |c: &str| format!("lpad({}, {CHUNK}, '0')", d.to_text(c));
     let trim0 = |s: &str| d.replace_re(s, "0+$", "");
     let digits = |n: u32| {
         (1..=n)
-            .map(|k| pad(&format!("fmt_c{k}")))
+            .map(|k| pad(&format!("{tag}c{k}")))
             .collect::<Vec<_>>()
             .join(" || ")
     };
     let f20 = (1..=LAYERS_20)
-        .map(|k| format!("fmt_c{k} * {}", lit(d, &pow10(CHUNK * (LAYERS_20 - k)))))
+        .map(|k| format!("{tag}c{k} * {}", lit(d, &pow10(CHUNK * (LAYERS_20 - k)))))
         .collect::<Vec<_>>()
         .join(" + ");
-    let (r20, rx) = (format!("fmt_r{LAYERS_20}"), format!("fmt_r{LAYERS_EXACT}"));
-    let rounded = format!("({f20} + CASE WHEN {r20} * 2 >= ({den}) THEN 1 ELSE 0 END)");
-    let carry = format!("{r20} <> 0 AND {rx} <> 0 AND {rounded} >= {e20}");
+    let Ends {
+        zero20,
+        zero_exact,
+        half_up,
+    } = ends;
+    let rounded = format!("({f20} + CASE WHEN {half_up} THEN 1 ELSE 0 END)");
+    let carry = format!("NOT ({zero20}) AND NOT ({zero_exact}) AND {rounded} >= {e20}");
     let int_text = format!(
         "CASE WHEN {carry} THEN {} ELSE {} END",
         d.to_text(&format!("({ip}) + 1")),
         d.to_text(&format!("({ip})"))
     );
     let frac = format!(
-        "CASE WHEN {r20} = 0 THEN {} WHEN {rx} = 0 THEN {} WHEN {rounded} >= {e20} THEN '' ELSE {} END",
+        "CASE WHEN {zero20} THEN {} WHEN {zero_exact} THEN {} WHEN {rounded} >= {e20} THEN '' ELSE {} END",
         trim0(&digits(LAYERS_20)),
         trim0(&digits(LAYERS_EXACT)),
         trim0(&format!("lpad({}, 20, '0')", d.to_text(&rounded)))
     );
     format!(
-        "SELECT *, ({int_text}) || CASE WHEN ({frac}) = '' THEN '' ELSE '.' || ({frac}) END AS {out} FROM ({q}) fmt9"
+        "SELECT *, ({int_text}) || CASE WHEN ({frac}) = '' THEN '' ELSE '.' || ({frac}) END AS {out} FROM ({q}) {tag}x"
     )
 }
 

@@ -107,7 +107,9 @@ fn describe(which: R) -> Option<(u8, &'static str)> {
         kw_price => (2, "`price`"),
         kw_report => (2, "`report`"),
         kw_of => (2, "`of`"),
-        kw_within => (2, "`within`"),
+        kw_within | kw_monthly | kw_every | due | due_within | due_monthly | due_every => {
+            (2, "when the report is due: `within 30 days`, `monthly by day 30` or `every 90 days from 2017-12-22`")
+        }
         kw_per => (2, "`per`"),
         kw_days => (2, "`days`"),
         kw_months => (2, "`months`"),
@@ -115,15 +117,16 @@ fn describe(which: R) -> Option<(u8, &'static str)> {
         kw_in => (2, "`in`"),
         kw_hs => (2, "`hs`"),
         kw_under => (3, "`under`"),
+        kw_except_codes | hs_except => (3, "`except`"),
         kw_measured => (3, "`measured in`"),
         kw_exemption => (2, "`exemption`"),
         kw_origin | kw_destination => (2, "`origin` or `destination`"),
         kw_error | kw_warning => (2, "`error` or `warning`"),
-        kw_loaded => (2, "`loaded`"),
+        kw_loaded | kw_contracted => (2, "`loaded` or `contracted`"),
         kw_before => (2, "`before`"),
         kw_and => (2, "`and`"),
         kw_delivered => (2, "`delivered`"),
-        effective | until | cite | warn_at | except | severity | wind_down | kw_effective
+        effective | until | cite | warn_at | except | severity | wind_down | contracted | kw_effective
         | kw_until | kw_cite | kw_warn | kw_except | kw_severity | kw_unless => (
             5,
             "a clause such as `cite`, `effective`, `until` or `warn at`",
@@ -150,7 +153,7 @@ fn candidate_keywords(expected: &[R]) -> Vec<&'static str> {
                 R::kw_per => &["per"],
                 R::kw_price => &["price"],
                 R::kw_report => &["report"],
-                R::kw_within => &["within"],
+                R::kw_within | R::kw_monthly | R::kw_every => &["within", "monthly", "every"],
                 R::kw_days => &["days"],
                 R::kw_at => &["at"],
                 R::kw_of => &["of"],
@@ -195,7 +198,21 @@ pub fn syntax_error(file: FileId, text: &str, offset: usize, err: &Error<R>) -> 
     let span = Span::new(file, pos, pos + found_len);
 
     let positives: Vec<R> = match &err.variant {
-        ErrorVariant::ParsingError { positives, .. } => positives.clone(),
+        ErrorVariant::ParsingError { positives, .. } => {
+            // Where `from`, `to` or `via` may come, so may the conditions
+            // `by sts transfer` and `with …`: those are not what a typo
+            // there most likely meant, and `by` is not `by origin`.
+            let mut p = positives.clone();
+            if p.iter().any(|r| {
+                matches!(
+                    r,
+                    R::scope | R::direction | R::kw_from | R::kw_to | R::kw_via
+                )
+            }) {
+                p.retain(|r| !matches!(r, R::kw_by | R::kw_with));
+            }
+            p
+        }
         // pest's only custom error is its call limit: the statement is
         // too big to parse (a group of a million members), and the place
         // it gave up means little; point at the statement.
@@ -356,8 +373,10 @@ pub fn syntax_error(file: FileId, text: &str, offset: usize, err: &Error<R>) -> 
         let end = before.len();
         let start = before[..end - "months".len()]
             .trim_end()
-            .rfind(|c: char| !c.is_ascii_digit())
-            .map_or(0, |i| i + 1);
+            .char_indices()
+            .rev()
+            .find(|(_, c)| !c.is_ascii_digit())
+            .map_or(0, |(i, c)| i + c.len_utf8());
         return Diagnostic::error(
             Code::ParseSyntax,
             "a period of months needs the day its first window starts",

@@ -1,7 +1,9 @@
 //! The language's vocabulary, in one table: every reserved word and what
 //! it does. Parse-error wording (what a statement or clause may begin
-//! with), completion, the formatter (through the AST's `keyword()` names,
-//! checked against this table) and the grammar test all read it.
+//! with), completion, the formatter (it prints the [`word`] constants
+//! declared with the table; clause names come from the AST's `keyword()`,
+//! checked against this table) and the grammar tests (Rust and VS Code)
+//! all read it.
 
 use std::sync::LazyLock;
 
@@ -18,57 +20,87 @@ pub enum Role {
     Other,
 }
 
-/// Every reserved word of the language (they cannot be names), in the
-/// order the grammar's `keyword` rule lists them.
-pub const TABLE: &[(&str, Role)] = &[
-    ("regime", Role::Declaration),
-    ("party", Role::Declaration),
-    ("group", Role::Declaration),
-    ("entity", Role::Declaration),
-    ("commodity", Role::Declaration),
-    ("convert", Role::Statement),
-    ("exemption", Role::Declaration),
-    ("ban", Role::Statement),
-    ("cap", Role::Statement),
-    ("require", Role::Statement),
-    ("report", Role::Other),
-    ("price", Role::Other),
-    ("of", Role::Other),
-    ("within", Role::Other),
-    ("from", Role::Other),
-    ("to", Role::Other),
-    ("via", Role::Other),
-    ("per", Role::Other),
-    ("by", Role::Other),
-    ("origin", Role::Other),
-    ("destination", Role::Other),
-    ("year", Role::Other),
-    ("quarter", Role::Other),
-    ("months", Role::Other),
-    ("month", Role::Other),
-    ("days", Role::Other),
-    ("day", Role::Other),
-    ("effective", Role::Clause),
-    ("until", Role::Clause),
-    ("cite", Role::Clause),
-    ("warn", Role::Clause),
-    ("at", Role::Other),
-    ("except", Role::Clause),
-    ("severity", Role::Clause),
-    ("error", Role::Other),
-    ("warning", Role::Other),
-    ("unless", Role::Clause),
-    ("loaded", Role::Other),
-    ("before", Role::Other),
-    ("and", Role::Other),
-    ("delivered", Role::Other),
-    ("hs", Role::Other),
-    ("under", Role::Other),
-    ("measured", Role::Other),
-    ("in", Role::Other),
-    ("any", Role::Other),
-    ("or", Role::Other),
-];
+/// Declares the table and, for code that prints a word (the formatter),
+/// a constant per word in [`word`].
+macro_rules! table {
+    ($($name:ident = $word:literal: $role:ident,)*) => {
+        /// Every reserved word, by name: code that prints the language
+        /// (the formatter) writes these, not words of its own.
+        pub mod word {
+            $(pub const $name: &str = $word;)*
+        }
+
+        /// Every reserved word of the language (they cannot be names), in
+        /// the order the grammar's `keyword` rule lists them.
+        pub const TABLE: &[(&str, Role)] = &[$((word::$name, Role::$role),)*];
+    };
+}
+
+table! {
+    REGIME = "regime": Declaration,
+    PARTY = "party": Declaration,
+    GROUP = "group": Declaration,
+    ENTITY = "entity": Declaration,
+    COMMODITY = "commodity": Declaration,
+    CONVERT = "convert": Statement,
+    EXEMPTION = "exemption": Declaration,
+    BAN = "ban": Statement,
+    CAP = "cap": Statement,
+    REQUIRE = "require": Statement,
+    REPORT = "report": Other,
+    PRICE = "price": Other,
+    OF = "of": Other,
+    WITHIN = "within": Other,
+    MONTHLY = "monthly": Other,
+    EVERY = "every": Other,
+    FROM = "from": Other,
+    TO = "to": Other,
+    VIA = "via": Other,
+    PER = "per": Other,
+    BY = "by": Other,
+    ORIGIN = "origin": Other,
+    DESTINATION = "destination": Other,
+    YEAR = "year": Other,
+    QUARTER = "quarter": Other,
+    MONTHS = "months": Other,
+    MONTH = "month": Other,
+    DAYS = "days": Other,
+    DAY = "day": Other,
+    EFFECTIVE = "effective": Clause,
+    UNTIL = "until": Clause,
+    CITE = "cite": Clause,
+    WARN = "warn": Clause,
+    AT = "at": Other,
+    EXCEPT = "except": Clause,
+    SEVERITY = "severity": Clause,
+    ERROR = "error": Other,
+    WARNING = "warning": Other,
+    UNLESS = "unless": Clause,
+    LOADED = "loaded": Other,
+    CONTRACTED = "contracted": Other,
+    BEFORE = "before": Other,
+    AND = "and": Other,
+    DELIVERED = "delivered": Other,
+    HS = "hs": Other,
+    UNDER = "under": Other,
+    MEASURED = "measured": Other,
+    IN = "in": Other,
+    ANY = "any": Other,
+    OR = "or": Other,
+    LIST = "list": Declaration,
+    REFERENCE = "reference": Other,
+    DATASET = "dataset": Other,
+    SCHEMA = "schema": Other,
+    WITH = "with": Other,
+    ON = "on": Other,
+    FUZZY = "fuzzy": Other,
+    FLAGGED = "flagged": Other,
+    TRANSFER = "transfer": Other,
+    PORT = "port": Other,
+    CALLS = "calls": Other,
+    PROVIDED = "provided": Clause,
+    NO = "no": Other,
+}
 
 fn with(roles: &[Role]) -> Vec<&'static str> {
     TABLE

@@ -6,7 +6,7 @@ mod parse;
 
 pub mod keywords;
 pub use keywords::{is_keyword, CLAUSE_KEYWORDS, KEYWORDS, STATEMENT_KEYWORDS};
-pub use parse::{parse, Parsed};
+pub use parse::{parse, reparse, Parsed};
 
 /// The generated pest parser for `grammar/sanc.pest`.
 pub(crate) mod grammar {
@@ -45,7 +45,7 @@ mod tests {
         for dir in [Direction::From, Direction::To, Direction::Via] {
             assert!(is_keyword(dir.keyword()));
         }
-        assert_eq!(CLAUSE_KEYWORDS.len(), 7);
+        assert_eq!(CLAUSE_KEYWORDS.len(), 8);
     }
 
     /// The grammar's `keyword` rule and [`KEYWORDS`] list the same words.

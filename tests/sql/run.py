@@ -1,7 +1,8 @@
 """Run scripts compiled by `sanc compile --to sql` on DuckDB or Apache Spark.
 
-Reads a JSON list of cases from standard input, each
-{"script": "<SQL text>", "events": "<path to a CSV, NDJSON or JSON file>"},
+Reads {"columns": [the events table's columns], "cases": [...]} from
+standard input, each case {"script": "<SQL text>", "events": "<path to a
+CSV, NDJSON or JSON file>"},
 and prints one JSON list: per case {"findings": [...], "diagnostics": [...]}
 or {"error": "..."}. Events are loaded into `sanc_events` as text columns,
 the way docs/scale-out.md describes the table: lists joined with `;`,
@@ -16,8 +17,8 @@ import decimal
 import json
 import sys
 
-COLUMNS = ["id", "type", "date", "commodity", "hs", "quantity", "price", "value",
-           "from", "to", "via", "reporter", "covers", "exemptions", "loaded", "delivered"]
+# The events table's columns (docs/scale-out.md), as the input gives them.
+COLUMNS = []
 
 
 def cell(name, v):
@@ -79,7 +80,7 @@ def plain(v):
     return v
 
 
-FINDING_COLS = ["rule", "kind", "event", "date", "cite", "window", "total", "limit", "unit",
+FINDING_COLS = ["rule", "kind", "event", "date", "cite", "window", "total", "share", "limit", "unit",
                 "contributors", "contributor_count", "deadline"]
 DIAG_COLS = ["event", "code", "severity", "field", "effect", "rule"]
 
@@ -174,7 +175,9 @@ def run_postgres(cases):
 
 def main():
     engine = sys.argv[1]
-    cases = json.load(sys.stdin)
+    data = json.load(sys.stdin)
+    COLUMNS.extend(data["columns"])
+    cases = data["cases"]
     runners = {"duckdb": run_duckdb, "spark": run_spark, "postgres": run_postgres}
     result = runners[engine](cases)
     json.dump(result, sys.stdout)

@@ -15,7 +15,8 @@ const grammarPath = path.resolve(__dirname, "../syntaxes/sanc.tmLanguage.json");
 
 // The language's words come from the one keyword table of the sources.
 const table = fs.readFileSync(path.join(repo, "src/syntax/keywords.rs"), "utf8");
-const keywords = new Set([...table.matchAll(/\("([a-z_]+)", Role::/g)].map((m) => m[1]));
+// Its entries read `NAME = "word": Role,`.
+const keywords = new Set([...table.matchAll(/^\s*[A-Z_]+ = "([a-z_]+)": \w+,$/gm)].map((m) => m[1]));
 if (keywords.size < 40) throw new Error(`only ${keywords.size} keywords read`);
 const unitsSource = fs.readFileSync(path.join(repo, "src/units.rs"), "utf8");
 const units = new Set([...unitsSource.matchAll(/\("([a-z0-9]+)", Dimension::/g)].map((m) => m[1]));
