@@ -2175,23 +2175,40 @@ impl Cx<'_> {
             "sanc_numf",
             &format!("SELECT {} AS fid, u.* FROM ({numeric}) u", d.row_id()),
         ));
+        // Totals and shares printed, each from only the columns it needs
+        // (the long divisions are many layers deep).
         s.push_str(&d.view(
-            "sanc_numf2",
-            &numbers::format_ratio_mixed(
-                d,
-                &numbers::format_ratio(
+            "sanc_total",
+            &format!(
+                "SELECT fid, total FROM ({}) t",
+                numbers::format_ratio(
                     d,
-                    "SELECT * FROM sanc_numf WHERE den IS NOT NULL",
+                    "SELECT fid, ip, fnum, den FROM sanc_numf WHERE den IS NOT NULL",
                     "ip",
                     "fnum",
                     "den",
                     "total",
-                ),
-                "sip",
-                ("sx", "sy"),
-                ("sl", "sm"),
-                "share",
+                )
             ),
+        ));
+        s.push_str(&d.view(
+            "sanc_share",
+            &format!(
+                "SELECT fid, share FROM ({}) t",
+                numbers::format_ratio_mixed(
+                    d,
+                    "SELECT fid, sip, sx, sy, sl, sm FROM sanc_numf WHERE sl IS NOT NULL",
+                    "sip",
+                    ("sx", "sy"),
+                    ("sl", "sm"),
+                    "share",
+                )
+            ),
+        ));
+        s.push_str(&d.view(
+            "sanc_numf2",
+            "SELECT n.*, t.total, h.share FROM sanc_numf n JOIN sanc_total t ON t.fid = n.fid \
+             LEFT JOIN sanc_share h ON h.fid = n.fid WHERE n.den IS NOT NULL",
         ));
         let entries = if entries.is_empty() {
             format!("SELECT CAST(NULL AS INTEGER) AS rix, {} AS grp, CAST(NULL AS BIGINT) AS rn_all, id FROM sanc_ev WHERE FALSE", self.null_text())
