@@ -903,7 +903,10 @@ fn prepare(dir: &Path, seed: u64) -> (Case, PathBuf, Option<(String, Value)>) {
             eprintln!("seed {seed}: refused by the compiler:\n{e}");
             (case, events, None)
         }
-        Err(e) => panic!("seed {seed}: the rules do not compile:\n{e}\n{}", case.rules),
+        Err(e) => panic!(
+            "seed {seed}: the rules do not compile:\n{e}\n{}",
+            case.rules
+        ),
     }
 }
 
