@@ -33,52 +33,79 @@ pub fn rules(data: &[u8]) {
     }
 }
 
-/// The shipped rule library, the rule set events are judged against.
+/// The shipped rule library, the rule set events are judged against. Its
+/// files (list files included) are compiled in and written to a temporary
+/// folder once, so that a fuzz binary needs nothing beside it.
 fn library() -> &'static sanc::loader::RuleSource {
+    const FILES: &[(&str, &str)] = &[
+        (
+            "common/commodities.sanc",
+            include_str!("../rules/common/commodities.sanc"),
+        ),
+        (
+            "common/conversions.sanc",
+            include_str!("../rules/common/conversions.sanc"),
+        ),
+        (
+            "common/exemptions.sanc",
+            include_str!("../rules/common/exemptions.sanc"),
+        ),
+        (
+            "common/parties.sanc",
+            include_str!("../rules/common/parties.sanc"),
+        ),
+        (
+            "eu/russia_coal.sanc",
+            include_str!("../rules/eu/russia_coal.sanc"),
+        ),
+        (
+            "eu/russia_oil.sanc",
+            include_str!("../rules/eu/russia_oil.sanc"),
+        ),
+        (
+            "uk/russia_oil.sanc",
+            include_str!("../rules/uk/russia_oil.sanc"),
+        ),
+        (
+            "us/russia_oil.sanc",
+            include_str!("../rules/us/russia_oil.sanc"),
+        ),
+        (
+            "un/dprk_goods.sanc",
+            include_str!("../rules/un/dprk_goods.sanc"),
+        ),
+        (
+            "un/dprk_petroleum.sanc",
+            include_str!("../rules/un/dprk_petroleum.sanc"),
+        ),
+        (
+            "un/dprk_vessels.sanc",
+            include_str!("../rules/un/dprk_vessels.sanc"),
+        ),
+        (
+            "un/lists/1718-designations.xml",
+            include_str!("../rules/un/lists/1718-designations.xml"),
+        ),
+        (
+            "un/lists/1718-vessels.csv",
+            include_str!("../rules/un/lists/1718-vessels.csv"),
+        ),
+    ];
     static RULES: OnceLock<sanc::loader::RuleSource> = OnceLock::new();
     RULES.get_or_init(|| {
-        sanc::loader::load_texts([
-            (
-                "common/commodities.sanc",
-                include_str!("../rules/common/commodities.sanc"),
-            ),
-            (
-                "common/conversions.sanc",
-                include_str!("../rules/common/conversions.sanc"),
-            ),
-            (
-                "common/exemptions.sanc",
-                include_str!("../rules/common/exemptions.sanc"),
-            ),
-            (
-                "common/parties.sanc",
-                include_str!("../rules/common/parties.sanc"),
-            ),
-            (
-                "eu/russia_coal.sanc",
-                include_str!("../rules/eu/russia_coal.sanc"),
-            ),
-            (
-                "eu/russia_oil.sanc",
-                include_str!("../rules/eu/russia_oil.sanc"),
-            ),
-            (
-                "uk/russia_oil.sanc",
-                include_str!("../rules/uk/russia_oil.sanc"),
-            ),
-            (
-                "us/russia_oil.sanc",
-                include_str!("../rules/us/russia_oil.sanc"),
-            ),
-            (
-                "un/dprk_goods.sanc",
-                include_str!("../rules/un/dprk_goods.sanc"),
-            ),
-            (
-                "un/dprk_petroleum.sanc",
-                include_str!("../rules/un/dprk_petroleum.sanc"),
-            ),
-        ])
+        let dir = std::env::temp_dir().join(format!("sanc-fuzz-rules-{}", std::process::id()));
+        let mut sanc_files = Vec::new();
+        for (name, text) in FILES {
+            let at = dir.join(name);
+            if let Some(parent) = at.parent() {
+                let _ = std::fs::create_dir_all(parent);
+            }
+            let _ = std::fs::write(&at, text);
+            if name.ends_with(".sanc") {
+                sanc_files.push((name.to_string(), Some(at), text.to_string()));
+            }
+        }
+        sanc::loader::load_named(sanc_files)
     })
 }
 

@@ -378,9 +378,18 @@ pub fn git_revision(spec: &str) -> Option<(String, String)> {
     Some((rev.to_string(), path.trim_end_matches('/').to_string()))
 }
 
-/// The `.sanc` files of `path` at git revision `rev`, as (name, text), the
-/// name being `rev:file`; or why they cannot be read.
-pub fn git_rule_texts(rev: &str, path: &str) -> Result<Vec<(String, String)>, String> {
+/// A rule set as it was at a git revision: every file below the path,
+/// written to a temporary folder so that the files its rules name (lists)
+/// are read as they were at that revision too.
+pub struct GitRules {
+    /// Kept for as long as the rule set is used; removed when dropped.
+    pub dir: tempfile::TempDir,
+    /// The `.sanc` files: (name shown, `rev:file`; where it was written; text).
+    pub files: Vec<(String, std::path::PathBuf, String)>,
+}
+
+/// The files of `path` at git revision `rev`, or why they cannot be read.
+pub fn git_rules(rev: &str, path: &str) -> Result<GitRules, String> {
     let git = |args: &[&str]| -> Result<Vec<u8>, String> {
         let out = std::process::Command::new("git")
             .args(args)
@@ -406,20 +415,36 @@ pub fn git_rule_texts(rev: &str, path: &str) -> Result<Vec<(String, String)>, St
         "--",
         spec,
     ])?;
-    let files: Vec<String> = String::from_utf8_lossy(&list)
+    let all: Vec<String> = String::from_utf8_lossy(&list)
         .lines()
-        .filter(|f| f.ends_with(".sanc"))
         .map(str::to_string)
         .collect();
-    if files.is_empty() {
+    if !all.iter().any(|f| f.ends_with(".sanc")) {
         return Err(format!("no `.sanc` files in `{path}` at revision `{rev}`"));
     }
-    let mut texts = Vec::new();
-    for f in files {
+    let dir = tempfile::tempdir().map_err(|e| format!("cannot make a temporary folder: {e}"))?;
+    let mut files = Vec::new();
+    for f in all {
         let bytes = git(&["show", &format!("{rev}:{f}")])?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| format!("`{f}` at revision `{rev}` is not UTF-8 text"))?;
-        texts.push((format!("{rev}:{f}"), text));
+        // `--full-name` paths are relative to the repository and never
+        // climb out of it; refuse anything else rather than write there.
+        if std::path::Path::new(&f)
+            .components()
+            .any(|c| !matches!(c, std::path::Component::Normal(_)))
+        {
+            return Err(format!("`{f}` at revision `{rev}` is not a plain path"));
+        }
+        let at = dir.path().join(&f);
+        if let Some(parent) = at.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot write `{}`: {e}", parent.display()))?;
+        }
+        std::fs::write(&at, &bytes).map_err(|e| format!("cannot write `{}`: {e}", at.display()))?;
+        if f.ends_with(".sanc") {
+            let text = String::from_utf8(bytes)
+                .map_err(|_| format!("`{f}` at revision `{rev}` is not UTF-8 text"))?;
+            files.push((format!("{rev}:{f}"), at, text));
+        }
     }
-    Ok(texts)
+    Ok(GitRules { dir, files })
 }

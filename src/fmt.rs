@@ -564,6 +564,7 @@ impl<'a> Printer<'a> {
                 "{UNLESS} {LOADED} {BEFORE} {loaded_before} {AND} {DELIVERED} {BEFORE} {delivered_before}"
             ),
             Clause::ContractedBefore(d) => format!("{kw} {d}"),
+            Clause::UnlessTransfer(m) => format!("{kw} {} {TRANSFER}", m.node),
             Clause::Provided { who, list, fuzzy } => {
                 let who = match &who.node {
                     Participants::AnyParty => "party".to_string(),

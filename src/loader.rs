@@ -239,13 +239,22 @@ pub fn load_files(paths: &[PathBuf]) -> RuleSource {
 
 /// Load a rule set from in-memory texts (tests, the language server).
 pub fn load_texts<'a>(texts: impl IntoIterator<Item = (&'a str, &'a str)>) -> RuleSource {
+    load_named(
+        texts
+            .into_iter()
+            .map(|(name, text)| (name.to_string(), None, text.to_string())),
+    )
+}
+
+/// Load a rule set from texts shown under names of their own (`HEAD:rules/a.sanc`)
+/// and, where given, read from a path that the files they name (lists) are
+/// relative to.
+pub fn load_named(
+    texts: impl IntoIterator<Item = (String, Option<PathBuf>, String)>,
+) -> RuleSource {
     let inputs: Vec<Input> = texts
         .into_iter()
-        .map(|(name, text)| Input {
-            name: name.to_string(),
-            path: None,
-            text: text.to_string(),
-        })
+        .map(|(name, path, text)| Input { name, path, text })
         .collect();
     let file_count = inputs.len();
     let Analyzed {

@@ -284,6 +284,9 @@ pub struct Rule {
     /// `unless contracted before D`: shipments under older contracts are
     /// outside the rule.
     pub contracted_before: Option<NaiveDate>,
+    /// `unless by pipeline transfer`: goods moved that way are outside the
+    /// rule. A shipment that does not say how it moved is inside it.
+    pub unless_transfer: Option<crate::roles::Transfer>,
     /// Transfer mode, lists, flags, nationalities, `provided no`.
     pub conditions: Conditions,
     /// Where each condition and clause is written, with its keyword (`by

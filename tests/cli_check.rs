@@ -144,7 +144,7 @@ fn a_project_file_makes_the_rule_set() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let all = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(all.starts_with("ok: 10 files"), "{all}");
+    assert!(all.starts_with("ok: 11 files"), "{all}");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_sanc"))
         .current_dir(root.join("rules/un"))
         .args(["check", "dprk_goods.sanc"])

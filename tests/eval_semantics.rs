@@ -880,6 +880,39 @@ fn old_contracts_are_left_out_and_undated_cargoes_are_not_evaluable_only_when_it
 }
 
 #[test]
+fn unless_by_transfer_leaves_out_only_goods_that_say_they_moved_that_way() {
+    let r = rules(
+        "ban crude_oil from RUS to NLD unless by pipeline transfer\n\
+         cap crude_oil from RUS 15 bbl per year unless by pipeline transfer",
+    );
+    let ev = |id: &str, date: &str, transfer: &str| {
+        format!(
+            r#"{{"id": "{id}", "date": "{date}", {transfer}"hs": "2709", "quantity": "10 bbl", "from": "RUS", "to": "NLD"}}"#
+        )
+    };
+    let ev = lines(&[
+        // By pipeline: outside both rules (not banned, not counted).
+        ev("pipe", "2023-01-10", r#""transfer": "pipeline", "#),
+        // Unloaded in port: banned, and counted (10 of 15 bbl).
+        ev("port", "2023-01-11", r#""transfer": "port", "#),
+        // Not said: judged as the rules' kind of goods, banned and counted
+        // (20 bbl > 15: over the cap; the pipeline barrels never counted).
+        ev("unsaid", "2023-01-12", ""),
+    ]);
+    let (code, v) = eval_json(&r, &ev);
+    assert_eq!(
+        kinds(&v),
+        s(&[
+            ("violation", "port"),
+            ("violation", "unsaid"),
+            ("violation", "unsaid"),
+        ])
+    );
+    assert_eq!(v["stats"]["events_evaluated"], 3);
+    assert_eq!(code, 1);
+}
+
+#[test]
 fn national_lines_are_compared_at_their_hs6_root_and_imprecise_codes_are_not_passed() {
     let r = rules(
         "commodity jet_fuel = hs 27101921 under refined_petroleum\n\

@@ -189,6 +189,27 @@ fn plain_csv_bad_cells_located() {
 }
 
 #[test]
+fn plain_csv_comment_lines_are_skipped_and_locations_kept() {
+    // A shipped list says where it was taken in `#` lines; a bad cell after
+    // them is still located on its own line.
+    let csv = "# taken from the Committee's list on 2018-10-16\n# excerpt\nname,imo,listed_on,delisted_on,reference\nKUM UN SAN 3,8705539,2018-10-16,,V1\n# a note between entries\nBAD IMO,8705530,2018-10-16,,V2\n";
+    let (_d, r) = load("list c = csv \"c.csv\"\n", &[("c.csv", csv)]);
+    let d = located(&r);
+    assert_eq!(
+        d.iter()
+            .map(|x| (x.0.as_str(), x.3, x.4))
+            .collect::<Vec<_>>(),
+        [("sanc::list::malformed", 6, 9)]
+    );
+    let e = entries(&r, "c");
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].0, "V1");
+    assert_eq!(e[0].1, "KUM UN SAN 3");
+    assert_eq!(e[0].2, vec![8705539]);
+    assert_eq!(e[0].3.as_deref(), Some("2018-10-16"));
+}
+
+#[test]
 fn missing_file_is_a_rule_set_error() {
     let (_d, r) = load("list c = csv \"nowhere.csv\"\n", &[]);
     let d = located(&r);

@@ -78,7 +78,7 @@ fn the_sts_example_finds_what_its_readme_says() {
                 s("pc-3"),
                 s("port_entry"),
                 s("violation"),
-                vec![s("un_vessels UN1718-IMO8720436 2018-03-30 vessel name")]
+                vec![s("un_vessels UN1718-IMO8705539 2018-10-16 vessel name")]
             ),
             (s("sts-1"), s("sts_dprk_flag"), s("violation"), vec![]),
             (

@@ -314,6 +314,7 @@ impl Checker<'_> {
         let mut exemptions = BTreeSet::new();
         let mut wind_down = None;
         let mut contracted_before = None;
+        let mut unless_transfer = None;
         for c in &r.clauses {
             let kw = c.node.keyword();
             if !matches!(c.node, Clause::Except(_)) {
@@ -380,6 +381,11 @@ impl Checker<'_> {
                     wind_down = Some((*loaded_before, *delivered_before));
                 }
                 Clause::ContractedBefore(d) => contracted_before = Some(*d),
+                Clause::UnlessTransfer(m) => {
+                    // The grammar admits only the six modes.
+                    unless_transfer = crate::roles::Transfer::from_name(&m.node);
+                    ok &= unless_transfer.is_some();
+                }
                 Clause::Provided { who, list, fuzzy } => {
                     if !matches!(r.kind, ast::RuleKind::Cap { .. }) {
                         self.emit(
@@ -461,6 +467,7 @@ impl Checker<'_> {
             exemptions,
             wind_down,
             contracted_before,
+            unless_transfer,
             conditions,
             clause_spans,
             keyword: r.keyword,

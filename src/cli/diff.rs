@@ -42,10 +42,13 @@ pub(super) fn diff(args: DiffArgs) -> Exit {
     let mut sides = Vec::new();
     for (path, regimes) in [(&args.a, &args.regime_a), (&args.b, &args.regime_b)] {
         let mut rules = match path.to_str().and_then(diff::git_revision) {
-            Some((rev, dir)) => match diff::git_rule_texts(&rev, &dir) {
-                Ok(texts) => {
-                    loader::load_texts(texts.iter().map(|(n, t)| (n.as_str(), t.as_str())))
-                }
+            Some((rev, dir)) => match diff::git_rules(&rev, &dir) {
+                // The files' folder is only needed while the rules load.
+                Ok(git) => loader::load_named(
+                    git.files
+                        .iter()
+                        .map(|(n, p, t)| (n.clone(), Some(p.clone()), t.clone())),
+                ),
                 Err(message) => {
                     super::stderr_line(format_args!("error: {message}"));
                     return Exit::Errors;

@@ -1070,6 +1070,9 @@ pub fn applies(rule: &Rule, e: &Event) -> bool {
     if e.exemptions.iter().any(|x| rule.exemptions.contains(x)) {
         return false;
     }
+    if rule.unless_transfer.is_some() && rule.unless_transfer == e.transfer {
+        return false;
+    }
     if let (Some(before), Some(c)) = (rule.contracted_before, e.contract_date) {
         if c < before {
             return false;

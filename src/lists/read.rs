@@ -345,8 +345,10 @@ fn csv_rows(
     problems: &mut Vec<LoadProblem>,
     mut row: impl FnMut(&dyn Fn(&str) -> Option<(String, usize, usize)>, usize, &mut Vec<LoadProblem>),
 ) -> Option<Vec<String>> {
+    // `#` lines carry a file's provenance (where and when it was taken).
     let mut r = csv::ReaderBuilder::new()
         .flexible(false)
+        .comment(Some(b'#'))
         .from_reader(text.as_bytes());
     let headers: Vec<String> = match r.headers() {
         Ok(h) => h
@@ -368,7 +370,14 @@ fn csv_rows(
         match r.read_record(&mut rec) {
             Ok(false) => break,
             Ok(true) => {
-                let start = rec.position().map_or(0, |p| p.byte() as usize);
+                let mut start = rec.position().map_or(0, |p| p.byte() as usize);
+                // The reader's position of a record after `#` lines is the
+                // first of them: step over them to the record itself.
+                while text.get(start..).is_some_and(|t| t.starts_with('#')) {
+                    start = text[start..]
+                        .find('\n')
+                        .map_or(text.len(), |n| start + n + 1);
+                }
                 let get = |name: &str| {
                     let col = headers.iter().position(|h| h == name)?;
                     let v = rec.get(col)?.trim();
@@ -408,7 +417,8 @@ fn csv_rows(
 }
 
 /// The plain CSV: `name, imo, listed_on, delisted_on, reference`, and
-/// optionally `aliases` (`;`-separated) and `schema`.
+/// optionally `aliases` (`;`-separated) and `schema`; lines that begin
+/// with `#` are comments.
 fn plain_csv(text: &str, problems: &mut Vec<LoadProblem>) -> Vec<(Entry, Vec<String>)> {
     let mut out = Vec::new();
     let mut lines = Lines::new(text);

@@ -200,6 +200,9 @@ fn render_block(
         }
         shown += 1;
         out.push_str(&wrap(&finding_line(rules, f), "  ", WIDTH));
+        if let Some(m) = words::matched_entries(f.matches()) {
+            out.push_str(&wrap(&m, "      ", WIDTH));
+        }
         let place = event_place(inputs, f);
         let source = outcome.text(f.source);
         let line = match source {
@@ -261,11 +264,30 @@ fn rule_words(rules: &RuleSet, f: &Finding) -> String {
             per_unit.symbol,
             words::in_force(rule)
         ),
-        RuleKind::Cap { .. } => {
-            let (limit, unit) = f.limit(rules).unwrap_or_default();
+        RuleKind::Cap { limits, .. } => {
+            // A finding of `provided no` has no limit of its own: say the
+            // rule's limits and its condition.
+            let limit = match f.limit(rules) {
+                Some((limit, unit)) => format!("{} {unit}", format_amount(limit)),
+                None => limits
+                    .iter()
+                    .map(|l| format!("{} {}", format_amount(l.amount), l.unit.symbol))
+                    .collect::<Vec<_>>()
+                    .join(" or "),
+            };
+            let provided = match (&f.facts, &rule.conditions.provided) {
+                (Facts::Designated(_), Some(p)) => format!(
+                    ", provided no {} is on {}",
+                    match p.who {
+                        crate::model::Who::AnyParty => "party".to_string(),
+                        _ => p.who.describe(),
+                    },
+                    p.list
+                ),
+                _ => String::new(),
+            };
             format!(
-                "caps {scope} at {} {unit} per {}",
-                format_amount(limit),
+                "caps {scope} at {limit} per {}{provided}",
                 words::period_words(rule)
             )
         }

@@ -328,8 +328,16 @@ pub fn period_words(rule: &Rule) -> String {
 
 /// Which list entries matched which fields of the event, and how.
 fn matches_text(m: &[crate::lists::ListMatch]) -> String {
+    matched_entries(m)
+        .map(|t| format!("; {t}"))
+        .unwrap_or_default()
+}
+
+/// `matched: insurer `…` is KPe.002 `…` on `un_kp` (listed 2009-04-24), by name`,
+/// or nothing when no list entry matched.
+pub fn matched_entries(m: &[crate::lists::ListMatch]) -> Option<String> {
     if m.is_empty() {
-        return String::new();
+        return None;
     }
     let each: Vec<String> = m
         .iter()
@@ -351,5 +359,5 @@ fn matches_text(m: &[crate::lists::ListMatch]) -> String {
             )
         })
         .collect();
-    format!("; matched: {}", each.join("; "))
+    Some(format!("matched: {}", each.join("; ")))
 }

@@ -337,6 +337,8 @@ pub enum Clause {
     },
     /// `unless contracted before D`
     ContractedBefore(NaiveDate),
+    /// `unless by pipeline transfer`
+    UnlessTransfer(Ident),
     /// `provided no party on un_1718`: a cap's supply is permitted only if
     /// no listed party (in the roles named) takes part.
     Provided {
@@ -357,6 +359,7 @@ impl Clause {
             Clause::Severity(_) => "severity",
             Clause::WindDown { .. } => "unless loaded before",
             Clause::ContractedBefore(_) => "unless contracted before",
+            Clause::UnlessTransfer(_) => "unless by",
             Clause::Provided { .. } => "provided no",
         }
     }
@@ -477,7 +480,7 @@ impl Shift for Clause {
             Clause::Provided { who, list, fuzzy } => {
                 who.shift(by, floor) && list.shift(by, floor) && fuzzy.shift(by, floor)
             }
-            Clause::Except(e) => e.shift(by, floor),
+            Clause::Except(e) | Clause::UnlessTransfer(e) => e.shift(by, floor),
             Clause::Effective(_)
             | Clause::Until(_)
             | Clause::Cite(_)

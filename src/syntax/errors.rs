@@ -110,6 +110,11 @@ fn describe(which: R) -> Option<(u8, &'static str)> {
         kw_within | kw_monthly | kw_every | due | due_within | due_monthly | due_every => {
             (2, "when the report is due: `within 30 days`, `monthly by day 30` or `every 90 days from 2017-12-22`")
         }
+        transfer_mode => (
+            1,
+            "how goods moved: `sts`, `port`, `pipeline`, `road`, `rail` or `air`",
+        ),
+        kw_transfer => (2, "`transfer`"),
         kw_per => (2, "`per`"),
         kw_days => (2, "`days`"),
         kw_months => (2, "`months`"),
@@ -122,11 +127,14 @@ fn describe(which: R) -> Option<(u8, &'static str)> {
         kw_exemption => (2, "`exemption`"),
         kw_origin | kw_destination => (2, "`origin` or `destination`"),
         kw_error | kw_warning => (2, "`error` or `warning`"),
-        kw_loaded | kw_contracted => (2, "`loaded` or `contracted`"),
+        kw_loaded | kw_contracted => (
+            2,
+            "`loaded before …`, `contracted before …` or `by … transfer`",
+        ),
         kw_before => (2, "`before`"),
         kw_and => (2, "`and`"),
         kw_delivered => (2, "`delivered`"),
-        effective | until | cite | warn_at | except | severity | wind_down | contracted | kw_effective
+        effective | until | cite | warn_at | except | severity | wind_down | contracted | not_transfer | kw_effective
         | kw_until | kw_cite | kw_warn | kw_except | kw_severity | kw_unless => (
             5,
             "a clause such as `cite`, `effective`, `until` or `warn at`",
@@ -210,6 +218,11 @@ pub fn syntax_error(file: FileId, text: &str, offset: usize, err: &Error<R>) -> 
                 )
             }) {
                 p.retain(|r| !matches!(r, R::kw_by | R::kw_with));
+            }
+            // After `unless`, `by` begins `by pipeline transfer`, which
+            // the words for `loaded`/`contracted` name.
+            if p.contains(&R::kw_contracted) {
+                p.retain(|r| *r != R::kw_by);
             }
             p
         }

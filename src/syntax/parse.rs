@@ -875,6 +875,9 @@ impl Lower<'_> {
             R::contracted => {
                 Clause::ContractedBefore(self.date(&inner.find(|p| p.as_rule() == R::date)?)?)
             }
+            R::not_transfer => Clause::UnlessTransfer(
+                self.ident(&inner.find(|p| p.as_rule() == R::transfer_mode)?),
+            ),
             _ => return None,
         };
         Some(Node::new(clause, span))
@@ -951,7 +954,8 @@ impl Lower<'_> {
                 | R::severity
                 | R::provided
                 | R::wind_down
-                | R::contracted => match self.clause(p) {
+                | R::contracted
+                | R::not_transfer => match self.clause(p) {
                     Some(c) => clauses.push(c),
                     None => failed = true,
                 },
