@@ -19,7 +19,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const DUCKDB_CASES: u64 = 1000;
+const DUCKDB_CASES: u64 = 250;
 const SPARK_CASES: u64 = 6;
 const BATCH: usize = 100;
 
@@ -193,6 +193,17 @@ fn rule_text(rng: &mut Rng, label: &str, dates: &Dates, event_dates: &[NaiveDate
             let _ = write!(scopes, " {k} {}", rng.pick(&RULE_PARTIES));
         }
     }
+    if rng.pct(6) {
+        scopes.push_str(" by sts transfer");
+    }
+    // Conditions the SQL does not judge (a warning when compiled): on
+    // the events it judges they cannot hold.
+    if rng.pct(4) {
+        scopes.push_str(" with vessel flagged PRK");
+    }
+    if rng.pct(3) {
+        scopes.push_str(" with owner in RUS");
+    }
     let money = ["USD", "USD", "EUR"];
     let head = match rng.below(20) {
         0..=2 => format!("ban {goods}{scopes}"),
@@ -309,6 +320,12 @@ fn rule_text(rng: &mut Rng, label: &str, dates: &Dates, event_dates: &[NaiveDate
     if rng.pct(12) {
         clauses.push(format!("unless contracted before {}", edge(rng)));
     }
+    if rng.pct(8) {
+        clauses.push(format!(
+            "unless by {} transfer",
+            rng.pick(&["pipeline", "sts"])
+        ));
+    }
     if rng.pct(15) {
         let d1 = dates.pick(rng);
         clauses.push(format!(
@@ -324,8 +341,8 @@ fn rule_text(rng: &mut Rng, label: &str, dates: &Dates, event_dates: &[NaiveDate
 }
 
 /// One CSV row per event: the first columns of docs/events.md (to
-/// `quantity_high`).
-type Row = [String; 22];
+/// `transfer`; the vessel columns before it stay empty).
+type Row = [String; 31];
 
 fn blank(id: &str, d: NaiveDate) -> Row {
     let mut r: Row = Default::default();
@@ -462,6 +479,9 @@ fn shipment(rng: &mut Rng, id: &str, d: NaiveDate, dates: &Dates) -> Row {
     if rng.pct(10) {
         r[19] = rng.pick(&["estimated", "notified", "customs"]).into();
     }
+    if rng.pct(15) {
+        r[30] = rng.pick(&["sts", "pipeline", "Pipeline", "port"]).into();
+    }
     r
 }
 
@@ -525,7 +545,7 @@ fn gen_case(seed: u64) -> Case {
         }
         let d = dates.pick(&mut rng);
         let mut e = shipment(&mut rng, &format!("bad{k}"), d, &dates);
-        match rng.below(19) {
+        match rng.below(21) {
             0 => e[2] = "2024-02-30".into(),
             1 => e[5] = "-5 t".into(),
             2 => e[5] = "5 barrels".into(),
@@ -553,6 +573,10 @@ fn gen_case(seed: u64) -> Case {
             15 => e[16] = "2024-13-01".into(),
             16 => e[17] = "harmonised".into(),
             17 => e[19] = "rumour".into(),
+            18 => e[30] = "teleport".into(),
+            // A vessel: the SQL leaves the event to `sanc eval` (no
+            // report covers these rows).
+            19 => e[25] = rng.pick(&["PRK", "PAN"]).into(),
             _ => e[0].clear(),
         }
         events.push(e);
@@ -591,7 +615,7 @@ fn gen_case(seed: u64) -> Case {
 
 fn csv_text(rows: &[Row]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(&sanc::events::FIELD_NAMES[..22]).unwrap();
+    w.write_record(&sanc::events::FIELD_NAMES[..31]).unwrap();
     for r in rows {
         w.write_record(r).unwrap();
     }
@@ -720,7 +744,7 @@ fn run_engine(engine: &str, cases: &[(String, PathBuf)]) -> Vec<Value> {
         stdin
             .write_all(
                 serde_json::to_string(
-                    &json!({"columns": sanc::events::FIELD_NAMES, "cases": input}),
+                    &json!({"columns": sanc::sql::event_columns(), "cases": input}),
                 )
                 .unwrap()
                 .as_bytes(),
@@ -738,11 +762,44 @@ fn run_engine(engine: &str, cases: &[(String, PathBuf)]) -> Vec<Value> {
     v
 }
 
+/// Events the SQL left to `sanc eval` (`out_of_sql_range` on a field it
+/// does not read), with everything said about them taken out of both
+/// sides.
+fn left_to_eval(expected: &Value, got: &Value) -> (Value, Value) {
+    let mut ids = BTreeSet::new();
+    for d in got["diagnostics"].as_array().into_iter().flatten() {
+        if d["code"] == "sanc::event::out_of_sql_range" {
+            let field = d["field"].as_str().unwrap_or_default();
+            if !sanc::sql::UNREAD_FIELDS.contains(&field) {
+                continue;
+            }
+            ids.insert(d["event"].to_string());
+        }
+    }
+    let keep = |v: &Value, key: &str| -> Value {
+        Value::Array(
+            v[key]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|x| !ids.contains(&x["event"].to_string()))
+                .cloned()
+                .collect(),
+        )
+    };
+    (
+        json!({"findings": keep(expected, "findings"), "diagnostics": keep(expected, "diagnostics")}),
+        json!({"findings": keep(got, "findings"), "diagnostics": keep(got, "diagnostics")}),
+    )
+}
+
 /// Compare one case; a description of every difference.
 fn differences(expected: &Value, got: &Value) -> Vec<String> {
     if let Some(e) = got.get("error") {
         return vec![format!("the SQL failed: {e}")];
     }
+    let (expected, got) = left_to_eval(expected, got);
+    let (expected, got) = (&expected, &got);
     let mut out = Vec::new();
     let a = finding_lines(&expected["findings"]);
     let b = finding_lines(&got["findings"]);
@@ -923,7 +980,7 @@ fn serve(dir: &Path, seeds: &[u64], stats: &std::sync::Mutex<Stats>) {
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
     let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
-    writeln!(stdin, "{}", json!(sanc::events::FIELD_NAMES)).unwrap();
+    writeln!(stdin, "{}", json!(sanc::sql::event_columns())).unwrap();
     let mut pending: Option<(Case, Value)> = None;
     let settle = |pending: Option<(Case, Value)>, stdout: &mut dyn BufRead| {
         let Some((case, exp)) = pending else { return };

@@ -116,7 +116,15 @@ pub(super) fn compile(mut args: CompileArgs) -> Exit {
         events,
     };
     let script = match sql::compile(&rules.checked.rules, &opts) {
-        Ok(s) => s,
+        Ok(c) => {
+            let text: String = c
+                .warnings
+                .iter()
+                .map(|d| renderer.render(d, &rules.sources) + "\n")
+                .collect();
+            stderr_text(&text);
+            c.script
+        }
         Err(diags) => {
             let text: String = diags
                 .iter()

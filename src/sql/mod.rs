@@ -35,7 +35,12 @@ use std::fmt::Write as _;
 
 /// The columns of the events table: the event fields of docs/events.md,
 /// each as text (as in a CSV file).
-pub const EVENT_COLUMNS: &[&str] = crate::events::FIELD_NAMES;
+pub fn event_columns() -> Vec<&'static str> {
+    let mut v = crate::events::FIELD_NAMES.to_vec();
+    // JSON gives parties as one object (`parties`), CSV in columns.
+    v.push("parties");
+    v
+}
 
 /// Event fields the compiled SQL does not read: an event that gives one is
 /// put in the diagnostics table (`sanc::event::out_of_sql_range`), for
@@ -49,8 +54,8 @@ pub const UNREAD_FIELDS: &[&str] = &[
     "counterpart_vessel_imo",
     "counterpart_vessel_name",
     "counterpart_vessel_flag",
-    "transfer",
     "port",
+    "parties",
     "party_exporter",
     "party_exporter_country",
     "party_importer",
@@ -108,13 +113,22 @@ pub struct Options {
     pub events: EventsSource,
 }
 
-/// Compile a rule set; a feature that cannot be compiled exactly is a
-/// located error diagnostic (and no script).
-pub fn compile(rules: &RuleSet, opts: &Options) -> Result<String, Vec<Diagnostic>> {
+/// A compiled script, with warnings about what it leaves to `sanc eval`.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    pub script: String,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Compile a rule set; a rule that cannot be compiled exactly is a located
+/// error diagnostic (and no script); a condition the script does not
+/// judge yet is a located warning (see [`Cx::unsupported`]).
+pub fn compile(rules: &RuleSet, opts: &Options) -> Result<Compiled, Vec<Diagnostic>> {
     let mut cx = Cx {
         rules,
         d: opts.dialect,
         diags: Vec::new(),
+        warnings: Vec::new(),
         as_of: match opts.as_of {
             Some(d) => opts.dialect.date_lit(d),
             None => "CURRENT_DATE".into(),
@@ -122,7 +136,10 @@ pub fn compile(rules: &RuleSet, opts: &Options) -> Result<String, Vec<Diagnostic
     };
     let script = cx.script(opts);
     if cx.diags.is_empty() {
-        Ok(script)
+        Ok(Compiled {
+            script,
+            warnings: cx.warnings,
+        })
     } else {
         Err(cx.diags)
     }
@@ -132,6 +149,7 @@ struct Cx<'r> {
     rules: &'r RuleSet,
     d: Dialect,
     diags: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
     as_of: String,
 }
 
@@ -192,43 +210,59 @@ impl Cx<'_> {
         .with_help("`sanc eval` judges it exactly; evaluate this rule with `sanc eval`, or keep it out of the compiled rule set with `--regime`")
     }
 
-    /// The features of a rule the compiler does not translate: one
-    /// diagnostic each, at the clause that asks for it.
-    fn unsupported(&self, rule: &Rule) -> Vec<Diagnostic> {
-        let mut out = Vec::new();
-        let mut refuse = |kw: &str, what: &str| {
-            out.push(
-                Diagnostic::error(
-                    Code::CompileUnsupported,
-                    format!(
-                        "rule `{}`: {what} cannot be compiled to SQL yet; run `sanc eval` for this rule set",
-                        rule.id
-                    ),
-                )
-                .with_label(rule.clause_span(kw), "not compiled")
-                .with_help("`sanc eval` judges this rule; or leave it out of the compiled rule set with `--regime`"),
-            );
-        };
+    /// Conditions the script does not judge yet: they need vessels,
+    /// parties by role or port calls, which the script does not read (an
+    /// event that gives them is left to `sanc eval`, in the diagnostics
+    /// table with `sanc::event::out_of_sql_range`). On every event the
+    /// script judges they cannot hold: the rule applies to none of them
+    /// (`provided no` never takes a cap's supply out). One warning per
+    /// rule, with a label at each clause.
+    fn unsupported(&self, rule: &Rule) -> Option<Diagnostic> {
+        let mut found: Vec<(&str, &str)> = Vec::new();
         if matches!(rule.goods, Goods::PortCalls) {
-            refuse("ban port calls", "`ban port calls`");
+            found.push(("ban port calls", "`ban port calls`"));
         }
         let c = &rule.conditions;
-        if c.transfer.is_some() {
-            refuse("by sts transfer", "`by sts transfer`");
-        }
         if !c.listed.is_empty() {
-            refuse("with … on", "`with … on` a designation list");
+            found.push(("with … on", "`with … on` a designation list"));
         }
         if !c.flagged.is_empty() {
-            refuse("with … flagged", "`with vessel flagged`");
+            found.push(("with … flagged", "`with vessel flagged`"));
         }
         if !c.nationality.is_empty() {
-            refuse("with … in", "`with … in` (the nationality of parties)");
+            found.push(("with … in", "`with … in` (the nationality of parties)"));
         }
         if c.provided.is_some() {
-            refuse("provided no", "`provided no … on` a designation list");
+            found.push(("provided no", "`provided no … on` a designation list"));
         }
-        out
+        let (first, rest) = found.split_first()?;
+        let what: Vec<&str> = found.iter().map(|(_, w)| *w).collect();
+        let mut d = Diagnostic::warning(
+            Code::CompileUnsupported,
+            format!(
+                "rule `{}`: {} {} not compiled to SQL yet: events that name vessels, parties by role or port calls are left to `sanc eval`",
+                rule.id,
+                what.join(" and "),
+                if what.len() > 1 { "are" } else { "is" }
+            ),
+        )
+        .with_label(rule.clause_span(first.0), "not judged in SQL");
+        for (kw, _) in rest {
+            d = d.with_label(rule.clause_span(kw), "not judged in SQL");
+        }
+        Some(d.with_help(
+            "the script puts such events in `sanc_diagnostics` (sanc::event::out_of_sql_range); run `sanc eval` on them",
+        ))
+    }
+
+    /// Does the rule need what the script does not read (see
+    /// [`Cx::unsupported`]): then it applies to no event the script judges.
+    fn blind(rule: &Rule) -> bool {
+        let c = &rule.conditions;
+        matches!(rule.goods, Goods::PortCalls)
+            || !c.listed.is_empty()
+            || !c.flagged.is_empty()
+            || !c.nationality.is_empty()
     }
 
     fn script(&mut self, opts: &Options) -> String {
@@ -245,7 +279,7 @@ impl Cx<'_> {
             env!("CARGO_PKG_VERSION"),
             self.rules.rules.len(),
             d.name(),
-            EVENT_COLUMNS.join(", "),
+            event_columns().join(", "),
             self.as_of
         );
         s.push_str(d.prelude());
@@ -259,10 +293,8 @@ impl Cx<'_> {
         let mut nediags = Vec::new();
         let mut entries = Vec::new();
         for (i, rule) in self.rules.rules.iter().enumerate() {
-            let refused = self.unsupported(rule);
-            if !refused.is_empty() {
-                self.diags.extend(refused);
-                continue;
+            if let Some(w) = self.unsupported(rule) {
+                self.warnings.push(w);
             }
             if !matches!(rule.kind, RuleKind::CapPrice { .. }) {
                 nediags.extend(self.undated(rule, i));
@@ -297,7 +329,7 @@ impl Cx<'_> {
 
     fn events_source(&self, src: &EventsSource) -> String {
         let d = self.d;
-        let cols: Vec<String> = EVENT_COLUMNS
+        let cols: Vec<String> = event_columns()
             .iter()
             .map(|c| format!("{} {}", self.q(c), d.text()))
             .collect();
@@ -324,7 +356,7 @@ impl Cx<'_> {
                     ),
                     (Dialect::DuckDb, FileFormat::Json) => format!(
                         "CREATE OR REPLACE VIEW sanc_events AS SELECT * FROM read_json({p}, format = 'newline_delimited', columns = {{{}}});\n",
-                        EVENT_COLUMNS
+                        event_columns()
                             .iter()
                             .map(|c| format!("'{c}': 'VARCHAR'"))
                             .collect::<Vec<_>>()
@@ -346,7 +378,7 @@ impl Cx<'_> {
                     ),
                     (Dialect::Postgres, _) => format!(
                         "-- PostgreSQL reads CSV files only; load {p} into `sanc_events` ({}) first.\nCREATE TABLE IF NOT EXISTS sanc_events ({});\n",
-                        EVENT_COLUMNS.join(", "),
+                        event_columns().join(", "),
                         cols.join(", ")
                     ),
                 }
@@ -358,7 +390,7 @@ impl Cx<'_> {
     fn parse_stage(&self) -> String {
         let d = self.d;
         let mut s = String::new();
-        let raw_cols: Vec<String> = EVENT_COLUMNS
+        let raw_cols: Vec<String> = event_columns()
             .iter()
             .map(|c| format!("NULLIF(TRIM({}), '') AS f_{c}", d.to_text(&self.q(c))))
             .collect();
@@ -647,6 +679,18 @@ impl Cx<'_> {
                 "nomenclature",
             ),
             (
+                format!(
+                    "f_transfer IS NOT NULL AND lower(f_transfer) NOT IN ({})",
+                    crate::roles::Transfer::ALL
+                        .iter()
+                        .map(|t| d.str(t.as_str()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                Code::EventBadField,
+                "transfer",
+            ),
+            (
                 "f_type = 'port_call'".into(),
                 Code::EventOutOfSqlRange,
                 "type",
@@ -929,7 +973,7 @@ impl Cx<'_> {
         s.push_str(&d.create(
             "sanc_ev",
             &format!(
-                "SELECT p.rn, p.f_id AS id, COALESCE(p.f_type, 'shipment') AS typ, p.dt, {} AS dn, p.ld, p.dl, p.cd, \
+                "SELECT p.rn, p.f_id AS id, COALESCE(p.f_type, 'shipment') AS typ, p.dt, {} AS dn, p.ld, p.dl, p.cd, lower(p.f_transfer) AS tr, \
                  p.f_commodity, p.f_hs AS hs, p.f_from, p.f_to, p.qi, p.qu, p.pi, p.pc, p.pp, p.vi, p.vu, \
                  {} AS cid, CASE WHEN {} IS NOT NULL THEN {} WHEN p.f_hs IS NOT NULL THEN {} END AS ctx, {} \
                  FROM sanc_valid0 p LEFT JOIN sanc_flags g ON g.rn = p.rn \
@@ -1054,9 +1098,10 @@ impl Cx<'_> {
             }
             // NULL (a column not given) is false: NOT must not make it unknown.
             let mut cond = format!(
-                "typ = 'shipment' AND {} AND {} AND NOT COALESCE({}, FALSE)",
+                "typ = 'shipment' AND {} AND {} AND {} AND NOT COALESCE({}, FALSE)",
                 self.is_in("hs", &heads),
                 self.applies(rule, i),
+                self.conditions(rule),
                 self.covers(rule)
             );
             if !matches!(rule.kind, RuleKind::Ban) {
@@ -1100,6 +1145,10 @@ impl Cx<'_> {
         }
         if !rule.exemptions.is_empty() {
             c.push(format!("ex_{i} = 0"));
+        }
+        // `unless by MODE transfer`: the event does not say it moved so.
+        if let Some(t) = rule.unless_transfer {
+            c.push(format!("NOT COALESCE(tr = {}, FALSE)", d.str(t.as_str())));
         }
         if let Some(before) = rule.contracted_before {
             c.push(format!(
@@ -1146,11 +1195,26 @@ impl Cx<'_> {
         })
     }
 
+    /// The rule's conditions besides goods, parties and dates (as
+    /// `sanc eval` checks them after [`Cx::applies`]): `by MODE transfer`;
+    /// and FALSE for those on vessels, parties and port calls (see
+    /// [`Cx::unsupported`]).
+    fn conditions(&self, rule: &Rule) -> String {
+        if Self::blind(rule) {
+            return "FALSE".into();
+        }
+        match rule.conditions.transfer {
+            Some(t) => format!("COALESCE(tr = {}, FALSE)", self.d.str(t.as_str())),
+            None => "TRUE".into(),
+        }
+    }
+
     fn matching(&self, rule: &Rule, i: usize) -> String {
         format!(
-            "typ = 'shipment' AND {} AND {}",
+            "typ = 'shipment' AND {} AND {} AND {}",
             self.covers(rule),
-            self.applies(rule, i)
+            self.applies(rule, i),
+            self.conditions(rule)
         )
     }
 
@@ -2286,7 +2350,7 @@ impl Cx<'_> {
         ];
         let mut blind = String::from("CASE");
         for (i, r) in self.rules.rules.iter().enumerate() {
-            if !matches!(r.goods, Goods::Any) {
+            if !matches!(r.goods, Goods::Any | Goods::PortCalls) {
                 let _ = write!(
                     blind,
                     " WHEN {} THEN {}",
