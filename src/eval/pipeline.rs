@@ -16,13 +16,13 @@ use std::collections::BTreeMap;
 use std::io::Read;
 
 /// A batch is handed on when it holds this many records …
-const BATCH_RECORDS: usize = 1024;
+const BATCH_RECORDS: usize = 256;
 /// … or this much unparsed text.
 const BATCH_BYTES: usize = 256 << 10;
 /// Batches read but not yet evaluated, at most: memory stays bounded
 /// (about `IN_FLIGHT × BATCH_BYTES` of text) when evaluation is slower
 /// than reading.
-const IN_FLIGHT: usize = 6;
+const IN_FLIGHT: usize = 4;
 
 /// One record of a batch: already decoded by the reading thread, or the
 /// range of an unparsed JSON object in the batch's text.
