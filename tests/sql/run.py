@@ -147,7 +147,7 @@ def run_spark(cases):
     spark = (SparkSession.builder.master("local[1]").appName("sanc-sql-test")
              .config("spark.ui.enabled", "false")
              .config("spark.sql.shuffle.partitions", "1")
-             .config("spark.driver.memory", "1g")
+             .config("spark.driver.memory", os.environ.get("SANC_SPARK_MEMORY", "1g"))
              .getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
     schema = StructType([StructField(c, StringType(), True) for c in COLUMNS])
