@@ -314,6 +314,7 @@ impl Checker<'_> {
         let mut exemptions = BTreeSet::new();
         let mut wind_down = None;
         let mut contracted_before = None;
+        let mut contract_delivered_before = None;
         let mut unless_transfer = None;
         for c in &r.clauses {
             let kw = c.node.keyword();
@@ -380,7 +381,24 @@ impl Checker<'_> {
                     }
                     wind_down = Some((*loaded_before, *delivered_before));
                 }
-                Clause::ContractedBefore(d) => contracted_before = Some(*d),
+                Clause::ContractedBefore {
+                    contracted,
+                    delivered,
+                } => {
+                    if let Some(d) = delivered.filter(|d| d <= contracted) {
+                        self.emit(
+                            Diagnostic::error(
+                                Code::DatesReversed,
+                                "no cargo of an older contract can be delivered in this window",
+                            )
+                            .with_label(c.span, format!("contracted before {contracted}, delivered before {d}"))
+                            .with_help("the delivery deadline is the end of the wind-down, after the contract cut-off"),
+                        );
+                        ok = false;
+                    }
+                    contracted_before = Some(*contracted);
+                    contract_delivered_before = *delivered;
+                }
                 Clause::UnlessTransfer(m) => {
                     // The grammar admits only the six modes.
                     unless_transfer = crate::roles::Transfer::from_name(&m.node);
@@ -453,6 +471,7 @@ impl Checker<'_> {
             exemptions,
             wind_down,
             contracted_before,
+            contract_delivered_before,
             unless_transfer,
             conditions,
             keyword: r.keyword,
