@@ -14,23 +14,29 @@
 
 /// One normalised word for a legal form or a romanisation variant.
 fn canonical(word: &str) -> &str {
+    // The canonical forms are ASCII.
+    std::str::from_utf8(canonical_bytes(word.as_bytes())).unwrap_or(word)
+}
+
+/// [`canonical`] on bytes.
+fn canonical_bytes(word: &[u8]) -> &[u8] {
     match word {
-        "company" | "co" | "compagnie" | "cia" => "co",
-        "limited" | "ltd" | "ltda" => "ltd",
-        "corporation" | "corp" => "corp",
-        "incorporated" | "inc" => "inc",
-        "llc" => "llc",
-        "gmbh" => "gmbh",
-        "jsc" | "ojsc" | "pjsc" | "cjsc" | "ao" | "oao" | "pao" | "zao" => "jsc",
-        "sa" => "sa",
-        "international" | "intl" => "intl",
-        "trading" | "trade" => "trading",
-        "shipping" | "shpg" => "shipping",
-        "and" | "&" => "and",
+        b"company" | b"co" | b"compagnie" | b"cia" => b"co",
+        b"limited" | b"ltd" | b"ltda" => b"ltd",
+        b"corporation" | b"corp" => b"corp",
+        b"incorporated" | b"inc" => b"inc",
+        b"llc" => b"llc",
+        b"gmbh" => b"gmbh",
+        b"jsc" | b"ojsc" | b"pjsc" | b"cjsc" | b"ao" | b"oao" | b"pao" | b"zao" => b"jsc",
+        b"sa" => b"sa",
+        b"international" | b"intl" => b"intl",
+        b"trading" | b"trade" => b"trading",
+        b"shipping" | b"shpg" => b"shipping",
+        b"and" | b"&" => b"and",
         // Romanisation variants seen in DPRK and Russian names.
-        "chosun" | "joseon" => "choson",
-        "phyongyang" => "pyongyang",
-        "ryongbong" | "ryonbong" | "yonbong" => "ryonbong",
+        b"chosun" | b"joseon" => b"choson",
+        b"phyongyang" => b"pyongyang",
+        b"ryongbong" | b"ryonbong" | b"yonbong" => b"ryonbong",
         _ => word,
     }
 }
@@ -110,29 +116,28 @@ pub fn key_hashes(name: &str) -> Option<(u64, u64)> {
         let mut buf = [0u8; 256];
         let mut bounds = [(0u16, 0u16); 64];
         if let Some(n) = split_ascii(name.as_bytes(), &mut buf, &mut bounds) {
-            let words = bounds[..n].iter().map(|&(a, b)| {
-            // `split_ascii` writes ASCII only: always valid UTF-8.
-                std::str::from_utf8(&buf[usize::from(a)..usize::from(b)]).unwrap_or_default()
-            });
+            let words = bounds[..n]
+                .iter()
+                .map(|&(a, b)| &buf[usize::from(a)..usize::from(b)]);
             return hashes_of(words);
         }
     }
     let mut buf = String::with_capacity(name.len());
     let mut bounds = Vec::with_capacity(8);
     split(name, &mut buf, &mut bounds);
-    hashes_of(bounds.iter().map(|&(a, b)| &buf[a..b]))
+    hashes_of(bounds.iter().map(|&(a, b)| buf[a..b].as_bytes()))
 }
 
 /// The two hashes of the (not yet canonical) words of a name.
-fn hashes_of<'a>(words: impl Iterator<Item = &'a str>) -> Option<(u64, u64)> {
+fn hashes_of<'a>(words: impl Iterator<Item = &'a [u8]>) -> Option<(u64, u64)> {
     let mut sorted = 0u64;
     let mut compact = FNV_START;
     let mut any = false;
     for w in words {
-        let w = canonical(w);
+        let w = canonical_bytes(w);
         any = true;
-        compact = fnv_more(compact, w.as_bytes());
-        sorted = sorted.wrapping_add(mix(fnv(w.as_bytes())));
+        compact = fnv_more(compact, w);
+        sorted = sorted.wrapping_add(mix(fnv(w)));
     }
     any.then(|| (mix(sorted ^ 0x5bd1_e995), mix(compact)))
 }
