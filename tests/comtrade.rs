@@ -137,7 +137,9 @@ fn codes(v: &Value) -> Vec<(String, String, u64)> {
 }
 
 fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
-    v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    v.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
 }
 
 #[test]
@@ -146,14 +148,22 @@ fn importer_view_counts_the_importers_reports() {
     // 250 t (annual, from CHN) + 40 t (March, from RUS) = 290 t: under 300 t.
     assert_eq!(
         window(&v),
-        (2, "290".to_string(), pairs(&[("CHN", "250"), ("RUS", "40")]))
+        (
+            2,
+            "290".to_string(),
+            pairs(&[("CHN", "250"), ("RUS", "40")])
+        )
     );
     assert_eq!(v["findings"].as_array().unwrap().len(), 0);
     assert_eq!(v["stats"]["events_read"], 2);
     // The three export rows are left out, said once, at the first of them.
     assert_eq!(
         codes(&v),
-        [("sanc::event::comtrade_mirror".to_string(), "advice".to_string(), 2)]
+        [(
+            "sanc::event::comtrade_mirror".to_string(),
+            "advice".to_string(),
+            2
+        )]
     );
     let m = v["diagnostics"][0]["message"].as_str().unwrap();
     assert!(m.starts_with("3 export rows of"), "{m}");
@@ -165,7 +175,11 @@ fn exporter_view_counts_the_mirror_statistics() {
     // 100 t + 200 t (CHN) + 50 t (RUS) = 350 t: over 300 t with March.
     assert_eq!(
         window(&v),
-        (3, "350".to_string(), pairs(&[("CHN", "300"), ("RUS", "50")]))
+        (
+            3,
+            "350".to_string(),
+            pairs(&[("CHN", "300"), ("RUS", "50")])
+        )
     );
     let f = &v["findings"][0];
     assert_eq!(f["event"], "comtrade:RUS:X:PRK:2710:2019-03:2100");
@@ -173,7 +187,11 @@ fn exporter_view_counts_the_mirror_statistics() {
     assert_eq!(v["stats"]["events_read"], 3);
     assert_eq!(
         codes(&v),
-        [("sanc::event::comtrade_mirror".to_string(), "advice".to_string(), 4)]
+        [(
+            "sanc::event::comtrade_mirror".to_string(),
+            "advice".to_string(),
+            4
+        )]
     );
 }
 
@@ -183,15 +201,27 @@ fn all_rows_warn_of_each_mirror_pair() {
     // 100 + 200 + 250 + 50 + 40 = 640 t: each trade counted from both sides.
     assert_eq!(
         window(&v),
-        (5, "640".to_string(), pairs(&[("CHN", "550"), ("RUS", "90")]))
+        (
+            5,
+            "640".to_string(),
+            pairs(&[("CHN", "550"), ("RUS", "90")])
+        )
     );
     // Row 4 (PRK's annual import from CHN) mirrors row 2; row 6 (PRK's
     // import from RUS) mirrors row 5: one warning each.
     assert_eq!(
         codes(&v),
         [
-            ("sanc::event::comtrade_mirror".to_string(), "warning".to_string(), 4),
-            ("sanc::event::comtrade_mirror".to_string(), "warning".to_string(), 6)
+            (
+                "sanc::event::comtrade_mirror".to_string(),
+                "warning".to_string(),
+                4
+            ),
+            (
+                "sanc::event::comtrade_mirror".to_string(),
+                "warning".to_string(),
+                6
+            )
         ]
     );
 }

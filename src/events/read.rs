@@ -1083,7 +1083,7 @@ fn comtrade_row(
     }
     match mirror.row(&r, loc, text) {
         Seen::LeftOut => return,
-        Seen::Mirror(note) => on_item(note),
+        Seen::Mirror(note) => on_item(Item::Note(note)),
         Seen::Counted => {}
     }
     fn t(s: &Option<String>) -> Option<super::Field<'_>> {
@@ -1108,7 +1108,7 @@ fn comtrade_row(
 enum Seen {
     Counted,
     /// Counted, and the other account of a trade already counted.
-    Mirror(Item<'static>),
+    Mirror(Box<EventDiagnostic>),
     LeftOut,
 }
 
@@ -1163,11 +1163,17 @@ impl Mirror {
                 }
                 let (from, to, cmd, year) = trade;
                 let (this, that) = if import {
-                    (format!("{to}'s reported imports"), format!("{from}'s reported exports"))
+                    (
+                        format!("{to}'s reported imports"),
+                        format!("{from}'s reported exports"),
+                    )
                 } else {
-                    (format!("{from}'s reported exports"), format!("{to}'s reported imports"))
+                    (
+                        format!("{from}'s reported exports"),
+                        format!("{to}'s reported imports"),
+                    )
                 };
-                Seen::Mirror(Item::Note(Box::new(crate::diagnostic::Diagnostic::from(
+                Seen::Mirror(Box::new(crate::diagnostic::Diagnostic::from(
                     crate::diagnostic::EventProblem {
                         code: Code::EventComtradeMirror,
                         severity: Severity::Warning,
@@ -1183,7 +1189,7 @@ impl Mirror {
                         rule: None,
                         text: Some(text.chars().take(1024).collect()),
                     },
-                ))))
+                )))
             }
         }
     }

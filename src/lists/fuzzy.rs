@@ -64,7 +64,11 @@ impl Index {
         let mut by_len = vec![0..0; longest + 1];
         let mut start = 0;
         for (len, slot) in by_len.iter_mut().enumerate() {
-            let end = start + keys[start..].iter().take_while(|(_, k)| k.len() == len).count();
+            let end = start
+                + keys[start..]
+                    .iter()
+                    .take_while(|(_, k)| k.len() == len)
+                    .count();
             *slot = start..end;
             start = end;
         }
@@ -181,20 +185,45 @@ mod tests {
     #[test]
     fn same_as_a_scan() {
         let names = [
-            "Chon Ma San", "Sam Jong 1", "Sam Jong 2", "Yu Jong 2", "Kum Un San 3",
-            "Ocean Maritime Management", "OMM", "A", "Ji Song 6", "Ji Song 8",
-            "Nam San 8", "Paek Yang San", "Korea Ansan Shipping", "An San 1",
-            "Rye Song Gang 1", "Hae Song", "Song Hae", "Xin Yuan 18",
+            "Chon Ma San",
+            "Sam Jong 1",
+            "Sam Jong 2",
+            "Yu Jong 2",
+            "Kum Un San 3",
+            "Ocean Maritime Management",
+            "OMM",
+            "A",
+            "Ji Song 6",
+            "Ji Song 8",
+            "Nam San 8",
+            "Paek Yang San",
+            "Korea Ansan Shipping",
+            "An San 1",
+            "Rye Song Gang 1",
+            "Hae Song",
+            "Song Hae",
+            "Xin Yuan 18",
         ];
         let entries: Vec<Entry> = names.iter().map(|n| entry(n)).collect();
         let index = Index::new(&entries);
         let queries = [
-            "Chon Ma Sam", "Sam Jong 7", "SAMJONG", "OM", "Oceam Maritime Managment",
-            "Ji Song 9", "Nam San", "Korea An San Shipping", "B", "Hae Song Ho",
-            "Xin Yuan 19", "Paek Yang",
+            "Chon Ma Sam",
+            "Sam Jong 7",
+            "SAMJONG",
+            "OM",
+            "Oceam Maritime Managment",
+            "Ji Song 9",
+            "Nam San",
+            "Korea An San Shipping",
+            "B",
+            "Hae Song Ho",
+            "Xin Yuan 19",
+            "Paek Yang",
         ];
         for q in queries {
-            for t in ["0", "0.3", "0.5", "0.7", "0.8", "0.85", "0.875", "0.9", "0.95", "1"] {
+            for t in [
+                "0", "0.3", "0.5", "0.7", "0.8", "0.85", "0.875", "0.9", "0.95", "1",
+            ] {
                 let t: Decimal = t.parse().unwrap();
                 let qc = normalize::compact(q);
                 let mut scan: Vec<(u32, Decimal)> = Vec::new();

@@ -198,7 +198,11 @@ impl Filter {
 
     /// The word (from the high bits) and three bits (from the low ones).
     fn slot(&self, h: u64) -> (usize, u64) {
-        let i = if self.shift >= 64 { 0 } else { (h >> self.shift) as usize };
+        let i = if self.shift >= 64 {
+            0
+        } else {
+            (h >> self.shift) as usize
+        };
         let bits = (1u64 << (h & 63)) | (1u64 << ((h >> 6) & 63)) | (1u64 << ((h >> 12) & 63));
         (i, bits)
     }
