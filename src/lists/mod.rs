@@ -307,6 +307,20 @@ impl List {
         (first, last)
     }
 
+    /// Might an entry have this IMO number? `false`: certainly none has.
+    /// Only a filter probe: cheap, and a run of them (one per field of an
+    /// event) overlaps its memory accesses.
+    pub fn may_have_imo(&self, imo: u32) -> bool {
+        self.filter.may_contain(imo_key(imo))
+    }
+
+    /// Might an entry's name or alias match `name` exactly (as
+    /// [`List::by_name`] matches without `fuzzy`)? `false`: certainly none does.
+    pub fn may_have_name(&self, name: &str) -> bool {
+        normalize::key_hashes(name)
+            .is_some_and(|(a, b)| self.filter.may_contain(a) | self.filter.may_contain(b))
+    }
+
     /// Entries with this IMO number listed on `date`.
     pub fn by_imo(&self, imo: u32, date: NaiveDate) -> impl Iterator<Item = &Entry> + '_ {
         self.filter

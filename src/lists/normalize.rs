@@ -131,15 +131,58 @@ pub fn key_hashes(name: &str) -> Option<(u64, u64)> {
 /// The two hashes of the (not yet canonical) words of a name.
 fn hashes_of<'a>(words: impl Iterator<Item = &'a [u8]>) -> Option<(u64, u64)> {
     let mut sorted = 0u64;
-    let mut compact = FNV_START;
+    let mut compact = Stream::default();
     let mut any = false;
     for w in words {
         let w = canonical_bytes(w);
         any = true;
-        compact = fnv_more(compact, w);
-        sorted = sorted.wrapping_add(mix(fnv(w)));
+        compact.push(w);
+        sorted = sorted.wrapping_add(hash_bytes(w));
     }
-    any.then(|| (mix(sorted ^ 0x5bd1_e995), mix(compact)))
+    any.then(|| (mix(sorted ^ 0x5bd1_e995), compact.finish()))
+}
+
+/// A hash of a short byte string, eight bytes at a time.
+fn hash_bytes(b: &[u8]) -> u64 {
+    let mut h = (b.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    for c in b.chunks(8) {
+        let mut w = [0u8; 8];
+        w[..c.len()].copy_from_slice(c);
+        h = mix(h ^ u64::from_le_bytes(w));
+    }
+    h
+}
+
+/// [`hash_bytes`] of words pushed one after the other, as if concatenated.
+#[derive(Default)]
+struct Stream {
+    h: u64,
+    acc: u64,
+    n: u32,
+    len: u64,
+}
+
+impl Stream {
+    fn push(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.acc |= u64::from(b) << (8 * self.n);
+            self.n += 1;
+            if self.n == 8 {
+                self.h = mix(self.h ^ self.acc);
+                self.acc = 0;
+                self.n = 0;
+            }
+        }
+        self.len += bytes.len() as u64;
+    }
+
+    fn finish(&self) -> u64 {
+        let mut h = self.h;
+        if self.n > 0 {
+            h = mix(h ^ self.acc);
+        }
+        mix(h ^ self.len.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+    }
 }
 
 /// [`split`] for an ASCII name into fixed buffers: the number of words, or
