@@ -183,6 +183,7 @@ fn exporter_view_counts_the_mirror_statistics() {
     );
     let f = &v["findings"][0];
     assert_eq!(f["event"], "comtrade:RUS:X:PRK:2710:2019-03:2100");
+    assert_eq!(f["source"], "UN Comtrade: RUS's reported exports");
     assert_eq!(f["total"], "350");
     assert_eq!(v["stats"]["events_read"], 3);
     assert_eq!(

@@ -75,6 +75,8 @@ pub struct Row {
     pub value: Option<String>,
     pub transfer: Option<String>,
     pub reporter: String,
+    /// Whose account the row is: `UN Comtrade: PRK's reported imports`.
+    pub source: String,
     /// An import (`M`, `RM`), not an export; `None` for an unknown flow.
     pub import: Option<bool>,
     /// The trade the row is an account of, whoever reports it: exporter,
@@ -196,6 +198,11 @@ pub fn row(get: impl Fn(&str) -> Option<String>) -> Row {
     if let (Some(f), Some(t), Some(y)) = (&r.from, &r.to, y) {
         r.trade = Some((f.clone(), t.clone(), cmd.trim().to_string(), y.to_string()));
     }
+    r.source = match r.import {
+        Some(true) => format!("UN Comtrade: {}'s reported imports", reporter.trim()),
+        Some(false) => format!("UN Comtrade: {}'s reported exports", reporter.trim()),
+        None => "UN Comtrade".into(),
+    };
     r.hs = Some(cmd.trim().to_string()).filter(|c| !c.is_empty());
     let qty = get("qty").filter(|q| q.trim() != "0");
     let qty_unit = get("qtyunitabbr").and_then(|u| unit(&u));

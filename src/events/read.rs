@@ -1099,6 +1099,7 @@ fn comtrade_row(
         value: t(&r.value),
         transfer: t(&r.transfer),
         reporter: Some(super::Field::Text(&r.reporter)),
+        source: Some(super::Field::Text(&r.source)),
         ..RawEvent::default()
     };
     on_item(Item::Record(Record { raw, loc, text }));
