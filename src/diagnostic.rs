@@ -369,6 +369,7 @@ codes! {
     EventMultilineRecord = "sanc::event::multiline_record",
     EventUnknownColumn = "sanc::event::unknown_column",
     EventBadImo = "sanc::event::bad_imo",
+    EventComtradeMirror = "sanc::event::comtrade_mirror",
 }
 
 impl Code {
