@@ -1,6 +1,6 @@
 //! Rules: resolve names, check clauses, units and dates, assign stable ids.
 
-use super::{Checker, FileRules, LoweredRule, Memo};
+use super::{Checker, FileRules, ItemRules, LoweredRule, Memo};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::model::{self, Goods, Limit, PartySet};
 use crate::roles::Participant;
@@ -33,97 +33,215 @@ impl Checker<'_> {
         old_refs.by_ref().take(memo.declaration_refs).for_each(drop);
         let mut out = Vec::with_capacity(self.files.len());
         for i in 0..self.files.len() {
-            let file = match old.get_mut(i).and_then(Option::take) {
-                Some(mut f) if !f.foreign && unchanged.get(i) == Some(&true) => {
-                    // Reused: its rules and references from the old lists.
-                    self.diags.extend(f.diagnostics.iter().cloned());
-                    self.model
-                        .references
-                        .extend(old_refs.by_ref().take(f.references));
-                    for name in &f.used {
-                        if !self.used.contains(name) {
-                            self.used.insert(name.clone());
-                        }
-                    }
-                    for l in &mut f.rules {
+            let previous = old.get_mut(i).and_then(Option::take).map(|mut f| {
+                // Its old rules and references, taken from the old lists.
+                let mut refs = Vec::new();
+                for item in &mut f.items {
+                    if let Some(l) = &mut item.rule {
                         if l.rule.is_none() {
                             l.rule = old_rules.next();
                         }
                     }
-                    f
+                    refs.extend(old_refs.by_ref().take(item.references));
                 }
-                stale => {
-                    if let Some(f) = stale {
-                        // Its old rules and references go.
-                        let in_set = f.rules.iter().filter(|l| l.rule.is_none()).count();
-                        old_rules.by_ref().take(in_set).for_each(drop);
-                        old_refs.by_ref().take(f.references).for_each(drop);
-                    }
-                    self.lower_file(i)
-                }
-            };
-            out.push(Some(file));
+                (f, refs)
+            });
+            let same = unchanged.get(i) == Some(&true);
+            out.push(Some(self.lower_file(i, previous, same)));
         }
         self.add_rules(&mut out);
         Memo {
             env,
             files: out,
             declaration_refs,
+            reused: self.reused,
         }
     }
 
     /// Check the rules of file `i` (their diagnostics, references and used
-    /// names go to the rule set as they are found; a copy is kept).
-    fn lower_file(&mut self, i: usize) -> FileRules {
+    /// names go to the rule set as they are found; a copy is kept), taking
+    /// from `previous` (what checking the file last time found, with its
+    /// references) each rule item whose text did not change. `same`: the
+    /// file and its parse are the ones `previous` was checked from.
+    fn lower_file(
+        &mut self,
+        i: usize,
+        previous: Option<(FileRules, Vec<model::Reference>)>,
+        same: bool,
+    ) -> FileRules {
         let Some(parsed) = self.files.get(i) else {
             return FileRules::default();
         };
         let file = parsed.ast.file;
-        let diags_before = self.diags.len();
-        let refs_before = self.model.references.len();
-        self.used.log = Some(Vec::new());
-        let mut rules = Vec::new();
+        let text = self.texts.get(i).copied();
+        let regime = self.regimes.get(&file).map(|(n, _)| n.clone());
+        // The old items by key, each with where its references begin.
+        let (mut old_items, mut old_refs) = match previous {
+            Some((f, refs)) => (f.items, refs),
+            None => (Vec::new(), Vec::new()),
+        };
+        let mut ref_starts = Vec::with_capacity(old_items.len());
+        let mut at = 0;
+        for item in &old_items {
+            ref_starts.push(at);
+            at += item.references;
+        }
+        let mut by_key: std::collections::HashMap<u64, Vec<usize>> = Default::default();
+        if !same {
+            for (j, item) in old_items.iter().enumerate().rev() {
+                if item.local {
+                    by_key.entry(item.key).or_default().push(j);
+                }
+            }
+        }
+        let mut taken: Vec<Option<ItemRules>> = old_items.drain(..).map(Some).collect();
+        let mut next_old = 0usize;
+        let mut items = Vec::new();
         for (n, item) in parsed.ast.items.iter().enumerate() {
             let ItemKind::Rule(r) = &item.kind else {
                 continue;
             };
-            let regime = self.regimes.get(&file).map(|(n, _)| n.clone());
-            let lowered = self.lower_rule(r, item.span);
-            let (id, labelled) = match &r.label {
-                Some(l) => (l.node.clone(), true),
-                None => (self.derived_id(r), false),
+            let known = taken
+                .get(next_old)
+                .and_then(Option::as_ref)
+                .filter(|_| same);
+            let key = match (known, text) {
+                (Some(o), _) => o.key,
+                (None, Some(t)) => item_key(t, item, regime.as_deref()),
+                (None, None) => 0,
             };
-            let id = match &regime {
-                Some(reg) => format!("{reg}.{id}"),
-                None => id,
+            // The old item: the next one in a file that did not change,
+            // else the first unused one with this key.
+            let j = if same {
+                let j = next_old;
+                next_old += 1;
+                Some(j).filter(|&j| {
+                    taken
+                        .get(j)
+                        .and_then(Option::as_ref)
+                        .is_some_and(|o| o.local)
+                })
+            } else {
+                by_key.get_mut(&key).and_then(Vec::pop)
             };
-            let at = r.label.as_ref().map_or(r.keyword, |l| l.span);
-            // A rule with errors already has a diagnostic; do not pile on.
-            let Some(mut rule) = lowered else { continue };
+            let reused = j.and_then(|j| Some((j, taken.get_mut(j)?.take()?)));
+            let lowered = match reused {
+                Some((j, old)) => {
+                    self.reused += 1;
+                    let refs = old_refs.get_mut(ref_starts[j]..).unwrap_or_default();
+                    self.reuse_item(old, n, item.span.start, refs)
+                }
+                None => self.lower_item(file, n, item, r, regime.as_ref()),
+            };
+            items.push(ItemRules { key, ..lowered });
+        }
+        FileRules { items }
+    }
+
+    /// A rule item checked last time, moved to where it now begins.
+    fn reuse_item(
+        &mut self,
+        mut old: ItemRules,
+        n: usize,
+        start: usize,
+        refs: &mut [model::Reference],
+    ) -> ItemRules {
+        let by = start as isize - old.start as isize;
+        let shift = |s: &mut Span| {
+            s.start = s.start.saturating_add_signed(by);
+            s.end = s.end.saturating_add_signed(by);
+        };
+        for d in &mut old.diagnostics {
+            for l in &mut d.labels {
+                shift(&mut l.span);
+            }
+        }
+        self.diags.extend(old.diagnostics.iter().cloned());
+        for r in refs.iter_mut().take(old.references) {
+            let mut span = r.span;
+            shift(&mut span);
+            self.model.references.push(model::Reference {
+                name: std::mem::take(&mut r.name),
+                span,
+            });
+        }
+        for name in &old.used {
+            if !self.used.contains(name) {
+                self.used.insert(name.clone());
+            }
+        }
+        if let Some(l) = &mut old.rule {
+            shift(&mut l.at);
+            l.item = n;
+            if let Some(rule) = &mut l.rule {
+                shift(&mut rule.keyword);
+                shift(&mut rule.span);
+            }
+        }
+        old.start = start;
+        old
+    }
+
+    /// Check one rule item.
+    fn lower_item(
+        &mut self,
+        file: crate::source::FileId,
+        n: usize,
+        item: &ast::Item,
+        r: &ast::Rule,
+        regime: Option<&String>,
+    ) -> ItemRules {
+        let diags_before = self.diags.len();
+        let refs_before = self.model.references.len();
+        self.used.log = Some(Vec::new());
+        let lowered = self.lower_rule(r, item.span);
+        let (id, labelled) = match &r.label {
+            Some(l) => (l.node.clone(), true),
+            None => (self.derived_id(r), false),
+        };
+        let id = match regime {
+            Some(reg) => format!("{reg}.{id}"),
+            None => id,
+        };
+        let at = r.label.as_ref().map_or(r.keyword, |l| l.span);
+        // A rule with errors already has a diagnostic; do not pile on.
+        let rule = lowered.map(|mut rule| {
             rule.id = id;
-            rule.regime = regime;
+            rule.regime = regime.cloned();
             rule.doc = item.doc.clone();
-            rules.push(LoweredRule {
+            LoweredRule {
                 rule: Some(rule),
                 at,
                 labelled,
                 item: n,
-            });
-        }
+            }
+        });
         let mut used = self.used.log.take().unwrap_or_default();
         used.sort_unstable();
         used.dedup();
         let diagnostics = self.diags[diags_before..].to_vec();
-        let foreign = diagnostics
+        let inside =
+            |s: &Span| s.file == file && s.start >= item.span.start && s.end <= item.span.end;
+        let references = &self.model.references[refs_before..];
+        let local = diagnostics
             .iter()
             .flat_map(|d| &d.labels)
-            .any(|l| l.span.file != file);
-        FileRules {
-            rules,
+            .all(|l| inside(&l.span))
+            && references.iter().all(|r| inside(&r.span))
+            && rule.as_ref().is_none_or(|l| {
+                inside(&l.at)
+                    && l.rule
+                        .as_ref()
+                        .is_none_or(|r| inside(&r.keyword) && inside(&r.span))
+            });
+        ItemRules {
+            key: 0,
+            start: item.span.start,
+            rule,
             diagnostics,
-            references: self.model.references.len() - refs_before,
+            references: references.len(),
             used,
-            foreign,
+            local,
         }
     }
 
@@ -138,7 +256,8 @@ impl Checker<'_> {
             let mut ids: HashMap<&str, (Span, bool)> = HashMap::new();
             for (f, file) in files.iter().enumerate() {
                 let Some(file) = file else { continue };
-                for (n, l) in file.rules.iter().enumerate() {
+                for (n, l) in file.items.iter().enumerate() {
+                    let Some(l) = &l.rule else { continue };
                     let Some(rule) = &l.rule else { continue };
                     match ids.get(rule.id.as_str()) {
                         Some(&(first, first_labelled)) => {
@@ -155,7 +274,8 @@ impl Checker<'_> {
         for (f, file) in files.iter_mut().enumerate() {
             let Some(file) = file else { continue };
             let items = self.files.get(f).map_or(&[][..], |p| &p.ast.items[..]);
-            for (n, l) in file.rules.iter_mut().enumerate() {
+            for (n, l) in file.items.iter_mut().enumerate() {
+                let Some(l) = &mut l.rule else { continue };
                 let Some(rule) = l.rule.take() else { continue };
                 if let Some(&(_, _, first, first_labelled)) =
                     losers.peek().filter(|x| x.0 == f && x.1 == n)
@@ -929,4 +1049,15 @@ fn who_text(w: &ast::Participants) -> String {
 /// `owner-or-operator`, `any-party`: for derived ids.
 fn who_words(w: &ast::Participants) -> String {
     who_text(w).replace(' ', "-")
+}
+
+/// What a rule item's check depends on besides the declarations: its text,
+/// its doc comment and its file's regime.
+fn item_key(text: &str, item: &ast::Item, regime: Option<&str>) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.get(item.span.start..item.span.end).hash(&mut h);
+    item.doc.hash(&mut h);
+    regime.hash(&mut h);
+    h.finish()
 }
