@@ -47,6 +47,10 @@ pub struct Memo {
     /// tests).
     #[cfg_attr(not(test), allow(dead_code))]
     reused: usize,
+    /// Emptied lists of rules and references, kept for their memory: the
+    /// next check fills them instead of growing new ones.
+    spare_rules: Vec<crate::model::Rule>,
+    spare_references: Vec<crate::model::Reference>,
 }
 
 #[cfg(test)]
@@ -91,12 +95,14 @@ struct ItemRules {
     local: bool,
 }
 
-/// One rule that checked (id, regime and doc set), before id collisions.
+/// One rule that checked (id, regime and doc set). It is in the rule set's
+/// list of rules (which the next check takes it from), unless an earlier
+/// rule has its id.
 #[derive(Debug)]
 struct LoweredRule {
-    /// The rule, unless it is in the rule set (whose list of rules the next
-    /// check takes it from): a rule whose id an earlier one has stays here.
-    rule: Option<crate::model::Rule>,
+    /// The rule, when an earlier rule has its id (and it is not in the
+    /// rule set).
+    loser: Option<Box<crate::model::Rule>>,
     /// Where a second rule with its id is reported.
     at: Span,
     labelled: bool,
@@ -118,9 +124,14 @@ pub fn check_again(
     files: &[Parsed],
     texts: &[&str],
     unchanged: &[bool],
-    memo: Memo,
+    mut memo: Memo,
     previous: Option<&mut Checked>,
 ) -> (Checked, Memo) {
+    let mut model = RuleSet {
+        references: std::mem::take(&mut memo.spare_references),
+        ..RuleSet::default()
+    };
+    model.references.clear();
     let mut cx = Checker {
         files,
         texts,
@@ -132,7 +143,7 @@ pub fn check_again(
             .iter()
             .flat_map(|f| f.diagnostics.iter().cloned())
             .collect(),
-        model: RuleSet::default(),
+        model,
         used: Used {
             names: files
                 .iter()
@@ -141,7 +152,6 @@ pub fn check_again(
             log: None,
         },
         regimes: BTreeMap::new(),
-        rule_asts: Vec::new(),
         children: Vec::new(),
         reused: 0,
     };
@@ -203,8 +213,6 @@ struct Checker<'a> {
     /// Declared names that something refers to.
     used: Used,
     regimes: BTreeMap<FileId, (String, Span)>,
-    /// The AST of each rule in `model.rules`, same order.
-    rule_asts: Vec<&'a ast::Rule>,
     /// `model.children_index()`, once every commodity is declared.
     children: Vec<Vec<crate::model::CommodityId>>,
     /// Rule items taken from the previous check.
