@@ -76,8 +76,8 @@ impl Checker<'_> {
         // Bans indexed by their goods, so each cap is compared only with the
         // bans that could cover it: linear in the number of rules.
         let mut any = Vec::new();
-        let mut by_commodity: std::collections::HashMap<usize, Vec<usize>> = Default::default();
-        let mut by_hs: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+        let mut by_commodity: foldhash::HashMap<usize, Vec<usize>> = Default::default();
+        let mut by_hs: foldhash::HashMap<&str, Vec<usize>> = Default::default();
         for (i, b) in self.model.rules.iter().enumerate() {
             if !matches!(b.kind, RuleKind::Ban) {
                 continue;

@@ -12,7 +12,7 @@ use crate::diagnostic::{self, Diagnostic};
 use crate::model::RuleSet;
 use crate::source::{FileId, Span};
 use crate::syntax::{ast, Parsed};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The result of checking a rule set: the model and every diagnostic.
 #[derive(Debug, Clone)]
@@ -184,7 +184,7 @@ pub fn check_again(
 /// checked, the names added are also logged (for [`FileRules::used`]).
 #[derive(Debug, Default)]
 struct Used {
-    names: HashSet<String>,
+    names: foldhash::HashSet<String>,
     log: Option<Vec<String>>,
 }
 
@@ -245,8 +245,8 @@ impl<'a> Checker<'a> {
     /// Places are left out: a rule's diagnostics that point at a
     /// declaration in another file are never reused ([`FileRules::foreign`]).
     fn fingerprint(&self) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
+        use std::hash::{BuildHasher, Hash, Hasher};
+        let mut h = foldhash::quality::FixedState::default().build_hasher();
         let m = &self.model;
         for (name, d) in &m.declarations {
             name.hash(&mut h);

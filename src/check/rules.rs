@@ -9,7 +9,7 @@ use crate::suggest;
 use crate::syntax::ast::{self, Clause, Condition, Direction, ItemKind, Node, PartyRef, Period};
 use crate::units::{Dimension, Unit};
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 impl Checker<'_> {
     /// Check every file's rules (or take them from `memo`, see
@@ -252,8 +252,11 @@ impl Checker<'_> {
         // place of the first rule with their id.
         let mut losers: Vec<(usize, usize, usize, Span, bool)> = Vec::new();
         {
-            let mut ids: HashMap<&str, (Span, bool)> =
-                HashMap::with_capacity(self.model.rules.len());
+            let mut ids: foldhash::HashMap<&str, (Span, bool)> =
+                foldhash::HashMap::with_capacity_and_hasher(
+                    self.model.rules.len(),
+                    Default::default(),
+                );
             let mut k = 0;
             for (f, file) in files.iter().enumerate() {
                 let Some(file) = file else { continue };
@@ -1068,8 +1071,8 @@ fn who_words(w: &ast::Participants) -> String {
 /// What a rule item's check depends on besides the declarations: its text,
 /// its doc comment and its file's regime.
 fn item_key(text: &str, item: &ast::Item, regime: Option<&str>) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut h = foldhash::quality::FixedState::default().build_hasher();
     text.get(item.span.start..item.span.end).hash(&mut h);
     item.doc.hash(&mut h);
     regime.hash(&mut h);
@@ -1109,7 +1112,7 @@ fn align(old: &[u64], new: &[u64]) -> Vec<Option<usize>> {
         *o = Some(k);
     }
     let (old_mid, new_mid) = (head..old.len() - tail, head..new.len() - tail);
-    let mut by_key: HashMap<u64, Vec<usize>> = HashMap::new();
+    let mut by_key: foldhash::HashMap<u64, Vec<usize>> = Default::default();
     for j in old_mid.clone().rev() {
         by_key.entry(old[j]).or_default().push(j);
     }
