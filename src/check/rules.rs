@@ -112,8 +112,7 @@ impl Checker<'_> {
             let mut old = None;
             if let Some(j) = j {
                 // The old items before it are gone.
-                while let Some((k, o)) = old_iter.next_if(|(k, _)| *k < j) {
-                    let _ = k;
+                while let Some((_, o)) = old_iter.next_if(|(k, _)| *k < j) {
                     drop_items(vec![o], rules_in, refs_in);
                 }
                 old = old_iter.next().map(|(_, o)| o);
@@ -283,16 +282,14 @@ impl Checker<'_> {
         let mut lost: Vec<Option<model::Rule>> = Vec::new();
         {
             let mut next = losers.iter().map(|x| x.0).peekable();
-            let mut k = 0;
             let rules = std::mem::take(&mut self.model.rules);
-            for rule in rules {
+            for (k, rule) in rules.into_iter().enumerate() {
                 if next.peek() == Some(&k) {
                     next.next();
                     lost.push(Some(rule));
                 } else {
                     self.model.rules.push(rule);
                 }
-                k += 1;
             }
         }
         for ((_, f, n, first, first_labelled), rule) in losers.into_iter().zip(lost) {
