@@ -260,6 +260,16 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
+        // Shut down and exit as an editor does; killed if it does not.
+        let _ = self.send(serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}));
+        let _ = self.send(serde_json::json!({"jsonrpc": "2.0", "method": "exit"}));
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(60) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
