@@ -5,13 +5,22 @@
 //!     cargo bench --bench recheck [-- 5000|20000|50000|1|caps N]
 //!
 //! Prints the cold check, then the median, 90th percentile and worst of 40
-//! re-checks (SANC_BENCH_RUNS changes the count), each as incremental as
-//! the server's: the changed file parsed again around the edit only, the
-//! rules of the other files not checked again (the declarations did not
-//! change), declarations, rule ids and lints checked in full.
+//! re-checks (SANC_BENCH_RUNS changes the count), twice: through the
+//! library as the server calls it (the changed file parsed again around
+//! the edit only, only the changed statement's rule checked again, rule
+//! ids and lints checked in full, every diagnostic converted to the LSP's
+//! form), and through `sanc lsp` itself over standard input and output,
+//! from writing the `didChange` to reading the last `publishDiagnostics`
+//! (this includes the server's 10 ms wait for more changes).
+//! SANC_BENCH_SERVER=PATH times another build of `sanc lsp` instead, for
+//! a comparison side by side.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use sanc::lsp::Workspace;
+
+// The allocator `sanc` itself uses (src/main.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::fmt::Write;
 use std::time::{Duration, Instant};
 
@@ -69,8 +78,12 @@ fn one_line_caps(n: usize) -> Vec<String> {
     vec![s]
 }
 
-/// Check a rule set cold, then 40 times after a one-line change to one of
-/// its files, as the server does.
+/// Check a rule set cold, then `SANC_BENCH_RUNS` (40) times after a
+/// one-line change to one of its files: first through the library
+/// ([`Workspace`]: re-parse, re-check, each diagnostic converted as the
+/// server does), then through `sanc lsp` itself over standard input and
+/// output, from the `didChange` written to the last `publishDiagnostics`
+/// read: what an editor waits for.
 fn run(label: &str, files: &[String], changed: usize, from: &str) {
     let dir = match tempfile::tempdir() {
         Ok(d) => d,
@@ -107,24 +120,204 @@ fn run(label: &str, files: &[String], changed: usize, from: &str) {
         let start = Instant::now();
         ws.set_text(&target, text);
         let a = ws.recheck(&root);
-        let _published = a
+        let published: usize = a
             .checked
             .diagnostics
             .iter()
-            .filter(|d| d.primary_span().is_some())
+            .filter_map(|d| sanc::lsp::to_lsp_diagnostic(d, &a.sources))
             .count();
+        std::hint::black_box(published);
         times.push(start.elapsed());
+    }
+    report(
+        "re-check (library: re-parse, re-check, convert)",
+        runs,
+        &mut times,
+    );
+    drop(ws);
+    match through_the_server(&root, files, changed, from, runs) {
+        Ok(mut times) => report(
+            "didChange → publishDiagnostics (sanc lsp over stdio)",
+            runs,
+            &mut times,
+        ),
+        Err(e) => eprintln!("  sanc lsp: {e}"),
+    }
+}
+
+fn report(what: &str, runs: usize, times: &mut [Duration]) {
+    if times.is_empty() {
+        return;
     }
     times.sort();
     let median = times[times.len() / 2];
     let p90 = times[times.len() * 9 / 10];
     let worst = times[times.len() - 1];
     println!(
-        "  re-check after a one-line change (40 runs): median {:.1} ms, p90 {:.1} ms, worst {:.1} ms",
+        "  {what}, {runs} runs: median {:.1} ms, p90 {:.1} ms, worst {:.1} ms",
         ms(median),
         ms(p90),
         ms(worst)
     );
+}
+
+/// A `sanc lsp` process on the rule set in `root`, its messages read on a
+/// thread.
+struct Server {
+    child: std::process::Child,
+    stdin: std::process::ChildStdin,
+    incoming: std::sync::mpsc::Receiver<serde_json::Value>,
+}
+
+impl Server {
+    fn start(root: &std::path::Path) -> Result<Server, String> {
+        use std::io::{BufRead, Read};
+        use std::process::{Command, Stdio};
+        // SANC_BENCH_SERVER: another build of `sanc` to compare with.
+        let exe = std::env::var("SANC_BENCH_SERVER")
+            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_sanc").to_string());
+        let mut child = Command::new(exe)
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start it: {e}"))?;
+        let stdin = child.stdin.take().ok_or("no standard input")?;
+        let stdout = child.stdout.take().ok_or("no standard output")?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut r = std::io::BufReader::new(stdout);
+            loop {
+                let mut len = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(n) = line.strip_prefix("Content-Length: ") {
+                        len = n.parse().unwrap_or(0);
+                    }
+                }
+                let mut body = vec![0; len];
+                if r.read_exact(&mut body).is_err() {
+                    return;
+                }
+                let msg = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
+                if tx.send(msg).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut s = Server {
+            child,
+            stdin,
+            incoming: rx,
+        };
+        let root_uri = uri(root);
+        s.send(
+            serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+            "params": {"processId": null, "rootUri": root_uri, "capabilities": {}}}),
+        )?;
+        loop {
+            if s.recv()?.get("id").is_some() {
+                break;
+            }
+        }
+        s.send(serde_json::json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}))?;
+        Ok(s)
+    }
+
+    fn send(&mut self, msg: serde_json::Value) -> Result<(), String> {
+        use std::io::Write;
+        let body = msg.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len())
+            .and_then(|()| self.stdin.flush())
+            .map_err(|e| format!("cannot write to it: {e}"))
+    }
+
+    fn recv(&mut self) -> Result<serde_json::Value, String> {
+        self.incoming
+            .recv_timeout(Duration::from_secs(120))
+            .map_err(|_| "no answer within 120 s".to_string())
+    }
+
+    /// Read messages until `n` diagnostics publications have come.
+    fn publications(&mut self, n: usize) -> Result<(), String> {
+        let mut seen = 0;
+        while seen < n {
+            if self.recv()?["method"] == "textDocument/publishDiagnostics" {
+                seen += 1;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // Shut down and exit as an editor does; killed if it does not.
+        let _ = self.send(serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}));
+        let _ = self.send(serde_json::json!({"jsonrpc": "2.0", "method": "exit"}));
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(60) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn uri(path: &std::path::Path) -> String {
+    format!("file://{}", path.display())
+}
+
+/// The same edits as an editor sends them: the changed file opened, then
+/// each edit as a `didChange` replacing the edited line; timed until the
+/// server has published the diagnostics of every file of the rule set.
+fn through_the_server(
+    root: &std::path::Path,
+    files: &[String],
+    changed: usize,
+    from: &str,
+    runs: usize,
+) -> Result<Vec<Duration>, String> {
+    let mut server = Server::start(root)?;
+    let doc = uri(&root.join(format!("r{changed:02}.sanc")));
+    let text = &files[changed];
+    server.send(serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didOpen",
+        "params": {"textDocument": {"uri": doc, "languageId": "sanc", "version": 0, "text": text}}}))?;
+    server.publications(files.len())?;
+    let at = text
+        .find(from)
+        .ok_or("the edited text is not in the file")?;
+    let line = text[..at].matches('\n').count();
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let mut old_line = text[line_start..line_end].to_string();
+    let mut times = Vec::new();
+    for i in 0..runs {
+        let new_line = old_line.replacen(from, &format!("{i}{from}"), 1);
+        let change = serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didChange",
+            "params": {"textDocument": {"uri": doc, "version": i + 1},
+                "contentChanges": [{"range": {
+                    "start": {"line": line, "character": 0},
+                    "end": {"line": line, "character": old_line.encode_utf16().count()}},
+                    "text": new_line}]}});
+        let start = Instant::now();
+        server.send(change)?;
+        server.publications(files.len())?;
+        times.push(start.elapsed());
+        old_line = new_line.replacen(&format!("{i}{from}"), from, 1);
+    }
+    Ok(times)
 }
 
 fn main() {

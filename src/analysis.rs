@@ -181,7 +181,10 @@ pub fn analyze(inputs: Vec<Input>, previous: Option<Analyzed>) -> Analyzed {
         parsed.push(parse);
         unchanged.push(same);
     }
-    let (mut checked, memo) = check::check_again(&parsed, &unchanged, memo, old_checked.as_mut());
+    let texts: Vec<&str> = sources.files().map(|(_, f)| f.text.as_str()).collect();
+    let (mut checked, memo) =
+        check::check_again(&parsed, &texts, &unchanged, memo, old_checked.as_mut());
+    drop(texts);
     // What is left of the previous analysis is freed on another thread: a
     // large rule set takes milliseconds to free, and the editor waits for
     // the diagnostics, not for that.
@@ -351,5 +354,146 @@ mod tests {
         // Most edits leave the declarations alone: the other files' rules
         // were reused.
         assert!(reused_rules > 30, "{reused_rules}");
+    }
+
+    /// A large file of rules generated like the recheck bench's, and a
+    /// small one using its declarations.
+    fn large_rule_set() -> Vec<(String, String)> {
+        use std::fmt::Write;
+        let mut big = String::from(
+            "regime big \"Generated\"\n\ncommodity base = hs 27 measured in t\nconvert base 1 t = 7 bbl\nlist lst = csv \"missing.csv\"\ngroup g = [PRK, RUS]\n\n",
+        );
+        let countries = ["PRK", "RUS", "CHN", "IRN", "SYR"];
+        for n in 0..40 {
+            let _ = writeln!(big, "## Goods number {n}.");
+            let _ = writeln!(
+                big,
+                "commodity c{n} \"Commodity {n}\" = hs {} under base",
+                2700 + n
+            );
+            let _ = writeln!(big, "party p{n} = {}", countries[n % 5]);
+            let _ = writeln!(big, "ban c{n} from p{n}  cite \"Resolution {n} OP 1\"");
+            let _ = writeln!(
+                big,
+                "cap_{n}:\ncap c{n} to p{n} {} t per year by origin",
+                1000 + n
+            );
+            let _ = writeln!(big, "    warn at 75%, 90%\n    effective 2018-01-01");
+            let _ = writeln!(big, "require report of c{n} to p{n} within 30 days\n");
+            if n % 5 == 0 {
+                let _ = writeln!(big, "ban c{n} to g with any party on lst\n");
+            }
+            if n % 7 == 0 {
+                let _ = writeln!(big, "cap c{n} to p{n} 5 bbl per year\n");
+            }
+        }
+        let small = "regime small\nban c3 to p3\ncap c4 to g 10 t per year\nban base to p9 with any party on lst\n";
+        vec![
+            ("big.sanc".into(), big),
+            ("small.sanc".into(), small.into()),
+        ]
+    }
+
+    /// Incremental analysis equals a fresh one over random edits inside one
+    /// large file of rules: edits to rules (most of the file's rules are
+    /// then reused, not checked again), to declarations that rules in both
+    /// files use (a commodity's code, unit or parent, a party's country, a
+    /// list's name, a group's members), and edits that break a statement's
+    /// parse and repair it.
+    #[test]
+    fn incremental_analysis_of_edits_inside_a_large_file_equals_a_fresh_one() {
+        let mut files = large_rule_set();
+        let inputs = |files: &[(String, String)]| -> Vec<Input> {
+            files
+                .iter()
+                .map(|(n, t)| Input {
+                    name: n.clone(),
+                    path: None,
+                    text: t.clone(),
+                })
+                .collect()
+        };
+        // Declarations others use, changed and changed back.
+        let toggles = [
+            (
+                "commodity c5 \"Commodity 5\" = hs 2705",
+                "commodity c5 \"Commodity 5\" = hs 2805",
+            ),
+            ("party p3 = RUS", "party p3 = CHN"),
+            ("party p9 = IRN", "party p9x = IRN"),
+            ("base = hs 27 measured in t", "base = hs 27 measured in bbl"),
+            ("convert base 1 t = 7 bbl", "convert base 1 t = 7 kg"),
+            ("list lst = csv", "list lst2 = csv"),
+            ("group g = [PRK, RUS]", "group g = [PRK, XXX]"),
+            ("hs 2712 under base", "hs 2712"),
+            ("cap_4:", "cap_5:"),
+            ("regime big", "regime bigger"),
+            ("ban c7 from p7", "ban c7 from p77"),
+            ("1010 t per year", "1010 kg per year"),
+        ];
+        let pieces = [
+            "\n", "x", "0", "\"", "# c\n", "## doc\n", " to PRK", "ban ", "cap ", "c1: ",
+        ];
+        let mut seed: u64 = 0x9e37_79b9;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 33) as usize) % n.max(1)
+        };
+        let mut a = analyze(inputs(&files), None);
+        let (mut reused, mut rules) = (0, 0);
+        // A quote inserted to break a statement, removed by the next edit.
+        let mut broken: Option<usize> = None;
+        for edit in 0..80 {
+            let text = &mut files[0].1;
+            let what = match broken.take() {
+                Some(at) => {
+                    text.remove(at);
+                    format!("repaired at {at}")
+                }
+                None => match next(3) {
+                    0 => {
+                        let (x, y) = toggles[next(toggles.len())];
+                        if text.contains(x) {
+                            *text = text.replacen(x, y, 1);
+                        } else {
+                            *text = text.replacen(y, x, 1);
+                        }
+                        format!("toggled {x:?}")
+                    }
+                    1 => {
+                        let at = next(text.len());
+                        let at = text[..at].rfind('\n').map_or(0, |i| i + 1);
+                        text.insert(at, '"');
+                        broken = Some(at);
+                        format!("broken at {at}")
+                    }
+                    _ => {
+                        let at = next(text.len() + 1);
+                        let end = (at + next(8)).min(text.len());
+                        let insert = if next(4) == 0 {
+                            ""
+                        } else {
+                            pieces[next(pieces.len())]
+                        };
+                        text.replace_range(at..end, insert);
+                        format!("{at}..{end} replaced with {insert:?}")
+                    }
+                },
+            };
+            a = analyze(inputs(&files), Some(a));
+            let fresh = analyze(inputs(&files), None);
+            reused += a.memo.reused_for_test();
+            rules += fresh.parsed[0]
+                .ast
+                .items
+                .iter()
+                .filter(|i| matches!(i.kind, crate::syntax::ast::ItemKind::Rule(_)))
+                .count();
+            assert!(whole(&a) == whole(&fresh), "edit {edit}: {what}");
+        }
+        // Most edits change one rule: the others were reused.
+        assert!(reused * 2 > rules, "{reused} of {rules}");
     }
 }

@@ -371,6 +371,7 @@ codes! {
     EventUnknownColumn = "sanc::event::unknown_column",
     EventBadImo = "sanc::event::bad_imo",
     EventOutOfSqlRange = "sanc::event::out_of_sql_range",
+    EventComtradeMirror = "sanc::event::comtrade_mirror",
 }
 
 impl Code {

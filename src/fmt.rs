@@ -563,7 +563,13 @@ impl<'a> Printer<'a> {
             } => format!(
                 "{UNLESS} {LOADED} {BEFORE} {loaded_before} {AND} {DELIVERED} {BEFORE} {delivered_before}"
             ),
-            Clause::ContractedBefore(d) => format!("{kw} {d}"),
+            Clause::ContractedBefore {
+                contracted,
+                delivered,
+            } => match delivered {
+                Some(d) => format!("{kw} {contracted} {AND} {DELIVERED} {BEFORE} {d}"),
+                None => format!("{kw} {contracted}"),
+            },
             Clause::UnlessTransfer(m) => format!("{kw} {} {TRANSFER}", m.node),
             Clause::Provided { who, list, fuzzy } => {
                 let who = match &who.node {

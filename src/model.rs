@@ -284,6 +284,9 @@ pub struct Rule {
     /// `unless contracted before D`: shipments under older contracts are
     /// outside the rule.
     pub contracted_before: Option<NaiveDate>,
+    /// `… and delivered before D2`: only for cargo delivered before D2 (a
+    /// wind-down for old contracts).
+    pub contract_delivered_before: Option<NaiveDate>,
     /// `unless by pipeline transfer`: goods moved that way are outside the
     /// rule. A shipment that does not say how it moved is inside it.
     pub unless_transfer: Option<crate::roles::Transfer>,

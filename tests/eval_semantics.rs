@@ -880,6 +880,59 @@ fn old_contracts_are_left_out_and_undated_cargoes_are_not_evaluable_only_when_it
 }
 
 #[test]
+fn a_contract_wind_down_leaves_out_old_contracts_only_within_its_window() {
+    let r = rules(
+        "commodity coal = hs 2701\n\
+         ban coal from PRK effective 2017-08-05 \
+         unless contracted before 2017-08-05 and delivered before 2017-09-05",
+    );
+    let ev = |id: &str, date: &str, contract: &str| {
+        format!(
+            r#"{{"id": "{id}", "date": "{date}", {contract}"hs": "2701", "quantity": "10 t", "from": "PRK", "to": "CHN"}}"#
+        )
+    };
+    let old = r#""contract_date": "2017-08-04", "#;
+    let ev = lines(&[
+        // An old contract delivered on the window's last day: left out.
+        ev("old-last-day", "2017-09-04", old),
+        // The same contract delivered a day later: banned.
+        ev("old-too-late", "2017-09-05", old),
+        // A contract of the adoption day is a new one: banned.
+        ev("new", "2017-08-20", r#""contract_date": "2017-08-05", "#),
+        // No contract date after the window: banned, no date needed.
+        ev("undated-after", "2017-09-05", ""),
+        // No contract date within it: cannot be judged.
+        ev("undated-within", "2017-08-20", ""),
+    ]);
+    let (code, v) = eval_json(&r, &ev);
+    assert_eq!(
+        kinds(&v),
+        s(&[
+            ("violation", "new"),
+            ("violation", "old-too-late"),
+            ("violation", "undated-after"),
+        ])
+    );
+    let codes: Vec<(&str, &str)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap(),
+                d["event"].as_str().unwrap_or(""),
+            )
+        })
+        .filter(|d| d.0.starts_with("sanc::event::"))
+        .collect();
+    assert_eq!(
+        codes,
+        [("sanc::event::missing_contract_date", "undated-within")]
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
 fn unless_by_transfer_leaves_out_only_goods_that_say_they_moved_that_way() {
     let r = rules(
         "ban crude_oil from RUS to NLD unless by pipeline transfer\n\

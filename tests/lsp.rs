@@ -368,6 +368,88 @@ fn diagnostics_hover_definition_completion_and_more() {
     c.shutdown();
 }
 
+/// Lists: hover shows the file, entry count and date range; `on ` completes
+/// list names, `with ` roles; an unknown list or role gets "did you mean".
+#[test]
+fn lists_hover_complete_and_suggest() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(
+        root.join("vessels.csv"),
+        "name,imo,listed_on,delisted_on,reference\nCHON MA SAN,8660313,2018-03-30,,V1\nYU JONG 2,8604917,2017-12-22,2020-01-01,V2\n",
+    )
+    .unwrap();
+    let line0 = "list un_vessels \"UN vessels\" = csv \"vessels.csv\"";
+    let line1 = "ban port calls with vessel on un_vessels";
+    let text = format!("{line0}\n{line1}\n");
+    let rules = root.join("rules.sanc");
+    std::fs::write(&rules, &text).unwrap();
+    let ruri = uri(&rules);
+    let mut c = Client::start(&root);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": ruri, "languageId": "sanc", "version": 1, "text": text}}),
+    );
+    assert_eq!(c.diagnostics(&ruri), Vec::<Value>::new());
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": ruri}, "position": pos(1, line1.find("un_vessels").unwrap() + 2)}),
+    );
+    let shown = hover["contents"]["value"].as_str().unwrap();
+    assert!(shown.contains("`vessels.csv`"), "{shown}");
+    assert!(shown.contains("2 entries"), "{shown}");
+    assert!(shown.contains("listed 2017-12-22 … 2020-01-01"), "{shown}");
+
+    // Completion: list names after `on `, roles after `with `.
+    let labels = |c: &mut Client, version: i64, line: &str| -> Vec<String> {
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": ruri, "version": version}, "contentChanges": [{"text": format!("{line0}\n{line}")}]}),
+        );
+        let items = c.request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": ruri}, "position": pos(1, line.len())}),
+        );
+        items
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|i| i["label"].as_str().map(String::from))
+            .collect()
+    };
+    let on = labels(&mut c, 2, "ban any with owner on ");
+    assert!(on.contains(&"un_vessels".to_string()), "{on:?}");
+    let with = labels(&mut c, 3, "ban any with ");
+    for role in ["owner", "operator", "charterer", "vessel", "any"] {
+        assert!(with.contains(&role.to_string()), "{role}: {with:?}");
+    }
+
+    // Unknown list and role: errors with a suggestion.
+    let typos = format!("{line0}\nban any with ownr on un_vessel\n");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": ruri, "version": 4}, "contentChanges": [{"text": typos}]}),
+    );
+    let diags = c.diagnostics(&ruri);
+    let said: Vec<(String, String)> = diags
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or_default().to_string(),
+                d["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        said.iter().any(|(c, _)| c == "sanc::check::unknown_role"),
+        "{said:?}"
+    );
+    assert!(
+        said.iter().any(|(c, _)| c == "sanc::check::unknown_list"),
+        "{said:?}"
+    );
+}
+
 #[test]
 fn half_typed_buffers_never_crash_the_server() {
     let dir = tempfile::tempdir().unwrap();

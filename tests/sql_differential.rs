@@ -318,7 +318,15 @@ fn rule_text(rng: &mut Rng, label: &str, dates: &Dates, event_dates: &[NaiveDate
         clauses.push("severity warning".into());
     }
     if rng.pct(12) {
-        clauses.push(format!("unless contracted before {}", edge(rng)));
+        let before = edge(rng);
+        if rng.pct(40) {
+            clauses.push(format!(
+                "unless contracted before {before} and delivered before {}",
+                edge(rng)
+            ));
+        } else {
+            clauses.push(format!("unless contracted before {before}"));
+        }
     }
     if rng.pct(8) {
         clauses.push(format!(

@@ -76,8 +76,8 @@ impl Checker<'_> {
         // Bans indexed by their goods, so each cap is compared only with the
         // bans that could cover it: linear in the number of rules.
         let mut any = Vec::new();
-        let mut by_commodity: std::collections::HashMap<usize, Vec<usize>> = Default::default();
-        let mut by_hs: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+        let mut by_commodity: foldhash::HashMap<usize, Vec<usize>> = Default::default();
+        let mut by_hs: foldhash::HashMap<&str, Vec<usize>> = Default::default();
         for (i, b) in self.model.rules.iter().enumerate() {
             if !matches!(b.kind, RuleKind::Ban) {
                 continue;
@@ -93,8 +93,15 @@ impl Checker<'_> {
                 }
             }
         }
+        if any.is_empty() && by_commodity.is_empty() && by_hs.is_empty() {
+            // No ban: no cap is shadowed.
+            return;
+        }
         let mut found = Vec::new();
         let mut candidates: Vec<usize> = Vec::new();
+        // The bans that could cover goods of a commodity, once for each
+        // commodity that caps name.
+        let mut by_cap_commodity: foldhash::HashMap<usize, Vec<usize>> = Default::default();
         for cap in &self.model.rules {
             if !matches!(cap.kind, RuleKind::Cap { .. } | RuleKind::CapPrice { .. }) {
                 continue;
@@ -111,14 +118,19 @@ impl Checker<'_> {
             match &cap.goods {
                 Goods::Any | Goods::PortCalls => {}
                 Goods::Commodity(c) => {
-                    for a in self.model.lineage(*c) {
-                        if let Some(v) = by_commodity.get(&a) {
-                            candidates.extend_from_slice(v);
+                    let bans = by_cap_commodity.entry(*c).or_insert_with(|| {
+                        let mut bans = Vec::new();
+                        for a in self.model.lineage(*c) {
+                            if let Some(v) = by_commodity.get(&a) {
+                                bans.extend_from_slice(v);
+                            }
                         }
-                    }
-                    for code in self.model.hs_prefixes_with(&self.children, *c) {
-                        by_code(code, &mut candidates);
-                    }
+                        for code in self.model.hs_prefixes_with(&self.children, *c) {
+                            by_code(code, &mut bans);
+                        }
+                        bans
+                    });
+                    candidates.extend_from_slice(bans);
                 }
                 Goods::Hs(codes) => {
                     for code in codes {

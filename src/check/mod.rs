@@ -12,7 +12,7 @@ use crate::diagnostic::{self, Diagnostic};
 use crate::model::RuleSet;
 use crate::source::{FileId, Span};
 use crate::syntax::{ast, Parsed};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The result of checking a rule set: the model and every diagnostic.
 #[derive(Debug, Clone)]
@@ -30,7 +30,7 @@ impl Checked {
 /// Check parsed files as one rule set (one namespace). Parse diagnostics are
 /// included in the result, sorted by place.
 pub fn check(files: &[Parsed]) -> Checked {
-    check_again(files, &[], Memo::default(), None).0
+    check_again(files, &[], &[], Memo::default(), None).0
 }
 
 /// What a check found for each file's rules, kept so that the next check of
@@ -43,6 +43,14 @@ pub struct Memo {
     files: Vec<Option<FileRules>>,
     /// References made by declarations, ahead of the rules' in the list.
     declaration_refs: usize,
+    /// How many rule items this check took from the previous one (read by
+    /// tests).
+    #[cfg_attr(not(test), allow(dead_code))]
+    reused: usize,
+    /// Emptied lists of rules and references, kept for their memory: the
+    /// next check fills them instead of growing new ones.
+    spare_rules: Vec<crate::model::Rule>,
+    spare_references: Vec<crate::model::Reference>,
 }
 
 #[cfg(test)]
@@ -50,30 +58,51 @@ impl Memo {
     pub(crate) fn env_for_test(&self) -> u64 {
         self.env
     }
+
+    pub(crate) fn reused_for_test(&self) -> usize {
+        self.reused
+    }
 }
 
-/// The rules of one file, checked: what checking them added to the rule
-/// set, in order.
+/// The rules of one file, checked: what checking each rule item added to
+/// the rule set, in order.
 #[derive(Debug, Default)]
 struct FileRules {
-    rules: Vec<LoweredRule>,
-    diagnostics: Vec<Diagnostic>,
-    /// How many references to declarations the rules made (they are in the
-    /// rule set's list, which the next check takes them from).
-    references: usize,
-    /// Names the rules use (declarations that are not unused).
-    used: Vec<String>,
-    /// A diagnostic points into another file (at a declaration whose place
-    /// may have moved): not reused.
-    foreign: bool,
+    items: Vec<ItemRules>,
 }
 
-/// One rule that checked (id, regime and doc set), before id collisions.
+/// What checking one rule item (one statement) added to the rule set. It
+/// is reused by the next check, moved to the item's new place, when the
+/// declarations did not change and the item's text, doc comment and
+/// regime are the same ([`ItemRules::key`]), wherever it now is in its
+/// file.
+#[derive(Debug)]
+struct ItemRules {
+    /// A hash of the item's text, its doc comment and its file's regime.
+    key: u64,
+    /// Where the item began when it was checked.
+    start: usize,
+    /// The rule, if it checked.
+    rule: Option<LoweredRule>,
+    diagnostics: Vec<Diagnostic>,
+    /// How many references to declarations it made (they are in the rule
+    /// set's list, which the next check takes them from).
+    references: usize,
+    /// Names it uses (declarations that are not unused).
+    used: Vec<String>,
+    /// Every place it holds lies inside the item: it can be moved. (A
+    /// diagnostic that points at a declaration elsewhere is not reused.)
+    local: bool,
+}
+
+/// One rule that checked (id, regime and doc set). It is in the rule set's
+/// list of rules (which the next check takes it from), unless an earlier
+/// rule has its id.
 #[derive(Debug)]
 struct LoweredRule {
-    /// The rule, unless it is in the rule set (whose list of rules the next
-    /// check takes it from): a rule whose id an earlier one has stays here.
-    rule: Option<crate::model::Rule>,
+    /// The rule, when an earlier rule has its id (and it is not in the
+    /// rule set).
+    loser: Option<Box<crate::model::Rule>>,
     /// Where a second rule with its id is reported.
     at: Span,
     labelled: bool,
@@ -82,20 +111,30 @@ struct LoweredRule {
 }
 
 /// Check parsed files as [`check`] does, reusing from `memo` (what checking
-/// the same rule set last time found) the checked rules of each file that
-/// `unchanged` marks, when the declarations they were checked against did
-/// not change. Declarations, duplicate rule ids and lints are checked
-/// again every time. The result is the one [`check`] gives (a test
-/// compares them over random edits). `previous` is what that check gave:
-/// its rules and references are taken from it, not copied.
+/// the same rule set last time found) the checked rules of every rule
+/// statement whose text, doc comment and regime did not change (in a
+/// changed file too, wherever the statement moved), when the declarations
+/// they were checked against did not change. `texts` are the files' texts
+/// (`unchanged` marks the files whose text and parse are the previous
+/// check's). Declarations, duplicate rule ids and lints are checked again
+/// every time. The result is the one [`check`] gives (a test compares them
+/// over random edits). `previous` is what that check gave: its rules and
+/// references are taken from it, not copied.
 pub fn check_again(
     files: &[Parsed],
+    texts: &[&str],
     unchanged: &[bool],
-    memo: Memo,
+    mut memo: Memo,
     previous: Option<&mut Checked>,
 ) -> (Checked, Memo) {
+    let mut model = RuleSet {
+        references: std::mem::take(&mut memo.spare_references),
+        ..RuleSet::default()
+    };
+    model.references.clear();
     let mut cx = Checker {
         files,
+        texts,
         broken: files
             .iter()
             .flat_map(|f| f.broken_names.iter().cloned())
@@ -104,7 +143,7 @@ pub fn check_again(
             .iter()
             .flat_map(|f| f.diagnostics.iter().cloned())
             .collect(),
-        model: RuleSet::default(),
+        model,
         used: Used {
             names: files
                 .iter()
@@ -113,8 +152,8 @@ pub fn check_again(
             log: None,
         },
         regimes: BTreeMap::new(),
-        rule_asts: Vec::new(),
         children: Vec::new(),
+        reused: 0,
     };
     cx.declare();
     cx.resolve_declarations();
@@ -145,7 +184,7 @@ pub fn check_again(
 /// checked, the names added are also logged (for [`FileRules::used`]).
 #[derive(Debug, Default)]
 struct Used {
-    names: HashSet<String>,
+    names: foldhash::HashSet<String>,
     log: Option<Vec<String>>,
 }
 
@@ -164,6 +203,8 @@ impl Used {
 
 struct Checker<'a> {
     files: &'a [Parsed],
+    /// The files' texts (none for a check that is not kept).
+    texts: &'a [&'a str],
     /// Names of declarations that failed to parse: uses of them are not
     /// reported again as unknown.
     broken: BTreeSet<String>,
@@ -172,10 +213,10 @@ struct Checker<'a> {
     /// Declared names that something refers to.
     used: Used,
     regimes: BTreeMap<FileId, (String, Span)>,
-    /// The AST of each rule in `model.rules`, same order.
-    rule_asts: Vec<&'a ast::Rule>,
     /// `model.children_index()`, once every commodity is declared.
     children: Vec<Vec<crate::model::CommodityId>>,
+    /// Rule items taken from the previous check.
+    reused: usize,
 }
 
 impl<'a> Checker<'a> {
@@ -204,8 +245,8 @@ impl<'a> Checker<'a> {
     /// Places are left out: a rule's diagnostics that point at a
     /// declaration in another file are never reused ([`FileRules::foreign`]).
     fn fingerprint(&self) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
+        use std::hash::{BuildHasher, Hash, Hasher};
+        let mut h = foldhash::quality::FixedState::default().build_hasher();
         let m = &self.model;
         for (name, d) in &m.declarations {
             name.hash(&mut h);
@@ -227,6 +268,9 @@ impl<'a> Checker<'a> {
                 cv.to_amount.hash(&mut h);
                 cv.to.hash(&mut h);
             }
+        }
+        for name in m.lists.keys() {
+            name.hash(&mut h);
         }
         self.broken.hash(&mut h);
         h.finish()

@@ -1,6 +1,6 @@
 //! Rules: resolve names, check clauses, units and dates, assign stable ids.
 
-use super::{Checker, FileRules, LoweredRule, Memo};
+use super::{Checker, FileRules, ItemRules, LoweredRule, Memo};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::model::{self, Goods, Limit, PartySet};
 use crate::roles::Participant;
@@ -9,181 +9,315 @@ use crate::suggest;
 use crate::syntax::ast::{self, Clause, Condition, Direction, ItemKind, Node, PartyRef, Period};
 use crate::units::{Dimension, Unit};
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 impl Checker<'_> {
     /// Check every file's rules (or take them from `memo`, see
-    /// [`super::check_again`]), then add them to the rule set in file
-    /// order, reporting rules with the same id.
+    /// [`super::check_again`]), adding them to the rule set in file order,
+    /// then report (and take out) rules with the id of an earlier one.
     pub(super) fn lower_rules(
         &mut self,
         memo: Memo,
         unchanged: &[bool],
-        old_rules: Vec<model::Rule>,
-        old_refs: Vec<model::Reference>,
+        mut old_rules: Vec<model::Rule>,
+        mut old_refs: Vec<model::Reference>,
     ) -> Memo {
         let env = self.fingerprint();
         let declaration_refs = self.model.references.len();
-        let (mut old, mut old_rules, mut old_refs) = if memo.env == env {
-            (memo.files, old_rules.into_iter(), old_refs.into_iter())
-        } else {
-            (Vec::new(), Vec::new().into_iter(), Vec::new().into_iter())
-        };
-        // The previous check's references: the declarations' first.
-        old_refs.by_ref().take(memo.declaration_refs).for_each(drop);
+        let Memo {
+            env: old_env,
+            files: mut old_files,
+            declaration_refs: old_declaration_refs,
+            spare_rules,
+            ..
+        } = memo;
+        if old_env != env {
+            old_files.clear();
+            old_rules.clear();
+            old_refs.clear();
+        }
+        self.model.rules = spare_rules;
+        self.model.rules.clear();
+        self.model.rules.reserve(old_rules.len());
         let mut out = Vec::with_capacity(self.files.len());
-        for i in 0..self.files.len() {
-            let file = match old.get_mut(i).and_then(Option::take) {
-                Some(mut f) if !f.foreign && unchanged.get(i) == Some(&true) => {
-                    // Reused: its rules and references from the old lists.
-                    self.diags.extend(f.diagnostics.iter().cloned());
-                    self.model
-                        .references
-                        .extend(old_refs.by_ref().take(f.references));
-                    for name in &f.used {
-                        if !self.used.contains(name) {
-                            self.used.insert(name.clone());
-                        }
-                    }
-                    for l in &mut f.rules {
-                        if l.rule.is_none() {
-                            l.rule = old_rules.next();
-                        }
-                    }
-                    f
-                }
-                stale => {
-                    if let Some(f) = stale {
-                        // Its old rules and references go.
-                        let in_set = f.rules.iter().filter(|l| l.rule.is_none()).count();
-                        old_rules.by_ref().take(in_set).for_each(drop);
-                        old_refs.by_ref().take(f.references).for_each(drop);
-                    }
-                    self.lower_file(i)
-                }
-            };
-            out.push(Some(file));
+        {
+            // The previous check's rules and references are taken in order.
+            let mut rules_in = old_rules.drain(..);
+            let mut refs_in = old_refs.drain(..);
+            refs_in.by_ref().take(old_declaration_refs).for_each(drop);
+            for i in 0..self.files.len() {
+                let previous = old_files.get_mut(i).and_then(Option::take);
+                let same = unchanged.get(i) == Some(&true);
+                let file = self.lower_file(i, previous, same, &mut rules_in, &mut refs_in);
+                out.push(Some(file));
+            }
         }
         self.add_rules(&mut out);
         Memo {
             env,
             files: out,
             declaration_refs,
+            reused: self.reused,
+            spare_rules: old_rules,
+            spare_references: old_refs,
         }
     }
 
-    /// Check the rules of file `i` (their diagnostics, references and used
-    /// names go to the rule set as they are found; a copy is kept).
-    fn lower_file(&mut self, i: usize) -> FileRules {
+    /// Check the rules of file `i` (their rules, diagnostics, references
+    /// and used names go to the rule set as they are found; a copy of
+    /// what is needed to reuse them is kept), taking from `previous` (what
+    /// checking the file last time found; its rules and references are
+    /// the next ones in `rules_in` and `refs_in`) each rule item whose
+    /// text did not change. `same`: the file and its parse are the ones
+    /// `previous` was checked from.
+    fn lower_file(
+        &mut self,
+        i: usize,
+        previous: Option<FileRules>,
+        same: bool,
+        rules_in: &mut impl Iterator<Item = model::Rule>,
+        refs_in: &mut impl Iterator<Item = model::Reference>,
+    ) -> FileRules {
+        let old_items = previous.map_or_else(Vec::new, |f| f.items);
         let Some(parsed) = self.files.get(i) else {
+            drop_items(old_items, rules_in, refs_in);
             return FileRules::default();
         };
         let file = parsed.ast.file;
+        let regime = self.regimes.get(&file).map(|(n, _)| n.clone());
+        let rule_items: Vec<(usize, &ast::Item, &ast::Rule)> = parsed
+            .ast
+            .items
+            .iter()
+            .enumerate()
+            .filter_map(|(n, item)| match &item.kind {
+                ItemKind::Rule(r) => Some((n, item, r)),
+                _ => None,
+            })
+            .collect();
+        let keys: Vec<u64> = if same && old_items.len() == rule_items.len() {
+            old_items.iter().map(|o| o.key).collect()
+        } else {
+            let text = self.texts.get(i).copied().unwrap_or("");
+            rule_items
+                .iter()
+                .map(|(_, item, _)| item_key(text, item, regime.as_deref()))
+                .collect()
+        };
+        let old_keys: Vec<u64> = old_items.iter().map(|o| o.key).collect();
+        let matches = align(&old_keys, &keys);
+        let mut old_iter = old_items.into_iter().enumerate().peekable();
+        let mut items = Vec::with_capacity(rule_items.len());
+        for ((n, item, r), (key, j)) in rule_items.into_iter().zip(keys.into_iter().zip(matches)) {
+            let mut old = None;
+            if let Some(j) = j {
+                // The old items before it are gone.
+                while let Some((_, o)) = old_iter.next_if(|(k, _)| *k < j) {
+                    drop_items(vec![o], rules_in, refs_in);
+                }
+                old = old_iter.next().map(|(_, o)| o);
+            }
+            let lowered = match old {
+                Some(o) if o.local && o.key == key => {
+                    self.reused += 1;
+                    self.reuse_item(o, n, item.span.start, rules_in, refs_in)
+                }
+                o => {
+                    drop_items(o.into_iter().collect(), rules_in, refs_in);
+                    self.lower_item(file, n, item, r, regime.as_ref())
+                }
+            };
+            items.push(ItemRules { key, ..lowered });
+        }
+        drop_items(old_iter.map(|(_, o)| o).collect(), rules_in, refs_in);
+        FileRules { items }
+    }
+
+    /// A rule item checked last time, moved to where it now begins, with
+    /// its rule (the next in `rules_in`, unless it lost to an earlier id)
+    /// and references (the next ones in `refs_in`).
+    fn reuse_item(
+        &mut self,
+        mut old: ItemRules,
+        n: usize,
+        start: usize,
+        rules_in: &mut impl Iterator<Item = model::Rule>,
+        refs_in: &mut impl Iterator<Item = model::Reference>,
+    ) -> ItemRules {
+        let by = start as isize - old.start as isize;
+        let shift = |s: &mut Span| {
+            s.start = s.start.saturating_add_signed(by);
+            s.end = s.end.saturating_add_signed(by);
+        };
+        if by != 0 {
+            for d in &mut old.diagnostics {
+                for l in &mut d.labels {
+                    shift(&mut l.span);
+                }
+            }
+        }
+        self.diags.extend(old.diagnostics.iter().cloned());
+        for mut r in refs_in.by_ref().take(old.references) {
+            shift(&mut r.span);
+            self.model.references.push(r);
+        }
+        for name in &old.used {
+            if !self.used.contains(name) {
+                self.used.insert(name.clone());
+            }
+        }
+        if let Some(l) = &mut old.rule {
+            shift(&mut l.at);
+            l.item = n;
+            let rule = match l.loser.take() {
+                Some(rule) => Some(*rule),
+                None => rules_in.next(),
+            };
+            if let Some(mut rule) = rule {
+                shift(&mut rule.keyword);
+                shift(&mut rule.span);
+                self.model.rules.push(rule);
+            }
+        }
+        old.start = start;
+        old
+    }
+
+    /// Check one rule item.
+    fn lower_item(
+        &mut self,
+        file: crate::source::FileId,
+        n: usize,
+        item: &ast::Item,
+        r: &ast::Rule,
+        regime: Option<&String>,
+    ) -> ItemRules {
         let diags_before = self.diags.len();
         let refs_before = self.model.references.len();
         self.used.log = Some(Vec::new());
-        let mut rules = Vec::new();
-        for (n, item) in parsed.ast.items.iter().enumerate() {
-            let ItemKind::Rule(r) = &item.kind else {
-                continue;
-            };
-            let regime = self.regimes.get(&file).map(|(n, _)| n.clone());
-            let lowered = self.lower_rule(r, item.span);
-            let (id, labelled) = match &r.label {
-                Some(l) => (l.node.clone(), true),
-                None => (self.derived_id(r), false),
-            };
-            let id = match &regime {
-                Some(reg) => format!("{reg}.{id}"),
-                None => id,
-            };
-            let at = r.label.as_ref().map_or(r.keyword, |l| l.span);
-            // A rule with errors already has a diagnostic; do not pile on.
-            let Some(mut rule) = lowered else { continue };
+        let lowered = self.lower_rule(r, item.span);
+        let (id, labelled) = match &r.label {
+            Some(l) => (l.node.clone(), true),
+            None => (self.derived_id(r), false),
+        };
+        let id = match regime {
+            Some(reg) => format!("{reg}.{id}"),
+            None => id,
+        };
+        let at = r.label.as_ref().map_or(r.keyword, |l| l.span);
+        let inside =
+            |s: &Span| s.file == file && s.start >= item.span.start && s.end <= item.span.end;
+        // A rule with errors already has a diagnostic; do not pile on.
+        let mut rule_local = true;
+        let rule = lowered.map(|mut rule| {
             rule.id = id;
-            rule.regime = regime;
+            rule.regime = regime.cloned();
             rule.doc = item.doc.clone();
-            rules.push(LoweredRule {
-                rule: Some(rule),
+            rule_local = inside(&at) && inside(&rule.keyword) && inside(&rule.span);
+            self.model.rules.push(rule);
+            LoweredRule {
+                loser: None,
                 at,
                 labelled,
                 item: n,
-            });
-        }
+            }
+        });
         let mut used = self.used.log.take().unwrap_or_default();
         used.sort_unstable();
         used.dedup();
         let diagnostics = self.diags[diags_before..].to_vec();
-        let foreign = diagnostics
-            .iter()
-            .flat_map(|d| &d.labels)
-            .any(|l| l.span.file != file);
-        FileRules {
-            rules,
+        let references = &self.model.references[refs_before..];
+        let local = rule_local
+            && diagnostics
+                .iter()
+                .flat_map(|d| &d.labels)
+                .all(|l| inside(&l.span))
+            && references.iter().all(|r| inside(&r.span));
+        ItemRules {
+            key: 0,
+            start: item.span.start,
+            rule,
             diagnostics,
-            references: self.model.references.len() - refs_before,
+            references: references.len(),
             used,
-            foreign,
+            local,
         }
     }
 
-    /// Add the files' checked rules to the rule set, in order; a rule whose
-    /// id an earlier rule has is reported, not added (and stays in its
-    /// file's [`FileRules`]).
+    /// Report each rule whose id an earlier rule has, and take it out of
+    /// the rule set (it stays in its item's [`LoweredRule`]).
     fn add_rules(&mut self, files: &mut [Option<FileRules>]) {
-        // Which rules lose to an earlier one with their id: found with the
-        // ids borrowed, not copied.
-        let mut losers: Vec<(usize, usize, Span, bool)> = Vec::new();
+        // The rules that lose, by their index in the rule set, with the
+        // place of the first rule with their id.
+        let mut losers: Vec<(usize, usize, usize, Span, bool)> = Vec::new();
         {
-            let mut ids: HashMap<&str, (Span, bool)> = HashMap::new();
+            let mut ids: foldhash::HashMap<&str, (Span, bool)> =
+                foldhash::HashMap::with_capacity_and_hasher(
+                    self.model.rules.len(),
+                    Default::default(),
+                );
+            let mut k = 0;
             for (f, file) in files.iter().enumerate() {
                 let Some(file) = file else { continue };
-                for (n, l) in file.rules.iter().enumerate() {
-                    let Some(rule) = &l.rule else { continue };
+                for (n, item) in file.items.iter().enumerate() {
+                    let Some(l) = &item.rule else { continue };
+                    let Some(rule) = self.model.rules.get(k) else {
+                        continue;
+                    };
                     match ids.get(rule.id.as_str()) {
                         Some(&(first, first_labelled)) => {
-                            losers.push((f, n, first, first_labelled));
+                            losers.push((k, f, n, first, first_labelled));
                         }
                         None => {
                             ids.insert(rule.id.as_str(), (l.at, l.labelled));
                         }
                     }
+                    k += 1;
                 }
             }
         }
-        let mut losers = losers.into_iter().peekable();
-        for (f, file) in files.iter_mut().enumerate() {
-            let Some(file) = file else { continue };
-            let items = self.files.get(f).map_or(&[][..], |p| &p.ast.items[..]);
-            for (n, l) in file.rules.iter_mut().enumerate() {
-                let Some(rule) = l.rule.take() else { continue };
-                if let Some(&(_, _, first, first_labelled)) =
-                    losers.peek().filter(|x| x.0 == f && x.1 == n)
-                {
-                    losers.next();
-                    let help = if l.labelled && first_labelled {
-                        "labels must be unique within a regime; rename one".to_string()
-                    } else {
-                        "give the rules different labels, e.g. `cap_2018:` on the line before the rule"
-                            .to_string()
-                    };
-                    self.emit(
-                        Diagnostic::error(
-                            Code::RuleIdCollision,
-                            format!("two rules have the id `{}`", rule.id),
-                        )
-                        .with_label(l.at, "second rule with this id")
-                        .with_label(first, "first rule with this id")
-                        .with_help(help),
-                    );
-                    l.rule = Some(rule);
-                    continue;
-                }
-                self.model.rules.push(rule);
-                if let Some(ItemKind::Rule(r)) = items.get(l.item).map(|i| &i.kind) {
-                    self.rule_asts.push(r);
+        if losers.is_empty() {
+            return;
+        }
+        let mut lost: Vec<Option<model::Rule>> = Vec::new();
+        {
+            let mut next = losers.iter().map(|x| x.0).peekable();
+            let rules = std::mem::take(&mut self.model.rules);
+            for (k, rule) in rules.into_iter().enumerate() {
+                if next.peek() == Some(&k) {
+                    next.next();
+                    lost.push(Some(rule));
+                } else {
+                    self.model.rules.push(rule);
                 }
             }
+        }
+        for ((_, f, n, first, first_labelled), rule) in losers.into_iter().zip(lost) {
+            let Some(l) = files
+                .get_mut(f)
+                .and_then(Option::as_mut)
+                .and_then(|file| file.items.get_mut(n))
+                .and_then(|item| item.rule.as_mut())
+            else {
+                continue;
+            };
+            let Some(rule) = rule else { continue };
+            let help = if l.labelled && first_labelled {
+                "labels must be unique within a regime; rename one".to_string()
+            } else {
+                "give the rules different labels, e.g. `cap_2018:` on the line before the rule"
+                    .to_string()
+            };
+            self.emit(
+                Diagnostic::error(
+                    Code::RuleIdCollision,
+                    format!("two rules have the id `{}`", rule.id),
+                )
+                .with_label(l.at, "second rule with this id")
+                .with_label(first, "first rule with this id")
+                .with_help(help),
+            );
+            l.loser = Some(Box::new(rule));
         }
     }
 
@@ -314,6 +448,7 @@ impl Checker<'_> {
         let mut exemptions = BTreeSet::new();
         let mut wind_down = None;
         let mut contracted_before = None;
+        let mut contract_delivered_before = None;
         let mut unless_transfer = None;
         for c in &r.clauses {
             let kw = c.node.keyword();
@@ -380,7 +515,24 @@ impl Checker<'_> {
                     }
                     wind_down = Some((*loaded_before, *delivered_before));
                 }
-                Clause::ContractedBefore(d) => contracted_before = Some(*d),
+                Clause::ContractedBefore {
+                    contracted,
+                    delivered,
+                } => {
+                    if let Some(d) = delivered.filter(|d| d <= contracted) {
+                        self.emit(
+                            Diagnostic::error(
+                                Code::DatesReversed,
+                                "no cargo of an older contract can be delivered in this window",
+                            )
+                            .with_label(c.span, format!("contracted before {contracted}, delivered before {d}"))
+                            .with_help("the delivery deadline is the end of the wind-down, after the contract cut-off"),
+                        );
+                        ok = false;
+                    }
+                    contracted_before = Some(*contracted);
+                    contract_delivered_before = *delivered;
+                }
                 Clause::UnlessTransfer(m) => {
                     // The grammar admits only the six modes.
                     unless_transfer = crate::roles::Transfer::from_name(&m.node);
@@ -467,6 +619,7 @@ impl Checker<'_> {
             exemptions,
             wind_down,
             contracted_before,
+            contract_delivered_before,
             unless_transfer,
             conditions,
             clause_spans,
@@ -951,4 +1104,71 @@ fn who_text(w: &ast::Participants) -> String {
 /// `owner-or-operator`, `any-party`: for derived ids.
 fn who_words(w: &ast::Participants) -> String {
     who_text(w).replace(' ', "-")
+}
+
+/// What a rule item's check depends on besides the declarations: its text,
+/// its doc comment and its file's regime.
+fn item_key(text: &str, item: &ast::Item, regime: Option<&str>) -> u64 {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut h = foldhash::quality::FixedState::default().build_hasher();
+    text.get(item.span.start..item.span.end).hash(&mut h);
+    item.doc.hash(&mut h);
+    regime.hash(&mut h);
+    h.finish()
+}
+
+/// Old rule items not reused: their rules and references leave the lists
+/// they are taken from.
+fn drop_items(
+    items: Vec<ItemRules>,
+    rules_in: &mut impl Iterator<Item = model::Rule>,
+    refs_in: &mut impl Iterator<Item = model::Reference>,
+) {
+    for o in items {
+        if o.rule.as_ref().is_some_and(|l| l.loser.is_none()) {
+            rules_in.next();
+        }
+        refs_in.by_ref().take(o.references).for_each(drop);
+    }
+}
+
+/// Which old item each new one takes (by their keys; in order, so the
+/// old items' rules and references are taken from their lists in order):
+/// the common beginning and end by place, the middle by key.
+fn align(old: &[u64], new: &[u64]) -> Vec<Option<usize>> {
+    let mut out = vec![None; new.len()];
+    let head = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let room = old.len().min(new.len()) - head;
+    let tail = old
+        .iter()
+        .rev()
+        .zip(new.iter().rev())
+        .take(room)
+        .take_while(|(a, b)| a == b)
+        .count();
+    for (k, o) in out.iter_mut().enumerate().take(head) {
+        *o = Some(k);
+    }
+    let (old_mid, new_mid) = (head..old.len() - tail, head..new.len() - tail);
+    let mut by_key: foldhash::HashMap<u64, Vec<usize>> = Default::default();
+    for j in old_mid.clone().rev() {
+        by_key.entry(old[j]).or_default().push(j);
+    }
+    let mut cursor = head;
+    for k in new_mid {
+        let Some(js) = by_key.get_mut(&new[k]) else {
+            continue;
+        };
+        while js.last().is_some_and(|&j| j < cursor) {
+            js.pop();
+        }
+        if let Some(j) = js.pop() {
+            out[k] = Some(j);
+            cursor = j + 1;
+        }
+    }
+    for t in 0..tail {
+        out[new.len() - tail + t] = Some(old.len() - tail + t);
+    }
+    out
 }

@@ -127,6 +127,13 @@ struct EvalCli {
     /// The CSV delimiter (default: detected from the header row: `,`, `;` or tab).
     #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
     csv_delimiter: Option<u8>,
+    /// Comtrade input: which account of each trade to count. `all` (every
+    /// row; a warning for each trade reported from both sides, which is
+    /// then counted twice), `importer` (import rows only), `exporter`
+    /// (export rows only: the mirror statistics). Run `importer` and
+    /// `exporter` to compare the two accounts side by side.
+    #[arg(long, value_enum, value_name = "SIDE", default_value = "all")]
+    comtrade_view: ComtradeViewArg,
     /// Print only the summary line (human format).
     #[arg(long, short)]
     quiet: bool,
@@ -370,6 +377,24 @@ impl From<InputFormatArg> for InputFormat {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ComtradeViewArg {
+    All,
+    Importer,
+    Exporter,
+}
+
+impl From<ComtradeViewArg> for sanc::events::comtrade::View {
+    fn from(v: ComtradeViewArg) -> Self {
+        use sanc::events::comtrade::View;
+        match v {
+            ComtradeViewArg::All => View::All,
+            ComtradeViewArg::Importer => View::Importer,
+            ComtradeViewArg::Exporter => View::Exporter,
+        }
+    }
+}
+
 /// One ASCII character; `tab` or `\t` for a tab.
 fn parse_delimiter(s: &str) -> Result<u8, String> {
     match s {
@@ -483,6 +508,7 @@ fn eval_args(a: EvalCli, html: bool) -> eval::EvalArgs {
         quiet: a.quiet,
         csv: sanc::events::CsvOptions {
             delimiter: a.csv_delimiter,
+            comtrade_view: a.comtrade_view.into(),
         },
     }
 }

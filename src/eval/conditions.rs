@@ -78,16 +78,59 @@ fn matches(rules: &RuleSet, lc: &ListCondition, e: &Event, out: &mut Vec<ListMat
     let Some(list) = rules.lists.get(&lc.list).and_then(|l| l.data.as_deref()) else {
         return;
     };
-    if lc.who.includes(Participant::Vessel) {
+    // First probe the list's filter with every IMO number and name the
+    // condition asks about (most are on no list): the probes are
+    // independent, so their memory accesses overlap. Bit `i` of `maybe` is
+    // set when the i-th value may match (with fuzzy matching, every name
+    // may); beyond 64 values, every one is looked up.
+    let mut maybe = 0u64;
+    let mut i = 0u32;
+    let mut probe = |hit: bool| {
+        maybe |= u64::from(hit) << i.min(63);
+        i += 1;
+    };
+    let fuzzy = lc.fuzzy.is_some();
+    let vessel = lc.who.includes(Participant::Vessel);
+    if vessel {
+        for (_, v) in vessels(e) {
+            probe(v.imo.is_some_and(|n| list.may_have_imo(n)));
+            probe(
+                v.name
+                    .as_deref()
+                    .is_some_and(|n| fuzzy || list.may_have_name(n)),
+            );
+        }
+    }
+    for p in &e.parties {
+        if !lc.who.includes(Participant::Role(p.role)) {
+            continue;
+        }
+        probe(fuzzy || list.may_have_name(&p.name));
+        probe(title(rules, p).is_some_and(|t| fuzzy || list.may_have_name(t)));
+    }
+    if maybe == 0 && i <= 64 {
+        return;
+    }
+    let mut i = 0u32;
+    let mut next = || {
+        let m = i >= 63 || maybe & (1 << i) != 0;
+        i += 1;
+        m
+    };
+    if vessel {
         for (field, v) in vessels(e) {
             let start = out.len();
-            if let Some(imo) = v.imo {
-                for entry in list.by_imo(imo, e.date) {
-                    out.push(fact(list, entry, field, &format!("IMO {imo}"), Method::Imo));
+            if next() {
+                if let Some(imo) = v.imo {
+                    for entry in list.by_imo(imo, e.date) {
+                        out.push(fact(list, entry, field, &format!("IMO {imo}"), Method::Imo));
+                    }
                 }
             }
-            if let Some(name) = &v.name {
-                by_name(list, lc, e, field, name, start, out);
+            if next() {
+                if let Some(name) = &v.name {
+                    by_name(list, lc, e, field, name, start, out);
+                }
             }
         }
     }
@@ -97,16 +140,29 @@ fn matches(rules: &RuleSet, lc: &ListCondition, e: &Event, out: &mut Vec<ListMat
         }
         let field = p.role.field();
         let start = out.len();
-        by_name(list, lc, e, field, &p.name, start, out);
+        if next() {
+            by_name(list, lc, e, field, &p.name, start, out);
+        }
         // An entity of the rules is also matched by its declared title.
-        if let Some(PartyKey::Entity(n)) = p.keys.first() {
-            if let Some(title) = rules.declarations.get(n).and_then(|d| d.title.as_ref()) {
+        if next() {
+            if let Some(title) = title(rules, p) {
                 by_name(list, lc, e, field, title, start, out);
             }
         }
     }
     if matches!(lc.who, Who::AnyParty) && out.len() > 1 {
         dedup(out);
+    }
+}
+
+/// The declared title of a party that is an entity of the rules.
+fn title<'r>(rules: &'r RuleSet, p: &crate::events::vessel::RoleParty) -> Option<&'r str> {
+    match p.keys.first() {
+        Some(PartyKey::Entity(n)) => rules
+            .declarations
+            .get(n.as_str())
+            .and_then(|d| d.title.as_deref()),
+        _ => None,
     }
 }
 

@@ -576,7 +576,9 @@ impl<'r> Judge<'r> {
                 // it applies to a shipment with no contract date: what it
                 // would find is not evaluable (a price cap the cargo meets
                 // anyway still passes it).
-                let undated = rule.contracted_before.is_some() && e.contract_date.is_none();
+                let undated = rule.contracted_before.is_some()
+                    && e.contract_date.is_none()
+                    && in_contract_window(rule, &e);
                 let found = self.findings.len();
                 match &rule.kind {
                     RuleKind::Ban => self.ban(ri, &e, None, matches),
@@ -909,8 +911,12 @@ impl<'r> Judge<'r> {
             .contracted_before
             .map(|d| d.to_string())
             .unwrap_or_default();
+        let window = rule
+            .contract_delivered_before
+            .map(|d| format!(" delivered before {d}"))
+            .unwrap_or_default();
         let msg = format!(
-            "`{}` does not apply to contracts concluded before {before}, and the event has no `contract_date`, so it cannot tell whether the rule applies",
+            "`{}` does not apply to cargo under contracts concluded before {before}{window}, and the event has no `contract_date`, so it cannot tell whether the rule applies",
             rule.id
         );
         let help = "add `contract_date`, the day the contract was concluded (e.g. \"2025-07-01\")"
@@ -1086,6 +1092,14 @@ fn party_matches(set: Option<&PartySet>, party: Option<&crate::events::EventPart
 
 /// Does a rule whose goods cover the event apply to it: parties, dates,
 /// exemptions and wind-down?
+/// Is the cargo delivered within the window `unless contracted before … and
+/// delivered before D2` leaves old contracts (always, without `and
+/// delivered`)? The delivery day is `delivered`, or the event's date.
+fn in_contract_window(rule: &Rule, e: &Event) -> bool {
+    rule.contract_delivered_before
+        .is_none_or(|end| e.delivered.unwrap_or(e.date) < end)
+}
+
 pub fn applies(rule: &Rule, e: &Event) -> bool {
     if !rule.in_force(e.date)
         || !party_matches(rule.from.as_ref(), e.from.as_ref())
@@ -1108,7 +1122,7 @@ pub fn applies(rule: &Rule, e: &Event) -> bool {
         return false;
     }
     if let (Some(before), Some(c)) = (rule.contracted_before, e.contract_date) {
-        if c < before {
+        if c < before && in_contract_window(rule, e) {
             return false;
         }
     }

@@ -4,6 +4,41 @@
 //! from `qty` (or `netWgt`), its value from `primaryValue` (USD), and its
 //! transport mode from `motCode`.
 
+/// Which side of the trade a run counts (`--comtrade-view`). A download
+/// often holds both accounts of the same goods: the importer's reported
+/// imports and the partner's reported exports (mirror statistics); read
+/// together they count the goods twice.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum View {
+    /// Every row (warned about each mirror pair found).
+    #[default]
+    All,
+    /// Import rows (`M`, `RM`) only: the goods as the importers reported them.
+    Importer,
+    /// Export rows (`X`, `RX`) only: the goods as the exporters reported
+    /// them (for a country that reports nothing, the mirror statistics).
+    Exporter,
+}
+
+impl View {
+    /// Does the view count a row of this flow?
+    pub fn counts(self, import: bool) -> bool {
+        match self {
+            View::All => true,
+            View::Importer => import,
+            View::Exporter => !import,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            View::All => "all",
+            View::Importer => "importer",
+            View::Exporter => "exporter",
+        }
+    }
+}
+
 /// The Comtrade columns read (case-insensitive), in this order.
 pub const COLUMNS: [&str; 11] = [
     "refyear",
@@ -40,6 +75,13 @@ pub struct Row {
     pub value: Option<String>,
     pub transfer: Option<String>,
     pub reporter: String,
+    /// Whose account the row is: `UN Comtrade: PRK's reported imports`.
+    pub source: String,
+    /// An import (`M`, `RM`), not an export; `None` for an unknown flow.
+    pub import: Option<bool>,
+    /// The trade the row is an account of, whoever reports it: exporter,
+    /// importer, `cmdCode` and year (a mirror pair has the same key).
+    pub trade: Option<(String, String, String, String)>,
     /// Why the row cannot be an event (the field, and what is wrong).
     pub problem: Option<(&'static str, String)>,
 }
@@ -128,10 +170,12 @@ pub fn row(get: impl Fn(&str) -> Option<String>) -> Row {
         "M" | "RM" => {
             r.from = Some(partner.clone());
             r.to = Some(reporter.clone());
+            r.import = Some(true);
         }
         "X" | "RX" => {
             r.from = Some(reporter.clone());
             r.to = Some(partner.clone());
+            r.import = Some(false);
         }
         other if r.problem.is_none() => {
             r.problem = Some((
@@ -151,6 +195,14 @@ pub fn row(get: impl Fn(&str) -> Option<String>) -> Row {
             *p = None;
         }
     }
+    if let (Some(f), Some(t), Some(y)) = (&r.from, &r.to, y) {
+        r.trade = Some((f.clone(), t.clone(), cmd.trim().to_string(), y.to_string()));
+    }
+    r.source = match r.import {
+        Some(true) => format!("UN Comtrade: {}'s reported imports", reporter.trim()),
+        Some(false) => format!("UN Comtrade: {}'s reported exports", reporter.trim()),
+        None => "UN Comtrade".into(),
+    };
     r.hs = Some(cmd.trim().to_string()).filter(|c| !c.is_empty());
     let qty = get("qty").filter(|q| q.trim() != "0");
     let qty_unit = get("qtyunitabbr").and_then(|u| unit(&u));

@@ -36,6 +36,8 @@ impl InputFormat {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CsvOptions {
     pub delimiter: Option<u8>,
+    /// Comtrade: which side of the trade to count.
+    pub comtrade_view: super::comtrade::View,
 }
 
 /// One event input of a run.
@@ -896,6 +898,7 @@ fn read_csv(
     let mut rec = csv::StringRecord::new();
     let mut pos = Pos::new();
     let mut rows = 0u32;
+    let mut mirror = Mirror::new(input.csv.comtrade_view, &input.name);
     loop {
         let before = r.position().byte();
         let read = r.read_record(&mut rec);
@@ -904,6 +907,9 @@ fn read_csv(
         match read {
             Ok(false) if tee.overflowed => return Err(not_records(pos.line)),
             Ok(false) => {
+                if let Some(note) = mirror.left_out() {
+                    on_item(note);
+                }
                 progress(next);
                 return Ok(());
             }
@@ -928,7 +934,7 @@ fn read_csv(
                 } else {
                     let text = std::str::from_utf8(&row[..end]).unwrap_or_default();
                     if comtrade {
-                        comtrade_row(&ct, &rec, loc, text, on_item);
+                        comtrade_row(&ct, &rec, loc, text, &mut mirror, on_item);
                     } else {
                         let mut raw = RawEvent::default();
                         for (i, cell) in rec.iter().enumerate() {
@@ -1046,6 +1052,7 @@ fn comtrade_row(
     rec: &csv::StringRecord,
     loc: EventLoc,
     text: &str,
+    mirror: &mut Mirror,
     on_item: &mut impl FnMut(Item),
 ) {
     let get = |name: &str| {
@@ -1074,6 +1081,11 @@ fn comtrade_row(
         ))));
         return;
     }
+    match mirror.row(&r, loc, text) {
+        Seen::LeftOut => return,
+        Seen::Mirror(note) => on_item(Item::Note(note)),
+        Seen::Counted => {}
+    }
     fn t(s: &Option<String>) -> Option<super::Field<'_>> {
         s.as_deref().map(super::Field::Text)
     }
@@ -1087,9 +1099,129 @@ fn comtrade_row(
         value: t(&r.value),
         transfer: t(&r.transfer),
         reporter: Some(super::Field::Text(&r.reporter)),
+        source: Some(super::Field::Text(&r.source)),
         ..RawEvent::default()
     };
     on_item(Item::Record(Record { raw, loc, text }));
+}
+
+/// What `--comtrade-view` makes of a row.
+enum Seen {
+    Counted,
+    /// Counted, and the other account of a trade already counted.
+    Mirror(Box<EventDiagnostic>),
+    LeftOut,
+}
+
+/// The Comtrade rows of one input by side: those the view leaves out,
+/// and (with every row counted) the trades reported from both sides.
+struct Mirror {
+    view: super::comtrade::View,
+    input: String,
+    /// Trade → (an import, the first row's id), for the rows counted.
+    seen: std::collections::HashMap<(String, String, String, String), (bool, String)>,
+    warned: std::collections::HashSet<(String, String, String, String)>,
+    /// Rows left out, and where the first was.
+    left_out: u64,
+    first: Option<(EventLoc, String)>,
+}
+
+impl Mirror {
+    fn new(view: super::comtrade::View, input: &str) -> Self {
+        Mirror {
+            view,
+            input: input.to_string(),
+            seen: Default::default(),
+            warned: Default::default(),
+            left_out: 0,
+            first: None,
+        }
+    }
+
+    fn row(&mut self, r: &super::comtrade::Row, loc: EventLoc, text: &str) -> Seen {
+        let Some(import) = r.import else {
+            return Seen::Counted;
+        };
+        if !self.view.counts(import) {
+            self.left_out += 1;
+            if self.first.is_none() {
+                self.first = Some((loc, text.chars().take(1024).collect()));
+            }
+            return Seen::LeftOut;
+        }
+        let Some(trade) = &r.trade else {
+            return Seen::Counted;
+        };
+        match self.seen.get(trade) {
+            None => {
+                self.seen.insert(trade.clone(), (import, r.id.clone()));
+                Seen::Counted
+            }
+            Some((side, _)) if *side == import => Seen::Counted,
+            Some((_, other)) => {
+                if !self.warned.insert(trade.clone()) {
+                    return Seen::Counted;
+                }
+                let (from, to, cmd, year) = trade;
+                let (this, that) = if import {
+                    (
+                        format!("{to}'s reported imports"),
+                        format!("{from}'s reported exports"),
+                    )
+                } else {
+                    (
+                        format!("{from}'s reported exports"),
+                        format!("{to}'s reported imports"),
+                    )
+                };
+                Seen::Mirror(Box::new(crate::diagnostic::Diagnostic::from(
+                    crate::diagnostic::EventProblem {
+                        code: Code::EventComtradeMirror,
+                        severity: Severity::Warning,
+                        message: format!(
+                            "Comtrade row `{}` ({this} of {cmd} from {from} to {to} in {year}) is the mirror of row `{other}` ({that}): both are counted, so the same goods may be counted twice",
+                            r.id
+                        ),
+                        help: Some("count one side: `--comtrade-view importer` (the importers' reports) or `--comtrade-view exporter` (the exporters' reports, the mirror statistics); run both to compare them side by side".into()),
+                        loc,
+                        field: Some("flowCode".into()),
+                        event_id: Some(r.id.clone()),
+                        effect: Effect::Remark,
+                        rule: None,
+                        text: Some(text.chars().take(1024).collect()),
+                    },
+                )))
+            }
+        }
+    }
+
+    /// One note for the rows the view left out.
+    fn left_out(&mut self) -> Option<Item<'static>> {
+        let (loc, text) = self.first.take()?;
+        let (side, other) = match self.view {
+            super::comtrade::View::Importer => ("export", "importer"),
+            _ => ("import", "exporter"),
+        };
+        let n = self.left_out;
+        Some(Item::Note(Box::new(crate::diagnostic::Diagnostic::from(
+            crate::diagnostic::EventProblem {
+                code: Code::EventComtradeMirror,
+                severity: Severity::Advice,
+                message: format!(
+                    "{n} {side} row{} of `{}` left out: `--comtrade-view {other}` counts the goods as the {other}s reported them",
+                    if n == 1 { "" } else { "s" },
+                    self.input
+                ),
+                help: Some(format!("the first is here; `--comtrade-view {}` counts them instead", if other == "importer" { "exporter" } else { "importer" })),
+                loc,
+                field: Some("flowCode".into()),
+                event_id: None,
+                effect: Effect::Remark,
+                rule: None,
+                text: Some(text),
+            },
+        ))))
+    }
 }
 
 fn column_suggestion(column: &str) -> Option<&'static str> {

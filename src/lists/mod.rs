@@ -8,6 +8,7 @@
 //! entry's name or an alias after normalisation ([`normalize`]), or, when a
 //! rule asks for it, by similarity above a threshold.
 
+mod fuzzy;
 pub mod normalize;
 mod read;
 
@@ -153,36 +154,76 @@ pub struct ListMatch {
     pub method: Method,
 }
 
-/// FNV-1a: names and IMO numbers are short keys, looked up once or twice
-/// per event; SipHash's protection against chosen keys is not needed for
-/// a list the analyst loads.
+/// A hasher for keys that are hashes already (mixed by
+/// [`normalize::mix`]), and for IMO numbers, which it mixes.
 #[derive(Default, Clone, Copy)]
-pub struct Fnv(u64);
+pub struct Prehashed(u64);
 
-impl std::hash::Hasher for Fnv {
+impl std::hash::Hasher for Prehashed {
     fn finish(&self) -> u64 {
-        // FNV leaves the high bits of short keys poorly mixed, and the
-        // hash table reads them: finish with splitmix64's mixer.
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+        self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
+        self.0 = normalize::mix(self.0 ^ normalize::fnv(bytes));
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = normalize::mix(u64::from(n));
     }
 }
 
-type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Prehashed>>;
+
+/// A Bloom filter of the index's keys, a few bits of one 64-bit word per
+/// key, small enough to stay in the processor's cache: most names and IMO
+/// numbers of an event stream are on no list, and the filter says so
+/// without touching the (larger) index.
+#[derive(Debug, Default)]
+struct Filter {
+    words: Vec<u64>,
+    shift: u32,
+}
+
+impl Filter {
+    fn new(keys: usize) -> Self {
+        // About sixteen bits per key: under 1% false positives.
+        let n = (keys / 4).max(1).next_power_of_two();
+        Filter {
+            words: vec![0; n],
+            shift: 64 - n.trailing_zeros(),
+        }
+    }
+
+    /// The word (from the high bits) and three bits (from the low ones).
+    fn slot(&self, h: u64) -> (usize, u64) {
+        let i = if self.shift >= 64 {
+            0
+        } else {
+            (h >> self.shift) as usize
+        };
+        let bits = (1u64 << (h & 63)) | (1u64 << ((h >> 6) & 63)) | (1u64 << ((h >> 12) & 63));
+        (i, bits)
+    }
+
+    fn insert(&mut self, h: u64) {
+        let (i, bits) = self.slot(h);
+        if let Some(w) = self.words.get_mut(i) {
+            *w |= bits;
+        }
+    }
+
+    fn may_contain(&self, h: u64) -> bool {
+        let (i, bits) = self.slot(h);
+        self.words.get(i).is_some_and(|w| w & bits == bits)
+    }
+}
+
+/// The filter's key for an IMO number (apart from names' hashes).
+fn imo_key(imo: u32) -> u64 {
+    normalize::mix(u64::from(imo) ^ 0x1f0_1f0_1f0)
+}
 
 /// A loaded list with its index.
 #[derive(Debug)]
@@ -195,13 +236,13 @@ pub struct List {
     /// Entries skipped by the declaration's filters.
     pub filtered_out: usize,
     by_imo: FastMap<u32, Vec<u32>>,
-    /// Hash of a normalised key or compact key → (entry, is an alias);
-    /// a hit is confirmed against the entry's own keys.
+    /// Hash of a normalised key or compact key ([`normalize::key_hashes`])
+    /// → (entry, is an alias); a hit is confirmed against the entry's own keys.
     by_key: FastMap<u64, Vec<(u32, bool)>>,
-    /// Normalised word → entries with a name or alias containing it (for fuzzy candidates).
-    by_word: FastMap<String, Vec<u32>>,
-    /// Every (entry, compact key, is an alias), for fuzzy candidates by length.
-    compacts: Vec<(u32, String, bool)>,
+    /// Every key of `by_key` and `by_imo`.
+    filter: Filter,
+    /// For fuzzy matching, built when a rule first asks for it.
+    fuzzy: std::sync::OnceLock<fuzzy::Index>,
 }
 
 impl List {
@@ -213,48 +254,45 @@ impl List {
         filtered_out: usize,
     ) -> Self {
         let n = entries.len();
-        let mut l = List {
+        let mut by_imo: FastMap<u32, Vec<u32>> =
+            FastMap::with_capacity_and_hasher(n, Default::default());
+        let mut by_key: FastMap<u64, Vec<(u32, bool)>> =
+            FastMap::with_capacity_and_hasher(n * 2, Default::default());
+        for (i, e) in entries.iter().enumerate() {
+            let i = i as u32;
+            for n in &e.imo {
+                by_imo.entry(*n).or_default().push(i);
+            }
+            for (n, alias) in entry_names(e) {
+                let Some((sorted, compact)) = normalize::key_hashes(&n) else {
+                    continue;
+                };
+                for k in [sorted, compact] {
+                    let v = by_key.entry(k).or_default();
+                    if !v.contains(&(i, alias)) {
+                        v.push((i, alias));
+                    }
+                }
+            }
+        }
+        let mut filter = Filter::new(by_key.len() + by_imo.len());
+        for k in by_key.keys() {
+            filter.insert(*k);
+        }
+        for imo in by_imo.keys() {
+            filter.insert(imo_key(*imo));
+        }
+        List {
             name,
             spec,
             file,
             entries,
             filtered_out,
-            by_imo: FastMap::with_capacity_and_hasher(n, Default::default()),
-            by_key: FastMap::with_capacity_and_hasher(n * 2, Default::default()),
-            by_word: FastMap::default(),
-            compacts: Vec::new(),
-        };
-        for (i, e) in l.entries.iter().enumerate() {
-            let i = i as u32;
-            for n in &e.imo {
-                l.by_imo.entry(*n).or_default().push(i);
-            }
-            let names = entry_names(e);
-            for (n, alias) in &names {
-                let alias = *alias;
-                let words = normalize::words(n);
-                if words.is_empty() {
-                    continue;
-                }
-                let mut sorted = words.clone();
-                sorted.sort_unstable();
-                let compact = words.concat();
-                for k in [sorted.join(" "), compact.clone()] {
-                    let v = l.by_key.entry(normalize::fnv(k.as_bytes())).or_default();
-                    if !v.contains(&(i, alias)) {
-                        v.push((i, alias));
-                    }
-                }
-                for w in words {
-                    let v = l.by_word.entry(w).or_default();
-                    if v.last() != Some(&i) {
-                        v.push(i);
-                    }
-                }
-                l.compacts.push((i, compact, alias));
-            }
+            by_imo,
+            by_key,
+            filter,
+            fuzzy: std::sync::OnceLock::new(),
         }
-        l
     }
 
     /// The earliest listing and latest delisting days of the entries.
@@ -269,10 +307,26 @@ impl List {
         (first, last)
     }
 
+    /// Might an entry have this IMO number? `false`: certainly none has.
+    /// Only a filter probe: cheap, and a run of them (one per field of an
+    /// event) overlaps its memory accesses.
+    pub fn may_have_imo(&self, imo: u32) -> bool {
+        self.filter.may_contain(imo_key(imo))
+    }
+
+    /// Might an entry's name or alias match `name` exactly (as
+    /// [`List::by_name`] matches without `fuzzy`)? `false`: certainly none does.
+    pub fn may_have_name(&self, name: &str) -> bool {
+        normalize::key_hashes(name)
+            .is_some_and(|(a, b)| self.filter.may_contain(a) | self.filter.may_contain(b))
+    }
+
     /// Entries with this IMO number listed on `date`.
     pub fn by_imo(&self, imo: u32, date: NaiveDate) -> impl Iterator<Item = &Entry> + '_ {
-        self.by_imo
-            .get(&imo)
+        self.filter
+            .may_contain(imo_key(imo))
+            .then(|| self.by_imo.get(&imo))
+            .flatten()
             .into_iter()
             .flatten()
             .filter_map(|i| self.entries.get(*i as usize))
@@ -294,6 +348,9 @@ impl List {
         let mut out: Vec<(u32, Method)> = Vec::new();
         let mut keys: Option<(String, String)> = None;
         for h in [sorted_hash, compact_hash] {
+            if !self.filter.may_contain(h) {
+                continue;
+            }
             for (i, alias) in self.by_key.get(&h).into_iter().flatten() {
                 // Confirm the hit on the keys themselves (hashes may collide).
                 let (sorted, compact) =
@@ -310,9 +367,10 @@ impl List {
         }
         if let Some(threshold) = fuzzy {
             if out.is_empty() {
-                let words = normalize::words(name);
-                let compact = words.concat();
-                self.fuzzy(&words, &compact, threshold, &mut out);
+                let index = self.fuzzy.get_or_init(|| fuzzy::Index::new(&self.entries));
+                for (i, score) in index.similar(name, threshold) {
+                    push_best(&mut out, i, Method::Fuzzy(score));
+                }
             }
         }
         out.sort_by_key(|(i, _)| *i);
@@ -320,53 +378,6 @@ impl List {
             .filter_map(|(i, m)| self.entries.get(i as usize).map(|e| (e, m)))
             .filter(|(e, _)| e.listed(date))
             .collect()
-    }
-
-    /// Entries similar to a name: candidates share a word with it or have a
-    /// compact key of about its length; each is scored by edit distance on
-    /// the compact keys (1 − distance ÷ the longer length), exactly.
-    fn fuzzy(
-        &self,
-        words: &[String],
-        compact: &str,
-        threshold: Decimal,
-        out: &mut Vec<(u32, Method)>,
-    ) {
-        let len = compact.chars().count();
-        if len == 0 {
-            return;
-        }
-        let mut candidates: std::collections::HashSet<u32> = words
-            .iter()
-            .filter_map(|w| self.by_word.get(w))
-            .flatten()
-            .copied()
-            .collect();
-        // A name spelt with other word breaks shares no word: bound by length.
-        for (i, c, _) in &self.compacts {
-            let n = c.len();
-            if n + 3 >= len && n <= len + 3 {
-                candidates.insert(*i);
-            }
-        }
-        for (i, c, _) in self
-            .compacts
-            .iter()
-            .filter(|(i, _, _)| candidates.contains(i))
-        {
-            let d = strsim::levenshtein(compact, c);
-            let longest = len.max(c.chars().count());
-            if longest == 0 || d >= longest {
-                continue;
-            }
-            // score = (longest − d) / longest ≥ threshold, compared exactly.
-            let same = Decimal::from(longest - d);
-            if same >= threshold * Decimal::from(longest) {
-                let score = (same / Decimal::from(longest))
-                    .round_dp_with_strategy(3, rust_decimal::RoundingStrategy::ToZero);
-                push_best(out, *i, Method::Fuzzy(score));
-            }
-        }
     }
 }
 

@@ -12,6 +12,7 @@ pub mod features;
 pub mod transport;
 pub mod workspace;
 
+pub use convert::diagnostic as to_lsp_diagnostic;
 pub use workspace::{Analysis, Workspace};
 
 use crate::source::FileId;

@@ -1152,8 +1152,9 @@ impl Cx<'_> {
         }
         if let Some(before) = rule.contracted_before {
             c.push(format!(
-                "NOT (cd IS NOT NULL AND cd < {})",
-                d.date_lit(before)
+                "NOT (cd IS NOT NULL AND cd < {} AND {})",
+                d.date_lit(before),
+                self.contract_window(rule)
             ));
         }
         if let Some((lb, db)) = rule.wind_down {
@@ -1173,11 +1174,21 @@ impl Cx<'_> {
     /// `AND cd IS NOT NULL` for a rule that leaves out old contracts: an
     /// event without a contract date is not evaluable for it (see
     /// [`Cx::undated`]).
-    fn dated(rule: &Rule) -> &'static str {
+    fn dated(&self, rule: &Rule) -> String {
         if rule.contracted_before.is_some() {
-            " AND cd IS NOT NULL"
+            format!(" AND NOT (cd IS NULL AND {})", self.contract_window(rule))
         } else {
-            ""
+            String::new()
+        }
+    }
+
+    /// Is the cargo delivered within the window `unless contracted before
+    /// … and delivered before D2` leaves old contracts (always without
+    /// `and delivered`)? The delivery day is `delivered`, or the date.
+    fn contract_window(&self, rule: &Rule) -> String {
+        match rule.contract_delivered_before {
+            Some(end) => format!("COALESCE(dl, dt) < {}", self.d.date_lit(end)),
+            None => "TRUE".into(),
         }
     }
 
@@ -1187,7 +1198,11 @@ impl Cx<'_> {
         rule.contracted_before.map(|_| {
             self.ne_diag(
                 rule,
-                &format!("{} AND cd IS NULL", self.matching(rule, i)),
+                &format!(
+                    "{} AND cd IS NULL AND {}",
+                    self.matching(rule, i),
+                    self.contract_window(rule)
+                ),
                 Code::EventMissingContractDate,
                 "contract_date",
                 "sanc_ev",
@@ -1269,7 +1284,7 @@ impl Cx<'_> {
             self.row_sql(&row),
             self.cite(rule),
             self.matching(rule, i),
-            Self::dated(rule)
+            self.dated(rule)
         )
     }
 
@@ -1297,7 +1312,7 @@ impl Cx<'_> {
             self.cite(rule),
             self.deadline_sql(due),
             self.matching(rule, i),
-            Self::dated(rule)
+            self.dated(rule)
         )
     }
 
@@ -1511,7 +1526,7 @@ impl Cx<'_> {
             self.null_text(),
             lit(d, capx.denom()),
             lit(d, capx.numer()),
-            Self::dated(rule),
+            self.dated(rule),
             int = d.int(),
         );
         let mut diags = diags;
@@ -1520,9 +1535,10 @@ impl Cx<'_> {
             diags.push_str(&self.ne_diag(
                 rule,
                 &format!(
-                    "pnum IS NOT NULL AND pnum * {} > {} * pden AND cd IS NULL",
+                    "pnum IS NOT NULL AND pnum * {} > {} * pden AND cd IS NULL AND {}",
                     lit(d, capx.denom()),
-                    lit(d, capx.numer())
+                    lit(d, capx.numer()),
+                    self.contract_window(rule)
                 ),
                 Code::EventMissingContractDate,
                 "contract_date",
@@ -1828,7 +1844,7 @@ impl Cx<'_> {
                 "SELECT {} FROM sanc_ev WHERE {}{}",
                 cols.join(", "),
                 self.matching(rule, i),
-                Self::dated(rule)
+                self.dated(rule)
             ),
         ));
         // Diagnostics: no party to count by; an amount that cannot be counted.

@@ -335,8 +335,11 @@ pub enum Clause {
         loaded_before: NaiveDate,
         delivered_before: NaiveDate,
     },
-    /// `unless contracted before D`
-    ContractedBefore(NaiveDate),
+    /// `unless contracted before D [and delivered before D2]`
+    ContractedBefore {
+        contracted: NaiveDate,
+        delivered: Option<NaiveDate>,
+    },
     /// `unless by pipeline transfer`
     UnlessTransfer(Ident),
     /// `provided no party on un_1718`: a cap's supply is permitted only if
@@ -358,7 +361,7 @@ impl Clause {
             Clause::Except(_) => "except exemption",
             Clause::Severity(_) => "severity",
             Clause::WindDown { .. } => "unless loaded before",
-            Clause::ContractedBefore(_) => "unless contracted before",
+            Clause::ContractedBefore { .. } => "unless contracted before",
             Clause::UnlessTransfer(_) => "unless by",
             Clause::Provided { .. } => "provided no",
         }
@@ -486,7 +489,7 @@ impl Shift for Clause {
             | Clause::Cite(_)
             | Clause::Severity(_)
             | Clause::WindDown { .. }
-            | Clause::ContractedBefore(_) => true,
+            | Clause::ContractedBefore { .. } => true,
         }
     }
 }

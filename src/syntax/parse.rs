@@ -873,7 +873,14 @@ impl Lower<'_> {
                 }
             }
             R::contracted => {
-                Clause::ContractedBefore(self.date(&inner.find(|p| p.as_rule() == R::date)?)?)
+                let mut dates = Vec::new();
+                for p in inner.filter(|p| p.as_rule() == R::date) {
+                    dates.push(self.date(&p)?);
+                }
+                Clause::ContractedBefore {
+                    contracted: *dates.first()?,
+                    delivered: dates.get(1).copied(),
+                }
             }
             R::not_transfer => Clause::UnlessTransfer(
                 self.ident(&inner.find(|p| p.as_rule() == R::transfer_mode)?),
