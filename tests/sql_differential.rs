@@ -322,7 +322,7 @@ fn rule_text(rng: &mut Rng, label: &str, dates: &Dates, event_dates: &[NaiveDate
         if rng.pct(40) {
             clauses.push(format!(
                 "unless contracted before {before} and delivered before {}",
-                edge(rng)
+                shift(before, rng.range(1, 40))
             ));
         } else {
             clauses.push(format!("unless contracted before {before}"));
