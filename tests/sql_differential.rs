@@ -638,7 +638,7 @@ pub fn python() -> String {
     match std::env::var("SANC_TEST_PYTHON") {
         Ok(p) if !p.is_empty() => p,
         _ => panic!(
-            "SANC_TEST_PYTHON is not set: run the tests with scripts/test, which installs duckdb and pyspark (tests/requirements.txt) into target/test-venv and sets it"
+            "SANC_TEST_PYTHON is not set: run the tests with scripts/test, which installs duckdb (tests/requirements.txt) into target/test-venv and sets it"
         ),
     }
 }
