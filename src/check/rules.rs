@@ -176,6 +176,9 @@ impl Checker<'_> {
             if let Some(mut rule) = rule {
                 shift(&mut rule.keyword);
                 shift(&mut rule.span);
+                for (_, s) in &mut rule.clause_spans {
+                    shift(s);
+                }
                 self.model.rules.push(rule);
             }
         }
