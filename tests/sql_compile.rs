@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "sql/common.rs"]
+mod sql_common;
 use assert_cmd::Command;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -12,15 +14,6 @@ use std::path::Path;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn python() -> String {
-    match std::env::var("SANC_TEST_PYTHON") {
-        Ok(p) if !p.is_empty() => p,
-        _ => panic!(
-            "SANC_TEST_PYTHON is not set: run the tests with scripts/test, which installs duckdb (tests/requirements.txt) into target/test-venv and sets it"
-        ),
-    }
 }
 
 fn compile(args: &[&str]) -> std::process::Output {
@@ -267,34 +260,7 @@ fn examples_on(engine: &str, examples: &[(&str, Option<&str>)]) {
             json!({"script": script, "events": root().join(e)})
         })
         .collect();
-    let mut child = std::process::Command::new(python())
-        .arg(root().join("tests/sql/run.py"))
-        .arg(engine)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().unwrap();
-        stdin
-            .write_all(
-                serde_json::to_string(
-                    &json!({"columns": sanc::sql::event_columns(), "cases": cases}),
-                )
-                .unwrap()
-                .as_bytes(),
-            )
-            .unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
-    let got: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "run.py {engine}: {e}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
+    let got = sql_common::run_cases(engine, cases);
     let mut total = 0;
     for ((e, r), got) in examples.iter().zip(&got) {
         assert!(

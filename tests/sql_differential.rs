@@ -12,8 +12,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "sql/common.rs"]
+mod sql_common;
 use chrono::{Days, NaiveDate};
 use serde_json::{json, Value};
+use sql_common::python;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -634,15 +637,6 @@ fn csv_text(rows: &[Row]) -> String {
 // Running and comparing
 // ---------------------------------------------------------------------------
 
-pub fn python() -> String {
-    match std::env::var("SANC_TEST_PYTHON") {
-        Ok(p) if !p.is_empty() => p,
-        _ => panic!(
-            "SANC_TEST_PYTHON is not set: run the tests with scripts/test, which installs duckdb (tests/requirements.txt) into target/test-venv and sets it"
-        ),
-    }
-}
-
 fn sanc() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_sanc"))
 }
@@ -738,36 +732,7 @@ fn run_engine(engine: &str, cases: &[(String, PathBuf)]) -> Vec<Value> {
         .iter()
         .map(|(s, e)| json!({"script": s, "events": e}))
         .collect();
-    let mut child = Command::new(python())
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sql/run.py"))
-        .arg(engine)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().unwrap();
-        stdin
-            .write_all(
-                serde_json::to_string(
-                    &json!({"columns": sanc::sql::event_columns(), "cases": input}),
-                )
-                .unwrap()
-                .as_bytes(),
-            )
-            .unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
-    let v: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "tests/sql/run.py {engine} failed ({e}): {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    assert_eq!(v.len(), cases.len());
-    v
+    sql_common::run_cases(engine, input)
 }
 
 /// Events the SQL left to `sanc eval` (`out_of_sql_range` on a field it
@@ -778,7 +743,7 @@ fn left_to_eval(expected: &Value, got: &Value) -> (Value, Value) {
     for d in got["diagnostics"].as_array().into_iter().flatten() {
         if d["code"] == "sanc::event::out_of_sql_range" {
             let field = d["field"].as_str().unwrap_or_default();
-            if !sanc::sql::UNREAD_FIELDS.contains(&field) {
+            if !sanc::sql::unread_fields().contains(&field) {
                 continue;
             }
             ids.insert(d["event"].to_string());

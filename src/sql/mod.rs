@@ -42,43 +42,23 @@ pub fn event_columns() -> Vec<&'static str> {
     v
 }
 
-/// Event fields the compiled SQL does not read: an event that gives one is
-/// put in the diagnostics table (`sanc::event::out_of_sql_range`), for
-/// `sanc eval` to judge, rather than judged without it.
-pub const UNREAD_FIELDS: &[&str] = &[
-    "vessel",
-    "vessel_imo",
-    "vessel_name",
-    "vessel_flag",
-    "counterpart_vessel",
-    "counterpart_vessel_imo",
-    "counterpart_vessel_name",
-    "counterpart_vessel_flag",
-    "port",
-    "parties",
-    "party_exporter",
-    "party_exporter_country",
-    "party_importer",
-    "party_importer_country",
-    "party_consignee",
-    "party_consignee_country",
-    "party_shipper",
-    "party_shipper_country",
-    "party_owner",
-    "party_owner_country",
-    "party_operator",
-    "party_operator_country",
-    "party_manager",
-    "party_manager_country",
-    "party_charterer",
-    "party_charterer_country",
-    "party_insurer",
-    "party_insurer_country",
-    "party_financier",
-    "party_financier_country",
-    "party_broker",
-    "party_broker_country",
-];
+/// Event fields the compiled SQL does not read (vessels, parties by role,
+/// ports): an event that gives one is put in the diagnostics table
+/// (`sanc::event::out_of_sql_range`), for `sanc eval` to judge, rather
+/// than judged without it.
+pub fn unread_fields() -> Vec<&'static str> {
+    crate::events::FIELD_NAMES
+        .iter()
+        .copied()
+        .filter(|f| {
+            f.starts_with("vessel")
+                || f.starts_with("counterpart_vessel")
+                || f.starts_with("party_")
+                || *f == "port"
+        })
+        .chain(["parties"])
+        .collect()
+}
 
 /// HS prefixes, each with the codes it leaves out (see
 /// [`RuleSet::hs_scope_with`]).
@@ -811,7 +791,7 @@ impl Cx<'_> {
         ));
         // Fields the compiled SQL does not read yet: the event is left to
         // `sanc eval`, never judged without them.
-        for f in UNREAD_FIELDS {
+        for f in unread_fields() {
             checks.push((format!("f_{f} IS NOT NULL"), Code::EventOutOfSqlRange, f));
         }
         let shipment = "(f_type IS NULL OR f_type = 'shipment')";
@@ -2403,5 +2383,37 @@ impl Cx<'_> {
             self.q("unit")
         );
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    #[test]
+    fn the_fields_left_to_sanc_eval_are_vessels_parties_and_ports() {
+        let f = super::unread_fields();
+        for yes in [
+            "vessel",
+            "vessel_imo",
+            "counterpart_vessel_flag",
+            "port",
+            "parties",
+            "party_exporter",
+            "party_broker_country",
+        ] {
+            assert!(f.contains(&yes), "{yes}");
+        }
+        for no in [
+            "transfer",
+            "nomenclature",
+            "contract_date",
+            "from",
+            "source",
+        ] {
+            assert!(!f.contains(&no), "{no}");
+        }
+        // 8 vessel columns, port, parties, 11 roles with their countries.
+        assert_eq!(f.len(), 8 + 1 + 1 + 22);
     }
 }
