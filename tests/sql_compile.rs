@@ -194,42 +194,10 @@ fn conditions_not_compiled_are_located_warnings() {
 
 /// Findings on the fields the SQL writes, and event diagnostics.
 fn summary(v: &Value) -> (Vec<String>, BTreeSet<String>) {
-    const FIELDS: [&str; 13] = [
-        "rule",
-        "kind",
-        "event",
-        "date",
-        "cite",
-        "window",
-        "total",
-        "share",
-        "limit",
-        "unit",
-        "contributors",
-        "contributor_count",
-        "deadline",
-    ];
-    let mut f: Vec<String> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| {
-            let m: serde_json::Map<String, Value> = FIELDS
-                .iter()
-                .map(|k| (k.to_string(), x.get(*k).cloned().unwrap_or(Value::Null)))
-                .collect();
-            Value::Object(m).to_string()
-        })
-        .collect();
-    f.sort();
-    let d = v["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d.get("effect").is_some() && d["code"] != "sanc::event::unknown_column")
-        .map(|d| json!([d["event"], d["code"], d["field"], d["effect"], d["rule"]]).to_string())
-        .collect();
-    (f, d)
+    (
+        sql_common::finding_lines(&v["findings"]),
+        sql_common::diagnostic_set(&v["diagnostics"]),
+    )
 }
 
 const EXAMPLES: [&str; 5] = [

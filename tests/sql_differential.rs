@@ -16,7 +16,7 @@
 mod sql_common;
 use chrono::{Days, NaiveDate};
 use serde_json::{json, Value};
-use sql_common::python;
+use sql_common::{diagnostic_set, finding_lines, python};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -639,51 +639,6 @@ fn csv_text(rows: &[Row]) -> String {
 
 fn sanc() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_sanc"))
-}
-
-/// Findings as comparable lines, on the fields the SQL writes.
-fn finding_lines(findings: &Value) -> Vec<String> {
-    const FIELDS: [&str; 13] = [
-        "rule",
-        "kind",
-        "event",
-        "date",
-        "cite",
-        "window",
-        "total",
-        "share",
-        "limit",
-        "unit",
-        "contributors",
-        "contributor_count",
-        "deadline",
-    ];
-    let mut v: Vec<String> = findings
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|f| {
-            let m: serde_json::Map<String, Value> = FIELDS
-                .iter()
-                .map(|k| (k.to_string(), f.get(*k).cloned().unwrap_or(Value::Null)))
-                .collect();
-            Value::Object(m).to_string()
-        })
-        .collect();
-    v.sort();
-    v
-}
-
-/// Event diagnostics as a set of (event, code, field, effect, rule).
-fn diagnostic_set(diags: &Value) -> BTreeSet<String> {
-    diags
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|d| d.get("effect").is_some())
-        .filter(|d| d["code"] != "sanc::event::unknown_column")
-        .map(|d| json!([d["event"], d["code"], d["field"], d["effect"], d["rule"]]).to_string())
-        .collect()
 }
 
 /// `sanc eval --format json` on a case's files.

@@ -276,14 +276,9 @@ fn rule_words(rules: &RuleSet, f: &Finding) -> String {
                     .join(" or "),
             };
             let provided = match (&f.facts, &rule.conditions.provided) {
-                (Facts::Designated(_), Some(p)) => format!(
-                    ", provided no {} is on {}",
-                    match p.who {
-                        crate::model::Who::AnyParty => "party".to_string(),
-                        _ => p.who.describe(),
-                    },
-                    p.list
-                ),
+                (Facts::Designated(_), Some(p)) => {
+                    format!(", provided no {} is on {}", words::provided_who(p), p.list)
+                }
                 _ => String::new(),
             };
             format!(

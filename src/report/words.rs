@@ -177,13 +177,7 @@ pub fn explanation(rules: &RuleSet, f: &Finding) -> String {
         ),
         Facts::Designated(s) => {
             let (who, list) = match &rule.conditions.provided {
-                Some(p) => (
-                    match p.who {
-                        crate::model::Who::AnyParty => "party".to_string(),
-                        _ => p.who.describe(),
-                    },
-                    p.list.as_str(),
-                ),
+                Some(p) => (provided_who(p), p.list.as_str()),
                 None => (String::new(), ""),
             };
             format!(
@@ -323,6 +317,14 @@ pub fn period_words(rule: &Rule) -> String {
             Period::Months { count, from } => format!("{count} months counted from {from}"),
         },
         _ => String::new(),
+    }
+}
+
+/// Who a `provided no` clause names: `party` (any), or the roles.
+pub fn provided_who(p: &crate::model::ListCondition) -> String {
+    match p.who {
+        crate::model::Who::AnyParty => "party".to_string(),
+        _ => p.who.describe(),
     }
 }
 

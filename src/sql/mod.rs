@@ -157,6 +157,12 @@ fn in_list(d: Dialect, items: impl IntoIterator<Item = impl AsRef<str>>) -> Opti
     (!v.is_empty()).then(|| format!("({})", v.join(", ")))
 }
 
+/// The accepted words of an event field as an SQL list (`(NULL)`, which
+/// nothing is in, when there are none).
+fn listed(d: Dialect, words: impl IntoIterator<Item = impl AsRef<str>>) -> String {
+    in_list(d, words).unwrap_or_else(|| "(NULL)".into())
+}
+
 fn goods_units() -> Vec<Unit> {
     builtin_units()
         .iter()
@@ -622,50 +628,44 @@ impl Cx<'_> {
             ),
             (
                 format!(
-                    "f_evidence IS NOT NULL AND f_evidence NOT IN ({})",
-                    crate::events::Evidence::ALL
-                        .iter()
-                        .filter(|e| **e != crate::events::Evidence::Unstated)
-                        .map(|e| d.str(e.as_str()))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    "f_evidence IS NOT NULL AND f_evidence NOT IN {}",
+                    listed(
+                        d,
+                        crate::events::Evidence::ALL
+                            .iter()
+                            .filter(|e| **e != crate::events::Evidence::Unstated)
+                            .map(|e| e.as_str())
+                    )
                 ),
                 Code::EventBadField,
                 "evidence",
             ),
             (
                 format!(
-                    "f_nomenclature IS NOT NULL AND lower(f_nomenclature) NOT IN ({})",
-                    crate::events::NOMENCLATURES
-                        .iter()
-                        .map(|(n, _)| d.str(n))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    "f_nomenclature IS NOT NULL AND lower(f_nomenclature) NOT IN {}",
+                    listed(d, crate::events::NOMENCLATURES.iter().map(|(n, _)| *n))
                 ),
                 Code::EventBadField,
                 "nomenclature",
             ),
             (
                 format!(
-                    "f_nomenclature IS NOT NULL AND lower(f_nomenclature) IN ({})",
-                    crate::events::NOMENCLATURES
-                        .iter()
-                        .filter(|(_, national)| *national)
-                        .map(|(n, _)| d.str(n))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    "f_nomenclature IS NOT NULL AND lower(f_nomenclature) IN {}",
+                    listed(
+                        d,
+                        crate::events::NOMENCLATURES
+                            .iter()
+                            .filter(|(_, national)| *national)
+                            .map(|(n, _)| *n)
+                    )
                 ),
                 Code::EventOutOfSqlRange,
                 "nomenclature",
             ),
             (
                 format!(
-                    "f_transfer IS NOT NULL AND lower(f_transfer) NOT IN ({})",
-                    crate::roles::Transfer::ALL
-                        .iter()
-                        .map(|t| d.str(t.as_str()))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    "f_transfer IS NOT NULL AND lower(f_transfer) NOT IN {}",
+                    listed(d, crate::roles::Transfer::ALL.iter().map(|t| t.as_str()))
                 ),
                 Code::EventBadField,
                 "transfer",

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use serde_json::{json, Value};
+use std::collections::BTreeSet;
 
 /// The Python of target/test-venv (`SANC_TEST_PYTHON`, set by scripts/test).
 pub fn python() -> String {
@@ -44,4 +45,49 @@ pub fn run_cases(engine: &str, cases: Vec<Value>) -> Vec<Value> {
     });
     assert_eq!(v.len(), n);
     v
+}
+
+/// Findings as comparable lines, on the fields the SQL writes.
+pub fn finding_lines(findings: &Value) -> Vec<String> {
+    const FIELDS: [&str; 13] = [
+        "rule",
+        "kind",
+        "event",
+        "date",
+        "cite",
+        "window",
+        "total",
+        "share",
+        "limit",
+        "unit",
+        "contributors",
+        "contributor_count",
+        "deadline",
+    ];
+    let mut v: Vec<String> = findings
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            let m: serde_json::Map<String, Value> = FIELDS
+                .iter()
+                .map(|k| (k.to_string(), f.get(*k).cloned().unwrap_or(Value::Null)))
+                .collect();
+            Value::Object(m).to_string()
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Event diagnostics as a set of (event, code, field, effect, rule).
+pub fn diagnostic_set(diags: &Value) -> BTreeSet<String> {
+    diags
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|d| d.get("effect").is_some())
+        .filter(|d| d["code"] != "sanc::event::unknown_column")
+        .map(|d| json!([d["event"], d["code"], d["field"], d["effect"], d["rule"]]).to_string())
+        .collect()
 }
