@@ -289,14 +289,14 @@ pub(super) fn eval(mut args: EvalArgs) -> Exit {
             Err(e) => Err(std::io::Error::other(e.to_string())),
         },
         Format::Json => {
-            let json = eval_report::json_output(
-                &rules.sources,
-                &rules.checked.rules,
-                &rule_diags,
-                &inputs,
-                &outcome,
-                &prepared,
-            );
+            let json = eval_report::EvalJson {
+                sources: &rules.sources,
+                rules: &rules.checked.rules,
+                rule_diags: &rule_diags,
+                inputs: &inputs,
+                outcome: &outcome,
+                prepared: &prepared,
+            };
             write_json(&mut out, &json)
         }
     };

@@ -372,58 +372,60 @@ pub fn rules_failed(sources: &SourceMap, diags: &[Diagnostic], rules: usize) -> 
     }
 }
 
-pub fn json_output(
+/// One finding as `sanc eval --format json` writes it.
+fn json_finding(
     sources: &SourceMap,
     rules: &RuleSet,
-    rule_diags: &[Diagnostic],
     inputs: &[Input],
     outcome: &Outcome,
-    prepared: &Prepared,
-) -> EvalOutput {
-    let findings = outcome
-        .findings
-        .iter()
-        .map(|f| {
-            let rule = &rules.rules[f.rule];
-            let is_cap = matches!(rule.kind, RuleKind::Cap { .. });
-            let limit = f.limit(rules);
-            JsonFinding {
-                rule: rule.id.clone(),
-                kind: f.kind.as_str(),
-                event: f.event.to_string(),
-                date: f.date.to_string(),
-                message: words::message(rules, f),
-                explanation: words::explanation(rules, f),
-                cite: rule.cite.clone(),
-                window: f.window_label(rules),
-                total: f.total().map(crate::exact::plain),
-                limit: limit.as_ref().map(|l| plain_amount(l.0)),
-                unit: limit.map(|l| l.1),
-                contributors: is_cap
-                    .then(|| f.contributor_ids().iter().map(|s| s.to_string()).collect()),
-                contributor_count: f.cap().map(|c| c.contributor_count as usize),
-                deadline: f.report().map(|r| r.deadline.to_string()),
-                share: f
-                    .cap()
-                    .and_then(|_| f.share(rules))
-                    .map(|s| crate::exact::plain(&s)),
-                threshold: f.cap().and_then(|c| c.threshold).map(plain_amount),
-                quantity: given_quantity(f)
-                    .map(|g| format!("{} {}", plain_amount(g.amount), g.unit)),
-                amount: f.cap().map(|c| crate::exact::plain(&c.amount)),
-                evidence: (f.evidence != Evidence::Unstated).then(|| f.evidence.as_str()),
-                source: outcome.text(f.source).map(str::to_string),
-                rule_location: json::location(sources, rule.keyword).unwrap_or(JsonLocation {
-                    file: String::new(),
-                    line: 0,
-                    column: 0,
-                }),
-                event_location: event_location(inputs, f.loc),
-                matches: f.matches().iter().map(json_match).collect(),
-            }
-        })
-        .collect();
-    let diagnostics = rule_diags
+    f: &Finding,
+) -> JsonFinding {
+    let rule = &rules.rules[f.rule];
+    let is_cap = matches!(rule.kind, RuleKind::Cap { .. });
+    let limit = f.limit(rules);
+    JsonFinding {
+        rule: rule.id.clone(),
+        kind: f.kind.as_str(),
+        event: f.event.to_string(),
+        date: f.date.to_string(),
+        message: words::message(rules, f),
+        explanation: words::explanation(rules, f),
+        cite: rule.cite.clone(),
+        window: f.window_label(rules),
+        total: f.total().map(crate::exact::plain),
+        limit: limit.as_ref().map(|l| plain_amount(l.0)),
+        unit: limit.map(|l| l.1),
+        contributors: is_cap.then(|| f.contributor_ids().iter().map(|s| s.to_string()).collect()),
+        contributor_count: f.cap().map(|c| c.contributor_count as usize),
+        deadline: f.report().map(|r| r.deadline.to_string()),
+        share: f
+            .cap()
+            .and_then(|_| f.share(rules))
+            .map(|s| crate::exact::plain(&s)),
+        threshold: f.cap().and_then(|c| c.threshold).map(plain_amount),
+        quantity: given_quantity(f).map(|g| format!("{} {}", plain_amount(g.amount), g.unit)),
+        amount: f.cap().map(|c| crate::exact::plain(&c.amount)),
+        evidence: (f.evidence != Evidence::Unstated).then(|| f.evidence.as_str()),
+        source: outcome.text(f.source).map(str::to_string),
+        rule_location: json::location(sources, rule.keyword).unwrap_or(JsonLocation {
+            file: String::new(),
+            line: 0,
+            column: 0,
+        }),
+        event_location: event_location(inputs, f.loc),
+        matches: f.matches().iter().map(json_match).collect(),
+    }
+}
+
+/// The diagnostics of a run as JSON: about the rules, then the events.
+pub fn json_diagnostics<'a>(
+    sources: &'a SourceMap,
+    rule_diags: &'a [Diagnostic],
+    inputs: &'a [Input],
+    outcome: &'a Outcome,
+    prepared: &'a Prepared,
+) -> impl Iterator<Item = JsonDiagnostic> + 'a {
+    rule_diags
         .iter()
         .map(|d| json::diagnostic(d, sources))
         .chain(
@@ -433,14 +435,73 @@ pub fn json_output(
                 .zip(&prepared.diagnostics)
                 .map(|(d, l)| event_diagnostic(d, l, sources, inputs)),
         )
-        .collect();
-    EvalOutput {
-        findings,
-        windows: super::summary::json(rules, &outcome.summaries),
-        diagnostics,
-        stats: JsonStats {
-            stats: outcome.stats,
-            errors: errors(rule_diags, outcome),
-        },
+}
+
+/// `sanc eval --format json`, written as it is serialized: each finding
+/// and diagnostic becomes JSON text one at a time, so the output of 300,000
+/// findings holds no more than the typed findings themselves. The shape is
+/// [`EvalOutput`]'s.
+pub struct EvalJson<'a> {
+    pub sources: &'a SourceMap,
+    pub rules: &'a RuleSet,
+    pub rule_diags: &'a [Diagnostic],
+    pub inputs: &'a [Input],
+    pub outcome: &'a Outcome,
+    pub prepared: &'a Prepared,
+}
+
+/// A sequence serialized from an iterator made on demand.
+struct Seq<F>(F);
+
+impl<F, I> Serialize for Seq<F>
+where
+    F: Fn() -> I,
+    I: Iterator,
+    I::Item: Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq((self.0)())
+    }
+}
+
+impl Serialize for EvalJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let windows = super::summary::json(self.rules, &self.outcome.summaries);
+        let mut st = s.serialize_struct("EvalOutput", 4)?;
+        st.serialize_field(
+            "findings",
+            &Seq(|| {
+                self.outcome
+                    .findings
+                    .iter()
+                    .map(|f| json_finding(self.sources, self.rules, self.inputs, self.outcome, f))
+            }),
+        )?;
+        if windows.is_empty() {
+            st.skip_field("windows")?;
+        } else {
+            st.serialize_field("windows", &windows)?;
+        }
+        st.serialize_field(
+            "diagnostics",
+            &Seq(|| {
+                json_diagnostics(
+                    self.sources,
+                    self.rule_diags,
+                    self.inputs,
+                    self.outcome,
+                    self.prepared,
+                )
+            }),
+        )?;
+        st.serialize_field(
+            "stats",
+            &JsonStats {
+                stats: self.outcome.stats,
+                errors: errors(self.rule_diags, self.outcome),
+            },
+        )?;
+        st.end()
     }
 }

@@ -103,7 +103,6 @@ fn head(title: &str) -> String {
 }
 
 pub fn render(run: &Run) -> String {
-    let rules = run.rules;
     let outcome = run.outcome;
     let mut out = head("sanc report");
     let s = &outcome.stats;
@@ -155,16 +154,16 @@ pub fn render(run: &Run) -> String {
         );
     }
     out.push_str("</table>");
-    let json = eval_report::json_output(
+    let diagnostics: Vec<_> = eval_report::json_diagnostics(
         run.sources,
-        rules,
         run.rule_diags,
         run.inputs,
         outcome,
         run.prepared,
-    );
+    )
+    .collect();
     out.push_str("<h2 id=\"diagnostics\">Diagnostics</h2>");
-    diagnostics_table(&mut out, &json.diagnostics);
+    diagnostics_table(&mut out, &diagnostics);
     out.push_str("<p class=\"muted\">Written by sanc; this page loads nothing from anywhere.</p></body></html>\n");
     out
 }
