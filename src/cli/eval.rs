@@ -266,20 +266,18 @@ pub(super) fn eval(mut args: EvalArgs) -> Exit {
             });
             out.write_all(html.as_bytes())
         }
-        Format::Human => {
-            let text = eval_report::human(
-                &renderer,
-                &rules.sources,
-                &rules.checked.rules,
-                &rule_diags,
-                &inputs,
-                &outcome,
-                &prepared,
-                show,
-                args.verbose,
-            );
-            out.write_all(text.as_bytes())
-        }
+        Format::Human => eval_report::human(
+            &renderer,
+            &rules.sources,
+            &rules.checked.rules,
+            &rule_diags,
+            &inputs,
+            &outcome,
+            &prepared,
+            show,
+            args.verbose,
+            &mut out,
+        ),
         Format::Markdown => {
             let text = sanc::report::summary::markdown(&rules.checked.rules, &outcome.summaries);
             out.write_all(text.as_bytes())

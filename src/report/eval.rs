@@ -74,7 +74,9 @@ pub enum Show {
     QuietStrict,
 }
 
-/// Render rule diagnostics, findings and event diagnostics, then the summary line.
+/// Render rule diagnostics, findings and event diagnostics, then the
+/// summary line, writing each as it is rendered (the report of 600,000
+/// rejected lines is never held as one text).
 #[allow(clippy::too_many_arguments)]
 pub fn human(
     renderer: &HumanRenderer,
@@ -86,21 +88,19 @@ pub fn human(
     prepared: &Prepared,
     show: Show,
     verbose: bool,
-) -> String {
-    let mut out = String::new();
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let all = show == Show::All;
     // Errors about the rules or unreadable inputs show even with `--quiet`:
     // they are why the run failed.
     for d in rule_diags.iter().filter(|d| all || d.is_error()) {
-        out.push_str(&renderer.render(d, sources));
-        out.push('\n');
+        out.write_all(renderer.render(d, sources).as_bytes())?;
+        out.write_all(b"\n")?;
     }
     if all {
-        out.push_str(&super::grouped::render(
-            sources, rules, inputs, outcome, verbose,
-        ));
+        super::grouped::render(sources, rules, inputs, outcome, verbose, out)?;
         if !outcome.summaries.is_empty() {
-            out.push_str(&super::summary::human(rules, &outcome.summaries));
+            out.write_all(super::summary::human(rules, &outcome.summaries).as_bytes())?;
         }
     }
     let shown = outcome
@@ -141,20 +141,19 @@ pub fn human(
             help.push_str(&format!("\nat {}:{}:{}", at.file, at.line, at.column));
         }
         let help = (!help.is_empty()).then_some(help);
-        out.push_str(&renderer.render_parts(
+        let text = renderer.render_parts(
             d.code.as_str(),
             d.severity,
             &message,
             labels,
             help.as_deref(),
             sources,
-        ));
-        out.push('\n');
+        );
+        out.write_all(text.as_bytes())?;
+        out.write_all(b"\n")?;
     }
     let errors = errors(rule_diags, outcome);
-    out.push_str(&summary(&outcome.stats, errors));
-    out.push('\n');
-    out
+    writeln!(out, "{}", summary(&outcome.stats, errors))
 }
 
 /// Error diagnostics of a run: about the rules, unreadable inputs, and events.

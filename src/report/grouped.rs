@@ -60,7 +60,8 @@ pub fn render(
     inputs: &[Input],
     outcome: &Outcome,
     verbose: bool,
-) -> String {
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let mut index: HashMap<(usize, Key), usize> = HashMap::new();
     let mut blocks: Vec<Vec<&Finding>> = Vec::new();
     for f in &outcome.findings {
@@ -76,7 +77,6 @@ pub fn render(
         .iter()
         .map(|s| ((s.rule, s.start, s.group.as_deref(), s.limit_index), s))
         .collect();
-    let mut out = String::new();
     for block in &blocks {
         let first = block[0];
         let summary = first.cap().and_then(|c| {
@@ -89,12 +89,13 @@ pub fn render(
                 ))
                 .copied()
         });
-        out.push_str(&render_block(
-            sources, rules, inputs, outcome, block, summary, verbose,
-        ));
-        out.push('\n');
+        // Each block is written when rendered: the text of 300,000
+        // findings is never held at once.
+        let text = render_block(sources, rules, inputs, outcome, block, summary, verbose);
+        out.write_all(text.as_bytes())?;
+        out.write_all(b"\n")?;
     }
-    out
+    Ok(())
 }
 
 fn render_block(
