@@ -8,7 +8,7 @@ use proptest::prelude::*;
 use sanc::eval::Evaluator;
 use sanc::events::{read, Input, InputFormat};
 use sanc::loader::load_texts;
-use sanc::report::eval::{json_output, prepare, Need};
+use sanc::report::eval::{prepare, EvalJson, Need, Run};
 use serde_json::Value;
 
 const RULES: &str = r#"
@@ -71,15 +71,15 @@ fn run(lines: &[String]) -> (Value, Vec<(String, String)>) {
     read::read(0, &mut inputs[0], text.as_bytes(), |i| ev.item(i), |_| {}).unwrap();
     let outcome = ev.finish();
     let prepared = prepare(&mut rules.sources, &inputs, &outcome, Need::Diagnostics);
-    let out = json_output(
-        &rules.sources,
-        &rules.checked.rules,
-        &[],
-        &inputs,
-        &outcome,
-        &prepared,
-    );
-    let mut v = serde_json::to_value(&out).unwrap();
+    let run = Run {
+        sources: &rules.sources,
+        rules: &rules.checked.rules,
+        rule_diags: &[],
+        inputs: &inputs,
+        outcome: &outcome,
+        prepared: &prepared,
+    };
+    let mut v = serde_json::to_value(EvalJson(&run)).unwrap();
     let mut placed = Vec::new();
     for f in v["findings"].as_array_mut().unwrap() {
         let line = f["event_location"]["line"].as_u64().unwrap() as usize;

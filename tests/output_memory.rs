@@ -9,7 +9,7 @@
 
 use sanc::eval::Evaluator;
 use sanc::events::{read, Input, InputFormat};
-use sanc::report::eval::{self as eval_report, EvalJson, Need, Show};
+use sanc::report::eval::{self as eval_report, EvalJson, Need, Run, Show};
 use sanc::report::human::HumanRenderer;
 
 /// Every shipment goes over a 1 t rolling cap: one finding each.
@@ -66,7 +66,7 @@ fn reports_are_written_as_they_are_rendered() {
 
     let before = peak_mib();
     let mut json = CountingSink::default();
-    let doc = EvalJson {
+    let run = Run {
         sources: &rules.sources,
         rules: &rules.checked.rules,
         rule_diags: &[],
@@ -74,16 +74,11 @@ fn reports_are_written_as_they_are_rendered() {
         outcome: &outcome,
         prepared: &prepared,
     };
-    serde_json::to_writer_pretty(&mut json, &doc).expect("JSON is written");
+    serde_json::to_writer_pretty(&mut json, &EvalJson(&run)).expect("JSON is written");
     let mut human = CountingSink::default();
     eval_report::human(
         &HumanRenderer::new(false),
-        &rules.sources,
-        &rules.checked.rules,
-        &[],
-        &inputs,
-        &outcome,
-        &prepared,
+        &run,
         Show::All,
         true,
         &mut human,

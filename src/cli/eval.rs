@@ -253,50 +253,29 @@ pub(super) fn eval(mut args: EvalArgs) -> Exit {
     let prepared = eval_report::prepare(&mut rules.sources, &inputs, &outcome, need);
     let mut rule_diags: Vec<Diagnostic> = rules.diagnostics().cloned().collect();
     rule_diags.extend(unreadable.iter().cloned());
+    let run = eval_report::Run {
+        sources: &rules.sources,
+        rules: &rules.checked.rules,
+        rule_diags: &rule_diags,
+        inputs: &inputs,
+        outcome: &outcome,
+        prepared: &prepared,
+    };
     let written = match format {
         _ if args.html => {
-            let html = sanc::report::html::render(&sanc::report::html::Run {
-                sources: &rules.sources,
-                rules: &rules.checked.rules,
-                rule_diags: &rule_diags,
-                inputs: &inputs,
-                outcome: &outcome,
-                prepared: &prepared,
-                as_of,
-            });
+            let html = sanc::report::html::render(&run, as_of);
             out.write_all(html.as_bytes())
         }
-        Format::Human => eval_report::human(
-            &renderer,
-            &rules.sources,
-            &rules.checked.rules,
-            &rule_diags,
-            &inputs,
-            &outcome,
-            &prepared,
-            show,
-            args.verbose,
-            &mut out,
-        ),
+        Format::Human => eval_report::human(&renderer, &run, show, args.verbose, &mut out),
         Format::Markdown => {
-            let text = sanc::report::summary::markdown(&rules.checked.rules, &outcome.summaries);
+            let text = sanc::report::summary::markdown(run.rules, &outcome.summaries);
             out.write_all(text.as_bytes())
         }
-        Format::Csv => match sanc::report::summary::csv(&rules.checked.rules, &outcome.summaries) {
+        Format::Csv => match sanc::report::summary::csv(run.rules, &outcome.summaries) {
             Ok(text) => out.write_all(text.as_bytes()),
             Err(e) => Err(std::io::Error::other(e.to_string())),
         },
-        Format::Json => {
-            let json = eval_report::EvalJson {
-                sources: &rules.sources,
-                rules: &rules.checked.rules,
-                rule_diags: &rule_diags,
-                inputs: &inputs,
-                outcome: &outcome,
-                prepared: &prepared,
-            };
-            write_json(&mut out, &json)
-        }
+        Format::Json => write_json(&mut out, &eval_report::EvalJson(&run)),
     };
     let code = verdict(&outcome.stats, !unreadable.is_empty(), args.strict);
     super::finish(&mut out, written, code)

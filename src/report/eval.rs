@@ -77,19 +77,21 @@ pub enum Show {
 /// Render rule diagnostics, findings and event diagnostics, then the
 /// summary line, writing each as it is rendered (the report of 600,000
 /// rejected lines is never held as one text).
-#[allow(clippy::too_many_arguments)]
 pub fn human(
     renderer: &HumanRenderer,
-    sources: &SourceMap,
-    rules: &RuleSet,
-    rule_diags: &[Diagnostic],
-    inputs: &[Input],
-    outcome: &Outcome,
-    prepared: &Prepared,
+    run: &Run,
     show: Show,
     verbose: bool,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
+    let Run {
+        sources,
+        rules,
+        rule_diags,
+        inputs,
+        outcome,
+        prepared,
+    } = *run;
     let all = show == Show::All;
     // Errors about the rules or unreadable inputs show even with `--quiet`:
     // they are why the run failed.
@@ -417,30 +419,21 @@ fn json_finding(
 }
 
 /// The diagnostics of a run as JSON: about the rules, then the events.
-pub fn json_diagnostics<'a>(
-    sources: &'a SourceMap,
-    rule_diags: &'a [Diagnostic],
-    inputs: &'a [Input],
-    outcome: &'a Outcome,
-    prepared: &'a Prepared,
-) -> impl Iterator<Item = JsonDiagnostic> + 'a {
-    rule_diags
+pub fn json_diagnostics<'a>(run: &'a Run<'a>) -> impl Iterator<Item = JsonDiagnostic> + 'a {
+    run.rule_diags
         .iter()
-        .map(|d| json::diagnostic(d, sources))
+        .map(|d| json::diagnostic(d, run.sources))
         .chain(
-            outcome
+            run.outcome
                 .diagnostics
                 .iter()
-                .zip(&prepared.diagnostics)
-                .map(|(d, l)| event_diagnostic(d, l, sources, inputs)),
+                .zip(&run.prepared.diagnostics)
+                .map(|(d, l)| event_diagnostic(d, l, run.sources, run.inputs)),
         )
 }
 
-/// `sanc eval --format json`, written as it is serialized: each finding
-/// and diagnostic becomes JSON text one at a time, so the output of 300,000
-/// findings holds no more than the typed findings themselves. The shape is
-/// [`EvalOutput`]'s.
-pub struct EvalJson<'a> {
+/// Everything a report of an evaluation shows.
+pub struct Run<'a> {
     pub sources: &'a SourceMap,
     pub rules: &'a RuleSet,
     pub rule_diags: &'a [Diagnostic],
@@ -448,6 +441,12 @@ pub struct EvalJson<'a> {
     pub outcome: &'a Outcome,
     pub prepared: &'a Prepared,
 }
+
+/// `sanc eval --format json`, written as it is serialized: each finding
+/// and diagnostic becomes JSON text one at a time, so the output of 300,000
+/// findings holds no more than the typed findings themselves. The shape is
+/// [`EvalOutput`]'s.
+pub struct EvalJson<'a>(pub &'a Run<'a>);
 
 /// A sequence serialized from an iterator made on demand.
 struct Seq<F>(F);
@@ -466,15 +465,16 @@ where
 impl Serialize for EvalJson<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let windows = super::summary::json(self.rules, &self.outcome.summaries);
+        let run = self.0;
+        let windows = super::summary::json(run.rules, &run.outcome.summaries);
         let mut st = s.serialize_struct("EvalOutput", 4)?;
         st.serialize_field(
             "findings",
             &Seq(|| {
-                self.outcome
+                run.outcome
                     .findings
                     .iter()
-                    .map(|f| json_finding(self.sources, self.rules, self.inputs, self.outcome, f))
+                    .map(|f| json_finding(run.sources, run.rules, run.inputs, run.outcome, f))
             }),
         )?;
         if windows.is_empty() {
@@ -482,23 +482,12 @@ impl Serialize for EvalJson<'_> {
         } else {
             st.serialize_field("windows", &windows)?;
         }
-        st.serialize_field(
-            "diagnostics",
-            &Seq(|| {
-                json_diagnostics(
-                    self.sources,
-                    self.rule_diags,
-                    self.inputs,
-                    self.outcome,
-                    self.prepared,
-                )
-            }),
-        )?;
+        st.serialize_field("diagnostics", &Seq(|| json_diagnostics(run)))?;
         st.serialize_field(
             "stats",
             &JsonStats {
-                stats: self.outcome.stats,
-                errors: errors(self.rule_diags, self.outcome),
+                stats: run.outcome.stats,
+                errors: errors(run.rule_diags, run.outcome),
             },
         )?;
         st.end()

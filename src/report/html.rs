@@ -10,31 +10,21 @@
 //! totals are converted to floating point to place them in pixels, never
 //! to print them.
 
-use super::eval::{self as eval_report, Prepared};
+use super::eval as eval_report;
+use super::eval::Run;
 use super::summary::{findings_words, label};
 use super::words::{self, given, percent};
 use crate::diagnostic::Diagnostic;
-use crate::eval::{Facts, FindingKind, Outcome, Step, WindowSummary};
-use crate::events::{read::Input, Evidence};
+use crate::eval::{Facts, FindingKind, Step, WindowSummary};
+use crate::events::Evidence;
 use crate::exact::{self, Exact};
-use crate::model::{RuleKind, RuleSet};
+use crate::model::RuleKind;
 use crate::source::SourceMap;
 use crate::units::format_amount;
 use chrono::NaiveDate;
 use num_traits::ToPrimitive;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write;
-
-/// Everything a report shows.
-pub struct Run<'a> {
-    pub sources: &'a SourceMap,
-    pub rules: &'a RuleSet,
-    pub rule_diags: &'a [Diagnostic],
-    pub inputs: &'a [Input],
-    pub outcome: &'a Outcome,
-    pub prepared: &'a Prepared,
-    pub as_of: NaiveDate,
-}
 
 /// Text made safe for HTML.
 pub fn esc(s: &str) -> String {
@@ -102,14 +92,15 @@ fn head(title: &str) -> String {
     )
 }
 
-pub fn render(run: &Run) -> String {
+/// The report of a run whose reporting deadlines were judged as of `as_of`.
+pub fn render(run: &Run, as_of: NaiveDate) -> String {
     let outcome = run.outcome;
     let mut out = head("sanc report");
     let s = &outcome.stats;
     let _ = write!(
         out,
         "<h1>sanc report</h1><p class=\"muted\">Rules judged as of {}; inputs: {}.</p><p><b>{}</b></p>",
-        run.as_of,
+        as_of,
         esc(&run
             .inputs
             .iter()
@@ -154,14 +145,7 @@ pub fn render(run: &Run) -> String {
         );
     }
     out.push_str("</table>");
-    let diagnostics: Vec<_> = eval_report::json_diagnostics(
-        run.sources,
-        run.rule_diags,
-        run.inputs,
-        outcome,
-        run.prepared,
-    )
-    .collect();
+    let diagnostics: Vec<_> = eval_report::json_diagnostics(run).collect();
     out.push_str("<h2 id=\"diagnostics\">Diagnostics</h2>");
     diagnostics_table(&mut out, &diagnostics);
     out.push_str("<p class=\"muted\">Written by sanc; this page loads nothing from anywhere.</p></body></html>\n");
