@@ -6,6 +6,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use sanc::eval::Evaluator;
 use sanc::events::{read, Input, InputFormat};
 use std::io::Read;
@@ -98,24 +100,13 @@ impl Read for Generated {
     }
 }
 
-/// Peak resident memory of this process so far, in MiB.
-fn peak_mib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .expect("VmHWM in /proc/self/status")
-        / 1024
-}
-
 #[test]
 fn memory_stays_bounded_on_a_large_stream_in_every_format() {
     let rules = sanc::loader::load_texts([("rules.sanc", RULES)]);
     assert!(!rules.has_errors());
     let as_of = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).expect("a date");
     let n = 400_000;
-    let before = peak_mib();
+    let before = common::peak_mib();
     let mut sizes = Vec::new();
     for format in [InputFormat::Json, InputFormat::Ndjson, InputFormat::Csv] {
         let mut input = Input::new("generated", None, format);
@@ -137,7 +128,7 @@ fn memory_stays_bounded_on_a_large_stream_in_every_format() {
         assert!(outcome.stats.violations > 0, "{format:?}");
         sizes.push(bytes);
     }
-    let grew = peak_mib().saturating_sub(before);
+    let grew = common::peak_mib().saturating_sub(before);
     eprintln!("inputs {sizes:?} bytes; peak grew by {grew} MiB");
     // The JSON inputs are about 47 MiB, the CSV 18 MiB; what must be
     // remembered (an id hash per event, the cap's 800 entries) is a few MiB.

@@ -1,11 +1,13 @@
 //! Writing a report holds no more than the typed findings: the JSON and
-//! human reports of 100,000 findings and 100,000 rejected events are written
+//! human reports of 40,000 findings and 40,000 rejected events are written
 //! as they are rendered, not built as one document first (which cost about
 //! 2.6 KB a finding). The process's peak resident memory, read from /proc,
 //! may grow only a little while the reports are written. This file holds
 //! one test so that no other test shares the process's peak.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
 
 use sanc::eval::Evaluator;
 use sanc::events::{read, Input, InputFormat};
@@ -14,17 +16,6 @@ use sanc::report::human::HumanRenderer;
 
 /// Every shipment goes over a 1 t rolling cap: one finding each.
 const RULES: &str = "commodity coal = hs 2701\ncap coal to PRK 1 t per 30 days\n";
-
-/// Peak resident memory of this process so far, in MiB.
-fn peak_mib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .expect("VmHWM in /proc/self/status")
-        / 1024
-}
 
 /// `n` shipments over the cap, then `n` records rejected for a date that
 /// does not exist.
@@ -64,7 +55,7 @@ fn reports_are_written_as_they_are_rendered() {
     assert_eq!(outcome.stats.events_rejected, n);
     let prepared = eval_report::prepare(&mut rules.sources, &inputs, &outcome, Need::Everything);
 
-    let before = peak_mib();
+    let before = common::peak_mib();
     let mut json = CountingSink::default();
     let run = Run {
         sources: &rules.sources,
@@ -84,7 +75,7 @@ fn reports_are_written_as_they_are_rendered() {
         &mut human,
     )
     .expect("the report is written");
-    let grew = peak_mib().saturating_sub(before);
+    let grew = common::peak_mib().saturating_sub(before);
     eprintln!(
         "JSON {} MiB, human {} MiB written; peak grew by {grew} MiB",
         json.0 >> 20,

@@ -104,3 +104,14 @@ pub fn lines(v: &[String]) -> String {
     s.push('\n');
     s
 }
+
+/// Peak resident memory of this process so far, in MiB (Linux's VmHWM).
+pub fn peak_mib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .expect("VmHWM in /proc/self/status")
+        / 1024
+}
