@@ -255,9 +255,7 @@ impl Server {
             let msg = self.recv()?;
             if msg["method"] == "textDocument/publishDiagnostics" {
                 seen += 1;
-                diagnostics += msg["params"]["diagnostics"]
-                    .as_array()
-                    .map_or(0, Vec::len);
+                diagnostics += msg["params"]["diagnostics"].as_array().map_or(0, Vec::len);
             }
         }
         Ok(diagnostics)
