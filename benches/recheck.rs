@@ -11,7 +11,8 @@
 //! ids and lints checked in full, every diagnostic converted to the LSP's
 //! form), and through `sanc lsp` itself over standard input and output,
 //! from writing the `didChange` to reading the last `publishDiagnostics`
-//! (this includes the server's 10 ms wait for more changes).
+//! (this includes the server's wait for more changes: 2 ms once it has
+//! read every byte sent, else 10 ms).
 //! SANC_BENCH_SERVER=PATH times another build of `sanc lsp` instead, for
 //! a comparison side by side.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
