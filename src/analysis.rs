@@ -136,8 +136,9 @@ fn load_lists(
 ///   (a parse's spans carry its `FileId`, so a file must keep its place);
 /// - a file that changed, at the same place under the same name, is parsed
 ///   again around the edit only ([`syntax::reparse`]);
-/// - the rules of unchanged files are not checked again while the
-///   declarations they refer to did not change ([`check::check_again`]).
+/// - the rules whose text did not change are not checked again while the
+///   declarations they refer to did not change, and the declarations are
+///   not checked again while none of them changed ([`check::check_again`]).
 ///
 /// The result is the one a fresh analysis gives (tested on random edits).
 pub fn analyze(inputs: Vec<Input>, previous: Option<Analyzed>) -> Analyzed {

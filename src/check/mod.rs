@@ -192,7 +192,9 @@ struct LoweredRule {
 /// changed file too, wherever the statement moved), when the declarations
 /// they were checked against did not change. `texts` are the files' texts
 /// (`unchanged` marks the files whose text and parse are the previous
-/// check's). Declarations, duplicate rule ids and lints are checked again
+/// check's). The declarations' check is taken over from the previous one
+/// (`DeclMemo`, its places moved) while every file's declarations keep
+/// their text and order; duplicate rule ids and lints are checked again
 /// every time. The result is the one [`check`] gives (a test compares them
 /// over random edits). `previous` is what that check gave: its rules and
 /// references are taken from it, not copied.
