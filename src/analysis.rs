@@ -136,8 +136,9 @@ fn load_lists(
 ///   (a parse's spans carry its `FileId`, so a file must keep its place);
 /// - a file that changed, at the same place under the same name, is parsed
 ///   again around the edit only ([`syntax::reparse`]);
-/// - the rules of unchanged files are not checked again while the
-///   declarations they refer to did not change ([`check::check_again`]).
+/// - the rules whose text did not change are not checked again while the
+///   declarations they refer to did not change, and the declarations are
+///   not checked again while none of them changed ([`check::check_again`]).
 ///
 /// The result is the one a fresh analysis gives (tested on random edits).
 pub fn analyze(inputs: Vec<Input>, previous: Option<Analyzed>) -> Analyzed {
@@ -322,6 +323,7 @@ mod tests {
         };
         let mut a = analyze(inputs(&files), None);
         let mut reused_rules = 0;
+        let mut reused_declarations = 0;
         for edit in 0..150 {
             let f = next(files.len());
             let text = &mut files[f].1;
@@ -345,6 +347,9 @@ mod tests {
             if a.memo.env_for_test() == env {
                 reused_rules += 1;
             }
+            if a.memo.declarations_reused_for_test() {
+                reused_declarations += 1;
+            }
             assert!(
                 whole(&a) == whole(&fresh),
                 "edit {edit}: {at}..{end} of {} replaced with {insert:?}",
@@ -354,6 +359,10 @@ mod tests {
         // Most edits leave the declarations alone: the other files' rules
         // were reused.
         assert!(reused_rules > 30, "{reused_rules}");
+        // Edits that leave every declaration's text alone (wherever it
+        // moved) reuse the declarations' check too.
+        assert!(reused_declarations > 20, "{reused_declarations}");
+        assert!(reused_declarations < 150, "{reused_declarations}");
     }
 
     /// A large file of rules generated like the recheck bench's, and a
@@ -442,7 +451,7 @@ mod tests {
             ((seed >> 33) as usize) % n.max(1)
         };
         let mut a = analyze(inputs(&files), None);
-        let (mut reused, mut rules) = (0, 0);
+        let (mut reused, mut rules, mut declarations) = (0, 0, 0);
         // A quote inserted to break a statement, removed by the next edit.
         let mut broken: Option<usize> = None;
         for edit in 0..80 {
@@ -485,6 +494,7 @@ mod tests {
             a = analyze(inputs(&files), Some(a));
             let fresh = analyze(inputs(&files), None);
             reused += a.memo.reused_for_test();
+            declarations += usize::from(a.memo.declarations_reused_for_test());
             rules += fresh.parsed[0]
                 .ast
                 .items
@@ -495,5 +505,8 @@ mod tests {
         }
         // Most edits change one rule: the others were reused.
         assert!(reused * 2 > rules, "{reused} of {rules}");
+        // Edits to rules only (a fifth of them) leave the declarations'
+        // check to be taken over, moved.
+        assert!((8..80).contains(&declarations), "{declarations}");
     }
 }

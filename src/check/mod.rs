@@ -51,6 +51,78 @@ pub struct Memo {
     /// next check fills them instead of growing new ones.
     spare_rules: Vec<crate::model::Rule>,
     spare_references: Vec<crate::model::Reference>,
+    /// What checking the declarations found, for the next check to reuse
+    /// while no declaration changes.
+    decls: Option<DeclMemo>,
+    /// Whether this check took the declarations over from the previous
+    /// one (read by tests).
+    #[cfg_attr(not(test), allow(dead_code))]
+    declarations_reused: bool,
+}
+
+/// The declarations' part of a check (everything before the rules are
+/// checked), kept so that the next check takes it over, its places moved,
+/// when every file's declarations (every statement that is not a rule) are
+/// the same text in the same order.
+#[derive(Debug)]
+struct DeclMemo {
+    files: Vec<DeclFile>,
+    /// What checking the declarations reported.
+    diags: Vec<Diagnostic>,
+    /// The names used once the declarations were checked.
+    used: foldhash::HashSet<String>,
+    broken: BTreeSet<String>,
+    regimes: BTreeMap<FileId, (String, Span)>,
+}
+
+/// A file's declarations: a key for each statement that is not a rule
+/// (its text and doc comment) with its place, and a hash of the names and
+/// words of the file's statements that did not parse.
+#[derive(Debug, Clone, PartialEq)]
+struct DeclFile {
+    items: Vec<(u64, usize, usize)>,
+    words: u64,
+}
+
+impl DeclFile {
+    fn of(parsed: &Parsed, text: &str) -> DeclFile {
+        use std::hash::{BuildHasher, Hash, Hasher};
+        let items = parsed
+            .ast
+            .items
+            .iter()
+            .filter(|i| !matches!(i.kind, ast::ItemKind::Rule(_)))
+            .map(|i| (rules::item_key(text, i, None), i.span.start, i.span.end))
+            .collect();
+        let mut h = foldhash::quality::FixedState::default().build_hasher();
+        parsed.broken_names.hash(&mut h);
+        parsed.unparsed_words.hash(&mut h);
+        DeclFile {
+            items,
+            words: h.finish(),
+        }
+    }
+}
+
+/// How the places of one file's declarations moved: for each, its old
+/// start and end and how far it moved.
+type Moves = Vec<(usize, usize, isize)>;
+
+/// Move a span of a reused declaration (`moves` by file; `None`: the file
+/// did not change). `false` if it lies in no declaration of its file.
+fn move_span(s: &mut Span, moves: &[Option<Moves>]) -> bool {
+    let Some(Some(m)) = moves.get(s.file.0 as usize) else {
+        return true;
+    };
+    let i = m.partition_point(|&(start, _, _)| start <= s.start);
+    match i.checked_sub(1).and_then(|i| m.get(i)) {
+        Some(&(start, end, by)) if s.start >= start && s.end <= end => {
+            s.start = s.start.saturating_add_signed(by);
+            s.end = s.end.saturating_add_signed(by);
+            true
+        }
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -61,6 +133,10 @@ impl Memo {
 
     pub(crate) fn reused_for_test(&self) -> usize {
         self.reused
+    }
+
+    pub(crate) fn declarations_reused_for_test(&self) -> bool {
+        self.declarations_reused
     }
 }
 
@@ -116,7 +192,9 @@ struct LoweredRule {
 /// changed file too, wherever the statement moved), when the declarations
 /// they were checked against did not change. `texts` are the files' texts
 /// (`unchanged` marks the files whose text and parse are the previous
-/// check's). Declarations, duplicate rule ids and lints are checked again
+/// check's). The declarations' check is taken over from the previous one
+/// (`DeclMemo`, its places moved) while every file's declarations keep
+/// their text and order; duplicate rule ids and lints are checked again
 /// every time. The result is the one [`check`] gives (a test compares them
 /// over random edits). `previous` is what that check gave: its rules and
 /// references are taken from it, not copied.
@@ -127,46 +205,126 @@ pub fn check_again(
     mut memo: Memo,
     previous: Option<&mut Checked>,
 ) -> (Checked, Memo) {
-    let mut model = RuleSet {
-        references: std::mem::take(&mut memo.spare_references),
-        ..RuleSet::default()
-    };
-    model.references.clear();
+    // Each file's declarations, and whether (and how far) they moved
+    // since the previous check; `None` if they changed.
+    let keep = !texts.is_empty() && texts.len() == files.len();
+    let mut old_decls = memo.decls.take();
+    let mut decl_files = Vec::new();
+    let mut moves: Option<Vec<Option<Moves>>> = old_decls
+        .as_ref()
+        .filter(|d| keep && previous.is_some() && d.files.len() == files.len())
+        .map(|_| Vec::with_capacity(files.len()));
+    if keep {
+        let mut old_files = old_decls
+            .as_mut()
+            .map(|d| std::mem::take(&mut d.files))
+            .unwrap_or_default();
+        for (i, (f, t)) in files.iter().zip(texts).enumerate() {
+            let old = old_files.get_mut(i);
+            if unchanged.get(i) == Some(&true) {
+                if let Some(old) = old {
+                    decl_files.push(std::mem::replace(
+                        old,
+                        DeclFile {
+                            items: Vec::new(),
+                            words: 0,
+                        },
+                    ));
+                    if let Some(m) = &mut moves {
+                        m.push(None);
+                    }
+                    continue;
+                }
+            }
+            let new = DeclFile::of(f, t);
+            let moved = old.filter(|o| {
+                o.words == new.words
+                    && o.items.len() == new.items.len()
+                    && o.items.iter().zip(&new.items).all(|(a, b)| a.0 == b.0)
+            });
+            match (moved, &mut moves) {
+                (Some(o), Some(m)) => m.push(Some(
+                    o.items
+                        .iter()
+                        .zip(&new.items)
+                        .map(|(a, b)| (a.1, a.2, b.1 as isize - a.1 as isize))
+                        .collect(),
+                )),
+                _ => moves = None,
+            }
+            decl_files.push(new);
+        }
+    }
+    let (mut rules, mut references, mut skip_refs) = (Vec::new(), Vec::new(), 0);
+    let mut reused = None;
+    if let Some(p) = previous {
+        rules = std::mem::take(&mut p.rules.rules);
+        references = std::mem::take(&mut p.rules.references);
+        skip_refs = memo.declaration_refs.min(references.len());
+        if let (Some(moves), Some(dm)) = (&moves, old_decls.take()) {
+            let rest = references.split_off(skip_refs);
+            let declared = std::mem::replace(&mut references, rest);
+            skip_refs = 0;
+            reused = take_declarations(&mut p.rules, dm, declared, moves);
+        }
+    }
     let mut cx = Checker {
         files,
         texts,
-        broken: files
-            .iter()
-            .flat_map(|f| f.broken_names.iter().cloned())
-            .collect(),
+        broken: BTreeSet::new(),
         diags: files
             .iter()
             .flat_map(|f| f.diagnostics.iter().cloned())
             .collect(),
-        model,
-        used: Used {
-            names: files
-                .iter()
-                .flat_map(|f| f.unparsed_words.iter().cloned())
-                .collect(),
-            log: None,
-        },
+        model: RuleSet::default(),
+        used: Used::default(),
         regimes: BTreeMap::new(),
         children: Vec::new(),
         reused: 0,
     };
-    cx.declare();
-    cx.resolve_declarations();
-    cx.resolve_lists();
-    cx.children = cx.model.children_index();
-    let (rules, references) = match previous {
-        Some(p) => (
-            std::mem::take(&mut p.rules.rules),
-            std::mem::take(&mut p.rules.references),
-        ),
-        None => Default::default(),
+    let declarations_reused = reused.is_some();
+    let env = match reused {
+        Some((model, dm)) => {
+            cx.model = model;
+            cx.diags.extend(dm.diags.iter().cloned());
+            cx.used.names = dm.used.clone();
+            cx.broken = dm.broken.clone();
+            cx.regimes = dm.regimes.clone();
+            old_decls = Some(DeclMemo {
+                files: decl_files,
+                ..dm
+            });
+            Some(memo.env)
+        }
+        None => {
+            cx.model.references = std::mem::take(&mut memo.spare_references);
+            cx.model.references.clear();
+            cx.broken = files
+                .iter()
+                .flat_map(|f| f.broken_names.iter().cloned())
+                .collect();
+            cx.used.names = files
+                .iter()
+                .flat_map(|f| f.unparsed_words.iter().cloned())
+                .collect();
+            let parse_diags = cx.diags.len();
+            cx.declare();
+            cx.resolve_declarations();
+            cx.resolve_lists();
+            old_decls = keep.then(|| DeclMemo {
+                files: decl_files,
+                diags: cx.diags[parse_diags..].to_vec(),
+                used: cx.used.names.clone(),
+                broken: cx.broken.clone(),
+                regimes: cx.regimes.clone(),
+            });
+            None
+        }
     };
-    let memo = cx.lower_rules(memo, unchanged, rules, references);
+    cx.children = cx.model.children_index();
+    let mut memo = cx.lower_rules(memo, env, unchanged, rules, references, skip_refs);
+    memo.decls = old_decls;
+    memo.declarations_reused = declarations_reused;
     cx.lint();
     let mut diagnostics = cx.diags;
     diagnostic::sort(&mut diagnostics);
@@ -178,6 +336,62 @@ pub fn check_again(
         },
         memo,
     )
+}
+
+/// The previous check's declarations (and the references they made),
+/// moved to where they now are, with what checking them reported; `None`
+/// (and nothing taken) if some place lies outside every declaration.
+fn take_declarations(
+    old: &mut RuleSet,
+    mut dm: DeclMemo,
+    mut declared: Vec<crate::model::Reference>,
+    moves: &[Option<Moves>],
+) -> Option<(RuleSet, DeclMemo)> {
+    let mut ok = true;
+    let mut mv = |s: &mut Span| ok &= move_span(s, moves);
+    for d in &mut dm.diags {
+        for l in &mut d.labels {
+            mv(&mut l.span);
+        }
+    }
+    for (_, s) in dm.regimes.values_mut() {
+        mv(s);
+    }
+    for r in &mut declared {
+        mv(&mut r.span);
+    }
+    for d in old.declarations.values_mut() {
+        mv(&mut d.name_span);
+        mv(&mut d.span);
+    }
+    for c in &mut old.commodities {
+        mv(&mut c.span);
+        for s in &mut c.conversion_spans {
+            mv(s);
+        }
+    }
+    for l in old.lists.values_mut() {
+        mv(&mut l.span);
+        mv(&mut l.path_span);
+        // Read again by the analysis.
+        l.data = None;
+    }
+    if !ok {
+        return None;
+    }
+    let model = RuleSet {
+        declarations: std::mem::take(&mut old.declarations),
+        references: declared,
+        aliases: std::mem::take(&mut old.aliases),
+        groups: std::mem::take(&mut old.groups),
+        entities: std::mem::take(&mut old.entities),
+        commodities: std::mem::take(&mut old.commodities),
+        commodity_ids: std::mem::take(&mut old.commodity_ids),
+        exemptions: std::mem::take(&mut old.exemptions),
+        lists: std::mem::take(&mut old.lists),
+        rules: Vec::new(),
+    };
+    Some((model, dm))
 }
 
 /// The declared names something refers to; while a file's rules are

@@ -18,16 +18,17 @@ impl Checker<'_> {
     pub(super) fn lower_rules(
         &mut self,
         memo: Memo,
+        env: Option<u64>,
         unchanged: &[bool],
         mut old_rules: Vec<model::Rule>,
         mut old_refs: Vec<model::Reference>,
+        old_declaration_refs: usize,
     ) -> Memo {
-        let env = self.fingerprint();
+        let env = env.unwrap_or_else(|| self.fingerprint());
         let declaration_refs = self.model.references.len();
         let Memo {
             env: old_env,
             files: mut old_files,
-            declaration_refs: old_declaration_refs,
             spare_rules,
             ..
         } = memo;
@@ -60,6 +61,8 @@ impl Checker<'_> {
             reused: self.reused,
             spare_rules: old_rules,
             spare_references: old_refs,
+            decls: None,
+            declarations_reused: false,
         }
     }
 
@@ -1111,7 +1114,7 @@ fn who_words(w: &ast::Participants) -> String {
 
 /// What a rule item's check depends on besides the declarations: its text,
 /// its doc comment and its file's regime.
-fn item_key(text: &str, item: &ast::Item, regime: Option<&str>) -> u64 {
+pub(super) fn item_key(text: &str, item: &ast::Item, regime: Option<&str>) -> u64 {
     use std::hash::{BuildHasher, Hash, Hasher};
     let mut h = foldhash::quality::FixedState::default().build_hasher();
     text.get(item.span.start..item.span.end).hash(&mut h);

@@ -23,6 +23,8 @@ use lsp_types::request::Request as _;
 use std::collections::HashSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 use transport::{Frame, FrameReader};
 
@@ -40,12 +42,19 @@ pub fn run_stdio() -> Result<bool, String> {
         sender: to_server,
         receiver: from_server,
     } = client;
+    // Whether the reader has handed out everything it read (and waits for
+    // more input): then a burst of changes has ended.
+    let idle = Arc::new(AtomicBool::new(false));
+    let reader_idle = idle.clone();
     let reader = std::thread::Builder::new()
         .name("sanc-lsp-reader".into())
         .spawn(move || -> Result<(), String> {
             let mut frames = FrameReader::new(std::io::stdin().lock());
             loop {
-                match frames.next_frame() {
+                reader_idle.store(frames.drained(), Ordering::SeqCst);
+                let frame = frames.next_frame();
+                reader_idle.store(false, Ordering::SeqCst);
+                match frame {
                     Ok(Some(frame)) => {
                         let msg = frame_message(frame);
                         let exit = matches!(&msg, Message::Notification(n) if n.method == lsp::notification::Exit::METHOD);
@@ -70,7 +79,7 @@ pub fn run_stdio() -> Result<bool, String> {
             Ok(())
         })
         .map_err(|e| format!("cannot start: {e}"))?;
-    let served = serve_with(&server, true);
+    let served = serve_with(&server, true, Some(&idle));
     // The writer ends once the server's sender is gone.
     drop(server);
     let written = writer
@@ -160,7 +169,7 @@ pub fn capabilities() -> lsp::ServerCapabilities {
 /// Serve one client on a connection (standard I/O, or in memory in
 /// tests); `Ok(true)` if it asked to shut down before it left.
 pub fn serve(connection: &Connection) -> Result<bool, String> {
-    serve_with(connection, true)
+    serve_with(connection, true, None)
 }
 
 /// Run the server over in-memory bytes: every LSP message in `input`
@@ -179,7 +188,7 @@ pub fn serve_bytes(input: &[u8], output: &mut impl std::io::Write) -> Result<(),
         }
     }
     drop(client.sender);
-    let served = serve_with(&server, false);
+    let served = serve_with(&server, false, None);
     drop(server);
     for msg in client.receiver.try_iter() {
         msg.write(&mut *output).map_err(|e| e.to_string())?;
@@ -191,14 +200,24 @@ pub fn serve_bytes(input: &[u8], output: &mut impl std::io::Write) -> Result<(),
 /// of edits (typing, a paste, a find-and-replace) is checked once.
 const QUIET: Duration = Duration::from_millis(10);
 
+/// How long it waits instead once the reader has handed out every byte it
+/// read from standard input (a burst written at once has been read whole):
+/// only for the rest of a message cut in two by the pipe.
+const GRACE: Duration = Duration::from_millis(2);
+
 /// The initialize handshake, then every message until the client exits or
 /// goes away. Replies that cannot be sent (the client is gone, or standard
 /// output failed) end the session with an error, never a panic.
 ///
 /// Changes are applied as they come but checked only once the client has
-/// been quiet for [`QUIET`], or before the next request is answered: the
-/// rule set is checked once per burst, on its latest text.
-fn serve_with(connection: &Connection, disk: bool) -> Result<bool, String> {
+/// been quiet for [`QUIET`] ([`GRACE`] once `idle`: the reader of standard
+/// input has nothing left that it read), or before the next request is
+/// answered: the rule set is checked once per burst, on its latest text.
+fn serve_with(
+    connection: &Connection,
+    disk: bool,
+    idle: Option<&AtomicBool>,
+) -> Result<bool, String> {
     let Some(params) = initialize(connection, disk)? else {
         return Ok(false);
     };
@@ -220,7 +239,11 @@ fn serve_with(connection: &Connection, disk: bool) -> Result<bool, String> {
                 Err(_) => return Ok(shutting_down),
             }
         } else {
-            match connection.receiver.recv_timeout(QUIET) {
+            let quiet = match idle {
+                Some(i) if i.load(Ordering::SeqCst) => GRACE,
+                _ => QUIET,
+            };
+            match connection.receiver.recv_timeout(quiet) {
                 Ok(m) => m,
                 Err(e) => {
                     server.flush(connection)?;
@@ -715,16 +738,67 @@ fn json<T: serde::Serialize>(value: T) -> serde_json::Value {
     serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
 }
 
-/// Apply one change (a range edit, or the whole text) to a document.
+/// Apply one change (a range edit, or the whole text) to a document, in
+/// place: only the lines up to the edit are read.
 fn apply_change(text: &mut String, change: lsp::TextDocumentContentChangeEvent) {
     let Some(range) = change.range else {
         *text = change.text;
         return;
     };
-    let file = crate::source::SourceFile::new("", None, std::mem::take(text));
-    let start = convert::offset(&file, range.start);
-    let end = convert::offset(&file, range.end).max(start);
-    let mut s = file.text.as_str().to_string();
-    s.replace_range(start..end, &change.text);
-    *text = s;
+    let start = offset_in(text, range.start);
+    let end = offset_in(text, range.end).max(start);
+    text.replace_range(start..end, &change.text);
+}
+
+/// The byte offset of an LSP position (UTF-16 column) in a text, clamped
+/// to its line, as [`crate::source::SourceFile::offset_of_utf16`] gives it.
+fn offset_in(text: &str, pos: lsp::Position) -> usize {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    for _ in 0..pos.line {
+        match memchr::memchr(b'\n', &bytes[start..]) {
+            Some(i) => start += i + 1,
+            None => return text.len(),
+        }
+    }
+    let mut units = 0u32;
+    for (i, ch) in text[start..].char_indices() {
+        if units >= pos.character || ch == '\n' {
+            return start + i;
+        }
+        units += ch.len_utf16() as u32;
+    }
+    text.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Offsets of positions are the ones the source map gives, on every
+    /// line and column (past the line's end too) of texts with multi-byte
+    /// characters, surrogate pairs, CRLF and a missing or final line end.
+    #[test]
+    fn offsets_in_a_text_are_the_source_maps() {
+        for text in [
+            "",
+            "a",
+            "a\n",
+            "\n\n",
+            "ban 한국 to PRK\r\n# 🚢 x\ncap",
+            "é😀\nz\n",
+        ] {
+            let file = crate::source::SourceFile::new("", None, text.to_string());
+            for line in 0..5 {
+                for character in 0..20 {
+                    let pos = lsp::Position { line, character };
+                    assert_eq!(
+                        offset_in(text, pos),
+                        convert::offset(&file, pos),
+                        "{text:?} {line}:{character}"
+                    );
+                }
+            }
+        }
+    }
 }

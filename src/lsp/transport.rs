@@ -66,6 +66,12 @@ impl<R: Read> FrameReader<R> {
         }
     }
 
+    /// Whether every byte read so far has been handed out in frames: the
+    /// next frame waits for more input.
+    pub fn drained(&self) -> bool {
+        self.available().is_empty()
+    }
+
     fn available(&self) -> &[u8] {
         &self.buf[self.start..]
     }

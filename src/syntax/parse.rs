@@ -124,8 +124,10 @@ pub fn reparse(file: FileId, old: &str, previous: Parsed, new: &str) -> Parsed {
         unparsed_words,
         steps: old_steps,
     };
-    // Take the old outputs apart: the kept beginning stays in `out`.
-    let mut items = out.ast.items.split_off(k_items);
+    // Take the old outputs apart: the kept beginning stays in `out`. The
+    // items stay where they are (a large file has many): the statements
+    // parsed again go to `out` alone, and take the place of the old ones.
+    let mut items = std::mem::take(&mut out.ast.items);
     let mut diags = out.diagnostics.split_off(k_diags);
     let mut broken = out.broken_names.split_off(k_broken);
     let mut words = out.unparsed_words.split_off(k_words);
@@ -158,6 +160,9 @@ pub fn reparse(file: FileId, old: &str, previous: Parsed, new: &str) -> Parsed {
     };
     run(&mut out, new, resume, stop);
     let Some(j) = found else {
+        items.truncate(k_items);
+        items.append(&mut out.ast.items);
+        out.ast.items = items;
         return out;
     };
     // The old steps from `j` on, moved by `delta`.
@@ -169,7 +174,14 @@ pub fn reparse(file: FileId, old: &str, previous: Parsed, new: &str) -> Parsed {
         before(|s| s.words),
     );
     let first_items = rest[j].items as usize;
-    let mut moved_items = items.split_off(n_items);
+    let parsed_again = out.ast.items.len();
+    items.splice(
+        k_items..(k_items + n_items).min(items.len()),
+        out.ast.items.drain(..),
+    );
+    out.ast.items = items;
+    let moved_at = (k_items + parsed_again).min(out.ast.items.len());
+    let moved_items = &mut out.ast.items[moved_at..];
     let mut moved_diags = diags.split_off(n_diags);
     let ok = moved_items.iter_mut().all(|i| i.shift(delta, old_end))
         && moved_diags
@@ -183,7 +195,6 @@ pub fn reparse(file: FileId, old: &str, previous: Parsed, new: &str) -> Parsed {
     for item in moved_items.iter_mut().take(first_items) {
         item.doc = doc_comment(new, item.span.start);
     }
-    out.ast.items.append(&mut moved_items);
     out.diagnostics.append(&mut moved_diags);
     out.broken_names.append(&mut broken.split_off(n_broken));
     out.unparsed_words.append(&mut words.split_off(n_words));
