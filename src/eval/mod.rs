@@ -263,6 +263,7 @@ fn decode(rules: &RuleSet, item: Item) -> Undecided {
             Ok(rec) => decode(rules, Item::Record(rec)),
             Err(d) => decode(rules, Item::Malformed(d)),
         },
+        Item::Row(row) => decode(rules, Item::Record(row.record())),
         Item::Note(d) => Undecided::Note(*d),
         Item::Malformed(mut d) => {
             let text = d.text().map(clip);

@@ -87,10 +87,55 @@ pub enum Item<'a> {
         text: &'a str,
         loc: EventLoc,
     },
+    /// One CSV row split into cells, not yet decoded: [`Row::raw`] turns
+    /// it into fields. Like [`Item::Json`], so that decoding can run on
+    /// other threads than reading.
+    Row(Row<'a>),
     Malformed(Box<EventDiagnostic>),
     /// A remark about the input, not about one event (a CSV column that is
     /// not an event field): shown, and no event is counted.
     Note(Box<EventDiagnostic>),
+}
+
+/// A CSV row as the reader split it: its cells (valid UTF-8, one after
+/// the other, cell `i` ending at `ends[i]`), the event field each column
+/// is, where the row is, and its text.
+#[derive(Debug, Clone, Copy)]
+pub struct Row<'a> {
+    pub cells: &'a [u8],
+    pub ends: &'a [u32],
+    pub columns: &'a [Option<&'static str>],
+    pub loc: EventLoc,
+    pub text: &'a str,
+}
+
+impl<'a> Row<'a> {
+    /// The row's fields, each cell trimmed of white space (as the csv
+    /// crate's `Trim::All` trims a `StringRecord`).
+    pub fn raw(&self) -> RawEvent<'a> {
+        let mut raw = RawEvent::default();
+        // The reader checked that the cells are UTF-8.
+        let all = std::str::from_utf8(self.cells).unwrap_or_default();
+        let mut start = 0;
+        for (i, &end) in self.ends.iter().enumerate() {
+            let end = end as usize;
+            let cell = all.get(start..end).unwrap_or_default();
+            start = end;
+            if let Some(Some(name)) = self.columns.get(i) {
+                raw.set(name, cell.trim());
+            }
+        }
+        raw
+    }
+
+    /// The row as a record to validate.
+    pub fn record(&self) -> Record<'a> {
+        Record {
+            raw: self.raw(),
+            loc: self.loc,
+            text: self.text,
+        }
+    }
 }
 
 fn malformed(
@@ -805,7 +850,7 @@ fn read_csv(
         .iter()
         .map(|h| h.trim_start_matches('\u{FEFF}').to_string())
         .collect();
-    let known: Vec<Option<&str>> = input
+    let known: Vec<Option<&'static str>> = input
         .columns
         .iter()
         .map(|h| {
@@ -895,13 +940,31 @@ fn read_csv(
             input.name
         ));
     }
-    let mut rec = csv::StringRecord::new();
+    // Rows are split here and handed on as cells; decoding them into
+    // fields may run on other threads (see `eval::pipeline`).
+    let mut rec = csv::ByteRecord::new();
+    let mut ends: Vec<u32> = Vec::new();
     let mut pos = Pos::new();
     let mut rows = 0u32;
     let mut mirror = Mirror::new(input.csv.comtrade_view, &input.name);
     loop {
-        let before = r.position().byte();
-        let read = r.read_record(&mut rec);
+        let at = r.position().clone();
+        let before = at.byte();
+        // As `csv::Reader::read_record` reads a `StringRecord`: a row that
+        // is not UTF-8 is an error at the position the row was read from.
+        let read = match r.read_byte_record(&mut rec) {
+            Ok(true) => match utf8_error(&rec) {
+                None => Ok(true),
+                Some((field, valid_up_to)) => Err(format!(
+                    "CSV parse error: record {} (line {}, field: {field}, byte: {}): invalid utf-8: invalid UTF-8 in field {field} near byte index {valid_up_to}",
+                    at.record(),
+                    at.line(),
+                    at.byte()
+                )),
+            },
+            Ok(false) => Ok(false),
+            Err(e) => Err(e.to_string()),
+        };
         let next = r.position().byte();
         let tee = r.get_mut();
         match read {
@@ -934,15 +997,24 @@ fn read_csv(
                 } else {
                     let text = std::str::from_utf8(&row[..end]).unwrap_or_default();
                     if comtrade {
-                        comtrade_row(&ct, &rec, loc, text, &mut mirror, on_item);
+                        let mut cells =
+                            csv::StringRecord::from_byte_record(rec.clone()).unwrap_or_default();
+                        cells.trim();
+                        comtrade_row(&ct, &cells, loc, text, &mut mirror, on_item);
                     } else {
-                        let mut raw = RawEvent::default();
-                        for (i, cell) in rec.iter().enumerate() {
-                            if let Some(Some(name)) = known.get(i) {
-                                raw.set(name, cell);
-                            }
+                        ends.clear();
+                        let mut end = 0;
+                        for cell in rec.iter() {
+                            end += cell.len();
+                            ends.push(u32::try_from(end).unwrap_or(u32::MAX));
                         }
-                        on_item(Item::Record(Record { raw, loc, text }));
+                        on_item(Item::Row(Row {
+                            cells: rec.as_slice(),
+                            ends: &ends,
+                            columns: &known,
+                            loc,
+                            text,
+                        }));
                     }
                 }
             }
@@ -967,6 +1039,18 @@ fn read_csv(
             progress(next);
         }
     }
+}
+
+/// The first cell of a row that is not UTF-8, and how far it is valid.
+fn utf8_error(rec: &csv::ByteRecord) -> Option<(usize, usize)> {
+    if rec.as_slice().is_ascii() {
+        return None;
+    }
+    rec.iter().enumerate().find_map(|(i, cell)| {
+        std::str::from_utf8(cell)
+            .err()
+            .map(|e| (i, e.valid_up_to()))
+    })
 }
 
 /// A reader that keeps what it has read since the last [`Tee::catch_up`]:
