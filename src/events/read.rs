@@ -695,7 +695,25 @@ fn read_json_array<R: Read>(
             break;
         }
         let n = chunk.len();
-        for (i, &b) in chunk.iter().enumerate() {
+        let mut i = 0;
+        while let Some(&b) = chunk.get(i) {
+            // Inside a string: its bytes up to the next quote or backslash
+            // at once (most of an event's bytes are in strings).
+            if state == State::Element && in_string && !escaped && b != b'"' && b != b'\\' {
+                let rest = chunk.get(i..).unwrap_or_default();
+                let run = memchr::memchr2(b'"', b'\\', rest).unwrap_or(rest.len());
+                let bytes = rest.get(..run).unwrap_or_default();
+                elem_len += run as u64;
+                let room = MAX_RECORD_BYTES.saturating_sub(elem.len());
+                elem.extend_from_slice(bytes.get(..room.min(run)).unwrap_or_default());
+                if elem.len() >= MAX_RECORD_BYTES && elem_len > MAX_SKIPPED_BYTES {
+                    return Err(not_records(elem_loc.line));
+                }
+                pos.advance(bytes);
+                i += run;
+                continue;
+            }
+            i += 1;
             match state {
                 State::Start => match b {
                     b' ' | b'\t' | b'\r' | b'\n' => {}
@@ -771,7 +789,6 @@ fn read_json_array<R: Read>(
                     return Err(not_records(elem_loc.line));
                 }
             }
-            let _ = i;
             pos.step(b);
         }
         r.consume(n);
