@@ -696,22 +696,36 @@ fn read_json_array<R: Read>(
         }
         let n = chunk.len();
         let mut i = 0;
+        // Inside an element, `pos` is not stepped byte by byte: it lags
+        // from this byte of the chunk, and catches up (counting the lines
+        // and columns of the bytes passed at once) when the element ends
+        // and at the end of the chunk.
+        let mut lag: Option<usize> = None;
         while let Some(&b) = chunk.get(i) {
-            // Inside a string: its bytes up to the next quote or backslash
-            // at once (most of an event's bytes are in strings).
-            if state == State::Element && in_string && !escaped && b != b'"' && b != b'\\' {
+            // Inside an element, the bytes up to the next one that matters
+            // (a quote or backslash in a string; a quote, bracket, brace or
+            // comma outside) are taken at once.
+            if state == State::Element && !escaped {
                 let rest = chunk.get(i..).unwrap_or_default();
-                let run = memchr::memchr2(b'"', b'\\', rest).unwrap_or(rest.len());
-                let bytes = rest.get(..run).unwrap_or_default();
-                elem_len += run as u64;
-                let room = MAX_RECORD_BYTES.saturating_sub(elem.len());
-                elem.extend_from_slice(bytes.get(..room.min(run)).unwrap_or_default());
-                if elem.len() >= MAX_RECORD_BYTES && elem_len > MAX_SKIPPED_BYTES {
-                    return Err(not_records(elem_loc.line));
+                let run = if in_string {
+                    rest.iter().position(|&c| c == b'"' || c == b'\\')
+                } else {
+                    rest.iter()
+                        .position(|&c| matches!(c, b'"' | b'{' | b'}' | b'[' | b']' | b','))
                 }
-                pos.advance(bytes);
-                i += run;
-                continue;
+                .unwrap_or(rest.len());
+                if run > 0 {
+                    let bytes = rest.get(..run).unwrap_or_default();
+                    elem_len += run as u64;
+                    let room = MAX_RECORD_BYTES.saturating_sub(elem.len());
+                    elem.extend_from_slice(bytes.get(..room.min(run)).unwrap_or_default());
+                    if elem.len() >= MAX_RECORD_BYTES && elem_len > MAX_SKIPPED_BYTES {
+                        return Err(not_records(elem_loc.line));
+                    }
+                    lag.get_or_insert(i);
+                    i += run;
+                    continue;
+                }
             }
             i += 1;
             match state {
@@ -776,7 +790,11 @@ fn read_json_array<R: Read>(
                             } else {
                                 State::After
                             };
-                            pos.step(b);
+                            // Caught up, past this byte.
+                            match lag.take() {
+                                Some(from) => pos.advance(chunk.get(from..i).unwrap_or_default()),
+                                None => pos.step(b),
+                            }
                             continue;
                         }
                         _ => {}
@@ -788,8 +806,13 @@ fn read_json_array<R: Read>(
                 } else if elem_len > MAX_SKIPPED_BYTES {
                     return Err(not_records(elem_loc.line));
                 }
+                lag.get_or_insert(i - 1);
+                continue;
             }
             pos.step(b);
+        }
+        if let Some(from) = lag {
+            pos.advance(chunk.get(from..).unwrap_or_default());
         }
         r.consume(n);
         chunks += 1;
