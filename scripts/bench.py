@@ -72,6 +72,8 @@ def duckdb_cmd(path, sql_file):
     code = (
         "import duckdb, sys\n"
         "con = duckdb.connect(config={'threads': 2})\n"
+        # A slow run (a loaded machine) would print a progress bar to stdout.
+        "con.execute('SET enable_progress_bar = false')\n"
         "stmts = [s for s in open(sys.argv[1]).read().split(';') if s.strip()]\n"
         "for s in stmts[:-1]: con.execute(s)\n"
         "print(con.execute(stmts[-1]).fetchone()[0])\n"

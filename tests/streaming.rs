@@ -438,3 +438,71 @@ fn several_threads_give_byte_identical_output_on_random_streams() {
         }
     }
 }
+
+/// CSV rows are split into cells by the reading thread and decoded by the
+/// workers: with a quoted cell over two lines, a row that is not UTF-8 and
+/// LF, CRLF or CR endings, two threads give the output of one, and the
+/// rows keep their lines and columns.
+#[test]
+fn csv_rows_decoded_on_workers_keep_their_places() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    std::fs::write(dir.path().join("rules.sanc"), RULES).expect("rules written");
+    for ending in ["\n", "\r\n", "\r"] {
+        let mut rows: Vec<Vec<u8>> = vec![b"id,date,commodity,quantity,from,to,source".to_vec()];
+        for i in 0..1500 {
+            let row = format!(
+                "c{i},2023-01-{:02},fuel,{} t,RUS,SYR,\"note, \"\"{i}\"\"\"",
+                i % 28 + 1,
+                i % 50 + 1
+            );
+            rows.push(row.into_bytes());
+        }
+        // Row 300 holds a line break in a quoted cell: later rows are one
+        // line further down.
+        rows[300] = b"m300,2023-01-05,fuel,3 t,RUS,SYR,\"two\nlines\"".to_vec();
+        rows[600] = b"m600,2023-13-01,fuel,1 t,RUS,SYR,x".to_vec();
+        rows[900] = b"m900,2023-01-01,fu\xffel,1 t,RUS,SYR,x".to_vec();
+        let mut bytes = rows.join(ending.as_bytes());
+        bytes.extend_from_slice(ending.as_bytes());
+        std::fs::write(dir.path().join("events.csv"), &bytes).expect("csv");
+        let run = |threads: &str| {
+            let out = Command::cargo_bin("sanc")
+                .expect("the sanc binary")
+                .current_dir(dir.path())
+                .env("SANC_THREADS", threads)
+                .args(["eval", "rules.sanc", "events.csv", "--format", "json"])
+                .args(["--as-of", "2025-01-01"])
+                .output()
+                .expect("sanc runs");
+            (out.status.code(), out.stdout)
+        };
+        let one = run("1");
+        assert!(one == run("2"), "{ending:?}: 1 and 2 threads differ");
+        let v: serde_json::Value = serde_json::from_slice(&one.1).expect("JSON output");
+        assert_eq!(v["stats"]["events_read"], 1500, "{ending:?}");
+        assert_eq!(v["findings"].as_array().map(Vec::len), Some(1499 - 1));
+        let diags = v["diagnostics"].as_array().expect("diagnostics");
+        let find = |code: &str| {
+            diags
+                .iter()
+                .find(|d| d["code"] == code)
+                .unwrap_or_else(|| panic!("{ending:?}: no {code} in {diags:?}"))
+        };
+        let date = find("sanc::event::bad_date");
+        assert_eq!(
+            (date["line"].as_u64(), date["column"].as_u64()),
+            (Some(602), Some(6))
+        );
+        let utf8 = find("sanc::event::malformed");
+        assert_eq!(
+            (utf8["line"].as_u64(), utf8["column"].as_u64()),
+            (Some(902), Some(1))
+        );
+        assert!(
+            utf8["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("invalid UTF-8 in field 2")),
+            "{utf8}"
+        );
+    }
+}

@@ -9,6 +9,7 @@
 mod caps;
 mod conditions;
 mod finding;
+mod ids;
 mod index;
 pub mod pipeline;
 mod reports;
@@ -29,6 +30,7 @@ use crate::exact::{exact, Exact};
 use crate::model::{Goods, PartySet, Rule, RuleKind, RuleSet};
 use crate::units::{Dimension, Unit};
 use chrono::NaiveDate;
+use ids::IdSet;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
@@ -138,41 +140,6 @@ impl Hasher for PassThrough {
 }
 
 type IdMap<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
-type HashSet64 = std::collections::HashSet<u64, BuildHasherDefault<PassThrough>>;
-
-/// The hashes of the event ids seen, in 64 sets: a set that outgrows its
-/// table holds the old and the new one for a moment, and one of 64 sets
-/// growing costs a 64th of what one set of every id would (about 9 MiB
-/// less at the peak of a million events).
-struct IdSet(Vec<HashSet64>);
-
-impl IdSet {
-    const SHARDS: usize = 64;
-
-    fn new() -> Self {
-        IdSet((0..Self::SHARDS).map(|_| HashSet64::default()).collect())
-    }
-
-    /// The shard of a hash: bits 48..54, which the tables use neither for
-    /// the slot (low bits) nor for the tag (top bits).
-    fn shard(hash: u64) -> usize {
-        (hash >> 48) as usize % Self::SHARDS
-    }
-
-    /// `false` if the hash was there.
-    fn insert(&mut self, hash: u64) -> bool {
-        match self.0.get_mut(Self::shard(hash)) {
-            Some(set) => set.insert(hash),
-            None => true,
-        }
-    }
-
-    fn contains(&self, hash: &u64) -> bool {
-        self.0
-            .get(Self::shard(*hash))
-            .is_some_and(|set| set.contains(hash))
-    }
-}
 
 /// Evaluation in input order: what each event means for the state the
 /// rules keep (ids seen, cap windows, reporting deadlines, the sources
@@ -248,11 +215,13 @@ pub enum Decoded {
     Valid(Box<Judged>),
 }
 
-/// A record validated, not yet judged.
+/// A record validated, not yet judged. The event (about a kilobyte) is
+/// moved straight into its judged form: boxing it first would copy it twice.
+#[allow(clippy::large_enum_variant)]
 enum Undecided {
     Note(Diagnostic),
     Rejected(Vec<Diagnostic>),
-    Valid(Box<Event>, Vec<Diagnostic>),
+    Valid(Event, Vec<Diagnostic>),
 }
 
 /// Validate one record against the rule set; its diagnostics keep the
@@ -263,6 +232,7 @@ fn decode(rules: &RuleSet, item: Item) -> Undecided {
             Ok(rec) => decode(rules, Item::Record(rec)),
             Err(d) => decode(rules, Item::Malformed(d)),
         },
+        Item::Row(row) => decode(rules, Item::Record(row.record())),
         Item::Note(d) => Undecided::Note(*d),
         Item::Malformed(mut d) => {
             let text = d.text().map(clip);
@@ -282,7 +252,7 @@ fn decode(rules: &RuleSet, item: Item) -> Undecided {
                 }
             }
             match v.event {
-                Some(e) => Undecided::Valid(Box::new(e), diags),
+                Some(e) => Undecided::Valid(e, diags),
                 None => Undecided::Rejected(diags),
             }
         }
@@ -411,17 +381,29 @@ impl<'r> Evaluator<'r> {
     /// Take one decoded record (see [`Judge::decode`], which may run on
     /// another thread): evaluate it, or account for its rejection. Records
     /// must come in input order for locations to be reported as read.
-    pub fn accept(&mut self, decoded: Decoded) {
+    pub fn accept(&mut self, mut decoded: Decoded) {
+        self.accept_in_place(&mut decoded);
+    }
+
+    /// [`Evaluator::accept`], taking what it keeps out of `decoded` and
+    /// leaving the rest (the event) to be dropped by the caller, e.g. on
+    /// the thread that allocated it.
+    pub fn accept_in_place(&mut self, decoded: &mut Decoded) {
         match decoded {
-            Decoded::Note(d) => self.diags.push(d),
+            Decoded::Note(_) => {
+                let empty = Decoded::Rejected(Vec::new());
+                if let Decoded::Note(d) = std::mem::replace(decoded, empty) {
+                    self.diags.push(d);
+                }
+            }
             Decoded::Rejected(diags) => {
                 self.stats.events_read += 1;
                 self.stats.events_rejected += 1;
-                self.push_with_text(diags);
+                self.push_with_text(std::mem::take(diags));
             }
             Decoded::Valid(judged) => {
                 self.stats.events_read += 1;
-                self.event(*judged);
+                self.event(judged);
             }
         }
     }
@@ -446,17 +428,19 @@ impl<'r> Evaluator<'r> {
 
     /// Settle one judged event: duplicate ids, caps, reporting duties,
     /// sources.
-    fn event(&mut self, judged: Judged) {
+    fn event(&mut self, judged: &mut Judged) {
         let Judged {
             event: e,
             hash,
             left_out,
             diags,
-            mut findings,
+            findings,
             touched,
             applied,
             stateful,
         } = judged;
+        let (e, hash, left_out, applied) = (&*e, *hash, *left_out, *applied);
+        let diags = std::mem::take(diags);
         if left_out {
             self.stats.events_read -= 1;
             self.stats.events_left_out += 1;
@@ -478,26 +462,26 @@ impl<'r> Evaluator<'r> {
             return;
         }
         if e.kind == EventKind::Report {
-            self.reports.report(&e);
+            self.reports.report(e);
             return;
         }
         if let Some(all) = &mut self.touched {
-            all.extend(touched.into_iter().map(|ri| (ri, e.id.as_str().into())));
+            all.extend(touched.drain(..).map(|ri| (ri, e.id.as_str().into())));
         }
-        let source = if applied { self.source_id(&e) } else { None };
-        for f in &mut findings {
+        let source = if applied { self.source_id(e) } else { None };
+        for f in findings.iter_mut() {
             f.source = source;
         }
-        self.findings.extend(findings);
-        for ri in stateful {
+        self.findings.append(findings);
+        for &ri in stateful.iter() {
             match &self.rules.rules[ri].kind {
                 RuleKind::Cap { .. } => {
                     let mut diags = Vec::new();
-                    self.caps.add(self.rules, ri, &e, source, &mut diags);
+                    self.caps.add(self.rules, ri, e, source, &mut diags);
                     self.diags.extend(diags);
                 }
                 RuleKind::RequireReport { due } => {
-                    self.reports.shipment(ri, &e, *due, source);
+                    self.reports.shipment(ri, e, *due, source);
                 }
                 RuleKind::Ban | RuleKind::CapPrice { .. } => {}
             }
@@ -512,7 +496,7 @@ impl<'r> Judge<'r> {
         match decode(self.rules, item) {
             Undecided::Note(d) => Decoded::Note(d),
             Undecided::Rejected(d) => Decoded::Rejected(d),
-            Undecided::Valid(e, diags) => Decoded::Valid(Box::new(self.judge(*e, diags))),
+            Undecided::Valid(e, diags) => Decoded::Valid(Box::new(self.judge(e, diags))),
         }
     }
 
@@ -1001,7 +985,7 @@ impl<'r> Evaluator<'r> {
             .collect();
         windows.sort_by(|a, b| (a.rule, &a.window, &a.unit).cmp(&(b.rule, &b.window, &b.unit)));
         let ids = &self.ids;
-        let known = |id: &str| ids.contains(&id_hash(id));
+        let known = |id: &str| ids.contains(id_hash(id));
         let (report_findings, report_diags) = self.reports.judge(self.rules, self.as_of, known);
         findings.extend(report_findings);
         self.diags.extend(report_diags);

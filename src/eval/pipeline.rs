@@ -6,11 +6,11 @@
 //! needs only the rule set). The calling thread evaluates the decoded
 //! batches strictly in the order they were read, so the findings, the
 //! diagnostics and their locations are the same as on one thread, byte for
-//! byte. CSV rows are parsed and validated by the reading thread (the csv
-//! reader hands over fields, not text), so CSV gains less.
+//! byte. CSV rows are split into cells by the reading thread (the csv
+//! crate's reused `ByteRecord`), and decoded into fields by the workers.
 
 use super::{Decoded, Evaluator, Judge};
-use crate::events::read::{read, Input, Item};
+use crate::events::read::{read, Input, Item, Row};
 use crate::events::EventLoc;
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -33,6 +33,14 @@ enum Entry {
         end: usize,
         loc: EventLoc,
     },
+    /// A CSV row: its text in the batch's text, its cells in the batch's
+    /// cells, where each cell ends in the batch's ends.
+    Row {
+        text: (usize, usize),
+        cells: (usize, usize),
+        ends: (usize, usize),
+        loc: EventLoc,
+    },
 }
 
 #[derive(Default)]
@@ -40,27 +48,85 @@ struct Batch {
     seq: u64,
     text: String,
     entries: Vec<Entry>,
+    /// CSV: the cells of the rows, one after the other …
+    cells: Vec<u8>,
+    /// … where each cell ends, from the start of its row's cells …
+    ends: Vec<u32>,
+    /// … and the event field of each column (the same for every row).
+    columns: Vec<Option<&'static str>>,
 }
 
 impl Batch {
     fn full(&self) -> bool {
-        self.entries.len() >= BATCH_RECORDS || self.text.len() >= BATCH_BYTES
+        self.entries.len() >= BATCH_RECORDS || self.text.len() + self.cells.len() >= BATCH_BYTES
     }
 
-    /// Parse, validate and judge every record, in order.
-    fn decode(self, judge: &mut Judge<'_>) -> Vec<Decoded> {
-        let text = self.text;
-        self.entries
-            .into_iter()
-            .map(|entry| match entry {
-                Entry::Done(d) => d,
-                Entry::Json { start, end, loc } => match text.get(start..end) {
-                    Some(t) => judge.decode(Item::Json { text: t, loc }),
-                    // Ranges are taken from `text` as it was filled.
-                    None => judge.decode(Item::Json { text: "", loc }),
-                },
-            })
-            .collect()
+    /// Keep a record for a worker: JSON text and CSV rows are copied into
+    /// the batch, anything else is decoded now.
+    fn push(&mut self, item: Item, judge: &mut Judge<'_>) {
+        match item {
+            Item::Json { text, loc } => {
+                let start = self.text.len();
+                self.text.push_str(text);
+                let end = self.text.len();
+                self.entries.push(Entry::Json { start, end, loc });
+            }
+            Item::Row(row) => {
+                if self.columns.is_empty() {
+                    self.columns.extend_from_slice(row.columns);
+                }
+                let text = (self.text.len(), self.text.len() + row.text.len());
+                self.text.push_str(row.text);
+                let cells = (self.cells.len(), self.cells.len() + row.cells.len());
+                self.cells.extend_from_slice(row.cells);
+                let ends = (self.ends.len(), self.ends.len() + row.ends.len());
+                self.ends.extend_from_slice(row.ends);
+                self.entries.push(Entry::Row {
+                    text,
+                    cells,
+                    ends,
+                    loc: row.loc,
+                });
+            }
+            other => self.entries.push(Entry::Done(judge.decode(other))),
+        }
+    }
+
+    /// Parse, validate and judge every record, in order, into `out`; the
+    /// batch is left empty, its buffers ready to be filled again.
+    fn decode(&mut self, judge: &mut Judge<'_>, out: &mut Vec<Decoded>) {
+        let Batch {
+            text,
+            entries,
+            cells,
+            ends,
+            columns,
+            ..
+        } = self;
+        // Ranges are taken from the buffers as they were filled.
+        out.extend(entries.drain(..).map(|entry| match entry {
+            Entry::Done(d) => d,
+            Entry::Json { start, end, loc } => judge.decode(Item::Json {
+                text: text.get(start..end).unwrap_or_default(),
+                loc,
+            }),
+            Entry::Row {
+                text: t,
+                cells: c,
+                ends: e,
+                loc,
+            } => judge.decode(Item::Row(Row {
+                cells: cells.get(c.0..c.1).unwrap_or_default(),
+                ends: ends.get(e.0..e.1).unwrap_or_default(),
+                columns,
+                loc,
+                text: text.get(t.0..t.1).unwrap_or_default(),
+            })),
+        }));
+        text.clear();
+        cells.clear();
+        ends.clear();
+        columns.clear();
     }
 }
 
@@ -90,7 +156,11 @@ pub fn run<R: Read + Send>(
         return read(index, input, reader, |item| evaluator.item(item), progress);
     }
     let (job_tx, job_rx) = crossbeam_channel::unbounded::<Batch>();
-    let (done_tx, done_rx) = crossbeam_channel::unbounded::<(u64, Vec<Decoded>)>();
+    // Batches come back empty from the workers, with their buffers, to be
+    // filled again: no buffer is grown anew for every batch.
+    let (spare_tx, spare_rx) = crossbeam_channel::unbounded::<Batch>();
+    // The decoded records of a batch, with the worker that decoded them.
+    let (done_tx, done_rx) = crossbeam_channel::unbounded::<(u64, usize, Vec<Decoded>)>();
     // A token per batch in flight: the reader takes one before handing a
     // batch on, the evaluator gives it back once the batch is evaluated.
     let (token_tx, token_rx) = crossbeam_channel::bounded::<()>(IN_FLIGHT);
@@ -98,25 +168,38 @@ pub fn run<R: Read + Send>(
         let _ = token_tx.send(());
     }
     std::thread::scope(|scope| {
-        for _ in 0..workers {
-            let (job_rx, done_tx) = (job_rx.clone(), done_tx.clone());
+        // Evaluated records go back to the worker that decoded them, which
+        // drops what is left of them (memory is freed by the thread that
+        // allocated it) and reuses the list.
+        let mut evaluated = Vec::new();
+        for worker in 0..workers {
+            let (job_rx, done_tx, spare_tx) = (job_rx.clone(), done_tx.clone(), spare_tx.clone());
+            let (back_tx, back_rx) = crossbeam_channel::unbounded::<Vec<Decoded>>();
+            evaluated.push(back_tx);
             let mut judge = evaluator.judge();
             scope.spawn(move || {
-                for batch in job_rx {
+                for mut batch in job_rx {
+                    let mut out = back_rx.try_recv().unwrap_or_default();
+                    out.clear();
+                    while let Ok(more) = back_rx.try_recv() {
+                        drop(more);
+                    }
                     let seq = batch.seq;
-                    if done_tx.send((seq, batch.decode(&mut judge))).is_err() {
+                    batch.decode(&mut judge, &mut out);
+                    let _ = spare_tx.send(batch);
+                    if done_tx.send((seq, worker, out)).is_err() {
                         break;
                     }
                 }
             });
         }
-        drop((job_rx, done_tx));
+        drop((job_rx, done_tx, spare_tx));
         let mut judge = evaluator.judge();
         let reading = scope.spawn(move || {
             let mut batch = Batch::default();
             let mut seq = 0;
             let mut hand_on = |batch: &mut Batch| {
-                let mut full = std::mem::take(batch);
+                let mut full = std::mem::replace(batch, spare_rx.try_recv().unwrap_or_default());
                 full.seq = seq;
                 seq += 1;
                 // Both only fail if the evaluating side is gone, i.e. the
@@ -129,15 +212,7 @@ pub fn run<R: Read + Send>(
                 input,
                 reader,
                 |item| {
-                    match item {
-                        Item::Json { text, loc } => {
-                            let start = batch.text.len();
-                            batch.text.push_str(text);
-                            let end = batch.text.len();
-                            batch.entries.push(Entry::Json { start, end, loc });
-                        }
-                        other => batch.entries.push(Entry::Done(judge.decode(other))),
-                    }
+                    batch.push(item, &mut judge);
                     if batch.full() {
                         hand_on(&mut batch);
                     }
@@ -150,13 +225,16 @@ pub fn run<R: Read + Send>(
             result
         });
         // Evaluate in the order read, whatever order workers finish in.
-        let mut waiting: BTreeMap<u64, Vec<Decoded>> = BTreeMap::new();
+        let mut waiting: BTreeMap<u64, (usize, Vec<Decoded>)> = BTreeMap::new();
         let mut next = 0;
-        for (seq, decoded) in done_rx {
-            waiting.insert(seq, decoded);
-            while let Some(batch) = waiting.remove(&next) {
-                for d in batch {
-                    evaluator.accept(d);
+        for (seq, worker, decoded) in done_rx {
+            waiting.insert(seq, (worker, decoded));
+            while let Some((worker, mut batch)) = waiting.remove(&next) {
+                for d in &mut batch {
+                    evaluator.accept_in_place(d);
+                }
+                if let Some(back) = evaluated.get(worker) {
+                    let _ = back.send(batch);
                 }
                 next += 1;
                 let _ = token_tx.send(());

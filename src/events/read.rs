@@ -87,10 +87,55 @@ pub enum Item<'a> {
         text: &'a str,
         loc: EventLoc,
     },
+    /// One CSV row split into cells, not yet decoded: [`Row::raw`] turns
+    /// it into fields. Like [`Item::Json`], so that decoding can run on
+    /// other threads than reading.
+    Row(Row<'a>),
     Malformed(Box<EventDiagnostic>),
     /// A remark about the input, not about one event (a CSV column that is
     /// not an event field): shown, and no event is counted.
     Note(Box<EventDiagnostic>),
+}
+
+/// A CSV row as the reader split it: its cells (valid UTF-8, one after
+/// the other, cell `i` ending at `ends[i]`), the event field each column
+/// is, where the row is, and its text.
+#[derive(Debug, Clone, Copy)]
+pub struct Row<'a> {
+    pub cells: &'a [u8],
+    pub ends: &'a [u32],
+    pub columns: &'a [Option<&'static str>],
+    pub loc: EventLoc,
+    pub text: &'a str,
+}
+
+impl<'a> Row<'a> {
+    /// The row's fields, each cell trimmed of white space (as the csv
+    /// crate's `Trim::All` trims a `StringRecord`).
+    pub fn raw(&self) -> RawEvent<'a> {
+        let mut raw = RawEvent::default();
+        // The reader checked that the cells are UTF-8.
+        let all = std::str::from_utf8(self.cells).unwrap_or_default();
+        let mut start = 0;
+        for (i, &end) in self.ends.iter().enumerate() {
+            let end = end as usize;
+            let cell = all.get(start..end).unwrap_or_default();
+            start = end;
+            if let Some(Some(name)) = self.columns.get(i) {
+                raw.set(name, cell.trim());
+            }
+        }
+        raw
+    }
+
+    /// The row as a record to validate.
+    pub fn record(&self) -> Record<'a> {
+        Record {
+            raw: self.raw(),
+            loc: self.loc,
+            text: self.text,
+        }
+    }
 }
 
 fn malformed(
@@ -650,7 +695,39 @@ fn read_json_array<R: Read>(
             break;
         }
         let n = chunk.len();
-        for (i, &b) in chunk.iter().enumerate() {
+        let mut i = 0;
+        // Inside an element, `pos` is not stepped byte by byte: it lags
+        // from this byte of the chunk, and catches up (counting the lines
+        // and columns of the bytes passed at once) when the element ends
+        // and at the end of the chunk.
+        let mut lag: Option<usize> = None;
+        while let Some(&b) = chunk.get(i) {
+            // Inside an element, the bytes up to the next one that matters
+            // (a quote or backslash in a string; a quote, bracket, brace or
+            // comma outside) are taken at once.
+            if state == State::Element && !escaped {
+                let rest = chunk.get(i..).unwrap_or_default();
+                let run = if in_string {
+                    rest.iter().position(|&c| c == b'"' || c == b'\\')
+                } else {
+                    rest.iter()
+                        .position(|&c| matches!(c, b'"' | b'{' | b'}' | b'[' | b']' | b','))
+                }
+                .unwrap_or(rest.len());
+                if run > 0 {
+                    let bytes = rest.get(..run).unwrap_or_default();
+                    elem_len += run as u64;
+                    let room = MAX_RECORD_BYTES.saturating_sub(elem.len());
+                    elem.extend_from_slice(bytes.get(..room.min(run)).unwrap_or_default());
+                    if elem.len() >= MAX_RECORD_BYTES && elem_len > MAX_SKIPPED_BYTES {
+                        return Err(not_records(elem_loc.line));
+                    }
+                    lag.get_or_insert(i);
+                    i += run;
+                    continue;
+                }
+            }
+            i += 1;
             match state {
                 State::Start => match b {
                     b' ' | b'\t' | b'\r' | b'\n' => {}
@@ -713,7 +790,11 @@ fn read_json_array<R: Read>(
                             } else {
                                 State::After
                             };
-                            pos.step(b);
+                            // Caught up, past this byte.
+                            match lag.take() {
+                                Some(from) => pos.advance(chunk.get(from..i).unwrap_or_default()),
+                                None => pos.step(b),
+                            }
                             continue;
                         }
                         _ => {}
@@ -725,9 +806,13 @@ fn read_json_array<R: Read>(
                 } else if elem_len > MAX_SKIPPED_BYTES {
                     return Err(not_records(elem_loc.line));
                 }
+                lag.get_or_insert(i - 1);
+                continue;
             }
-            let _ = i;
             pos.step(b);
+        }
+        if let Some(from) = lag {
+            pos.advance(chunk.get(from..).unwrap_or_default());
         }
         r.consume(n);
         chunks += 1;
@@ -805,7 +890,7 @@ fn read_csv(
         .iter()
         .map(|h| h.trim_start_matches('\u{FEFF}').to_string())
         .collect();
-    let known: Vec<Option<&str>> = input
+    let known: Vec<Option<&'static str>> = input
         .columns
         .iter()
         .map(|h| {
@@ -895,13 +980,31 @@ fn read_csv(
             input.name
         ));
     }
-    let mut rec = csv::StringRecord::new();
+    // Rows are split here and handed on as cells; decoding them into
+    // fields may run on other threads (see `eval::pipeline`).
+    let mut rec = csv::ByteRecord::new();
+    let mut ends: Vec<u32> = Vec::new();
     let mut pos = Pos::new();
     let mut rows = 0u32;
     let mut mirror = Mirror::new(input.csv.comtrade_view, &input.name);
     loop {
-        let before = r.position().byte();
-        let read = r.read_record(&mut rec);
+        let at = r.position().clone();
+        let before = at.byte();
+        // As `csv::Reader::read_record` reads a `StringRecord`: a row that
+        // is not UTF-8 is an error at the position the row was read from.
+        let read = match r.read_byte_record(&mut rec) {
+            Ok(true) => match utf8_error(&rec) {
+                None => Ok(true),
+                Some((field, valid_up_to)) => Err(format!(
+                    "CSV parse error: record {} (line {}, field: {field}, byte: {}): invalid utf-8: invalid UTF-8 in field {field} near byte index {valid_up_to}",
+                    at.record(),
+                    at.line(),
+                    at.byte()
+                )),
+            },
+            Ok(false) => Ok(false),
+            Err(e) => Err(e.to_string()),
+        };
         let next = r.position().byte();
         let tee = r.get_mut();
         match read {
@@ -934,15 +1037,24 @@ fn read_csv(
                 } else {
                     let text = std::str::from_utf8(&row[..end]).unwrap_or_default();
                     if comtrade {
-                        comtrade_row(&ct, &rec, loc, text, &mut mirror, on_item);
+                        let mut cells =
+                            csv::StringRecord::from_byte_record(rec.clone()).unwrap_or_default();
+                        cells.trim();
+                        comtrade_row(&ct, &cells, loc, text, &mut mirror, on_item);
                     } else {
-                        let mut raw = RawEvent::default();
-                        for (i, cell) in rec.iter().enumerate() {
-                            if let Some(Some(name)) = known.get(i) {
-                                raw.set(name, cell);
-                            }
+                        ends.clear();
+                        let mut end = 0;
+                        for cell in rec.iter() {
+                            end += cell.len();
+                            ends.push(u32::try_from(end).unwrap_or(u32::MAX));
                         }
-                        on_item(Item::Record(Record { raw, loc, text }));
+                        on_item(Item::Row(Row {
+                            cells: rec.as_slice(),
+                            ends: &ends,
+                            columns: &known,
+                            loc,
+                            text,
+                        }));
                     }
                 }
             }
@@ -967,6 +1079,18 @@ fn read_csv(
             progress(next);
         }
     }
+}
+
+/// The first cell of a row that is not UTF-8, and how far it is valid.
+fn utf8_error(rec: &csv::ByteRecord) -> Option<(usize, usize)> {
+    if rec.as_slice().is_ascii() {
+        return None;
+    }
+    rec.iter().enumerate().find_map(|(i, cell)| {
+        std::str::from_utf8(cell)
+            .err()
+            .map(|e| (i, e.valid_up_to()))
+    })
 }
 
 /// A reader that keeps what it has read since the last [`Tee::catch_up`]:

@@ -337,7 +337,7 @@ impl Cx<'_> {
         let (amount, unit) = self.amount_and_unit(name, f?)?;
         let amount = self.amount(name, &amount)?;
         let (cur, per) = match unit.split_once('/').or_else(|| unit.split_once(" per ")) {
-            Some((c, p)) => (c.trim().to_string(), p.trim().to_string()),
+            Some((c, p)) => (c.trim(), p.trim()),
             None => {
                 self.error(
                     Code::EventMissingUnit,
@@ -348,8 +348,8 @@ impl Cx<'_> {
                 return None;
             }
         };
-        let currency = self.unit(name, &cur)?;
-        let per = self.unit(name, &per)?;
+        let currency = self.unit(name, cur)?;
+        let per = self.unit(name, per)?;
         if !matches!(currency.dimension, Dimension::Money(_))
             || matches!(per.dimension, Dimension::Money(_))
         {
@@ -368,7 +368,11 @@ impl Cx<'_> {
         })
     }
 
-    fn amount_and_unit(&mut self, name: &str, f: Field) -> Option<(String, String)> {
+    fn amount_and_unit<'a>(
+        &mut self,
+        name: &str,
+        f: Field<'a>,
+    ) -> Option<(Cow<'a, str>, Cow<'a, str>)> {
         match amount_and_unit(f) {
             Ok(v) => Some(v),
             Err(why) => {
@@ -784,18 +788,27 @@ struct AmountObject<'a> {
 }
 
 /// Split a quantity-like field into its amount text and unit text.
-fn amount_and_unit(f: Field) -> Result<(String, String), Why> {
-    let split = |t: &str| -> Result<(String, String), Why> {
+/// Both borrowed from the record when the field has no escapes.
+fn amount_and_unit(f: Field<'_>) -> Result<(Cow<'_, str>, Cow<'_, str>), Why> {
+    fn cut(t: &str) -> Result<(&str, &str), Why> {
         let t = t.trim();
-        let cut = t
+        let at = t
             .find(|c: char| c.is_whitespace())
             .ok_or_else(|| format!("has no unit: `{t}`"))?;
-        Ok((t[..cut].to_string(), t[cut..].trim().to_string()))
-    };
+        Ok((&t[..at], t[at..].trim()))
+    }
+    fn split(t: Cow<'_, str>) -> Result<(Cow<'_, str>, Cow<'_, str>), Why> {
+        match t {
+            Cow::Borrowed(t) => cut(t).map(|(a, u)| (Cow::Borrowed(a), Cow::Borrowed(u))),
+            Cow::Owned(t) => {
+                cut(&t).map(|(a, u)| (Cow::Owned(a.to_string()), Cow::Owned(u.to_string())))
+            }
+        }
+    }
     match f {
-        Field::Text(t) => split(t),
+        Field::Text(t) => split(Cow::Borrowed(t)),
         Field::Json(raw) => match raw.get().as_bytes().first() {
-            Some(b'"') => split(&text_of(f)?),
+            Some(b'"') => split(text_of(f)?),
             Some(b'{') => {
                 let o: AmountObject = serde_json::from_str(raw.get())
                     .map_err(|e| format!("is not an amount object ({e})"))?;
@@ -806,7 +819,7 @@ fn amount_and_unit(f: Field) -> Result<(String, String), Why> {
                     (None, Some(c)) => c,
                     (None, None) => return Err("has no `unit`".into()),
                 };
-                Ok((amount, unit))
+                Ok((Cow::Owned(amount), Cow::Owned(unit)))
             }
             _ => Err(format!(
                 "must be a string such as `\"44655 bbl\"` or an object, found {}",
