@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const DUCKDB_CASES: u64 = 250;
-const SPARK_CASES: u64 = 6;
+const SPARK_CASES: u64 = 20;
 const BATCH: usize = 100;
 
 // ---------------------------------------------------------------------------

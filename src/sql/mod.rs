@@ -6,7 +6,7 @@
 //! from the syntax: names are resolved, commodity hierarchies flattened to
 //! lists of ids and HS prefixes, party sets to lists of the names events may
 //! use, unit conversions to exact whole-number multipliers. Stages (each a
-//! table, or a cached view on Spark):
+//! table; on Spark a Parquet table or a temporary view):
 //!
 //! 1. `sanc_raw` / `sanc_p*`: the events table's text, trimmed and parsed
 //!    (amounts as whole numbers of 10^-10, dates, units, lists);
