@@ -177,8 +177,8 @@ def spark_session():
 
 def run_spark(cases):
     import shutil
-    from pyspark.sql.types import StringType, StructField, StructType
     spark, warehouse = spark_session()
+    from pyspark.sql.types import StringType, StructField, StructType
     schema = StructType([StructField(c, StringType(), True) for c in COLUMNS])
     out = []
     for case in cases:
