@@ -277,10 +277,10 @@ fn examples_give_the_same_findings_on_duckdb() {
     examples_on("duckdb", &all);
 }
 
-/// Spark plans each stage of the script: one regime per example keeps the
-/// script small enough for a test.
+/// Spark in local mode, one session for both: one regime per example
+/// keeps the scripts small enough for a test (Spark plans and compiles
+/// each stage of a script, a few seconds each).
 #[test]
-#[ignore = "slow: Spark local mode plans each stage (minutes); run with --ignored"]
 fn examples_give_the_same_findings_on_spark() {
     examples_on(
         "spark",

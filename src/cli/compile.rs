@@ -20,7 +20,7 @@ pub enum Target {
 pub enum DialectArg {
     /// DuckDB (tables; reads CSV, Parquet and NDJSON files itself).
     Duckdb,
-    /// Apache Spark SQL (`spark-sql -f`; cached temporary views).
+    /// Apache Spark SQL (`spark-sql -f`; Parquet tables and temporary views).
     Spark,
     /// PostgreSQL (tables; `psql -f`).
     Postgres,

@@ -143,8 +143,12 @@ impl Dialect {
     pub fn prelude(self) -> &'static str {
         match self {
             Dialect::DuckDb => "",
-            // Overflows are errors, never NULLs; decimal arithmetic keeps every digit.
-            Dialect::Spark => "SET spark.sql.ansi.enabled=true;\nSET spark.sql.decimalOperations.allowPrecisionLoss=false;\nSET spark.sql.optimizer.excludedRules=org.apache.spark.sql.catalyst.optimizer.CollapseProject;\n",
+            // Overflows are errors, never NULLs; decimal arithmetic keeps
+            // every digit. Spark 4's whole-stage code for unions produced
+            // bytecode the JVM rejects (`VerifyError`) for the script's
+            // larger unions: off (an unknown key to older Sparks, which
+            // ignore it).
+            Dialect::Spark => "SET spark.sql.ansi.enabled=true;\nSET spark.sql.decimalOperations.allowPrecisionLoss=false;\nSET spark.sql.optimizer.excludedRules=org.apache.spark.sql.catalyst.optimizer.CollapseProject;\nSET spark.sql.codegen.wholeStage.union.enabled=false;\n",
             Dialect::Postgres => {
                 "CREATE OR REPLACE FUNCTION sanc_try_date(t TEXT) RETURNS DATE AS $$\n\
                  BEGIN RETURN t::date; EXCEPTION WHEN others THEN RETURN NULL; END;\n\
@@ -246,13 +250,46 @@ impl Dialect {
         }
     }
 
-    /// `CREATE … AS` a query: a table where the engine keeps one, a cached
-    /// view on Spark (nothing is written to a warehouse).
+    /// A table of the rows of many queries (`parts`, a UNION ALL), through
+    /// `outer`, a query that reads them where it says `{src}`. On Spark the
+    /// rows are first written to `{name}_rows` a few queries at a time:
+    /// Spark gives each query of a union a task that carries the plans of
+    /// all of them, so one union of a hundred queries took minutes.
+    pub fn create_union(self, name: &str, parts: &[String], outer: &str) -> String {
+        const CHUNK: usize = 8;
+        match self {
+            Dialect::Spark if parts.len() > CHUNK => {
+                let rows = format!("{name}_rows");
+                let mut s = String::new();
+                for (i, chunk) in parts.chunks(CHUNK).enumerate() {
+                    let q = chunk.join("\nUNION ALL\n");
+                    if i == 0 {
+                        s.push_str(&self.create(&rows, &q));
+                    } else {
+                        s.push_str(&format!("INSERT INTO {rows}\n{q};\n"));
+                    }
+                }
+                s.push_str(&self.create(name, &outer.replace("{src}", &rows)));
+                s
+            }
+            _ => self.create(
+                name,
+                &outer.replace("{src}", &format!("({})", parts.join("\nUNION ALL\n"))),
+            ),
+        }
+    }
+
+    /// `CREATE … AS` a query: a table. On Spark a Parquet table in the
+    /// current database: a cached view would keep its whole lineage, and
+    /// Spark analyses a view's text again at every reference, so a deep
+    /// chain of stages read several times grew past what the optimizer
+    /// could plan (minutes and gigabytes for one script); a table is a
+    /// leaf of the plans that read it.
     pub fn create(self, name: &str, query: &str) -> String {
         match self {
             Dialect::DuckDb => format!("CREATE OR REPLACE TABLE {name} AS\n{query};\n"),
             Dialect::Spark => format!(
-                "UNCACHE TABLE IF EXISTS {name};\nDROP VIEW IF EXISTS {name};\nCACHE TABLE {name} AS\n{query};\n"
+                "DROP TABLE IF EXISTS {name};\nCREATE TABLE {name} USING parquet AS\n{query};\n"
             ),
             Dialect::Postgres => {
                 format!("DROP TABLE IF EXISTS {name};\nCREATE TABLE {name} AS\n{query};\n")

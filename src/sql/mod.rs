@@ -6,7 +6,7 @@
 //! from the syntax: names are resolved, commodity hierarchies flattened to
 //! lists of ids and HS prefixes, party sets to lists of the names events may
 //! use, unit conversions to exact whole-number multipliers. Stages (each a
-//! table, or a cached view on Spark):
+//! table; on Spark a Parquet table or a temporary view):
 //!
 //! 1. `sanc_raw` / `sanc_p*`: the events table's text, trimmed and parsed
 //!    (amounts as whole numbers of 10^-10, dates, units, lists);
@@ -816,21 +816,45 @@ impl Cx<'_> {
             Code::EventMissingField,
             "reporter",
         ));
-        let mut parts: Vec<String> = checks
-            .iter()
-            .map(|(cond, code, field)| {
-                format!(
-                    "SELECT rn, f_id AS event, '{}' AS code, '{field}' AS field FROM sanc_p WHERE {cond}",
-                    code.as_str()
-                )
-            })
-            .collect();
+        let branch = |(cond, code, field): &(String, Code, &str)| {
+            format!(
+                "SELECT rn, f_id AS event, '{}' AS code, '{field}' AS field FROM sanc_p WHERE {cond}",
+                code.as_str()
+            )
+        };
+        let mut parts: Vec<String> = if d == Dialect::Spark {
+            // Spark plans each branch of a union as a scan of its own (and a
+            // task that carries the plans of all of them): the checks
+            // without a subquery are one scan of the events, each event's
+            // problems an exploded list.
+            let (simple, sub): (Vec<_>, Vec<_>) = checks
+                .iter()
+                .partition(|(cond, _, _)| !cond.contains("SELECT"));
+            let hits: Vec<String> = simple
+                .iter()
+                .map(|(cond, code, field)| {
+                    format!(
+                        "CASE WHEN {cond} THEN named_struct('code', '{}', 'field', '{field}') END",
+                        code.as_str()
+                    )
+                })
+                .collect();
+            let mut v = vec![format!(
+                "SELECT rn, event, p.code, p.field FROM (SELECT rn, f_id AS event, explode(filter(array({}), x -> x IS NOT NULL)) AS p FROM sanc_p) e",
+                hits.join(", ")
+            )];
+            v.extend(sub.into_iter().map(branch));
+            v
+        } else {
+            checks.iter().map(branch).collect()
+        };
         parts.push(format!(
             "SELECT r.rn, r.f_id AS event, '{}' AS code, 'via' AS field FROM sanc_items i JOIN sanc_raw r ON r.rn = i.rn WHERE i.field = 'via' AND NOT {}",
             Code::EventUnknownParty.as_str(),
             party_ok("i.item")
         ));
-        let mut s = d.view("sanc_vdiag", &parts.join("\nUNION ALL\n"));
+        // Read twice: a table on Spark too.
+        let mut s = d.create("sanc_vdiag", &parts.join("\nUNION ALL\n"));
         // Valid events (ids may still repeat), then duplicates.
         s.push_str(&d.create(
             "sanc_valid0",
@@ -2305,11 +2329,11 @@ impl Cx<'_> {
                 d.null_list()
             ));
         }
-        let all = branches.join("\nUNION ALL\n");
-        s.push_str(&d.create(
+        s.push_str(&d.create_union(
             "sanc_findings",
+            &branches,
             &format!(
-                "SELECT {r}, {k}, {e}, {dt}, cite, {w}, total, share, {l}, {u}, contributors, contributor_count, {dl} FROM ({all}) f",
+                "SELECT {r}, {k}, {e}, {dt}, cite, {w}, total, share, {l}, {u}, contributors, contributor_count, {dl} FROM {{src}} f",
                 r = self.q("rule"),
                 k = self.q("kind"),
                 e = self.q("event"),
@@ -2366,12 +2390,10 @@ impl Cx<'_> {
             Code::EventUnknownCommodity.as_str()
         ));
         parts.extend(nediags.into_iter().filter(|x| !x.is_empty()));
-        s.push_str(&d.create(
+        s.push_str(&d.create_union(
             "sanc_diagnostics",
-            &format!(
-                "SELECT DISTINCT rn AS input_row, event, code, CASE WHEN effect = 'remark' THEN 'warning' ELSE 'error' END AS severity, field, effect, rule FROM ({}) x",
-                parts.join("\nUNION ALL\n")
-            ),
+            &parts,
+            "SELECT DISTINCT rn AS input_row, event, code, CASE WHEN effect = 'remark' THEN 'warning' ELSE 'error' END AS severity, field, effect, rule FROM {src} x",
         ));
         let _ = writeln!(
             s,

@@ -141,23 +141,54 @@ def serve_duckdb():
     con.close()
 
 
-def run_spark(cases):
-    from pyspark.sql import SparkSession
-    from pyspark.sql.types import StringType, StructField, StructType
-    spark = (SparkSession.builder.master("local[1]").appName("sanc-sql-test")
-             .config("spark.ui.enabled", "false")
-             .config("spark.sql.shuffle.partitions", "1")
-             .config("spark.driver.memory", os.environ.get("SANC_SPARK_MEMORY", "1g"))
-             .getOrCreate())
+def spark_session():
+    """One Spark session in local mode for all the cases: a small driver,
+    one core, one shuffle partition, no web UI; the script's tables go to a
+    temporary warehouse folder. `SANC_SPARK_CONF` adds settings
+    (`key=value`, separated by spaces)."""
+    import shutil
+    import tempfile
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as e:
+        sys.exit(f"pyspark is not installed for {sys.executable} ({e}): run the tests with "
+                 "scripts/test, which installs tests/requirements.txt into target/test-venv")
+    if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
+        sys.exit("no Java for Spark (java is not on PATH, JAVA_HOME is not set): run the tests with "
+                 "scripts/test, which installs openjdk-17-jre-headless (tests/debian-packages.txt)")
+    warehouse = tempfile.mkdtemp(prefix="sanc-spark-warehouse-")
+    builder = (SparkSession.builder.master("local[1]").appName("sanc-sql-test")
+               .config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.shuffle.partitions", "1")
+               .config("spark.sql.warehouse.dir", warehouse)
+               .config("spark.driver.memory", os.environ.get("SANC_SPARK_MEMORY", "1g"))
+               # The JIT's first tier only: the cases are small, and the
+               # optimising compiler's work on Spark's planner took more
+               # time than it saved (the scripts' stages twice as slow).
+               .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"))
+    for kv in os.environ.get("SANC_SPARK_CONF", "").split():
+        k, v = kv.split("=", 1)
+        builder = builder.config(k, v)
+    spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
+    return spark, warehouse
+
+
+def run_spark(cases):
+    import shutil
+    spark, warehouse = spark_session()
+    from pyspark.sql.types import StringType, StructField, StructType
     schema = StructType([StructField(c, StringType(), True) for c in COLUMNS])
     out = []
     for case in cases:
         try:
+            # Each case starts from an empty database.
             for t in spark.catalog.listTables():
                 if t.isTemporary:
-                    spark.sql(f"UNCACHE TABLE IF EXISTS {t.name}")
                     spark.catalog.dropTempView(t.name)
+                else:
+                    spark.sql(f"DROP TABLE IF EXISTS `{t.name}`")
             spark.createDataFrame(load_events(case["events"]), schema).createOrReplaceTempView("sanc_events")
             for st in statements(case["script"]):
                 spark.sql(st)
@@ -168,6 +199,7 @@ def run_spark(cases):
         except Exception as e:
             out.append({"error": f"{type(e).__name__}: {str(e)[:2000]}"})
     spark.stop()
+    shutil.rmtree(warehouse, ignore_errors=True)
     return out
 
 
