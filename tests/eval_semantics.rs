@@ -677,8 +677,43 @@ fn once_an_or_limit_is_passed_every_later_shipment_is_a_violation() {
         r#"{"id": "e1", "date": "2017-01-10", "commodity": "coal", "quantity": "1 t", "value": "200 USD", "from": "PRK"}"#.into(),
         r#"{"id": "e2", "date": "2017-02-10", "commodity": "coal", "quantity": "1 t", "from": "PRK"}"#.into(),
     ]);
-    let (_, v) = eval_json(r, &ev);
+    let (code, v) = eval_json(r, &ev);
     assert_eq!(kinds(&v), s(&[("violation", "e1"), ("violation", "e2")]));
+    // e2 breaks the cap whatever its value: no "cannot judge" remark, and
+    // its finding says what it adds to the limit it is about (nothing).
+    assert_eq!(v["diagnostics"], serde_json::json!([]), "{v}");
+    assert_eq!(code, 1);
+    let e2 = &v["findings"][1];
+    assert_eq!(e2["unit"], "USD");
+    assert!(e2.get("amount").is_none(), "{e2}");
+    // Contributors are the events the limit counted: e2 has no value.
+    assert_eq!(e2["contributors"], serde_json::json!(["e1"]));
+}
+
+#[test]
+fn an_or_limit_that_cannot_count_an_event_leaves_it_not_evaluable() {
+    // e2 has no value, and the window is under both limits: whether it
+    // passes the USD limit is unknown.
+    let r = "commodity coal = hs 2701\ncap coal from PRK 100 USD or 10 t per year";
+    let ev = lines(&[
+        r#"{"id": "e1", "date": "2017-01-10", "commodity": "coal", "quantity": "1 t", "value": "20 USD", "from": "PRK"}"#.into(),
+        r#"{"id": "e2", "date": "2017-02-10", "commodity": "coal", "quantity": "1 t", "from": "PRK"}"#.into(),
+        r#"{"id": "e3", "date": "2017-03-10", "commodity": "coal", "quantity": "9 t", "value": "20 USD", "from": "PRK"}"#.into(),
+    ]);
+    let (code, v) = eval_json(r, &ev);
+    assert_eq!(code, 1, "{v}");
+    let d = &v["diagnostics"];
+    assert_eq!(d.as_array().map(Vec::len), Some(1), "{v}");
+    assert_eq!(d[0]["code"], "sanc::event::missing_value");
+    assert_eq!(d[0]["event"], "e2");
+    assert_eq!(d[0]["effect"], "not_evaluable");
+    // e3 passes the tonnage limit (11 t): its contributors are the three
+    // events the tonnage limit counted.
+    assert_eq!(kinds(&v), s(&[("violation", "e3")]));
+    let e3 = &v["findings"][0];
+    assert_eq!(e3["unit"], "t");
+    assert_eq!(e3["quantity"], "9 t");
+    assert_eq!(e3["contributors"], serde_json::json!(["e1", "e2", "e3"]));
 }
 
 #[test]

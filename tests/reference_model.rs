@@ -1803,6 +1803,10 @@ fn reference(case: &Case) -> Outcome {
             } => {
                 // Each applying shipment's amount per limit, its `by` party.
                 let mut counted: Vec<Counted> = Vec::new();
+                // Shipments a limit cannot count: not evaluable, unless
+                // they break the cap whatever that amount.
+                let mut uncounted: Vec<usize> = Vec::new();
+                let mut broke: Vec<usize> = Vec::new();
                 for &i in &applying {
                     let e = &case.events[i];
                     let amounts: Vec<Option<Q>> = limits
@@ -1814,8 +1818,10 @@ fn reference(case: &Case) -> Outcome {
                         Some(By::Origin) => e.from.map(|p| Some(party_display(p))),
                         Some(By::Destination) => e.to.map(|p| Some(party_display(p))),
                     };
-                    if amounts.iter().any(Option::is_none) || party.is_none() {
+                    if party.is_none() {
                         not_evaluable[i] = true;
+                    } else if amounts.iter().any(Option::is_none) {
+                        uncounted.push(i);
                     }
                     // A shipment counted in no limit (or with no party for a
                     // `by` cap) is not in any window.
@@ -1867,16 +1873,20 @@ fn reference(case: &Case) -> Outcome {
                         Some(p) => format!("{label} {p}"),
                         None => label,
                     };
-                    let ids: Vec<String> = members
-                        .iter()
-                        .map(|m| case.events[m.event].id.clone())
-                        .collect();
+                    // Per limit, the shipments it counted.
+                    let ids = |k: usize| -> Vec<String> {
+                        members
+                            .iter()
+                            .filter(|m| m.amounts[k].is_some())
+                            .map(|m| case.events[m.event].id.clone())
+                            .collect()
+                    };
                     let cap_finding = |kind, k: usize, percent: Option<String>| Expected {
                         window: Some(window.clone()),
                         total: Some(total_upto(k, n)),
                         limit: Some(limits[k].amount.value.clone()),
                         unit: Some(limits[k].unit.0.to_string()),
-                        contributors: Some(ids.clone()),
+                        contributors: Some(ids(k)),
                         percent,
                         ..finding(e, kind)
                     };
@@ -1892,6 +1902,7 @@ fn reference(case: &Case) -> Outcome {
                     if is_violation {
                         let k = (0..limits.len()).find(|&k| over(k, n)).unwrap_or(0);
                         findings.push(cap_finding(violation, k, None));
+                        broke.push(this.event);
                         continue;
                     }
                     // Thresholds reached by a total: how many of them.
@@ -1920,6 +1931,11 @@ fn reference(case: &Case) -> Outcome {
                             let p = warn_at[now - 1].text.clone();
                             findings.push(cap_finding("warning", k, Some(p)));
                         }
+                    }
+                }
+                for i in uncounted {
+                    if !broke.contains(&i) {
+                        not_evaluable[i] = true;
                     }
                 }
             }

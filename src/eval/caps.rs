@@ -22,7 +22,9 @@ struct Entry {
     amounts: Box<[Option<Exact>]>,
     /// The event's low and high bounds in each limit's unit, when it gives any.
     bounds: Option<Box<[Bounds]>>,
-    given: Option<Given>,
+    /// The event's value and quantity as given, when a limit counts it
+    /// (value for a money limit, quantity for the others).
+    given: [Option<Given>; 2],
     /// The origin or destination, for `by` caps.
     group: Option<Box<str>>,
     /// The supplier (`from`), for the window summaries.
@@ -225,14 +227,19 @@ impl Caps {
                 })
                 .collect()
         });
-        let given = match limits.first() {
-            Some(l) if is_money(&l.unit) => e.value,
-            _ => e.quantity,
-        }
-        .map(|(amount, u)| Given {
-            amount,
-            unit: u.symbol,
-        });
+        let as_given = |money: bool| {
+            let g = if money { e.value } else { e.quantity };
+            limits
+                .iter()
+                .any(|l| is_money(&l.unit) == money)
+                .then_some(g)
+                .flatten()
+                .map(|(amount, u)| Given {
+                    amount,
+                    unit: u.symbol,
+                })
+        };
+        let given = [as_given(true), as_given(false)];
         if let Some(v) = self.per_rule.get_mut(ri) {
             v.push(Entry {
                 date: e.date,
@@ -405,20 +412,19 @@ impl Judge<'_> {
             };
             let run = entries[i..].iter().take_while(|e| e.date <= w.end).count();
             let run = &entries[i..i + run];
-            let ids: Arc<[Box<str>]> = run
-                .iter()
-                .take(MAX_CONTRIBUTORS)
-                .map(|e| e.id.clone())
-                .collect();
+            let ids = contributor_lists(run, self.limits.len(), MAX_CONTRIBUTORS);
             let span = Span {
                 start: w.start,
                 end: w.end,
             };
             let mut totals = vec![Exact::default(); self.limits.len()];
             let mut warned = vec![0usize; self.limits.len()]; // thresholds already warned
-            for (j, e) in run.iter().enumerate() {
+                                                              // Per limit: (first, count) of the events counted so far.
+            let mut counted = vec![(0usize, 0usize); self.limits.len()];
+            for e in run {
                 add(&mut totals, e);
-                self.judge_one(e, &totals, &span, (&ids, 0, j + 1), &mut warned, out);
+                count(&mut counted, e);
+                self.judge_one(e, &totals, &span, (&ids, &counted), &mut warned, out);
             }
             for k in 0..self.limits.len() {
                 if let Some(s) = self.summary(run, k, &span) {
@@ -524,7 +530,7 @@ impl Judge<'_> {
                         date: e.date,
                         event: e.id.clone(),
                         amount: (*a).clone(),
-                        given: e.given,
+                        given: e.given[usize::from(!is_money(&self.limits[k].unit))],
                         evidence: e.evidence,
                         supplier: e.supplier.clone(),
                         source: e.source,
@@ -547,17 +553,27 @@ impl Judge<'_> {
         // The peak window of each limit: the N days with the highest total
         // (the earliest of equal ones), summarized at the end.
         let mut peak: Vec<Option<(Exact, usize, usize, NaiveDate)>> = vec![None; self.limits.len()];
-        // One list of ids for every window of the group, made when the
-        // first finding needs it.
-        let mut ids: Option<Arc<[Box<str>]>> = None;
-        let empty: Arc<[Box<str>]> = Arc::from(Vec::new());
+        // One list of ids per limit for every window of the group, made
+        // when the first finding needs it.
+        let mut ids: Option<Vec<Ids>> = None;
+        let empty: Vec<Ids> = Vec::new();
         let mut totals = vec![Exact::default(); self.limits.len()];
+        // Per limit: (first, count) of the events in the window, as
+        // positions among the group's events counted for that limit.
+        let mut counted = vec![(0usize, 0usize); self.limits.len()];
         let mut lo = 0;
         for (i, e) in entries.iter().enumerate() {
             let w = rolling_window(days, e.date);
             add(&mut totals, e);
+            count(&mut counted, e);
             while entries[lo].date < w.start {
                 sub(&mut totals, &entries[lo]);
+                for (c, a) in counted.iter_mut().zip(entries[lo].amounts.iter()) {
+                    if a.is_some() {
+                        c.0 += 1;
+                        c.1 -= 1;
+                    }
+                }
                 lo += 1;
             }
             // A rolling window is new at every event: warn when this event
@@ -583,21 +599,16 @@ impl Judge<'_> {
                 end: w.end,
             };
             let before = out.len();
-            self.judge_one(
-                e,
-                &totals,
-                &span,
-                (&empty, lo, i - lo + 1),
-                &mut warned,
-                out,
-            );
+            self.judge_one(e, &totals, &span, (&empty, &counted), &mut warned, out);
             if out.len() > before {
-                let ids = ids
-                    .get_or_insert_with(|| entries.iter().map(|e| e.id.clone()).collect())
-                    .clone();
+                let ids = ids.get_or_insert_with(|| {
+                    contributor_lists(entries, self.limits.len(), usize::MAX)
+                });
                 for f in &mut out[before..] {
                     if let Facts::Cap(c) = &mut f.facts {
-                        c.contributors = ids.clone();
+                        if let Some(l) = pick(ids, c.limit_index.into()) {
+                            c.contributors = l.clone();
+                        }
                     }
                 }
             }
@@ -620,32 +631,39 @@ impl Judge<'_> {
         e: &Entry,
         totals: &[Exact],
         span: &Span,
-        contributors: (&Arc<[Box<str>]>, usize, usize),
+        contributors: (&[Ids], &[(usize, usize)]),
         warned: &mut [usize],
         out: &mut Vec<Finding>,
     ) {
-        let finding = |kind, k: usize, threshold| Finding {
-            rule: self.ri,
-            kind,
-            event: e.id.clone(),
-            date: e.date,
-            evidence: e.evidence,
-            source: e.source,
-            loc: e.loc,
-            facts: Facts::Cap(Box::new(CapFacts {
-                start: span.start,
-                end: span.end,
-                group: e.group.clone(),
-                threshold,
-                limit_index: u8::try_from(k).unwrap_or(u8::MAX),
-                total: totals[k].clone(),
-                amount: e.amounts[k].clone().unwrap_or_default(),
-                given: e.given,
-                contributors: contributors.0.clone(),
-                first: u32::try_from(contributors.1).unwrap_or(u32::MAX),
-                contributor_count: u32::try_from(contributors.2).unwrap_or(u32::MAX),
-            })),
+        let finding = |kind, k: usize, threshold| {
+            let (first, n) = contributors.1.get(k).copied().unwrap_or_default();
+            Finding {
+                rule: self.ri,
+                kind,
+                event: e.id.clone(),
+                date: e.date,
+                evidence: e.evidence,
+                source: e.source,
+                loc: e.loc,
+                facts: Facts::Cap(Box::new(CapFacts {
+                    start: span.start,
+                    end: span.end,
+                    group: e.group.clone(),
+                    threshold,
+                    limit_index: u8::try_from(k).unwrap_or(u8::MAX),
+                    total: totals[k].clone(),
+                    amount: e.amounts[k].clone(),
+                    given: e.given[usize::from(!is_money(&self.limits[k].unit))],
+                    contributors: pick(contributors.0, k)
+                        .cloned()
+                        .unwrap_or_else(|| Arc::from(Vec::new())),
+                    first: u32::try_from(first).unwrap_or(u32::MAX),
+                    contributor_count: u32::try_from(n).unwrap_or(u32::MAX),
+                })),
+            }
         };
+        // Once a limit is passed, every later event of the window breaks
+        // the cap, whatever it adds (even nothing a limit can count).
         let exceeded = (0..self.limits.len()).find(|k| totals[*k] > self.caps[*k]);
         if let Some(k) = exceeded {
             // No threshold warns after the cap is passed in this window.
@@ -669,6 +687,41 @@ impl Judge<'_> {
             warned[k] = reached;
             let p = self.warn_at[reached - 1];
             out.push(finding(FindingKind::Warning, k, Some(p)));
+        }
+    }
+}
+
+/// Event ids in date order, shared by findings.
+type Ids = Arc<[Box<str>]>;
+
+/// The ids of the events counted for each limit, at most `max` of each:
+/// one list shared by every limit when each event counts for all of them
+/// (a cap with one limit, or amounts in every unit).
+fn contributor_lists(run: &[Entry], limits: usize, max: usize) -> Vec<Ids> {
+    if run.iter().all(|e| e.amounts.iter().all(Option::is_some)) {
+        return vec![run.iter().take(max).map(|e| e.id.clone()).collect()];
+    }
+    (0..limits)
+        .map(|k| {
+            run.iter()
+                .filter(|e| e.amounts[k].is_some())
+                .take(max)
+                .map(|e| e.id.clone())
+                .collect()
+        })
+        .collect()
+}
+
+/// Limit `k`'s list among [`contributor_lists`].
+fn pick(lists: &[Ids], k: usize) -> Option<&Ids> {
+    lists.get(k).or_else(|| lists.first())
+}
+
+/// Count the event in each limit it has an amount for.
+fn count(counted: &mut [(usize, usize)], e: &Entry) {
+    for (c, a) in counted.iter_mut().zip(e.amounts.iter()) {
+        if a.is_some() {
+            c.1 += 1;
         }
     }
 }

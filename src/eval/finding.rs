@@ -112,9 +112,11 @@ pub struct CapFacts {
     pub limit_index: u8,
     /// The window's total with this event, in the limit's unit, exactly.
     pub total: Exact,
-    /// This event's amount in the limit's unit, exactly (after conversion).
-    pub amount: Exact,
-    /// This event's quantity (or value) as given.
+    /// This event's amount in the limit's unit, exactly (after
+    /// conversion); `None` when this limit cannot count it (the event
+    /// breaks the cap because its window is over another limit already).
+    pub amount: Option<Exact>,
+    /// This event's quantity (for a value limit: its value) as given.
     pub given: Option<Given>,
     /// Event ids in date order, shared by the findings of a window (or,
     /// for a rolling cap, of all its windows); this window's events up to
@@ -290,7 +292,7 @@ impl Finding {
                     std::mem::size_of::<CapFacts>()
                         + s(&c.group)
                         + big(&c.total)
-                        + big(&c.amount)
+                        + c.amount.as_ref().map_or(0, big)
                         + list / Arc::strong_count(&c.contributors).max(1)
                 }
                 Facts::Report(r) => {

@@ -952,6 +952,28 @@ impl<'r> Evaluator<'r> {
         }
         let mut findings = std::mem::take(&mut self.findings);
         let (cap_findings, mut summaries) = self.caps.judge(self.rules);
+        // An event that breaks a cap whatever its amount (its window is
+        // over already) has been judged by that cap, though one of the
+        // cap's limits could not count it: no "cannot judge" remark.
+        let broke: std::collections::HashSet<(&str, &str)> = cap_findings
+            .iter()
+            .filter(|f| f.cap().is_some_and(|c| c.threshold.is_none()))
+            .map(|f| (self.rules.rules[f.rule].id.as_str(), &*f.event))
+            .collect();
+        if !broke.is_empty() {
+            self.diags.retain(|d| {
+                !(matches!(
+                    d.code,
+                    Code::EventMissingValue
+                        | Code::EventMissingQuantity
+                        | Code::EventOtherCurrency
+                        | Code::EventUnconvertible
+                ) && d.effect() == Effect::NotEvaluable
+                    && d.rule()
+                        .zip(d.event_id())
+                        .is_some_and(|k| broke.contains(&k)))
+            });
+        }
         findings.extend(cap_findings);
         summaries.sort_by(|a, b| {
             (a.rule, &a.group, a.start, a.limit_index).cmp(&(

@@ -405,7 +405,10 @@ fn json_finding(
             .map(|s| crate::exact::plain(&s)),
         threshold: f.cap().and_then(|c| c.threshold).map(plain_amount),
         quantity: given_quantity(f).map(|g| format!("{} {}", plain_amount(g.amount), g.unit)),
-        amount: f.cap().map(|c| crate::exact::plain(&c.amount)),
+        amount: f
+            .cap()
+            .and_then(|c| c.amount.as_ref())
+            .map(crate::exact::plain),
         evidence: (f.evidence != Evidence::Unstated).then(|| f.evidence.as_str()),
         source: outcome.text(f.source).map(str::to_string),
         rule_location: json::location(sources, rule.keyword).unwrap_or(JsonLocation {

@@ -215,7 +215,11 @@ fn render_block(
         out.push('\n');
     }
     if !rest.is_empty() {
-        let amounts: Option<Exact> = rest.iter().map(|f| f.cap().map(|c| c.amount.clone())).sum();
+        // What they added to the limit (nothing, for one it cannot count).
+        let amounts: Option<Exact> = rest
+            .iter()
+            .map(|f| f.cap().map(|c| c.amount.clone().unwrap_or_default()))
+            .sum();
         let unit = first.limit(rules).map(|l| l.1).unwrap_or_default();
         let noun = if rest.len() == 1 {
             "shipment"
@@ -302,10 +306,13 @@ fn finding_line(rules: &RuleSet, f: &Finding) -> String {
     match &f.facts {
         Facts::Cap(c) => {
             let unit = f.limit(rules).map(|l| l.1).unwrap_or_default();
-            let amount = exact::human(&c.amount);
-            let quantity = match &c.given {
-                Some(g) if g.unit != unit => format!("{} = {amount} {unit}", given(g)),
-                _ => format!("{amount} {unit}"),
+            let quantity = match (&c.given, &c.amount) {
+                (Some(g), Some(a)) if g.unit != unit => {
+                    format!("{} = {} {unit}", given(g), exact::human(a))
+                }
+                (_, Some(a)) => format!("{} {unit}", exact::human(a)),
+                (Some(g), None) => format!("{} (not countable in {unit})", given(g)),
+                (None, None) => format!("nothing countable in {unit}"),
             };
             let what = match c.threshold {
                 Some(p) => format!("{p}% reached"),

@@ -275,10 +275,12 @@ fn cap_explanation(rules: &RuleSet, rule: &Rule, f: &Finding, c: &CapFacts) -> S
 /// ` (4,337 t = 34,262.3 bbl)`, or nothing when no conversion was needed.
 fn this_shipment(f: &Finding, c: &CapFacts, unit: &str) -> String {
     let _ = f;
-    match &c.given {
-        Some(g) if g.unit != unit => {
-            format!(" ({} = {} {unit})", given(g), exact::human(&c.amount))
+    match (&c.given, &c.amount) {
+        (Some(g), Some(a)) if g.unit != unit => {
+            format!(" ({} = {} {unit})", given(g), exact::human(a))
         }
+        (Some(g), None) => format!(" ({}, not countable in {unit})", given(g)),
+        (None, None) => format!(" (nothing countable in {unit})"),
         _ => String::new(),
     }
 }

@@ -1523,7 +1523,7 @@ impl Cx<'_> {
             deadline: "CAST(NULL AS DATE)".into(),
         };
         let rows = format!(
-            "SELECT {}, {} AS cite, {} AS ip, pnum % pden AS fnum, pden AS den, CAST(NULL AS INTEGER) AS rix, {} AS grp, CAST(NULL AS BIGINT) AS lo, CAST(NULL AS BIGINT) AS cnt, CAST(NULL AS {int}) AS sip, CAST(NULL AS {int}) AS sx, CAST(NULL AS {int}) AS sy, CAST(NULL AS {int}) AS sl, CAST(NULL AS {int}) AS sm FROM {name} WHERE pnum IS NOT NULL AND pnum * {} > {} * pden{}",
+            "SELECT {}, {} AS cite, {} AS ip, pnum % pden AS fnum, pden AS den, CAST(NULL AS INTEGER) AS rix, CAST(NULL AS INTEGER) AS lk, {} AS grp, CAST(NULL AS BIGINT) AS lo, CAST(NULL AS BIGINT) AS cnt, CAST(NULL AS {int}) AS sip, CAST(NULL AS {int}) AS sx, CAST(NULL AS {int}) AS sy, CAST(NULL AS {int}) AS sl, CAST(NULL AS {int}) AS sm FROM {name} WHERE pnum IS NOT NULL AND pnum * {} > {} * pden{}",
             self.row_sql(&row),
             self.cite(rule),
             d.idiv("pnum", "pden"),
@@ -1856,11 +1856,17 @@ impl Cx<'_> {
         if let Some(f) = grp_field {
             diags.push(self.ne_diag(rule, "grp IS NULL", Code::EventMissingParty, f, &c));
         }
+        // An amount a limit cannot count, unless the event breaks the cap
+        // whatever that amount (its window is over already): the rule has
+        // judged it.
         for (k, l) in ls.iter().enumerate() {
             for (_, code, field) in &l.why {
                 diags.push(self.ne_diag(
                     rule,
-                    &format!("grp IS NOT NULL AND e{k} = '{}'", code.as_str()),
+                    &format!(
+                        "grp IS NOT NULL AND e{k} = '{}' AND rn NOT IN (SELECT rn FROM sanc_q{i} WHERE vk IS NOT NULL)",
+                        code.as_str()
+                    ),
                     *code,
                     field,
                     &c,
@@ -1869,15 +1875,26 @@ impl Cx<'_> {
         }
         let any: Vec<String> = (0..ls.len()).map(|k| format!("a{k} IS NOT NULL")).collect();
         let e = format!("sanc_e{i}");
+        let order = format!("ORDER BY dt, {}", d.bin("id"));
+        // Each limit numbers the events counted for it (`rk`): a finding's
+        // contributors are those of the limit it is about.
+        let counted = |k: usize| format!("CASE WHEN a{k} IS NOT NULL THEN 1 ELSE 0 END");
+        let rk: Vec<String> = (0..ls.len())
+            .map(|k| {
+                format!(
+                    ", SUM({}) OVER (PARTITION BY grp {order} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS rk{k}",
+                    counted(k)
+                )
+            })
+            .collect();
         s.push_str(&d.view(
             &e,
             &format!(
-                "SELECT *, row_number() OVER (PARTITION BY grp ORDER BY dt, {}) AS rn_all FROM {c} WHERE grp IS NOT NULL AND ({})",
-                d.bin("id"),
+                "SELECT *{}, row_number() OVER (PARTITION BY grp {order}) AS rn_all FROM {c} WHERE grp IS NOT NULL AND ({})",
+                rk.concat(),
                 any.join(" OR ")
             ),
         ));
-        let order = format!("ORDER BY dt, {}", d.bin("id"));
         let text = |x: &str| d.to_text(x);
         let zero = lit(d, &BigInt::from(0u8));
         let part = |k: usize, c: usize| format!("CASE WHEN k{k} = {c} THEN a{k} ELSE {zero} END");
@@ -1895,9 +1912,12 @@ impl Cx<'_> {
                         d.add_days("dt", &format!("-{}", n.saturating_sub(1)))
                     ),
                     "dt AS we".into(),
-                    format!("rn_all - COALESCE(COUNT(*) OVER ({before}), 0) AS pos"),
                 ];
                 for (k, l) in ls.iter().enumerate() {
+                    cols.push(format!(
+                        "rk{k} - COALESCE(SUM({}) OVER ({before}), 0) AS pk{k}",
+                        counted(k)
+                    ));
                     for cl in 0..l.classes.len() {
                         cols.push(format!(
                             "SUM({p}) OVER (PARTITION BY grp {order} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - COALESCE(SUM({p}) OVER ({before}), {zero}) AS s{k}_{cl}",
@@ -1911,8 +1931,12 @@ impl Cx<'_> {
                 let w = format!("sanc_w{i}");
                 s.push_str(&d.view(&w, &self.fixed_window(period, &e)));
                 let win = format!("PARTITION BY grp, ws {order}");
-                let mut cols = vec!["*".to_string(), format!("row_number() OVER ({win}) AS pos")];
+                let mut cols = vec!["*".to_string()];
                 for (k, l) in ls.iter().enumerate() {
+                    cols.push(format!(
+                        "SUM({}) OVER ({win} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS pk{k}",
+                        counted(k)
+                    ));
                     for cl in 0..l.classes.len() {
                         cols.push(format!(
                             "SUM({}) OVER ({win} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS s{k}_{cl}",
@@ -2000,6 +2024,8 @@ impl Cx<'_> {
                 ));
             }
         }
+        // The limit violated: the first one over (once a limit is passed,
+        // every later event of the window breaks the cap).
         let mut vk = String::from("CASE");
         for (k, l) in ls.iter().enumerate() {
             let _ = write!(
@@ -2086,9 +2112,17 @@ impl Cx<'_> {
                 md,
             ]
         };
-        let tail = |ip: String, fnum: String, den: String, sh: [String; 5]| {
+        // `lk`: the limit the finding is about, and its contributors.
+        let tail = |lk: String, ip: String, fnum: String, den: String, sh: [String; 5]| {
+            let (lo, cnt) = match lk.parse::<usize>() {
+                Ok(k) => (format!("rk{k} - pk{k} + 1"), format!("pk{k}")),
+                Err(_) => (
+                    pick(&|k, _| format!("rk{k} - pk{k} + 1")),
+                    pick(&|k, _| format!("pk{k}")),
+                ),
+            };
             format!(
-                ", {} AS cite, {ip} AS ip, {fnum} AS fnum, {den} AS den, {i} AS rix, grp, rn_all - pos + 1 AS lo, pos AS cnt, {} AS sip, {} AS sx, {} AS sy, {} AS sl, {} AS sm FROM {q}",
+                ", {} AS cite, {ip} AS ip, {fnum} AS fnum, {den} AS den, {i} AS rix, {lk} AS lk, grp, {lo} AS lo, {cnt} AS cnt, {} AS sip, {} AS sx, {} AS sy, {} AS sl, {} AS sm FROM {q}",
                 self.cite(rule),
                 sh[0],
                 sh[1],
@@ -2112,6 +2146,7 @@ impl Cx<'_> {
             "SELECT {}{} WHERE vk IS NOT NULL",
             self.row_sql(&row),
             tail(
+                "vk".into(),
                 pick(&|k, _| format!("ti{k}")),
                 pick(&|k, _| format!("tf{k}")),
                 pick(&|_, l| lit(d, &l.l)),
@@ -2136,6 +2171,7 @@ impl Cx<'_> {
                 "SELECT {}{} WHERE vk IS NULL AND a{k} IS NOT NULL AND h{k} > g{k}",
                 self.row_sql(&row),
                 tail(
+                    k.to_string(),
                     format!("ti{k}"),
                     format!("tf{k}"),
                     lit(d, &l.l),
@@ -2143,7 +2179,14 @@ impl Cx<'_> {
                 )
             ));
         }
-        let entries = format!("SELECT {i} AS rix, grp, rn_all, id FROM {e}");
+        let entries = (0..ls.len())
+            .map(|k| {
+                format!(
+                    "SELECT {i} AS rix, {k} AS lk, grp, rk{k} AS rn_all, id FROM {e} WHERE a{k} IS NOT NULL"
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\nUNION ALL\n");
         Some((
             s,
             rows.join("\nUNION ALL\n"),
@@ -2237,7 +2280,7 @@ impl Cx<'_> {
             .collect();
         let numeric = if numeric.is_empty() {
             format!(
-                "SELECT {}, {} AS cite, CAST(NULL AS {int}) AS ip, CAST(NULL AS {int}) AS fnum, CAST(NULL AS {int}) AS den, CAST(NULL AS INTEGER) AS rix, {} AS grp, CAST(NULL AS BIGINT) AS lo, CAST(NULL AS BIGINT) AS cnt, CAST(NULL AS {int}) AS sip, CAST(NULL AS {int}) AS sx, CAST(NULL AS {int}) AS sy, CAST(NULL AS {int}) AS sl, CAST(NULL AS {int}) AS sm FROM sanc_ev WHERE FALSE",
+                "SELECT {}, {} AS cite, CAST(NULL AS {int}) AS ip, CAST(NULL AS {int}) AS fnum, CAST(NULL AS {int}) AS den, CAST(NULL AS INTEGER) AS rix, CAST(NULL AS INTEGER) AS lk, {} AS grp, CAST(NULL AS BIGINT) AS lo, CAST(NULL AS BIGINT) AS cnt, CAST(NULL AS {int}) AS sip, CAST(NULL AS {int}) AS sx, CAST(NULL AS {int}) AS sy, CAST(NULL AS {int}) AS sl, CAST(NULL AS {int}) AS sm FROM sanc_ev WHERE FALSE",
                 self.row_sql(&Row {
                     rule: "",
                     kind: self.null_text(),
@@ -2295,7 +2338,7 @@ impl Cx<'_> {
              LEFT JOIN sanc_share h ON h.fid = n.fid WHERE n.den IS NOT NULL",
         ));
         let entries = if entries.is_empty() {
-            format!("SELECT CAST(NULL AS INTEGER) AS rix, {} AS grp, CAST(NULL AS BIGINT) AS rn_all, id FROM sanc_ev WHERE FALSE", self.null_text())
+            format!("SELECT CAST(NULL AS INTEGER) AS rix, CAST(NULL AS INTEGER) AS lk, {} AS grp, CAST(NULL AS BIGINT) AS rn_all, id FROM sanc_ev WHERE FALSE", self.null_text())
         } else {
             entries.join("\nUNION ALL\n")
         };
@@ -2303,7 +2346,7 @@ impl Cx<'_> {
         s.push_str(&d.view(
             "sanc_contrib",
             &format!(
-                "SELECT f.fid, {} AS contributors FROM sanc_numf f JOIN sanc_ce e ON e.rix = f.rix AND e.grp = f.grp \
+                "SELECT f.fid, {} AS contributors FROM sanc_numf f JOIN sanc_ce e ON e.rix = f.rix AND e.lk = f.lk AND e.grp = f.grp \
                  AND e.rn_all >= f.lo AND e.rn_all < f.lo + LEAST(f.cnt, {}) GROUP BY f.fid",
                 d.ordered_list("e.id", "e.rn_all"),
                 crate::eval::MAX_CONTRIBUTORS
