@@ -193,6 +193,48 @@ fn conditions_not_compiled_are_located_warnings() {
 }
 
 /// Findings on the fields the SQL writes, and event diagnostics.
+/// A script that reads the events files itself (`--events`), on files
+/// with only some of the columns: the missing ones are absent fields, and
+/// the findings are those of `sanc eval`.
+#[test]
+fn events_files_with_some_columns_give_the_findings_of_sanc_eval_on_duckdb() {
+    let as_of = "2024-06-30";
+    for e in [
+        "examples/price-cap/crude-cargoes.csv",
+        "examples/price-cap/eu-imports.ndjson",
+    ] {
+        let path = root().join(e);
+        let out = compile(&[
+            "--to",
+            "sql",
+            "--as-of",
+            as_of,
+            "--events",
+            path.to_str().unwrap(),
+            "rules",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let script = String::from_utf8(out.stdout).unwrap();
+        let got = sql_common::run_cases("duckdb", vec![json!({"script": script, "events": null})]);
+        assert!(got[0].get("error").is_none(), "{e}: {}", got[0]["error"]);
+        let eval = Command::cargo_bin("sanc")
+            .unwrap()
+            .current_dir(root())
+            .args(["eval", "rules", e, "--format", "json", "--as-of", as_of])
+            .output()
+            .unwrap();
+        let expected: Value = serde_json::from_slice(&eval.stdout).unwrap();
+        let (ef, _) = summary(&expected);
+        let (gf, _) = summary(&got[0]);
+        assert!(!ef.is_empty(), "{e}: no findings to compare");
+        assert_eq!(gf, ef, "{e}: findings differ");
+    }
+}
+
 fn summary(v: &Value) -> (Vec<String>, BTreeSet<String>) {
     (
         sql_common::finding_lines(&v["findings"]),

@@ -240,6 +240,19 @@ impl Dialect {
         }
     }
 
+    /// A stage read once, by the next one: a view on DuckDB and Spark, so
+    /// the engine computes both in one pass (as tables, DuckDB spent more time
+    /// writing the parsing stages out than computing them).
+    pub fn step(self, name: &str, query: &str) -> String {
+        match self {
+            Dialect::Spark => format!("CREATE OR REPLACE TEMPORARY VIEW {name} AS\n{query};\n"),
+            Dialect::DuckDb => format!("CREATE OR REPLACE VIEW {name} AS\n{query};\n"),
+            // A view would keep `DROP TABLE` of the stage before it from
+            // running the script twice in one database.
+            Dialect::Postgres => self.create(name, query),
+        }
+    }
+
     /// An intermediate stage read by few others: a table on DuckDB and
     /// PostgreSQL, a (lazy) temporary view on Spark, so that a Spark run
     /// starts few jobs.

@@ -334,20 +334,47 @@ impl Cx<'_> {
             EventsSource::Files { path, format } => {
                 let p = self.str(path);
                 match (d, format) {
+                    // A column the files lack is an absent field: the
+                    // files are matched by name to an empty row of every
+                    // column.
                     (Dialect::DuckDb, FileFormat::Csv) => format!(
-                        "CREATE OR REPLACE VIEW sanc_events AS SELECT * FROM read_csv({p}, header = true, all_varchar = true, union_by_name = true);\n"
+                        "CREATE OR REPLACE VIEW sanc_events AS {} UNION ALL BY NAME SELECT * FROM read_csv({p}, header = true, all_varchar = true, union_by_name = true);\n",
+                        self.no_events()
                     ),
                     (Dialect::DuckDb, FileFormat::Parquet) => format!(
-                        "CREATE OR REPLACE VIEW sanc_events AS SELECT * FROM read_parquet({p}, union_by_name = true);\n"
+                        "CREATE OR REPLACE VIEW sanc_events AS {} UNION ALL BY NAME SELECT * FROM read_parquet({p}, union_by_name = true);\n",
+                        self.no_events()
                     ),
-                    (Dialect::DuckDb, FileFormat::Json) => format!(
-                        "CREATE OR REPLACE VIEW sanc_events AS SELECT * FROM read_json({p}, format = 'newline_delimited', columns = {{{}}});\n",
-                        event_columns()
+                    // Lists (`"via": ["SGP", "MYS"]`) are read as JSON and
+                    // joined with `;`, as the table has them.
+                    (Dialect::DuckDb, FileFormat::Json) => {
+                        let lists = ["via", "covers", "exemptions"];
+                        let cols: Vec<String> = event_columns()
                             .iter()
-                            .map(|c| format!("'{c}': 'VARCHAR'"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
+                            .map(|c| {
+                                let t = if lists.contains(c) { "JSON" } else { "VARCHAR" };
+                                format!("'{c}': '{t}'")
+                            })
+                            .collect();
+                        let select: Vec<String> = event_columns()
+                            .iter()
+                            .map(|c| {
+                                let q = self.q(c);
+                                if lists.contains(c) {
+                                    format!(
+                                        "CASE json_type({q}) WHEN 'ARRAY' THEN array_to_string(CAST({q} AS VARCHAR[]), ';') WHEN 'VARCHAR' THEN {q} ->> '$' ELSE CAST({q} AS VARCHAR) END AS {q}"
+                                    )
+                                } else {
+                                    q
+                                }
+                            })
+                            .collect();
+                        format!(
+                            "CREATE OR REPLACE VIEW sanc_events AS SELECT {} FROM read_json({p}, format = 'newline_delimited', columns = {{{}}});\n",
+                            select.join(", "),
+                            cols.join(", ")
+                        )
+                    }
                     (Dialect::Spark, f) => {
                         let (using, opts) = match f {
                             FileFormat::Csv => ("csv", "header 'true', inferSchema 'false', "),
@@ -370,6 +397,15 @@ impl Cx<'_> {
                 }
             }
         }
+    }
+
+    /// A query of no rows with every column of the events table, as text.
+    fn no_events(&self) -> String {
+        let cols: Vec<String> = event_columns()
+            .iter()
+            .map(|c| format!("CAST(NULL AS {}) AS {}", self.d.text(), self.q(c)))
+            .collect();
+        format!("(SELECT {} WHERE FALSE)", cols.join(", "))
     }
 
     /// Text fields trimmed (empty: absent), then split and parsed.
@@ -424,7 +460,7 @@ impl Cx<'_> {
             cols.push(format!("{} AS {p}a", split(f, 1)));
             cols.push(format!("{} AS {p}u", split(f, 2)));
         }
-        s.push_str(&d.view(
+        s.push_str(&d.step(
             "sanc_p1",
             &format!("SELECT {} FROM sanc_raw", cols.join(", ")),
         ));
@@ -448,7 +484,7 @@ impl Cx<'_> {
             );
             cols.push(format!("{x} AS {p}x"));
         }
-        s.push_str(&d.view(
+        s.push_str(&d.step(
             "sanc_p2",
             &format!("SELECT {} FROM sanc_p1", cols.join(", ")),
         ));
@@ -476,7 +512,7 @@ impl Cx<'_> {
                 d.extract(&x, "[eE]([-+]?[0-9]+)$", 1)
             ));
         }
-        s.push_str(&d.view(
+        s.push_str(&d.step(
             "sanc_p3",
             &format!("SELECT {} FROM sanc_p2", cols.join(", ")),
         ));
@@ -515,7 +551,7 @@ impl Cx<'_> {
             );
             cols.push(format!("{status} AS {p}status"));
         }
-        s.push_str(&d.view(
+        s.push_str(&d.step(
             "sanc_p4",
             &format!("SELECT {} FROM sanc_p3", cols.join(", ")),
         ));

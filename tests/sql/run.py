@@ -2,7 +2,8 @@
 
 Reads {"columns": [the events table's columns], "cases": [...]} from
 standard input, each case {"script": "<SQL text>", "events": "<path to a
-CSV, NDJSON or JSON file>"},
+CSV, NDJSON or JSON file>"} (DuckDB: `"events": null` when the script
+reads its own files, compiled with `--events`),
 and prints one JSON list: per case {"findings": [...], "diagnostics": [...]}
 or {"error": "..."}. Events are loaded into `sanc_events` as text columns,
 the way docs/scale-out.md describes the table: lists joined with `;`,
@@ -102,8 +103,12 @@ def duckdb_case(con, case):
     writes is replaced, and the events table is made afresh."""
     try:
         con.execute("DROP TABLE IF EXISTS sanc_events")
-        con.execute("CREATE TABLE sanc_events (" + ", ".join(f'"{c}" VARCHAR' for c in COLUMNS) + ")")
-        rows = load_events(case["events"])
+        con.execute("DROP VIEW IF EXISTS sanc_events")
+        # No events: the script reads its files itself (`--events`).
+        rows = []
+        if case.get("events") is not None:
+            con.execute("CREATE TABLE sanc_events (" + ", ".join(f'"{c}" VARCHAR' for c in COLUMNS) + ")")
+            rows = load_events(case["events"])
         if rows:
             one = "(" + ", ".join("?" * len(COLUMNS)) + ")"
             con.execute("INSERT INTO sanc_events VALUES " + ", ".join([one] * len(rows)),
