@@ -16,6 +16,7 @@ COLUMNS = ["id", "type", "date", "commodity", "hs", "quantity", "price", "value"
            "from", "to", "via", "reporter", "covers", "exemptions", "loaded", "delivered"]
 AS_OF = "2025-01-01"
 THREADS = int(os.environ.get("THREADS", "2"))
+BASE = int(os.environ.get("BASE", "10000000"))
 
 
 def generate(n, path):
@@ -35,8 +36,17 @@ def compile_sql(events):
                            "benches/five.sanc"], check=True, capture_output=True, text=True).stdout
 
 
+def connect():
+    # Large runs keep their tables in a database file (BENCH_DIR), as an
+    # in-memory database would have to hold every stage in memory.
+    db = os.path.join(os.environ["BENCH_DIR"], "bench.duckdb") if os.environ.get("BENCH_DIR") else ":memory:"
+    if db != ":memory:" and os.path.exists(db):
+        os.remove(db)
+    return duckdb.connect(db, config={"threads": THREADS, "memory_limit": os.environ.get("MEMORY", "8GB")})
+
+
 def run_sql(script):
-    con = duckdb.connect(config={"threads": THREADS})
+    con = connect()
     t = time.perf_counter()
     con.execute(script)
     rows = con.execute('SELECT "rule", "kind", "event", "window", "total" FROM sanc_findings').fetchall()
@@ -60,10 +70,14 @@ def main():
     print(f"DuckDB {duckdb.__version__}, {THREADS} threads; {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_DIR")) as d:
         for i, n in enumerate(SIZES):
+            # Sizes above BASE events (10,000,000 by default) are BASE
+            # generated events repeated, each copy with its own ids.
+            copies = max(1, n // BASE) if n > BASE else 1
             path = os.path.join(d, f"events{n}.csv")
             t = time.perf_counter()
-            generate(n, path)
-            print(f"\n{n:,} events, CSV {os.path.getsize(path) / 2**20:.0f} MiB (generated in {time.perf_counter() - t:.0f} s)", flush=True)
+            generate(n // copies, path)
+            print(f"\n{n:,} events, CSV {os.path.getsize(path) / 2**20 * copies:.0f} MiB (generated in {time.perf_counter() - t:.0f} s"
+                  + (f", {copies} copies of {n // copies:,})" if copies > 1 else ")"), flush=True)
             if i == 0:
                 ew, erows = run_eval(path)
                 sw, srows, diags = run_sql(compile_sql(path))
@@ -75,7 +89,11 @@ def main():
                     sys.exit("the findings differ")
             pq = os.path.join(d, f"events{n}.parquet")
             con = duckdb.connect(config={"threads": THREADS})
-            con.execute(f"COPY (SELECT * FROM read_csv('{path}', header = true, all_varchar = true)) TO '{pq}' (FORMAT parquet)")
+            src = f"read_csv('{path}', header = true, all_varchar = true)"
+            if copies > 1:
+                src = (f"(SELECT * REPLACE (id || '-' || k AS id, regexp_replace(covers, '([^;]+)', '\\1-' || k, 'g') AS covers) "
+                       f"FROM {src}, range({copies}) AS r(k))")
+            con.execute(f"COPY (SELECT * FROM {src}) TO '{pq}' (FORMAT parquet)")
             con.close()
             os.remove(path)
             sw, srows, diags = run_sql(compile_sql(pq))
