@@ -375,14 +375,37 @@ impl Cx<'_> {
                             cols.join(", ")
                         )
                     }
-                    (Dialect::Spark, f) => {
-                        let (using, opts) = match f {
-                            FileFormat::Csv => ("csv", "header 'true', inferSchema 'false', "),
-                            FileFormat::Parquet => ("parquet", ""),
-                            FileFormat::Json => ("json", "primitivesAsString 'true', "),
-                        };
+                    // CSV columns are matched by the header: the files
+                    // need every column.
+                    (Dialect::Spark, FileFormat::Csv) => format!(
+                        "CREATE OR REPLACE TEMPORARY VIEW sanc_events USING csv OPTIONS (header 'true', inferSchema 'false', path {p});\n"
+                    ),
+                    // Parquet and JSON are read with the table's schema, by
+                    // name: a column the files lack is an absent field.
+                    (Dialect::Spark, FileFormat::Parquet) => format!(
+                        "CREATE OR REPLACE TEMPORARY VIEW sanc_events ({}) USING parquet OPTIONS (path {p});\n",
+                        cols.join(", ")
+                    ),
+                    // A JSON list read as text is its JSON: joined with `;`.
+                    (Dialect::Spark, FileFormat::Json) => {
+                        let select: Vec<String> = event_columns()
+                            .iter()
+                            .map(|c| {
+                                let q = self.q(c);
+                                if ["via", "covers", "exemptions"].contains(c) {
+                                    format!(
+                                        "CASE WHEN startswith(ltrim({q}), '[') THEN array_join(from_json({q}, 'array<string>'), ';') ELSE {q} END AS {q}"
+                                    )
+                                } else {
+                                    q
+                                }
+                            })
+                            .collect();
                         format!(
-                            "CREATE OR REPLACE TEMPORARY VIEW sanc_events USING {using} OPTIONS ({opts}path {p});\n"
+                            "CREATE OR REPLACE TEMPORARY VIEW sanc_events_json ({}) USING json OPTIONS (path {p});\n\
+                             CREATE OR REPLACE TEMPORARY VIEW sanc_events AS SELECT {} FROM sanc_events_json;\n",
+                            cols.join(", "),
+                            select.join(", ")
                         )
                     }
                     (Dialect::Postgres, FileFormat::Csv) => format!(

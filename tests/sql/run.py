@@ -2,8 +2,8 @@
 
 Reads {"columns": [the events table's columns], "cases": [...]} from
 standard input, each case {"script": "<SQL text>", "events": "<path to a
-CSV, NDJSON or JSON file>"} (DuckDB: `"events": null` when the script
-reads its own files, compiled with `--events`),
+CSV, NDJSON or JSON file>"} (`"events": null` when the script reads its
+own files, compiled with `--events`; DuckDB and Spark),
 and prints one JSON list: per case {"findings": [...], "diagnostics": [...]}
 or {"error": "..."}. Events are loaded into `sanc_events` as text columns,
 the way docs/scale-out.md describes the table: lists joined with `;`,
@@ -194,7 +194,8 @@ def run_spark(cases):
                     spark.catalog.dropTempView(t.name)
                 else:
                     spark.sql(f"DROP TABLE IF EXISTS `{t.name}`")
-            spark.createDataFrame(load_events(case["events"]), schema).createOrReplaceTempView("sanc_events")
+            if case.get("events") is not None:
+                spark.createDataFrame(load_events(case["events"]), schema).createOrReplaceTempView("sanc_events")
             for st in statements(case["script"]):
                 spark.sql(st)
             f = spark.sql("SELECT " + ", ".join(f"`{c}`" for c in FINDING_COLS) + " FROM sanc_findings").collect()
