@@ -383,7 +383,7 @@ impl List {
 
 /// The names an entry is indexed under (its name, aliases, and the parts
 /// of a bracketed name), as in [`List::new`].
-fn entry_names(e: &Entry) -> Vec<(String, bool)> {
+pub fn entry_names(e: &Entry) -> Vec<(String, bool)> {
     let mut names: Vec<(String, bool)> = std::iter::once((e.name.clone(), false))
         .chain(e.aliases.iter().map(|a| (a.clone(), true)))
         .collect();

@@ -41,6 +41,34 @@ fn canonical_bytes(word: &[u8]) -> &[u8] {
     }
 }
 
+/// Every word [`canonical`] writes another way, with its canonical form
+/// (for `sanc compile --to sql`, which normalises names in SQL).
+pub const CANONICAL_WORDS: &[(&str, &str)] = &[
+    ("company", "co"),
+    ("compagnie", "co"),
+    ("cia", "co"),
+    ("limited", "ltd"),
+    ("ltda", "ltd"),
+    ("corporation", "corp"),
+    ("incorporated", "inc"),
+    ("ojsc", "jsc"),
+    ("pjsc", "jsc"),
+    ("cjsc", "jsc"),
+    ("ao", "jsc"),
+    ("oao", "jsc"),
+    ("pao", "jsc"),
+    ("zao", "jsc"),
+    ("international", "intl"),
+    ("trade", "trading"),
+    ("shpg", "shipping"),
+    ("&", "and"),
+    ("chosun", "choson"),
+    ("joseon", "choson"),
+    ("phyongyang", "pyongyang"),
+    ("ryongbong", "ryonbong"),
+    ("yonbong", "ryonbong"),
+];
+
 /// The normalised words of a name, in their order.
 pub fn words(name: &str) -> Vec<String> {
     let mut buf = String::new();
@@ -322,6 +350,59 @@ mod tests {
         );
         assert_eq!(key_hashes(" ,. "), None);
         assert_eq!(key_hashes("é"), key_hashes("E"));
+    }
+
+    #[test]
+    fn the_canonical_words_are_those_of_canonical() {
+        for (w, c) in CANONICAL_WORDS {
+            assert_eq!(canonical(w), *c, "{w}");
+        }
+        // Every word the match changes is listed.
+        for w in [
+            "company",
+            "co",
+            "compagnie",
+            "cia",
+            "limited",
+            "ltd",
+            "ltda",
+            "corporation",
+            "corp",
+            "incorporated",
+            "inc",
+            "llc",
+            "gmbh",
+            "jsc",
+            "ojsc",
+            "pjsc",
+            "cjsc",
+            "ao",
+            "oao",
+            "pao",
+            "zao",
+            "sa",
+            "international",
+            "intl",
+            "trading",
+            "trade",
+            "shipping",
+            "shpg",
+            "and",
+            "&",
+            "chosun",
+            "joseon",
+            "phyongyang",
+            "ryongbong",
+            "ryonbong",
+            "yonbong",
+            "acme",
+        ] {
+            let listed = CANONICAL_WORDS
+                .iter()
+                .find(|(x, _)| x == &w)
+                .map(|(_, c)| *c);
+            assert_eq!(canonical(w), listed.unwrap_or(w), "{w}");
+        }
     }
 
     #[test]

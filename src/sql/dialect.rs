@@ -131,6 +131,51 @@ impl Dialect {
 
     /// A date from text, or NULL when it is not a valid date (`YYYY-MM-DD`
     /// already checked).
+    /// Every match of `re` replaced (`with` may name the first group as `\1`).
+    pub fn replace_all(self, s: &str, re: &str, with: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!(
+                "regexp_replace({s}, {}, {}, 'g')",
+                self.str(re),
+                self.str(with)
+            ),
+            Dialect::Spark => format!(
+                "regexp_replace({s}, {}, {})",
+                self.str(re),
+                self.str(&with.replace("\\1", "$1"))
+            ),
+            Dialect::Postgres => self.replace_re(s, re, with),
+        }
+    }
+
+    /// The words of a text separated by single spaces, each mapped by the
+    /// `CASE` expression `map` (over `w`): (the words joined without
+    /// spaces, the words sorted bytewise and joined by spaces).
+    pub fn word_keys(self, s: &str, map: &str) -> (String, String) {
+        match self {
+            Dialect::DuckDb => {
+                let w = format!(
+                    "list_transform(list_filter(string_split({s}, ' '), lambda w: w <> ''), lambda w: {map})"
+                );
+                (
+                    format!("array_to_string({w}, '')"),
+                    format!("array_to_string(list_sort({w}), ' ')"),
+                )
+            }
+            Dialect::Spark => {
+                let w = format!("transform(filter(split({s}, ' '), w -> w <> ''), w -> {map})");
+                (
+                    format!("array_join({w}, '')"),
+                    format!("array_join(array_sort({w}), ' ')"),
+                )
+            }
+            Dialect::Postgres => (
+                format!("COALESCE((SELECT string_agg({map}, '' ORDER BY i) FROM unnest(string_to_array({s}, ' ')) WITH ORDINALITY AS u(w, i) WHERE w <> ''), '')"),
+                format!("COALESCE((SELECT string_agg(x, ' ' ORDER BY x COLLATE \"C\") FROM (SELECT {map} AS x FROM unnest(string_to_array({s}, ' ')) AS u(w) WHERE w <> '') z), '')"),
+            ),
+        }
+    }
+
     pub fn try_date(self, s: &str) -> String {
         match self {
             Dialect::DuckDb => format!("TRY_CAST({s} AS DATE)"),
@@ -256,6 +301,15 @@ impl Dialect {
     /// An intermediate stage read by few others: a table on DuckDB and
     /// PostgreSQL, a (lazy) temporary view on Spark, so that a Spark run
     /// starts few jobs.
+    /// An empty list of text.
+    pub fn empty_list(self) -> &'static str {
+        match self {
+            Dialect::DuckDb => "CAST([] AS VARCHAR[])",
+            Dialect::Spark => "CAST(array() AS ARRAY<STRING>)",
+            Dialect::Postgres => "CAST(ARRAY[] AS TEXT[])",
+        }
+    }
+
     pub fn view(self, name: &str, query: &str) -> String {
         match self {
             Dialect::Spark => format!("CREATE OR REPLACE TEMPORARY VIEW {name} AS\n{query};\n"),

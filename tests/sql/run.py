@@ -40,6 +40,52 @@ def cell(name, v):
     return str(v)
 
 
+def flatten(rec):
+    """A JSON event in the events table's columns (docs/scale-out.md): a
+    vessel object in the `vessel_imo`, `vessel_name` and `vessel_flag`
+    columns; a `parties` object in `party_ROLE` (names joined with `;`) and
+    `party_ROLE_country`, when each role has at most one country. A
+    `parties` object the columns cannot hold stays in `parties`, as JSON
+    text (the script leaves such an event to `sanc eval`)."""
+    rec = dict(rec)
+    for v in ("vessel", "counterpart_vessel"):
+        obj = rec.get(v)
+        if isinstance(obj, dict) and set(obj) <= {"imo", "name", "flag"}:
+            del rec[v]
+            for k, x in obj.items():
+                if x is not None:
+                    rec[f"{v}_{k}"] = str(x)
+    parties = rec.get("parties")
+    if isinstance(parties, dict):
+        cols = {}
+        for role, val in parties.items():
+            items = val if isinstance(val, list) else [val]
+            names, countries = [], set()
+            for x in items:
+                if isinstance(x, str):
+                    names.append(x)
+                elif isinstance(x, dict) and isinstance(x.get("name"), str) and set(x) <= {"name", "country"}:
+                    names.append(x["name"])
+                    if x.get("country") is not None:
+                        countries.add(str(x["country"]))
+                elif x is not None:
+                    cols = None
+                    break
+            if cols is None or len(countries) > 1 or (countries and len(names) > 1) \
+                    or any(";" in n for n in names) or f"party_{role}" not in COLUMNS:
+                cols = None
+                break
+            cols[f"party_{role}"] = ";".join(names)
+            if countries:
+                cols[f"party_{role}_country"] = countries.pop()
+        if cols is not None:
+            del rec["parties"]
+            rec.update(cols)
+        else:
+            rec["parties"] = json.dumps(parties)
+    return rec
+
+
 def load_events(path):
     rows = []
     if path.endswith(".csv"):
@@ -55,6 +101,7 @@ def load_events(path):
     else:
         records = [json.loads(l, parse_float=decimal.Decimal) for l in text.splitlines() if l.strip()]
     for rec in records:
+        rec = flatten(rec)
         rows.append([cell(c, rec.get(c)) for c in COLUMNS])
     return rows
 
