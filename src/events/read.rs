@@ -177,6 +177,9 @@ pub fn parse_json(text: &str, loc: EventLoc) -> Result<Record<'_>, Box<EventDiag
             Some(text),
         ));
     }
+    if let Some(raw) = RawEvent::from_flat_json(text) {
+        return Ok(Record { raw, loc, text });
+    }
     match serde_json::from_str::<JsonEvent>(text) {
         Ok(j) => Ok(Record {
             raw: RawEvent::from_json(j),

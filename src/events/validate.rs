@@ -730,7 +730,7 @@ fn entity_name(value: &str) -> String {
 
 pub(super) fn text_of(f: Field<'_>) -> Result<Cow<'_, str>, Why> {
     match f {
-        Field::Text(t) => Ok(Cow::Borrowed(t.trim())),
+        Field::Text(t) | Field::Str(t) => Ok(Cow::Borrowed(t.trim())),
         Field::Json(raw) => {
             let s = raw.get();
             // A string without escapes is its own text between the quotes.
@@ -752,7 +752,7 @@ pub(super) fn text_of(f: Field<'_>) -> Result<Cow<'_, str>, Why> {
 
 fn list_of(f: Field) -> Result<Vec<String>, Why> {
     match f {
-        Field::Text(t) => Ok(t
+        Field::Text(t) | Field::Str(t) => Ok(t
             .split(';')
             .map(str::trim)
             .filter(|s| !s.is_empty())
@@ -806,7 +806,7 @@ fn amount_and_unit(f: Field<'_>) -> Result<(Cow<'_, str>, Cow<'_, str>), Why> {
         }
     }
     match f {
-        Field::Text(t) => split(Cow::Borrowed(t)),
+        Field::Text(t) | Field::Str(t) => split(Cow::Borrowed(t)),
         Field::Json(raw) => match raw.get().as_bytes().first() {
             Some(b'"') => split(text_of(f)?),
             Some(b'{') => {
