@@ -18,7 +18,8 @@ use std::borrow::Cow;
 /// The result of validating one record.
 #[derive(Debug)]
 pub struct Validated {
-    pub event: Option<Event>,
+    /// Boxed where it is made: it is about a kilobyte, and moved on.
+    pub event: Option<Box<Event>>,
     pub diagnostics: Vec<EventDiagnostic>,
 }
 
@@ -337,7 +338,7 @@ impl Cx<'_> {
         let (amount, unit) = self.amount_and_unit(name, f?)?;
         let amount = self.amount(name, &amount)?;
         let (cur, per) = match unit.split_once('/').or_else(|| unit.split_once(" per ")) {
-            Some((c, p)) => (c.trim(), p.trim()),
+            Some((c, p)) => (trim(c), trim(p)),
             None => {
                 self.error(
                     Code::EventMissingUnit,
@@ -651,7 +652,7 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
     }
 
     let event = match (rejected, id, kind, date) {
-        (false, Some(id), Some(kind), Some(date)) => Some(Event {
+        (false, Some(id), Some(kind), Some(date)) => Some(Box::new(Event {
             id,
             kind,
             date,
@@ -685,7 +686,7 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
             parties,
             port,
             loc,
-        }),
+        })),
         _ => None,
     };
     Validated {
@@ -728,14 +729,23 @@ fn entity_name(value: &str) -> String {
     }
 }
 
+/// [`str::trim`], answering at once for text that begins and ends with a
+/// visible ASCII character (most values).
+pub(super) fn trim(t: &str) -> &str {
+    match (t.as_bytes().first(), t.as_bytes().last()) {
+        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => t,
+        _ => t.trim(),
+    }
+}
+
 pub(super) fn text_of(f: Field<'_>) -> Result<Cow<'_, str>, Why> {
     match f {
-        Field::Text(t) | Field::Str(t) => Ok(Cow::Borrowed(t.trim())),
+        Field::Text(t) | Field::Str(t) => Ok(Cow::Borrowed(trim(t))),
         Field::Json(raw) => {
             let s = raw.get();
             // A string without escapes is its own text between the quotes.
             if s.len() >= 2 && s.starts_with('"') && !s.contains('\\') {
-                return Ok(Cow::Borrowed(s[1..s.len() - 1].trim()));
+                return Ok(Cow::Borrowed(trim(&s[1..s.len() - 1])));
             }
             if s.starts_with('"') {
                 serde_json::from_str::<Cow<str>>(s)
@@ -791,11 +801,11 @@ struct AmountObject<'a> {
 /// Both borrowed from the record when the field has no escapes.
 fn amount_and_unit(f: Field<'_>) -> Result<(Cow<'_, str>, Cow<'_, str>), Why> {
     fn cut(t: &str) -> Result<(&str, &str), Why> {
-        let t = t.trim();
+        let t = trim(t);
         let at = t
             .find(|c: char| c.is_whitespace())
             .ok_or_else(|| format!("has no unit: `{t}`"))?;
-        Ok((&t[..at], t[at..].trim()))
+        Ok((&t[..at], trim(&t[at..])))
     }
     fn split(t: Cow<'_, str>) -> Result<(Cow<'_, str>, Cow<'_, str>), Why> {
         match t {
@@ -831,7 +841,7 @@ fn amount_and_unit(f: Field<'_>) -> Result<(Cow<'_, str>, Cow<'_, str>), Why> {
 
 /// An exact decimal: plain or scientific notation, never through a float.
 pub fn parse_amount(t: &str) -> Option<Decimal> {
-    let t = t.trim();
+    let t = trim(t);
     if t.contains(['e', 'E']) {
         return Decimal::from_scientific(t).ok();
     }
@@ -846,7 +856,7 @@ pub fn parse_amount(t: &str) -> Option<Decimal> {
 
 /// `YYYY-MM-DD`, or a date and time (its date is used, as written).
 pub fn parse_date(t: &str) -> Option<NaiveDate> {
-    let t = t.trim();
+    let t = trim(t);
     // The common case, without chrono's format interpreter: `YYYY-MM-DD`.
     if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *t.as_bytes() {
         let digits = [y0, y1, y2, y3, m0, m1, d0, d1];
