@@ -24,8 +24,7 @@ pub use finding::{
 
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::events::{
-    read::{Item, Record},
-    validate, Effect, Event, EventDiagnostic, EventKind, EventLoc, Evidence,
+    read::Item, validate, Effect, Event, EventDiagnostic, EventKind, EventLoc, Evidence, RawEvent,
 };
 use crate::exact::{exact, Exact};
 use crate::model::{Goods, PartySet, Rule, RuleKind, RuleSet};
@@ -228,11 +227,14 @@ enum Undecided {
 /// first [`KEPT_TEXT_BYTES`] of its text.
 fn decode(rules: &RuleSet, item: Item) -> Undecided {
     match item {
-        Item::Json { text, loc } => match crate::events::read::parse_json(text, loc) {
-            Ok(rec) => record(rules, &rec),
-            Err(d) => decode(rules, Item::Malformed(d)),
-        },
-        Item::Row(row) => record(rules, &row.record()),
+        Item::Json { text, loc } => {
+            let mut raw = RawEvent::default();
+            match crate::events::read::parse_json_into(text, loc, &mut raw) {
+                Ok(()) => record(rules, &raw, loc, text),
+                Err(d) => decode(rules, Item::Malformed(d)),
+            }
+        }
+        Item::Row(row) => record(rules, &row.raw(), row.loc, row.text),
         Item::Note(d) => Undecided::Note(*d),
         Item::Malformed(mut d) => {
             let text = d.text().map(clip);
@@ -241,18 +243,19 @@ fn decode(rules: &RuleSet, item: Item) -> Undecided {
             }
             Undecided::Rejected(vec![*d])
         }
-        Item::Record(rec) => record(rules, &rec),
+        Item::Record(rec) => record(rules, &rec.raw, rec.loc, rec.text),
     }
 }
 
-/// Validate one record (read where it is: its fields are over a kilobyte).
-fn record(rules: &RuleSet, rec: &Record) -> Undecided {
-    let v = validate(&rec.raw, rec.loc, rules);
+/// Validate one record's fields, read where they are (they are over a
+/// kilobyte), with the record's place and text.
+fn record(rules: &RuleSet, raw: &RawEvent, loc: EventLoc, text: &str) -> Undecided {
+    let v = validate(raw, loc, rules);
     let mut diags = v.diagnostics;
-    if !rec.text.is_empty() {
+    if !text.is_empty() {
         for d in &mut diags {
             if let Some(site) = d.event.as_mut() {
-                site.text = Some(clip(rec.text));
+                site.text = Some(clip(text));
             }
         }
     }
@@ -755,7 +758,12 @@ impl<'r> Judge<'r> {
                     .filter(|q| !num_traits::Zero::is_zero(q))
                 {
                     Some(q) => (
-                        one(p.amount) / q,
+                        // Most prices are per the cap's own unit.
+                        if num_traits::One::is_one(&q) {
+                            one(p.amount)
+                        } else {
+                            one(p.amount) / q
+                        },
                         PriceBasis::Given {
                             amount: p.amount,
                             currency: p.currency.symbol,

@@ -194,11 +194,22 @@ impl<'a> RawEvent<'a> {
     /// reads (and says where it is malformed). Where both read an object,
     /// they read the same fields.
     pub fn from_flat_json(text: &'a str) -> Option<Self> {
+        let mut raw = RawEvent::default();
+        raw.read_flat_json(text).then_some(raw)
+    }
+
+    /// [`RawEvent::from_flat_json`] into `self`, which starts empty: `false`
+    /// (and `self` partly filled) for text it leaves to serde.
+    pub fn read_flat_json(&mut self, text: &'a str) -> bool {
+        self.flat_json(text).is_some()
+    }
+
+    fn flat_json(&mut self, text: &'a str) -> Option<()> {
         let b = text.as_bytes();
         if b.first() != Some(&b'{') {
             return None;
         }
-        let mut raw = RawEvent::default();
+        let raw = self;
         // The known fields seen, `null` or not: serde rejects a repeat.
         let mut seen = 0u32;
         let mut i = skip_ws(b, 1);
@@ -251,7 +262,7 @@ impl<'a> RawEvent<'a> {
         b.get(i..)?
             .iter()
             .all(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
-            .then_some(raw)
+            .then_some(())
     }
 
     /// Set the field a JSON key names (as [`JsonEvent`] reads it) and say
@@ -395,10 +406,12 @@ fn flat_string(text: &str, i: usize) -> Option<(&str, usize)> {
     if b.get(i) != Some(&b'"') {
         return None;
     }
-    let len = memchr::memchr2(b'"', b'\\', b.get(i + 1..)?)?;
+    let len = b
+        .get(i + 1..)?
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
     let end = i + 1 + len;
-    let inner = b.get(i + 1..end)?;
-    if b.get(end) != Some(&b'"') || inner.iter().any(|&c| c < 0x20) {
+    if b.get(end) != Some(&b'"') {
         return None;
     }
     Some((text.get(i + 1..end)?, end + 1))

@@ -168,6 +168,18 @@ fn malformed(
 
 /// Parse one JSON object's text into a record (or say why it is not one).
 pub fn parse_json(text: &str, loc: EventLoc) -> Result<Record<'_>, Box<EventDiagnostic>> {
+    let mut raw = RawEvent::default();
+    parse_json_into(text, loc, &mut raw)?;
+    Ok(Record { raw, loc, text })
+}
+
+/// [`parse_json`] into `raw`, which starts empty (the fields are over a
+/// kilobyte: they are filled where they are, not moved).
+pub fn parse_json_into<'a>(
+    text: &'a str,
+    loc: EventLoc,
+    raw: &mut RawEvent<'a>,
+) -> Result<(), Box<EventDiagnostic>> {
     // serde would also read a struct from a JSON list; an event is an object.
     if !text.starts_with('{') {
         return Err(malformed(
@@ -177,15 +189,14 @@ pub fn parse_json(text: &str, loc: EventLoc) -> Result<Record<'_>, Box<EventDiag
             Some(text),
         ));
     }
-    if let Some(raw) = RawEvent::from_flat_json(text) {
-        return Ok(Record { raw, loc, text });
+    if raw.read_flat_json(text) {
+        return Ok(());
     }
     match serde_json::from_str::<JsonEvent>(text) {
-        Ok(j) => Ok(Record {
-            raw: RawEvent::from_json(j),
-            loc,
-            text,
-        }),
+        Ok(j) => {
+            *raw = RawEvent::from_json(j);
+            Ok(())
+        }
         Err(e) => {
             let what = if text.trim_start().starts_with('{') {
                 format!("malformed JSON: {e}")
