@@ -341,7 +341,7 @@ impl<'a> RawEvent<'a> {
 
     /// Set a field by its column name (CSV); empty cells count as absent.
     pub fn set(&mut self, name: &str, cell: &'a str) {
-        if cell.trim().is_empty() {
+        if super::validate::trim(cell).is_empty() {
             return;
         }
         let v = Some(Field::Text(cell));

@@ -122,7 +122,7 @@ impl<'a> Row<'a> {
             let cell = all.get(start..end).unwrap_or_default();
             start = end;
             if let Some(Some(name)) = self.columns.get(i) {
-                raw.set(name, cell.trim());
+                raw.set(name, super::validate::trim(cell));
             }
         }
         raw
@@ -593,7 +593,13 @@ impl Pos {
         let tail = &bytes[last..];
         if !tail.is_empty() {
             self.after_cr = false;
-            self.column += tail.iter().filter(|b| **b & 0xC0 != 0x80).count() as u32;
+            // ASCII text (most) is one column a byte.
+            let chars = if tail.is_ascii() {
+                tail.len()
+            } else {
+                tail.iter().filter(|b| **b & 0xC0 != 0x80).count()
+            };
+            self.column += chars as u32;
         }
         self.offset += bytes.len() as u64;
     }
@@ -889,7 +895,9 @@ fn read_csv(
         .has_headers(true)
         .flexible(true)
         .delimiter(delimiter)
-        .trim(csv::Trim::All)
+        // Headers only: `Row::raw` trims each cell as it reads it (the
+        // crate would copy every record to trim it).
+        .trim(csv::Trim::Headers)
         .from_reader(Tee {
             inner: raw,
             kept: Vec::new(),
@@ -1100,8 +1108,9 @@ fn utf8_error(rec: &csv::ByteRecord) -> Option<(usize, usize)> {
     if rec.as_slice().is_ascii() {
         return None;
     }
+    // As the crate's `Trim::All` would have left the cell.
     rec.iter().enumerate().find_map(|(i, cell)| {
-        std::str::from_utf8(cell)
+        std::str::from_utf8(cell.trim_ascii())
             .err()
             .map(|e| (i, e.valid_up_to()))
     })

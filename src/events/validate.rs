@@ -411,13 +411,19 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
         .text("id", raw.id)
         .filter(|s| !s.is_empty())
         .map(Cow::into_owned);
-    cx.id = id.clone();
+    // Kept once, in `cx` (diagnostics copy it), until the event takes it.
+    cx.id = id;
     for d in &mut cx.diags {
         if let Some(site) = d.event.as_mut() {
-            site.event_id = id.clone();
+            site.event_id.clone_from(&cx.id);
         }
     }
-    let id = cx.required("id", id, "every event needs an `id`, unique in the stream");
+    let has_id = cx.id.is_some().then_some(());
+    cx.required(
+        "id",
+        has_id,
+        "every event needs an `id`, unique in the stream",
+    );
     let kind = match cx.text("type", raw.kind).as_deref() {
         None | Some("shipment") => Some(EventKind::Shipment),
         Some("report") => Some(EventKind::Report),
@@ -651,6 +657,7 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
         }
     }
 
+    let id = cx.id.take();
     let event = match (rejected, id, kind, date) {
         (false, Some(id), Some(kind), Some(date)) => Some(Box::new(Event {
             id,
@@ -842,10 +849,10 @@ fn amount_and_unit(f: Field<'_>) -> Result<(Cow<'_, str>, Cow<'_, str>), Why> {
 /// An exact decimal: plain or scientific notation, never through a float.
 pub fn parse_amount(t: &str) -> Option<Decimal> {
     let t = trim(t);
-    if t.contains(['e', 'E']) {
+    if t.bytes().any(|b| b == b'e' || b == b'E') {
         return Decimal::from_scientific(t).ok();
     }
-    let cleaned: Cow<str> = if t.contains('_') {
+    let cleaned: Cow<str> = if t.bytes().any(|b| b == b'_') {
         Cow::Owned(t.replace('_', ""))
     } else {
         Cow::Borrowed(t)
