@@ -722,30 +722,65 @@ fn read_json_array<R: Read>(
         // and at the end of the chunk.
         let mut lag: Option<usize> = None;
         while let Some(&b) = chunk.get(i) {
-            // Inside an element, the bytes up to the next one that matters
-            // (a quote or backslash in a string; a quote, bracket, brace or
-            // comma outside) are taken at once.
-            if state == State::Element && !escaped {
+            // Inside an element, its bytes up to the comma or `]` that
+            // ends it (or to the end of the chunk) are found in one pass and
+            // taken at once.
+            if matches!(state, State::Element) {
                 let rest = chunk.get(i..).unwrap_or_default();
-                let run = if in_string {
-                    rest.iter().position(|&c| c == b'"' || c == b'\\')
-                } else {
-                    rest.iter()
-                        .position(|&c| matches!(c, b'"' | b'{' | b'}' | b'[' | b']' | b','))
+                let mut j = 0;
+                let mut ends = false;
+                while let Some(&c) = rest.get(j) {
+                    if in_string {
+                        if escaped {
+                            escaped = false;
+                        } else if c == b'\\' {
+                            escaped = true;
+                        } else if c == b'"' {
+                            in_string = false;
+                        }
+                    } else {
+                        match c {
+                            b'"' => in_string = true,
+                            b'{' | b'[' => depth += 1,
+                            b'}' | b']' if depth > 0 => depth -= 1,
+                            b',' | b']' if depth == 0 => {
+                                ends = true;
+                                break;
+                            }
+                            _ => {}
+                        }
+                    }
+                    j += 1;
                 }
-                .unwrap_or(rest.len());
-                if run > 0 {
-                    let bytes = rest.get(..run).unwrap_or_default();
-                    elem_len += run as u64;
+                if j > 0 {
+                    elem_len += j as u64;
                     let room = MAX_RECORD_BYTES.saturating_sub(elem.len());
-                    elem.extend_from_slice(bytes.get(..room.min(run)).unwrap_or_default());
+                    elem.extend_from_slice(rest.get(..room.min(j)).unwrap_or_default());
                     if elem.len() >= MAX_RECORD_BYTES && elem_len > MAX_SKIPPED_BYTES {
                         return Err(not_records(elem_loc.line));
                     }
                     lag.get_or_insert(i);
-                    i += run;
+                    i += j;
+                }
+                if !ends {
                     continue;
                 }
+                // The comma or `]` after the element.
+                let b = rest.get(j).copied().unwrap_or(b',');
+                i += 1;
+                finish(&mut elem, elem_loc, elem_len, on_item);
+                after_comma = b == b',';
+                state = if after_comma {
+                    State::Between(true)
+                } else {
+                    State::After
+                };
+                // Caught up, past this byte.
+                match lag.take() {
+                    Some(from) => pos.advance(chunk.get(from..i).unwrap_or_default()),
+                    None => pos.step(b),
+                }
+                continue;
             }
             i += 1;
             match state {
@@ -788,7 +823,7 @@ fn read_json_array<R: Read>(
                 }
                 State::Element => {}
             }
-            if state == State::Element {
+            if matches!(state, State::Element) {
                 if in_string {
                     if escaped {
                         escaped = false;
