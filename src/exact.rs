@@ -14,7 +14,20 @@ pub type Exact = BigRational;
 
 /// A decimal, exactly.
 pub fn exact(d: Decimal) -> Exact {
-    BigRational::new(BigInt::from(d.mantissa()), pow10(d.scale()))
+    // In lowest terms without big-integer arithmetic: the mantissa has at
+    // most 96 bits and 10^scale (scale ≤ 28) fits in 128, so their common
+    // factor is found on machine integers; `new` would find the same.
+    let m = d.mantissa();
+    let Some(den) = 10u128.checked_pow(d.scale()) else {
+        return BigRational::new(BigInt::from(m), pow10(d.scale()));
+    };
+    let g = num_integer::gcd(m.unsigned_abs(), den);
+    if g == 0 {
+        return BigRational::new(BigInt::from(m), pow10(d.scale()));
+    }
+    let n = BigInt::from(m.unsigned_abs() / g);
+    let n = if m < 0 { -n } else { n };
+    BigRational::new_raw(n, BigInt::from(den / g))
 }
 
 /// The ratio `a / b` of two decimals (`None` when `b` is zero).
@@ -162,6 +175,26 @@ mod tests {
     fn thirds_sum_to_one_exactly() {
         let third = ratio(Decimal::ONE, Decimal::from(3)).expect("non-zero");
         assert_eq!(&third + &third + &third, exact(Decimal::ONE));
+        for t in [
+            "0",
+            "-0.00",
+            "72.50",
+            "-1234.5",
+            "1000",
+            "0.0000000000000000000000000001",
+            "79228162514264337593543950335",
+            "-7.9228162514264337593543950335",
+            "12.3400",
+        ] {
+            let v = d(t);
+            let slow = BigRational::new(BigInt::from(v.mantissa()), pow10(v.scale()));
+            let fast = exact(v);
+            assert_eq!(
+                (fast.numer(), fast.denom()),
+                (slow.numer(), slow.denom()),
+                "{t}"
+            );
+        }
         assert_eq!(plain(&third), "0.33333333333333333333");
         assert_eq!(human(&third), "0.3333");
     }

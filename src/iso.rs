@@ -286,18 +286,21 @@ pub fn country_name(code: &str) -> Option<&'static str> {
 }
 
 /// Whether `code` is an officially assigned ISO 3166-1 alpha-3 code (uppercase).
+/// The place of three capital letters in a table of all of them.
+fn index3(c: &[u8]) -> Option<usize> {
+    match c {
+        [a, b, d] if [a, b, d].iter().all(|x| x.is_ascii_uppercase()) => {
+            Some((usize::from(a - b'A') * 26 + usize::from(b - b'A')) * 26 + usize::from(d - b'A'))
+        }
+        _ => None,
+    }
+}
+
 pub fn is_country(code: &str) -> bool {
     // Events name countries millions of times: a table indexed by the
     // three letters answers without comparing strings.
     static TABLE: std::sync::OnceLock<Vec<bool>> = std::sync::OnceLock::new();
-    let index = |c: &[u8]| -> Option<usize> {
-        match c {
-            [a, b, d] if [a, b, d].iter().all(|x| x.is_ascii_uppercase()) => Some(
-                (usize::from(a - b'A') * 26 + usize::from(b - b'A')) * 26 + usize::from(d - b'A'),
-            ),
-            _ => None,
-        }
-    };
+    let index = index3;
     let table = TABLE.get_or_init(|| {
         let mut t = vec![false; 26 * 26 * 26];
         for (c, _) in COUNTRIES {
@@ -317,6 +320,22 @@ pub fn is_currency(code: &str) -> bool {
 
 /// The table's own `'static` spelling of a currency code.
 pub fn currency(code: &str) -> Option<&'static str> {
+    // Prices name currencies once an event: a table indexed by the three
+    // letters (1 + the code's place in the list, 0 for none), as for countries.
+    static TABLE: std::sync::OnceLock<Vec<u16>> = std::sync::OnceLock::new();
+    if let Some(i) = index3(code.as_bytes()) {
+        let table = TABLE.get_or_init(|| {
+            let mut t = vec![0u16; 26 * 26 * 26];
+            for (n, c) in CURRENCIES.iter().enumerate() {
+                if let (Some(i), Ok(n)) = (index3(c.as_bytes()), u16::try_from(n + 1)) {
+                    t[i] = n;
+                }
+            }
+            t
+        });
+        let n = usize::from(*table.get(i)?);
+        return n.checked_sub(1).and_then(|n| CURRENCIES.get(n).copied());
+    }
     CURRENCIES
         .binary_search(&code)
         .ok()

@@ -3,7 +3,7 @@
 
 use crate::events::Event;
 use crate::model::{in_hs_scope, Goods, RuleSet};
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 #[derive(Debug, Default)]
 pub struct RuleIndex {

@@ -24,7 +24,7 @@ pub use finding::{
 
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::events::{
-    read::Item, validate, Effect, Event, EventDiagnostic, EventKind, EventLoc, Evidence,
+    read::Item, validate, Effect, Event, EventDiagnostic, EventKind, EventLoc, Evidence, RawEvent,
 };
 use crate::exact::{exact, Exact};
 use crate::model::{Goods, PartySet, Rule, RuleKind, RuleSet};
@@ -33,7 +33,7 @@ use chrono::NaiveDate;
 use ids::IdSet;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 /// Counts for the summary line and the JSON `stats`. Every event read is
@@ -161,7 +161,7 @@ pub struct Evaluator<'r> {
     touched: Option<Vec<(usize, Box<str>)>>,
     /// Sources, each kept once.
     texts: Vec<Box<str>>,
-    text_ids: HashMap<Box<str>, TextId>,
+    text_ids: foldhash::HashMap<Box<str>, TextId>,
 }
 
 /// What the rule set says about one event on its own: bans, price caps,
@@ -184,7 +184,7 @@ pub struct Judge<'r> {
 /// the rest (duplicate ids, caps, reporting duties, sources) in input order.
 #[derive(Debug)]
 pub struct Judged {
-    pub event: Event,
+    pub event: Box<Event>,
     /// The hash of the event's id (see [`id_hash`]).
     hash: u64,
     /// Left out of the run by the scenario (`--evidence`).
@@ -212,27 +212,29 @@ pub enum Decoded {
     /// A record that cannot be read or is invalid, with why.
     Rejected(Vec<Diagnostic>),
     /// A valid event, judged.
-    Valid(Box<Judged>),
+    Valid(Judged),
 }
 
 /// A record validated, not yet judged. The event (about a kilobyte) is
-/// moved straight into its judged form: boxing it first would copy it twice.
-#[allow(clippy::large_enum_variant)]
+/// boxed where validation makes it, and only the box moves on.
 enum Undecided {
     Note(Diagnostic),
     Rejected(Vec<Diagnostic>),
-    Valid(Event, Vec<Diagnostic>),
+    Valid(Box<Event>, Vec<Diagnostic>),
 }
 
 /// Validate one record against the rule set; its diagnostics keep the
 /// first [`KEPT_TEXT_BYTES`] of its text.
 fn decode(rules: &RuleSet, item: Item) -> Undecided {
     match item {
-        Item::Json { text, loc } => match crate::events::read::parse_json(text, loc) {
-            Ok(rec) => decode(rules, Item::Record(rec)),
-            Err(d) => decode(rules, Item::Malformed(d)),
-        },
-        Item::Row(row) => decode(rules, Item::Record(row.record())),
+        Item::Json { text, loc } => {
+            let mut raw = RawEvent::default();
+            match crate::events::read::parse_json_into(text, loc, &mut raw) {
+                Ok(()) => record(rules, &raw, loc, text),
+                Err(d) => decode(rules, Item::Malformed(d)),
+            }
+        }
+        Item::Row(row) => record(rules, &row.raw(), row.loc, row.text),
         Item::Note(d) => Undecided::Note(*d),
         Item::Malformed(mut d) => {
             let text = d.text().map(clip);
@@ -241,21 +243,25 @@ fn decode(rules: &RuleSet, item: Item) -> Undecided {
             }
             Undecided::Rejected(vec![*d])
         }
-        Item::Record(rec) => {
-            let v = validate(&rec.raw, rec.loc, rules);
-            let mut diags = v.diagnostics;
-            if !rec.text.is_empty() {
-                for d in &mut diags {
-                    if let Some(site) = d.event.as_mut() {
-                        site.text = Some(clip(rec.text));
-                    }
-                }
-            }
-            match v.event {
-                Some(e) => Undecided::Valid(e, diags),
-                None => Undecided::Rejected(diags),
+        Item::Record(rec) => record(rules, &rec.raw, rec.loc, rec.text),
+    }
+}
+
+/// Validate one record's fields, read where they are (they are over a
+/// kilobyte), with the record's place and text.
+fn record(rules: &RuleSet, raw: &RawEvent, loc: EventLoc, text: &str) -> Undecided {
+    let v = validate(raw, loc, rules);
+    let mut diags = v.diagnostics;
+    if !text.is_empty() {
+        for d in &mut diags {
+            if let Some(site) = d.event.as_mut() {
+                site.text = Some(clip(text));
             }
         }
+    }
+    match v.event {
+        Some(e) => Undecided::Valid(e, diags),
+        None => Undecided::Rejected(diags),
     }
 }
 
@@ -273,13 +279,11 @@ fn clip(text: &str) -> String {
 pub const KEPT_TEXT_BYTES: usize = 1024;
 pub const KEPT_TEXTS: usize = 10_000;
 
-/// Event ids are kept as 64-bit hashes (SipHash with fixed keys) so that
-/// memory stays small on large streams.
+/// Event ids are kept as 64-bit hashes (foldhash's quality hash with a
+/// fixed seed) so that memory stays small on large streams.
 fn id_hash(id: &str) -> u64 {
-    #[allow(deprecated)]
-    let mut h = std::hash::SipHasher::new();
-    id.hash(&mut h);
-    h.finish()
+    use std::hash::BuildHasher;
+    foldhash::quality::FixedState::default().hash_one(id)
 }
 
 impl<'r> Evaluator<'r> {
@@ -311,7 +315,7 @@ impl<'r> Evaluator<'r> {
             texts_kept: 0,
             touched: None,
             texts: Vec::new(),
-            text_ids: HashMap::new(),
+            text_ids: foldhash::HashMap::default(),
         }
     }
 
@@ -496,12 +500,12 @@ impl<'r> Judge<'r> {
         match decode(self.rules, item) {
             Undecided::Note(d) => Decoded::Note(d),
             Undecided::Rejected(d) => Decoded::Rejected(d),
-            Undecided::Valid(e, diags) => Decoded::Valid(Box::new(self.judge(e, diags))),
+            Undecided::Valid(e, diags) => Decoded::Valid(self.judge(e, diags)),
         }
     }
 
     /// What the rules say about a valid event on its own.
-    fn judge(&mut self, mut e: Event, diags: Vec<EventDiagnostic>) -> Judged {
+    fn judge(&mut self, mut e: Box<Event>, diags: Vec<EventDiagnostic>) -> Judged {
         let hash = id_hash(&e.id);
         let left_out = self
             .scenarios
@@ -754,7 +758,12 @@ impl<'r> Judge<'r> {
                     .filter(|q| !num_traits::Zero::is_zero(q))
                 {
                     Some(q) => (
-                        one(p.amount) / q,
+                        // Most prices are per the cap's own unit.
+                        if num_traits::One::is_one(&q) {
+                            one(p.amount)
+                        } else {
+                            one(p.amount) / q
+                        },
                         PriceBasis::Given {
                             amount: p.amount,
                             currency: p.currency.symbol,

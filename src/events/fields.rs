@@ -9,6 +9,9 @@ use serde_json::value::RawValue;
 #[derive(Debug, Clone, Copy)]
 pub enum Field<'a> {
     Json(&'a RawValue),
+    /// A JSON string without escapes: its text between the quotes (read as
+    /// [`Field::Json`] of that string would be).
+    Str(&'a str),
     Text(&'a str),
 }
 
@@ -185,6 +188,120 @@ pub const FIELD_NAMES: &[&str] = &[
 ];
 
 impl<'a> RawEvent<'a> {
+    /// The fields of an event object that is flat, with every value a
+    /// string without escapes or `null` (most events), read without serde
+    /// and without allocating; `None` for any other text, which serde then
+    /// reads (and says where it is malformed). Where both read an object,
+    /// they read the same fields.
+    pub fn from_flat_json(text: &'a str) -> Option<Self> {
+        let mut raw = RawEvent::default();
+        raw.read_flat_json(text).then_some(raw)
+    }
+
+    /// [`RawEvent::from_flat_json`] into `self`, which starts empty: `false`
+    /// (and `self` partly filled) for text it leaves to serde.
+    pub fn read_flat_json(&mut self, text: &'a str) -> bool {
+        self.flat_json(text).is_some()
+    }
+
+    fn flat_json(&mut self, text: &'a str) -> Option<()> {
+        let b = text.as_bytes();
+        if b.first() != Some(&b'{') {
+            return None;
+        }
+        let raw = self;
+        // The known fields seen, `null` or not: serde rejects a repeat.
+        let mut seen = 0u32;
+        let mut i = skip_ws(b, 1);
+        if b.get(i) == Some(&b'}') {
+            i += 1;
+        } else {
+            loop {
+                let (key, next) = flat_string(text, i)?;
+                i = skip_ws(b, next);
+                if b.get(i) != Some(&b':') {
+                    return None;
+                }
+                i = skip_ws(b, i + 1);
+                let value = match (b.get(i)?, flat_string(text, i)) {
+                    (_, Some((v, next))) => {
+                        i = next;
+                        Some(Field::Str(v))
+                    }
+                    (b'n', None) if b.get(i..i + 4) == Some(b"null") => {
+                        i += 4;
+                        None
+                    }
+                    _ => {
+                        // Lists, objects, numbers, strings with escapes:
+                        // serde reads the value alone, as it would in place
+                        // (shallow values only, well within its depth limit).
+                        let end = value_end(b, i)?;
+                        let value = text.get(i..end)?;
+                        i = end;
+                        Some(Field::Json(serde_json::from_str(value).ok()?))
+                    }
+                };
+                if let Some(n) = raw.json_slot(key, value) {
+                    if seen & (1 << n) != 0 {
+                        return None;
+                    }
+                    seen |= 1 << n;
+                }
+                i = skip_ws(b, i);
+                match b.get(i)? {
+                    b',' => i = skip_ws(b, i + 1),
+                    b'}' => {
+                        i += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        b.get(i..)?
+            .iter()
+            .all(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+            .then_some(())
+    }
+
+    /// Set the field a JSON key names (as [`JsonEvent`] reads it) and say
+    /// which it is; `None` for a key that is no field.
+    fn json_slot(&mut self, key: &str, v: Option<Field<'a>>) -> Option<u32> {
+        let (n, slot) = match key {
+            "id" => (0, &mut self.id),
+            "type" => (1, &mut self.kind),
+            "date" => (2, &mut self.date),
+            "commodity" => (3, &mut self.commodity),
+            "hs" => (4, &mut self.hs),
+            "quantity" => (5, &mut self.quantity),
+            "price" => (6, &mut self.price),
+            "value" => (7, &mut self.value),
+            "from" => (8, &mut self.from),
+            "to" => (9, &mut self.to),
+            "via" => (10, &mut self.via),
+            "reporter" => (11, &mut self.reporter),
+            "covers" => (12, &mut self.covers),
+            "exemptions" => (13, &mut self.exemptions),
+            "loaded" => (14, &mut self.loaded),
+            "delivered" => (15, &mut self.delivered),
+            "contract_date" => (16, &mut self.contract_date),
+            "nomenclature" => (17, &mut self.nomenclature),
+            "source" => (18, &mut self.source),
+            "evidence" => (19, &mut self.evidence),
+            "quantity_low" => (20, &mut self.quantity_low),
+            "quantity_high" => (21, &mut self.quantity_high),
+            "vessel" => (22, &mut self.vessel),
+            "counterpart_vessel" => (23, &mut self.counterpart_vessel),
+            "transfer" => (24, &mut self.transfer),
+            "parties" => (25, &mut self.parties),
+            "port" => (26, &mut self.port),
+            _ => return None,
+        };
+        *slot = v;
+        Some(n)
+    }
+
     pub fn from_json(j: JsonEvent<'a>) -> Self {
         let f = |v: Option<&'a RawValue>| {
             // JSON null counts as absent.
@@ -224,7 +341,7 @@ impl<'a> RawEvent<'a> {
 
     /// Set a field by its column name (CSV); empty cells count as absent.
     pub fn set(&mut self, name: &str, cell: &'a str) {
-        if cell.trim().is_empty() {
+        if super::validate::trim(cell).is_empty() {
             return;
         }
         let v = Some(Field::Text(cell));
@@ -274,6 +391,69 @@ impl<'a> RawEvent<'a> {
     }
 }
 
+/// Past JSON white space from `i`.
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\n' | b'\r') = b.get(i) {
+        i += 1;
+    }
+    i
+}
+
+/// The JSON string at `i` when it has no escapes and no control
+/// characters (which JSON forbids), and where it ends.
+fn flat_string(text: &str, i: usize) -> Option<(&str, usize)> {
+    let b = text.as_bytes();
+    if b.get(i) != Some(&b'"') {
+        return None;
+    }
+    let len = b
+        .get(i + 1..)?
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
+    let end = i + 1 + len;
+    if b.get(end) != Some(&b'"') {
+        return None;
+    }
+    Some((text.get(i + 1..end)?, end + 1))
+}
+
+/// Where the JSON value at `i` ends, when it is not a string without
+/// escapes: a string, a list or object nested at most 32 deep, or a scalar
+/// (up to the next delimiter). Only its extent is found here; serde checks
+/// the value.
+fn value_end(b: &[u8], i: usize) -> Option<usize> {
+    let mut depth = 0u32;
+    let mut j = i;
+    loop {
+        match *b.get(j)? {
+            b'"' => {
+                j += 1;
+                loop {
+                    match *b.get(j)? {
+                        b'"' => break,
+                        b'\\' => j += 2,
+                        _ => j += 1,
+                    }
+                }
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > 32 {
+                    return None;
+                }
+            }
+            b']' | b'}' if depth > 0 => depth -= 1,
+            b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r' if depth == 0 => return Some(j),
+            _ => {}
+        }
+        j += 1;
+        // A string, list or object at the top ends with its last byte.
+        if depth == 0 && matches!(b.get(j - 1), Some(b'"' | b']' | b'}')) {
+            return Some(j);
+        }
+    }
+}
+
 /// What a field's value is, in words, for "expected … found …".
 pub fn json_kind(raw: &RawValue) -> &'static str {
     match raw.get().as_bytes().first() {
@@ -283,5 +463,110 @@ pub fn json_kind(raw: &RawValue) -> &'static str {
         Some(b't' | b'f') => "true or false",
         Some(b'n') => "null",
         _ => "a number",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    /// Each field as validation sees it: a JSON string as its raw text.
+    fn shown(r: &RawEvent) -> Vec<Option<String>> {
+        let f = |v: Option<Field>| {
+            v.map(|v| match v {
+                Field::Json(raw) => raw.get().to_string(),
+                Field::Str(s) => format!("\"{s}\""),
+                Field::Text(t) => format!("text {t}"),
+            })
+        };
+        vec![
+            f(r.id),
+            f(r.kind),
+            f(r.date),
+            f(r.commodity),
+            f(r.hs),
+            f(r.quantity),
+            f(r.price),
+            f(r.value),
+            f(r.from),
+            f(r.to),
+            f(r.via),
+            f(r.reporter),
+            f(r.covers),
+            f(r.exemptions),
+            f(r.loaded),
+            f(r.delivered),
+            f(r.contract_date),
+            f(r.nomenclature),
+            f(r.source),
+            f(r.evidence),
+            f(r.quantity_low),
+            f(r.quantity_high),
+            f(r.vessel),
+            f(r.counterpart_vessel),
+            f(r.transfer),
+            f(r.parties),
+            f(r.port),
+        ]
+    }
+
+    #[test]
+    fn flat_objects_read_as_serde_reads_them() {
+        let cases = [
+            r#"{"id": "e0", "date": "2018-12-26", "commodity": "diesel", "hs": "271019", "quantity": "1198 t", "from": "CHN", "to": "IND", "price": "58.33 USD/bbl", "source": "synthetic"}"#,
+            r#"{"id":"a","type":"report","reporter":"CHN","covers":"x; y","evidence":"customs","port":"RUS","vessel":"IMO 9074729","parties":"x","transfer":"sts","via":"ARE","exemptions":"e","loaded":"2023-01-01","delivered":"2023-01-02","contract_date":"2022-01-01","nomenclature":"hts","value":"1 USD","quantity_low":"1 t","quantity_high":"2 t","counterpart_vessel":"B"}"#,
+            "{}",
+            " {}",
+            "{ }  \r\n",
+            "{\t\"id\" :\"a\" , \"unknown\": \"x\", \"unknown\": null, \"date\": null}\n",
+            r#"{"id": "  spaced  ", "from": "ü café"}"#,
+            r#"{"id": "a\"b", "via": ["NLD", "A\u0042"], "quantity": 5.5e3, "vessel": {"imo": "1", "x": [1, {"y": null}]}, "covers": [], "n": true, "m": -1}"#,
+            r#"{"id":"r41","covers":["e41"],"date":"2022-01-28","x":{"a":"}"},"y":"]"}"#,
+            r#"{"id": false, "parties": {}, "port": "x\\", "to": [ "a" , "b" ] }"#,
+        ];
+        for text in cases {
+            let serde: Option<RawEvent> = serde_json::from_str::<JsonEvent>(text)
+                .ok()
+                .map(RawEvent::from_json);
+            let flat = RawEvent::from_flat_json(text);
+            if text.starts_with('{') {
+                assert!(serde.is_some(), "{text}");
+                assert!(flat.is_some(), "{text}");
+                assert_eq!(shown(&serde.unwrap()), shown(&flat.unwrap()), "{text}");
+            } else {
+                assert!(flat.is_none(), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn anything_else_is_left_to_serde() {
+        let cases = [
+            r#"{"i\u0064": "a"}"#,
+            r#"{"quantity": 5 6}"#,
+            r#"{"quantity": 05}"#,
+            r#"{"vessel": {"imo": "1",}}"#,
+            r#"{"covers": ["a"]]}"#,
+            r#"{"covers": ["a\x"]}"#,
+            r#"{"id": tru}"#,
+            "{\"deep\": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
+            r#"{"id": "a", "id": "b"}"#,
+            r#"{"id": null, "id": "b"}"#,
+            r#"{"id": "a",}"#,
+            r#"{"id": "a"} x"#,
+            r#"{"id": "a"}}"#,
+            r#"{"id": "a" "date": "b"}"#,
+            r#"{"id" "a"}"#,
+            r#"{"id": nul}"#,
+            r#"{"id": "a"#,
+            "{\"id\": \"a\tb\"}",
+            r#"{id: "a"}"#,
+            "{",
+            "[]",
+        ];
+        for text in cases {
+            assert!(RawEvent::from_flat_json(text).is_none(), "{text}");
+        }
     }
 }

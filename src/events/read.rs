@@ -122,7 +122,7 @@ impl<'a> Row<'a> {
             let cell = all.get(start..end).unwrap_or_default();
             start = end;
             if let Some(Some(name)) = self.columns.get(i) {
-                raw.set(name, cell.trim());
+                raw.set(name, super::validate::trim(cell));
             }
         }
         raw
@@ -168,6 +168,18 @@ fn malformed(
 
 /// Parse one JSON object's text into a record (or say why it is not one).
 pub fn parse_json(text: &str, loc: EventLoc) -> Result<Record<'_>, Box<EventDiagnostic>> {
+    let mut raw = RawEvent::default();
+    parse_json_into(text, loc, &mut raw)?;
+    Ok(Record { raw, loc, text })
+}
+
+/// [`parse_json`] into `raw`, which starts empty (the fields are over a
+/// kilobyte: they are filled where they are, not moved).
+pub fn parse_json_into<'a>(
+    text: &'a str,
+    loc: EventLoc,
+    raw: &mut RawEvent<'a>,
+) -> Result<(), Box<EventDiagnostic>> {
     // serde would also read a struct from a JSON list; an event is an object.
     if !text.starts_with('{') {
         return Err(malformed(
@@ -177,12 +189,14 @@ pub fn parse_json(text: &str, loc: EventLoc) -> Result<Record<'_>, Box<EventDiag
             Some(text),
         ));
     }
+    if raw.read_flat_json(text) {
+        return Ok(());
+    }
     match serde_json::from_str::<JsonEvent>(text) {
-        Ok(j) => Ok(Record {
-            raw: RawEvent::from_json(j),
-            loc,
-            text,
-        }),
+        Ok(j) => {
+            *raw = RawEvent::from_json(j);
+            Ok(())
+        }
         Err(e) => {
             let what = if text.trim_start().starts_with('{') {
                 format!("malformed JSON: {e}")
@@ -579,7 +593,13 @@ impl Pos {
         let tail = &bytes[last..];
         if !tail.is_empty() {
             self.after_cr = false;
-            self.column += tail.iter().filter(|b| **b & 0xC0 != 0x80).count() as u32;
+            // ASCII text (most) is one column a byte.
+            let chars = if tail.is_ascii() {
+                tail.len()
+            } else {
+                tail.iter().filter(|b| **b & 0xC0 != 0x80).count()
+            };
+            self.column += chars as u32;
         }
         self.offset += bytes.len() as u64;
     }
@@ -702,30 +722,65 @@ fn read_json_array<R: Read>(
         // and at the end of the chunk.
         let mut lag: Option<usize> = None;
         while let Some(&b) = chunk.get(i) {
-            // Inside an element, the bytes up to the next one that matters
-            // (a quote or backslash in a string; a quote, bracket, brace or
-            // comma outside) are taken at once.
-            if state == State::Element && !escaped {
+            // Inside an element, its bytes up to the comma or `]` that
+            // ends it (or to the end of the chunk) are found in one pass and
+            // taken at once.
+            if matches!(state, State::Element) {
                 let rest = chunk.get(i..).unwrap_or_default();
-                let run = if in_string {
-                    rest.iter().position(|&c| c == b'"' || c == b'\\')
-                } else {
-                    rest.iter()
-                        .position(|&c| matches!(c, b'"' | b'{' | b'}' | b'[' | b']' | b','))
+                let mut j = 0;
+                let mut ends = false;
+                while let Some(&c) = rest.get(j) {
+                    if in_string {
+                        if escaped {
+                            escaped = false;
+                        } else if c == b'\\' {
+                            escaped = true;
+                        } else if c == b'"' {
+                            in_string = false;
+                        }
+                    } else {
+                        match c {
+                            b'"' => in_string = true,
+                            b'{' | b'[' => depth += 1,
+                            b'}' | b']' if depth > 0 => depth -= 1,
+                            b',' | b']' if depth == 0 => {
+                                ends = true;
+                                break;
+                            }
+                            _ => {}
+                        }
+                    }
+                    j += 1;
                 }
-                .unwrap_or(rest.len());
-                if run > 0 {
-                    let bytes = rest.get(..run).unwrap_or_default();
-                    elem_len += run as u64;
+                if j > 0 {
+                    elem_len += j as u64;
                     let room = MAX_RECORD_BYTES.saturating_sub(elem.len());
-                    elem.extend_from_slice(bytes.get(..room.min(run)).unwrap_or_default());
+                    elem.extend_from_slice(rest.get(..room.min(j)).unwrap_or_default());
                     if elem.len() >= MAX_RECORD_BYTES && elem_len > MAX_SKIPPED_BYTES {
                         return Err(not_records(elem_loc.line));
                     }
                     lag.get_or_insert(i);
-                    i += run;
+                    i += j;
+                }
+                if !ends {
                     continue;
                 }
+                // The comma or `]` after the element.
+                let b = rest.get(j).copied().unwrap_or(b',');
+                i += 1;
+                finish(&mut elem, elem_loc, elem_len, on_item);
+                after_comma = b == b',';
+                state = if after_comma {
+                    State::Between(true)
+                } else {
+                    State::After
+                };
+                // Caught up, past this byte.
+                match lag.take() {
+                    Some(from) => pos.advance(chunk.get(from..i).unwrap_or_default()),
+                    None => pos.step(b),
+                }
+                continue;
             }
             i += 1;
             match state {
@@ -768,7 +823,7 @@ fn read_json_array<R: Read>(
                 }
                 State::Element => {}
             }
-            if state == State::Element {
+            if matches!(state, State::Element) {
                 if in_string {
                     if escaped {
                         escaped = false;
@@ -875,7 +930,9 @@ fn read_csv(
         .has_headers(true)
         .flexible(true)
         .delimiter(delimiter)
-        .trim(csv::Trim::All)
+        // Headers only: `Row::raw` trims each cell as it reads it (the
+        // crate would copy every record to trim it).
+        .trim(csv::Trim::Headers)
         .from_reader(Tee {
             inner: raw,
             kept: Vec::new(),
@@ -1086,8 +1143,9 @@ fn utf8_error(rec: &csv::ByteRecord) -> Option<(usize, usize)> {
     if rec.as_slice().is_ascii() {
         return None;
     }
+    // As the crate's `Trim::All` would have left the cell.
     rec.iter().enumerate().find_map(|(i, cell)| {
-        std::str::from_utf8(cell)
+        std::str::from_utf8(cell.trim_ascii())
             .err()
             .map(|e| (i, e.valid_up_to()))
     })

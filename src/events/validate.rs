@@ -18,7 +18,8 @@ use std::borrow::Cow;
 /// The result of validating one record.
 #[derive(Debug)]
 pub struct Validated {
-    pub event: Option<Event>,
+    /// Boxed where it is made: it is about a kilobyte, and moved on.
+    pub event: Option<Box<Event>>,
     pub diagnostics: Vec<EventDiagnostic>,
 }
 
@@ -337,7 +338,7 @@ impl Cx<'_> {
         let (amount, unit) = self.amount_and_unit(name, f?)?;
         let amount = self.amount(name, &amount)?;
         let (cur, per) = match unit.split_once('/').or_else(|| unit.split_once(" per ")) {
-            Some((c, p)) => (c.trim(), p.trim()),
+            Some((c, p)) => (trim(c), trim(p)),
             None => {
                 self.error(
                     Code::EventMissingUnit,
@@ -410,13 +411,19 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
         .text("id", raw.id)
         .filter(|s| !s.is_empty())
         .map(Cow::into_owned);
-    cx.id = id.clone();
+    // Kept once, in `cx` (diagnostics copy it), until the event takes it.
+    cx.id = id;
     for d in &mut cx.diags {
         if let Some(site) = d.event.as_mut() {
-            site.event_id = id.clone();
+            site.event_id.clone_from(&cx.id);
         }
     }
-    let id = cx.required("id", id, "every event needs an `id`, unique in the stream");
+    let has_id = cx.id.is_some().then_some(());
+    cx.required(
+        "id",
+        has_id,
+        "every event needs an `id`, unique in the stream",
+    );
     let kind = match cx.text("type", raw.kind).as_deref() {
         None | Some("shipment") => Some(EventKind::Shipment),
         Some("report") => Some(EventKind::Report),
@@ -650,8 +657,9 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
         }
     }
 
+    let id = cx.id.take();
     let event = match (rejected, id, kind, date) {
-        (false, Some(id), Some(kind), Some(date)) => Some(Event {
+        (false, Some(id), Some(kind), Some(date)) => Some(Box::new(Event {
             id,
             kind,
             date,
@@ -685,7 +693,7 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
             parties,
             port,
             loc,
-        }),
+        })),
         _ => None,
     };
     Validated {
@@ -728,14 +736,23 @@ fn entity_name(value: &str) -> String {
     }
 }
 
+/// [`str::trim`], answering at once for text that begins and ends with a
+/// visible ASCII character (most values).
+pub(super) fn trim(t: &str) -> &str {
+    match (t.as_bytes().first(), t.as_bytes().last()) {
+        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => t,
+        _ => t.trim(),
+    }
+}
+
 pub(super) fn text_of(f: Field<'_>) -> Result<Cow<'_, str>, Why> {
     match f {
-        Field::Text(t) => Ok(Cow::Borrowed(t.trim())),
+        Field::Text(t) | Field::Str(t) => Ok(Cow::Borrowed(trim(t))),
         Field::Json(raw) => {
             let s = raw.get();
             // A string without escapes is its own text between the quotes.
             if s.len() >= 2 && s.starts_with('"') && !s.contains('\\') {
-                return Ok(Cow::Borrowed(s[1..s.len() - 1].trim()));
+                return Ok(Cow::Borrowed(trim(&s[1..s.len() - 1])));
             }
             if s.starts_with('"') {
                 serde_json::from_str::<Cow<str>>(s)
@@ -752,7 +769,7 @@ pub(super) fn text_of(f: Field<'_>) -> Result<Cow<'_, str>, Why> {
 
 fn list_of(f: Field) -> Result<Vec<String>, Why> {
     match f {
-        Field::Text(t) => Ok(t
+        Field::Text(t) | Field::Str(t) => Ok(t
             .split(';')
             .map(str::trim)
             .filter(|s| !s.is_empty())
@@ -791,11 +808,11 @@ struct AmountObject<'a> {
 /// Both borrowed from the record when the field has no escapes.
 fn amount_and_unit(f: Field<'_>) -> Result<(Cow<'_, str>, Cow<'_, str>), Why> {
     fn cut(t: &str) -> Result<(&str, &str), Why> {
-        let t = t.trim();
+        let t = trim(t);
         let at = t
             .find(|c: char| c.is_whitespace())
             .ok_or_else(|| format!("has no unit: `{t}`"))?;
-        Ok((&t[..at], t[at..].trim()))
+        Ok((&t[..at], trim(&t[at..])))
     }
     fn split(t: Cow<'_, str>) -> Result<(Cow<'_, str>, Cow<'_, str>), Why> {
         match t {
@@ -806,7 +823,7 @@ fn amount_and_unit(f: Field<'_>) -> Result<(Cow<'_, str>, Cow<'_, str>), Why> {
         }
     }
     match f {
-        Field::Text(t) => split(Cow::Borrowed(t)),
+        Field::Text(t) | Field::Str(t) => split(Cow::Borrowed(t)),
         Field::Json(raw) => match raw.get().as_bytes().first() {
             Some(b'"') => split(text_of(f)?),
             Some(b'{') => {
@@ -831,11 +848,11 @@ fn amount_and_unit(f: Field<'_>) -> Result<(Cow<'_, str>, Cow<'_, str>), Why> {
 
 /// An exact decimal: plain or scientific notation, never through a float.
 pub fn parse_amount(t: &str) -> Option<Decimal> {
-    let t = t.trim();
-    if t.contains(['e', 'E']) {
+    let t = trim(t);
+    if t.bytes().any(|b| b == b'e' || b == b'E') {
         return Decimal::from_scientific(t).ok();
     }
-    let cleaned: Cow<str> = if t.contains('_') {
+    let cleaned: Cow<str> = if t.bytes().any(|b| b == b'_') {
         Cow::Owned(t.replace('_', ""))
     } else {
         Cow::Borrowed(t)
@@ -846,7 +863,7 @@ pub fn parse_amount(t: &str) -> Option<Decimal> {
 
 /// `YYYY-MM-DD`, or a date and time (its date is used, as written).
 pub fn parse_date(t: &str) -> Option<NaiveDate> {
-    let t = t.trim();
+    let t = trim(t);
     // The common case, without chrono's format interpreter: `YYYY-MM-DD`.
     if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *t.as_bytes() {
         let digits = [y0, y1, y2, y3, m0, m1, d0, d1];

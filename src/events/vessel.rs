@@ -242,6 +242,12 @@ impl Cx<'_> {
                     ),
                     Some("e.g. `{\"owner\": \"korea_ansan\", \"insurer\": {\"name\": \"Acme Marine\", \"country\": \"GBR\"}}`".into()),
                 ),
+                Field::Str(_) => self.error(
+                    Code::EventBadField,
+                    "parties",
+                    "`parties` must be an object from role to party, found a string".into(),
+                    Some("e.g. `{\"owner\": \"korea_ansan\", \"insurer\": {\"name\": \"Acme Marine\", \"country\": \"GBR\"}}`".into()),
+                ),
                 Field::Text(_) => self.error(
                     Code::EventBadField,
                     "parties",
