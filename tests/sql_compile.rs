@@ -55,6 +55,11 @@ fn events_from_files_are_a_view() {
     let out = compile(&["--to", "sql", "--events", "data/*.parquet", "rules"]);
     let sql = String::from_utf8(out.stdout).unwrap();
     assert!(sql.contains("read_parquet('data/*.parquet'"), "{sql:.400}");
+    // Matched by name to every column: columns the files lack are absent.
+    assert!(
+        sql.contains("WHERE FALSE) UNION ALL BY NAME SELECT * FROM read_parquet("),
+        "{sql:.2000}"
+    );
     let out = compile(&[
         "--to",
         "sql",
@@ -67,8 +72,13 @@ fn events_from_files_are_a_view() {
         "rules",
     ]);
     let sql = String::from_utf8(out.stdout).unwrap();
+    // Read with the table's schema: columns the files lack are absent.
     assert!(
-        sql.contains("CREATE OR REPLACE TEMPORARY VIEW sanc_events USING parquet OPTIONS (path 's3://bucket/events/')"),
+        sql.contains("CREATE OR REPLACE TEMPORARY VIEW sanc_events (`id` STRING, `type` STRING,"),
+        "{sql:.600}"
+    );
+    assert!(
+        sql.contains(") USING parquet OPTIONS (path 's3://bucket/events/')"),
         "{sql:.600}"
     );
 }

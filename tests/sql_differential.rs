@@ -22,7 +22,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const DUCKDB_CASES: u64 = 250;
+const DUCKDB_CASES: u64 = 2000;
 const SPARK_CASES: u64 = 20;
 const BATCH: usize = 100;
 
