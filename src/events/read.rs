@@ -811,6 +811,10 @@ fn read_json_array<R: Read>(
                         elem_loc.len = 1;
                         elem_len = 0;
                         state = State::Element;
+                        // The element's first byte is taken with the rest
+                        // of it, at the top of the loop.
+                        i -= 1;
+                        continue;
                     }
                 },
                 State::After => {
@@ -822,47 +826,6 @@ fn read_json_array<R: Read>(
                     }
                 }
                 State::Element => {}
-            }
-            if matches!(state, State::Element) {
-                if in_string {
-                    if escaped {
-                        escaped = false;
-                    } else if b == b'\\' {
-                        escaped = true;
-                    } else if b == b'"' {
-                        in_string = false;
-                    }
-                } else {
-                    match b {
-                        b'"' => in_string = true,
-                        b'{' | b'[' => depth += 1,
-                        b'}' | b']' if depth > 0 => depth -= 1,
-                        b',' | b']' if depth == 0 => {
-                            finish(&mut elem, elem_loc, elem_len, on_item);
-                            after_comma = b == b',';
-                            state = if after_comma {
-                                State::Between(true)
-                            } else {
-                                State::After
-                            };
-                            // Caught up, past this byte.
-                            match lag.take() {
-                                Some(from) => pos.advance(chunk.get(from..i).unwrap_or_default()),
-                                None => pos.step(b),
-                            }
-                            continue;
-                        }
-                        _ => {}
-                    }
-                }
-                elem_len += 1;
-                if elem.len() < MAX_RECORD_BYTES {
-                    elem.push(b);
-                } else if elem_len > MAX_SKIPPED_BYTES {
-                    return Err(not_records(elem_loc.line));
-                }
-                lag.get_or_insert(i - 1);
-                continue;
             }
             pos.step(b);
         }
