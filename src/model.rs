@@ -7,15 +7,23 @@ use crate::diagnostic::Severity;
 use crate::source::Span;
 use crate::units::{Conversion, Unit};
 use chrono::NaiveDate;
+use compact_str::CompactString;
 use rust_decimal::Decimal;
+use smallvec::SmallVec;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// A party as events name it: a country, or a declared entity.
+/// A party as events name it: a country, or a declared entity. Held
+/// inline (no allocation) up to 24 bytes: every event's parties resolve
+/// to these.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PartyKey {
-    Country(String),
-    Entity(String),
+    Country(CompactString),
+    Entity(CompactString),
 }
+
+/// What an event's party stands for: one key, or an entity and its
+/// countries; kept inline for up to two.
+pub type PartyKeys = SmallVec<[PartyKey; 2]>;
 
 /// Which parties a rule's `from` / `to` / `via` accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -416,16 +424,16 @@ pub struct RuleSet {
 impl RuleSet {
     /// The keys an event's party field stands for: a country code, an alias,
     /// or an entity (which also stands for the country it is in).
-    pub fn resolve_party(&self, name: &str) -> Option<Vec<PartyKey>> {
+    pub fn resolve_party(&self, name: &str) -> Option<PartyKeys> {
         if crate::iso::is_country(name) {
-            return Some(vec![PartyKey::Country(name.to_string())]);
+            return Some(smallvec::smallvec![PartyKey::Country(name.into())]);
         }
         if let Some(code) = self.aliases.get(name) {
-            return Some(vec![PartyKey::Country(code.clone())]);
+            return Some(smallvec::smallvec![PartyKey::Country(code.into())]);
         }
         if let Some(country) = self.entities.get(name) {
-            let mut keys = vec![PartyKey::Entity(name.to_string())];
-            keys.extend(country.iter().map(|c| PartyKey::Country(c.clone())));
+            let mut keys: PartyKeys = smallvec::smallvec![PartyKey::Entity(name.into())];
+            keys.extend(country.iter().map(|c| PartyKey::Country(c.into())));
             return Some(keys);
         }
         None

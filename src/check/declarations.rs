@@ -348,13 +348,13 @@ impl Checker<'_> {
     /// Keys for a single named party (not a group), without diagnostics.
     fn party_keys_quiet(&self, n: &str) -> Option<Vec<PartyKey>> {
         if iso::is_country(n) {
-            return Some(vec![PartyKey::Country(n.to_string())]);
+            return Some(vec![PartyKey::Country(n.into())]);
         }
         if let Some(code) = self.model.aliases.get(n) {
-            return Some(vec![PartyKey::Country(code.clone())]);
+            return Some(vec![PartyKey::Country(code.as_str().into())]);
         }
         if self.model.entities.contains_key(n) {
-            return Some(vec![PartyKey::Entity(n.to_string())]);
+            return Some(vec![PartyKey::Entity(n.into())]);
         }
         self.model
             .groups

@@ -29,7 +29,7 @@ pub fn check(rules: &RuleSet, rule: &Rule, e: &Event) -> Option<Vec<ListMatch>> 
                 p.keys.iter().any(|k| set.contains(k))
                     || p.country
                         .as_ref()
-                        .is_some_and(|c| set.contains(&PartyKey::Country(c.clone())))
+                        .is_some_and(|c| set.contains(&PartyKey::Country(c.as_str().into())))
             });
         if !found {
             return None;
@@ -68,7 +68,7 @@ fn flag_in(v: &Vessel, set: &PartySet) -> bool {
     match (&v.flag, set) {
         (None, _) => false,
         (Some(_), PartySet::Any) => true,
-        (Some(f), set) => set.contains(&PartyKey::Country(f.clone())),
+        (Some(f), set) => set.contains(&PartyKey::Country(f.as_str().into())),
     }
 }
 

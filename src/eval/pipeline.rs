@@ -230,9 +230,7 @@ pub fn run<R: Read + Send>(
         for (seq, worker, decoded) in done_rx {
             waiting.insert(seq, (worker, decoded));
             while let Some((worker, mut batch)) = waiting.remove(&next) {
-                for d in &mut batch {
-                    evaluator.accept_in_place(d);
-                }
+                evaluator.accept_batch(&mut batch);
                 if let Some(back) = evaluated.get(worker) {
                     let _ = back.send(batch);
                 }

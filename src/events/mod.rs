@@ -18,9 +18,10 @@ pub use vessel::{RoleParty, Vessel};
 
 use crate::diagnostic::{Code, Diagnostic, Severity};
 pub use crate::diagnostic::{Effect, EventLoc, EventSite};
-use crate::model::{CommodityId, PartyKey};
+use crate::model::{CommodityId, PartyKeys};
 use crate::units::Unit;
 use chrono::NaiveDate;
+use compact_str::CompactString;
 use rust_decimal::Decimal;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,8 +35,8 @@ pub enum EventKind {
 /// A party an event names, with what it resolves to in the rule set.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventParty {
-    pub name: String,
-    pub keys: Vec<PartyKey>,
+    pub name: CompactString,
+    pub keys: PartyKeys,
 }
 
 /// A unit price: `72.50 USD/bbl`.
@@ -49,12 +50,12 @@ pub struct Price {
 /// A validated event.
 #[derive(Debug, Clone)]
 pub struct Event {
-    pub id: String,
+    pub id: CompactString,
     pub kind: EventKind,
     pub date: NaiveDate,
     pub commodity: Option<CommodityId>,
-    pub commodity_name: Option<String>,
-    pub hs: Option<String>,
+    pub commodity_name: Option<CompactString>,
+    pub hs: Option<CompactString>,
     pub quantity: Option<(Decimal, Unit)>,
     pub price: Option<Price>,
     pub value: Option<(Decimal, Unit)>,
@@ -78,7 +79,7 @@ pub struct Event {
     /// `national`): `hs` then holds the code's HS-6 root.
     pub nomenclature: Option<&'static str>,
     /// Where the figure comes from (a publication, a dataset), as given.
-    pub source: Option<String>,
+    pub source: Option<CompactString>,
     /// What kind of fact the event is (`notified`, `estimated`, …).
     pub evidence: Evidence,
     /// Bounds of an estimated quantity, in the quantity's own terms.
@@ -176,7 +177,7 @@ pub fn remark(
         EventSite {
             loc: e.loc,
             field: Some(field.to_string()),
-            event_id: Some(e.id.clone()),
+            event_id: Some(e.id.to_string()),
             effect: Effect::Remark,
             rule: None,
             text: None,

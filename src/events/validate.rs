@@ -10,6 +10,7 @@ use crate::model::RuleSet;
 use crate::suggest;
 use crate::units::{self, Dimension, Unit};
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use compact_str::CompactString;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -26,7 +27,7 @@ pub struct Validated {
 pub(super) struct Cx<'r> {
     pub(super) rules: &'r RuleSet,
     loc: EventLoc,
-    id: Option<String>,
+    id: Option<CompactString>,
     diags: Vec<EventDiagnostic>,
 }
 
@@ -49,7 +50,7 @@ impl Cx<'_> {
                 help,
                 loc: self.loc,
                 field: Some(field.to_string()),
-                event_id: self.id.clone(),
+                event_id: self.id.as_deref().map(str::to_string),
                 effect: if severity == Severity::Error {
                     Effect::Rejected
                 } else {
@@ -184,11 +185,14 @@ impl Cx<'_> {
         }
     }
 
-    pub(super) fn party(&mut self, name: &str, value: String) -> Option<EventParty> {
-        if let Some(keys) = self.rules.resolve_party(&value) {
-            return Some(EventParty { name: value, keys });
+    pub(super) fn party(&mut self, name: &str, value: &str) -> Option<EventParty> {
+        if let Some(keys) = self.rules.resolve_party(value) {
+            return Some(EventParty {
+                name: value.into(),
+                keys,
+            });
         }
-        if self.rules.groups.contains_key(&value) {
+        if self.rules.groups.contains_key(value) {
             self.error(
                 Code::EventUnknownParty,
                 name,
@@ -200,7 +204,7 @@ impl Cx<'_> {
             );
             return None;
         }
-        if let Some(code) = iso::common_name_code(&value) {
+        if let Some(code) = iso::common_name_code(value) {
             self.error(
                 Code::EventUnknownParty,
                 name,
@@ -221,16 +225,16 @@ impl Cx<'_> {
         // country code; anything else is a name the rules do not know.
         let code_like = value.len() == 3 && value.bytes().all(|b| b.is_ascii_alphabetic());
         let closest = if code_like {
-            suggest::closest(&value, declared.chain(iso::COUNTRIES.iter().map(|c| c.0)))
+            suggest::closest(value, declared.chain(iso::COUNTRIES.iter().map(|c| c.0)))
         } else {
-            suggest::closest(&value, declared)
+            suggest::closest(value, declared)
         };
         let help = match closest {
             Some(b) => format!("did you mean `{b}`?"),
             None if code_like => "parties are ISO 3166-1 alpha-3 codes such as `PRK`, or aliases and entities declared in the rules".into(),
             None => format!(
                 "`{value}` is not a country code, alias or entity of the rules; if it is an organisation or a person, declare it in the rules, e.g. `entity {} \"{value}\" in RUS` (with its country), and name it so in events",
-                entity_name(&value)
+                entity_name(value)
             ),
         };
         self.error(
@@ -410,12 +414,12 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
     let id = cx
         .text("id", raw.id)
         .filter(|s| !s.is_empty())
-        .map(Cow::into_owned);
+        .map(|s| CompactString::from(&*s));
     // Kept once, in `cx` (diagnostics copy it), until the event takes it.
     cx.id = id;
     for d in &mut cx.diags {
         if let Some(site) = d.event.as_mut() {
-            site.event_id.clone_from(&cx.id);
+            site.event_id = cx.id.as_deref().map(str::to_string);
         }
     }
     let has_id = cx.id.is_some().then_some(());
@@ -445,10 +449,11 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
     let contract_date = cx.date("contract_date", raw.contract_date);
     let delivered = cx.date("delivered", raw.delivered);
 
-    let commodity_name = cx.text("commodity", raw.commodity).map(Cow::into_owned);
-    let hs = cx.text("hs", raw.hs).map(Cow::into_owned);
-    if let Some(h) = &hs {
-        let h = h.clone();
+    let commodity_name = cx
+        .text("commodity", raw.commodity)
+        .map(|c| CompactString::from(&*c));
+    let hs = cx.text("hs", raw.hs).map(|h| CompactString::from(&*h));
+    if let Some(h) = hs.as_deref() {
         if h.len() < 2 || !h.bytes().all(|b| b.is_ascii_digit()) {
             cx.error(
                 Code::EventBadHsCode,
@@ -499,31 +504,29 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
     // lines: only its HS-6 root is compared.
     let hs = match (hs, nomenclature) {
         (Some(h), Some(_)) if h.len() > 6 && h.bytes().all(|b| b.is_ascii_digit()) => {
-            Some(h[..6].to_string())
+            Some(CompactString::from(&h[..6]))
         }
         (h, _) => h,
     };
     let commodity = commodity_name
         .as_ref()
-        .and_then(|n| rules.commodity_ids.get(n).copied());
+        .and_then(|n| rules.commodity_ids.get(n.as_str()).copied());
     let quantity = cx.quantity("quantity", raw.quantity);
     let price = cx.price("price", raw.price);
     let value = cx.value("value", raw.value);
-    let from = cx
-        .text("from", raw.from)
-        .and_then(|p| cx.party("from", p.into_owned()));
-    let to = cx
-        .text("to", raw.to)
-        .and_then(|p| cx.party("to", p.into_owned()));
+    let from = cx.text("from", raw.from).and_then(|p| cx.party("from", &p));
+    let to = cx.text("to", raw.to).and_then(|p| cx.party("to", &p));
     let via_names = cx.list("via", raw.via);
     let via: Vec<EventParty> = via_names
         .into_iter()
-        .filter_map(|p| cx.party("via", p))
+        .filter_map(|p| cx.party("via", &p))
         .collect();
     let reporter = cx.text("reporter", raw.reporter).map(Cow::into_owned);
     let covers = cx.list("covers", raw.covers);
     let exemptions = cx.list("exemptions", raw.exemptions);
-    let source = cx.text("source", raw.source).map(Cow::into_owned);
+    let source = cx
+        .text("source", raw.source)
+        .map(|s| CompactString::from(&*s));
     let evidence = match cx.text("evidence", raw.evidence).as_deref() {
         None => Some(Evidence::Unstated),
         Some(t) => match Evidence::parse(t) {
@@ -558,9 +561,7 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
     );
     let transfer = cx.transfer(raw.transfer);
     let parties = cx.parties(raw.parties, &raw.party_cells);
-    let port = cx
-        .text("port", raw.port)
-        .and_then(|p| cx.party("port", p.into_owned()));
+    let port = cx.text("port", raw.port).and_then(|p| cx.party("port", &p));
 
     match kind {
         Some(EventKind::Shipment) => {

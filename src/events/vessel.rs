@@ -5,7 +5,7 @@
 use super::fields::{json_kind, Field, VesselCells};
 use super::validate::{text_of, Cx};
 use crate::diagnostic::Code;
-use crate::model::PartyKey;
+use crate::model::{PartyKey, PartyKeys};
 use crate::roles::{self, ImoError, PartyRole, Transfer};
 use serde_json::value::RawValue;
 use std::collections::BTreeMap;
@@ -46,7 +46,7 @@ pub struct RoleParty {
     /// As the event writes it.
     pub name: String,
     /// What the name stands for in the rules (empty for an undeclared name).
-    pub keys: Vec<PartyKey>,
+    pub keys: PartyKeys,
     /// Its nationality: the country given with it, or the country it is
     /// (a code) or is in (an entity).
     pub country: Option<String>,
@@ -413,13 +413,13 @@ impl Cx<'_> {
             Some(k) => k,
             None if code_like => {
                 // Reports it as unknown, with a suggestion.
-                self.party(field, name)?;
+                self.party(field, &name)?;
                 return None;
             }
-            None => Vec::new(),
+            None => PartyKeys::new(),
         };
         let own = keys.iter().find_map(|k| match k {
-            PartyKey::Country(c) => Some(c.clone()),
+            PartyKey::Country(c) => Some(c.to_string()),
             PartyKey::Entity(_) => None,
         });
         Some(RoleParty {
@@ -432,9 +432,9 @@ impl Cx<'_> {
 
     /// A country (code or alias) given with a party.
     fn flag_like(&mut self, field: &str, t: String) -> Option<String> {
-        let p = self.party(field, t.clone())?;
+        let p = self.party(field, &t)?;
         match p.keys.as_slice() {
-            [PartyKey::Country(c)] => Some(c.clone()),
+            [PartyKey::Country(c)] => Some(c.to_string()),
             _ => {
                 self.error(
                     Code::EventUnknownParty,

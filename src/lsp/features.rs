@@ -151,7 +151,7 @@ pub fn hover(a: &Analysis, file: FileId, pos: lsp::Position) -> Option<lsp::Hove
                         .iter()
                         .map(|k| match k {
                             crate::model::PartyKey::Country(c)
-                            | crate::model::PartyKey::Entity(c) => c.clone(),
+                            | crate::model::PartyKey::Entity(c) => c.to_string(),
                         })
                         .collect();
                     text.push_str(&format!("\n\nmembers: {}", names.join(", ")));

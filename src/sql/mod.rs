@@ -1177,19 +1177,19 @@ impl Cx<'_> {
         let mut v = Vec::new();
         for k in set {
             if let PartyKey::Country(c) = k {
-                v.push(c.clone());
+                v.push(c.to_string());
             }
         }
         for (a, code) in &self.rules.aliases {
-            if set.contains(&PartyKey::Country(code.clone())) {
+            if set.contains(&PartyKey::Country(code.as_str().into())) {
                 v.push(a.clone());
             }
         }
         for (e, country) in &self.rules.entities {
-            if set.contains(&PartyKey::Entity(e.clone()))
+            if set.contains(&PartyKey::Entity(e.as_str().into()))
                 || country
                     .as_ref()
-                    .is_some_and(|c| set.contains(&PartyKey::Country(c.clone())))
+                    .is_some_and(|c| set.contains(&PartyKey::Country(c.as_str().into())))
             {
                 v.push(e.clone());
             }
@@ -1203,7 +1203,7 @@ impl Cx<'_> {
     fn countries(set: &BTreeSet<PartyKey>) -> Vec<String> {
         set.iter()
             .filter_map(|k| match k {
-                PartyKey::Country(c) => Some(c.clone()),
+                PartyKey::Country(c) => Some(c.to_string()),
                 PartyKey::Entity(_) => None,
             })
             .collect()
