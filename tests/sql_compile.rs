@@ -327,9 +327,10 @@ fn examples_give_the_same_findings_on_duckdb() {
     examples_on("duckdb", &all);
 }
 
-/// Spark in local mode, one session for both: one regime per example
-/// keeps the scripts small enough for a test (Spark plans and compiles
-/// each stage of a script, a few seconds each).
+/// Spark in local mode, one session for all: every example file, each
+/// with one regime, which keeps the scripts small enough for a test (Spark
+/// plans and compiles each stage of a script, a few seconds each). The
+/// price-cap files go through the EU, UK and US caps between them.
 #[test]
 fn examples_give_the_same_findings_on_spark() {
     examples_on(
@@ -337,8 +338,20 @@ fn examples_give_the_same_findings_on_spark() {
         &[
             ("examples/dprk-petroleum/reported.json", Some("un_dprk")),
             (
+                "examples/dprk-petroleum/estimated-unreported.ndjson",
+                Some("un_dprk"),
+            ),
+            (
                 "examples/price-cap/eu-imports.ndjson",
                 Some("eu_russia_oil"),
+            ),
+            (
+                "examples/price-cap/product-cargoes.ndjson",
+                Some("uk_russia_oil"),
+            ),
+            (
+                "examples/price-cap/crude-cargoes.csv",
+                Some("us_russia_oil"),
             ),
         ],
     );
