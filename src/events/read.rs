@@ -733,22 +733,31 @@ fn read_json_array<R: Read>(
                     if in_string {
                         if escaped {
                             escaped = false;
-                        } else if c == b'\\' {
-                            escaped = true;
-                        } else if c == b'"' {
-                            in_string = false;
+                            j += 1;
+                            continue;
                         }
-                    } else {
-                        match c {
-                            b'"' => in_string = true,
-                            b'{' | b'[' => depth += 1,
-                            b'}' | b']' if depth > 0 => depth -= 1,
-                            b',' | b']' if depth == 0 => {
-                                ends = true;
-                                break;
+                        // A string's plain text up to its next quote or
+                        // backslash is passed at once (most of an element).
+                        let text = rest.get(j..).unwrap_or_default();
+                        match memchr::memchr2(b'"', b'\\', text) {
+                            Some(k) => {
+                                escaped = text.get(k) == Some(&b'\\');
+                                in_string = escaped;
+                                j += k + 1;
                             }
-                            _ => {}
+                            None => j = rest.len(),
                         }
+                        continue;
+                    }
+                    match c {
+                        b'"' => in_string = true,
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' if depth > 0 => depth -= 1,
+                        b',' | b']' if depth == 0 => {
+                            ends = true;
+                            break;
+                        }
+                        _ => {}
                     }
                     j += 1;
                 }
@@ -1391,4 +1400,70 @@ fn column_suggestion(column: &str) -> Option<&'static str> {
         _ => None,
     };
     by_name.or_else(|| crate::suggest::closest(&c, FIELD_NAMES.iter().copied()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{read, Input, InputFormat, Item};
+
+    /// Hands out at most `step` bytes a read, so a buffered reader's
+    /// chunks end everywhere: inside strings, right after a backslash.
+    struct Trickle<'a> {
+        bytes: &'a [u8],
+        step: usize,
+    }
+
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.step.min(out.len()).min(self.bytes.len());
+            out[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            Ok(n)
+        }
+    }
+
+    /// Each element's text and place, as the JSON array reader hands them on.
+    fn elements(text: &str, step: usize) -> Vec<String> {
+        let mut input = Input::new("t.json", None, InputFormat::Json);
+        let mut out = Vec::new();
+        let reader = Trickle {
+            bytes: text.as_bytes(),
+            step,
+        };
+        let result = read(
+            0,
+            &mut input,
+            reader,
+            |item| match item {
+                Item::Json { text, loc } => {
+                    out.push(format!("{}:{}:{} {text}", loc.line, loc.column, loc.len))
+                }
+                Item::Malformed(d) => out.push(format!("malformed {}", d.message)),
+                _ => out.push("other".to_string()),
+            },
+            |_| {},
+        );
+        assert!(result.is_ok(), "{result:?}");
+        out
+    }
+
+    #[test]
+    fn json_array_elements_are_found_whatever_the_chunks() {
+        // Quotes, backslashes, commas and brackets inside strings; an
+        // escaped backslash before a closing quote; nested values; line
+        // breaks between and inside elements.
+        let text = concat!(
+            "[{\"id\":\"a\\\"],{\",\"source\":\"c:\\\\\"},\n",
+            " {\"id\":\"b\",\"via\":[\"CHN\",\"RUS\"],\"note\":{\"x\":\"]\"}},\r\n",
+            "{\"id\":\"\\\\\\\"\",\n\"to\":\"PRK\"} ]"
+        );
+        let whole = elements(text, usize::MAX);
+        assert_eq!(whole.len(), 3, "{whole:#?}");
+        assert!(whole[0].starts_with("1:2:"), "{whole:#?}");
+        assert!(whole[1].starts_with("2:2:"), "{whole:#?}");
+        assert!(whole[2].starts_with("3:1:"), "{whole:#?}");
+        for step in 1..=9 {
+            assert_eq!(elements(text, step), whole, "chunks of {step} bytes");
+        }
+    }
 }
