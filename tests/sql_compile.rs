@@ -315,16 +315,30 @@ fn examples_on(engine: &str, examples: &[(&str, Option<&str>)]) {
     assert!(total > 5, "only {total} findings in the examples");
 }
 
-#[test]
-fn examples_give_the_same_findings_on_duckdb() {
+/// Every example with the whole library, and the DPRK example as its
+/// README runs it: the UN regime alone.
+fn all_examples() -> Vec<(&'static str, Option<&'static str>)> {
     let mut all: Vec<(&str, Option<&str>)> = EXAMPLES.iter().map(|e| (*e, None)).collect();
-    // The DPRK example as its README runs it: the UN regime alone.
     all.push(("examples/dprk-petroleum/reported.json", Some("un_dprk")));
     all.push((
         "examples/dprk-petroleum/estimated-unreported.ndjson",
         Some("un_dprk"),
     ));
-    examples_on("duckdb", &all);
+    all
+}
+
+#[test]
+fn examples_give_the_same_findings_on_duckdb() {
+    examples_on("duckdb", &all_examples());
+}
+
+/// On demand, like the PostgreSQL differential: `cargo test --test
+/// sql_compile -- --ignored` with `PGHOST`, `PGPORT` and `PGUSER` naming a
+/// server (each run in a schema of its own).
+#[test]
+#[ignore = "needs a PostgreSQL server named by PGHOST, PGPORT and PGUSER"]
+fn examples_give_the_same_findings_on_postgres() {
+    examples_on("postgres", &all_examples());
 }
 
 /// Spark in local mode, one session for all: every example file, each
@@ -403,4 +417,10 @@ fn sts_transfers_example_gives_the_same_findings_on_duckdb() {
 #[test]
 fn sts_transfers_example_gives_the_same_findings_on_spark() {
     sts_transfers_on("spark");
+}
+
+#[test]
+#[ignore = "needs a PostgreSQL server named by PGHOST, PGPORT and PGUSER"]
+fn sts_transfers_example_gives_the_same_findings_on_postgres() {
+    sts_transfers_on("postgres");
 }

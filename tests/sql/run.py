@@ -261,6 +261,8 @@ def run_postgres(cases):
     import subprocess
     import tempfile
     out = []
+    # A schema of this process's own: tests run side by side on one server.
+    schema = f"sanc_test_{os.getpid()}"
     for case in cases:
         with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, newline="") as f:
             w = csv.writer(f)
@@ -271,7 +273,7 @@ def run_postgres(cases):
         cols = ", ".join(f'"{c}" TEXT' for c in COLUMNS)
         script = (
             "\\set ON_ERROR_STOP on\nSET client_min_messages = warning;\n"
-            "DROP SCHEMA IF EXISTS sanc_test CASCADE; CREATE SCHEMA sanc_test; SET search_path = sanc_test;\n"
+            f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}; SET search_path = {schema};\n"
             f"CREATE TABLE sanc_events ({cols});\n"
             f"\\copy sanc_events FROM '{path}' WITH (FORMAT csv, HEADER true)\n"
             "UPDATE sanc_events SET " + ", ".join(f'"{c}" = NULLIF("{c}", \'\')' for c in COLUMNS) + ";\n"
@@ -281,6 +283,7 @@ def run_postgres(cases):
             + ", ".join(f'"{c}"' for c in FINDING_COLS) + " FROM sanc_findings) f), "
             "'diagnostics', (SELECT COALESCE(json_agg(d), '[]') FROM (SELECT "
             + ", ".join(f'"{c}"' for c in DIAG_COLS) + " FROM sanc_diagnostics) d))::jsonb::text;\n"
+            f"DROP SCHEMA {schema} CASCADE;\n"
         )
         p = subprocess.run(["psql", "-q", "-X", "-f", "-"], input=script, capture_output=True, text=True)
         if p.returncode != 0:
