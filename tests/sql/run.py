@@ -218,7 +218,10 @@ def spark_session():
                # The JIT's first tier only: the cases are small, and the
                # optimising compiler's work on Spark's planner took more
                # time than it saved (the scripts' stages twice as slow).
-               .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"))
+               # A five-example session filled the JIT's default code cache
+               # (the JVM then stops compiling and says so on stdout).
+               .config("spark.driver.extraJavaOptions",
+                       "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:ReservedCodeCacheSize=256m"))
     for kv in os.environ.get("SANC_SPARK_CONF", "").split():
         k, v = kv.split("=", 1)
         builder = builder.config(k, v)
@@ -302,9 +305,16 @@ def main():
     data = json.load(sys.stdin)
     COLUMNS.extend(data["columns"])
     cases = data["cases"]
+    # The result is the only thing on stdout: what the engines and their
+    # children (Spark's JVM writes its warnings to its stdout) print goes
+    # to stderr, through file descriptor 1 pointed there.
+    result_out = os.fdopen(os.dup(1), "w")
+    sys.stdout.flush()
+    os.dup2(2, 1)
     runners = {"duckdb": run_duckdb, "spark": run_spark, "postgres": run_postgres}
     result = runners[engine](cases)
-    json.dump(result, sys.stdout)
+    json.dump(result, result_out)
+    result_out.close()
 
 
 if __name__ == "__main__":
