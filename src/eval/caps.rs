@@ -397,6 +397,12 @@ struct Span {
 }
 
 impl Judge<'_> {
+    /// What the event gave that limit `k` counts: its value for a money
+    /// limit, its quantity for the others (as `Entry::given` holds them).
+    fn given(&self, e: &Entry, k: usize) -> Option<Given> {
+        e.given[usize::from(!is_money(&self.limits[k].unit))]
+    }
+
     fn fixed(
         &self,
         entries: &[Entry],
@@ -530,7 +536,7 @@ impl Judge<'_> {
                         date: e.date,
                         event: e.id.clone(),
                         amount: (*a).clone(),
-                        given: e.given[usize::from(!is_money(&self.limits[k].unit))],
+                        given: self.given(e, k),
                         evidence: e.evidence,
                         supplier: e.supplier.clone(),
                         source: e.source,
@@ -568,12 +574,7 @@ impl Judge<'_> {
             count(&mut counted, e);
             while entries[lo].date < w.start {
                 sub(&mut totals, &entries[lo]);
-                for (c, a) in counted.iter_mut().zip(entries[lo].amounts.iter()) {
-                    if a.is_some() {
-                        c.0 += 1;
-                        c.1 -= 1;
-                    }
-                }
+                uncount(&mut counted, &entries[lo]);
                 lo += 1;
             }
             // A rolling window is new at every event: warn when this event
@@ -653,7 +654,7 @@ impl Judge<'_> {
                     limit_index: u8::try_from(k).unwrap_or(u8::MAX),
                     total: totals[k].clone(),
                     amount: e.amounts[k].clone(),
-                    given: e.given[usize::from(!is_money(&self.limits[k].unit))],
+                    given: self.given(e, k),
                     contributors: pick(contributors.0, k)
                         .cloned()
                         .unwrap_or_else(|| Arc::from(Vec::new())),
@@ -722,6 +723,17 @@ fn count(counted: &mut [(usize, usize)], e: &Entry) {
     for (c, a) in counted.iter_mut().zip(e.amounts.iter()) {
         if a.is_some() {
             c.1 += 1;
+        }
+    }
+}
+
+/// Take the event that leaves a rolling window out of each limit it was
+/// counted in: the window's first counted event is the next one.
+fn uncount(counted: &mut [(usize, usize)], e: &Entry) {
+    for (c, a) in counted.iter_mut().zip(e.amounts.iter()) {
+        if a.is_some() {
+            c.0 += 1;
+            c.1 -= 1;
         }
     }
 }

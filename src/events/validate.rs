@@ -414,7 +414,7 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
     let id = cx
         .text("id", raw.id)
         .filter(|s| !s.is_empty())
-        .map(|s| CompactString::from(&*s));
+        .map(CompactString::from);
     // Kept once, in `cx` (diagnostics copy it), until the event takes it.
     cx.id = id;
     for d in &mut cx.diags {
@@ -449,10 +449,8 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
     let contract_date = cx.date("contract_date", raw.contract_date);
     let delivered = cx.date("delivered", raw.delivered);
 
-    let commodity_name = cx
-        .text("commodity", raw.commodity)
-        .map(|c| CompactString::from(&*c));
-    let hs = cx.text("hs", raw.hs).map(|h| CompactString::from(&*h));
+    let commodity_name = cx.text("commodity", raw.commodity).map(CompactString::from);
+    let hs = cx.text("hs", raw.hs).map(CompactString::from);
     if let Some(h) = hs.as_deref() {
         if h.len() < 2 || !h.bytes().all(|b| b.is_ascii_digit()) {
             cx.error(
@@ -524,9 +522,7 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
     let reporter = cx.text("reporter", raw.reporter).map(Cow::into_owned);
     let covers = cx.list("covers", raw.covers);
     let exemptions = cx.list("exemptions", raw.exemptions);
-    let source = cx
-        .text("source", raw.source)
-        .map(|s| CompactString::from(&*s));
+    let source = cx.text("source", raw.source).map(CompactString::from);
     let evidence = match cx.text("evidence", raw.evidence).as_deref() {
         None => Some(Evidence::Unstated),
         Some(t) => match Evidence::parse(t) {
