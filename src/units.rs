@@ -50,19 +50,21 @@ pub const LITRES_PER_BARREL: Decimal = Decimal::from_parts(73_504_976, 37, 0, fa
 
 /// Built-in units other than currencies: symbol, dimension, size in base units.
 pub fn builtin_units() -> [(&'static str, Dimension, Decimal); 6] {
-    [
-        ("t", Dimension::Mass, Decimal::ONE_THOUSAND),
-        ("kg", Dimension::Mass, Decimal::ONE),
-        ("bbl", Dimension::Volume, LITRES_PER_BARREL),
-        ("l", Dimension::Volume, Decimal::ONE),
-        ("m3", Dimension::Volume, Decimal::ONE_THOUSAND),
-        ("units", Dimension::Count, Decimal::ONE),
-    ]
+    BUILTIN
 }
+
+const BUILTIN: [(&str, Dimension, Decimal); 6] = [
+    ("t", Dimension::Mass, Decimal::ONE_THOUSAND),
+    ("kg", Dimension::Mass, Decimal::ONE),
+    ("bbl", Dimension::Volume, LITRES_PER_BARREL),
+    ("l", Dimension::Volume, Decimal::ONE),
+    ("m3", Dimension::Volume, Decimal::ONE_THOUSAND),
+    ("units", Dimension::Count, Decimal::ONE),
+];
 
 /// The unit a symbol names, if any (currencies are ISO 4217 codes).
 pub fn lookup(symbol: &str) -> Option<Unit> {
-    // The builtin units by position, without comparing every symbol.
+    // The builtin units by position, without building the table.
     let i = match symbol {
         "t" => 0,
         "kg" => 1,
@@ -72,11 +74,7 @@ pub fn lookup(symbol: &str) -> Option<Unit> {
         "units" => 5,
         _ => usize::MAX,
     };
-    if let Some((s, d, f)) = builtin_units()
-        .get(i)
-        .copied()
-        .filter(|(s, _, _)| *s == symbol)
-    {
+    if let Some(&(s, d, f)) = BUILTIN.get(i) {
         return Some(Unit {
             symbol: s,
             dimension: d,
@@ -208,6 +206,22 @@ mod tests {
             .apply(&exact(Decimal::ONE), &u("bbl"), &u("t"))
             .expect("converts");
         assert_eq!(c.apply(&t, &u("t"), &u("bbl")), Some(exact(Decimal::ONE)));
+    }
+
+    #[test]
+    fn every_builtin_unit_is_looked_up_as_itself() {
+        for (symbol, dimension, to_base) in builtin_units() {
+            let u = lookup(symbol).unwrap();
+            assert_eq!(
+                (u.symbol, u.dimension, u.to_base),
+                (symbol, dimension, to_base)
+            );
+        }
+        assert_eq!(
+            lookup("USD").map(|u| u.dimension),
+            Some(Dimension::Money("USD"))
+        );
+        assert!(lookup("tt").is_none() && lookup("").is_none());
     }
 
     #[test]

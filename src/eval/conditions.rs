@@ -58,7 +58,7 @@ pub fn provided(rules: &RuleSet, rule: &Rule, e: &Event) -> Vec<ListMatch> {
 fn vessels(e: &Event) -> impl Iterator<Item = (&'static str, &Vessel)> {
     [
         ("vessel", e.vessel.as_ref()),
-        ("counterpart_vessel", e.counterpart.as_ref()),
+        ("counterpart_vessel", e.counterpart.as_deref()),
     ]
     .into_iter()
     .filter_map(|(f, v)| v.map(|v| (f, v)))

@@ -11,6 +11,9 @@ pub struct RuleIndex {
     by_commodity: Vec<Vec<usize>>,
     /// HS prefix → rules covering goods with that prefix.
     by_hs: HashMap<String, Vec<usize>>,
+    /// The lengths of those prefixes (bit n for length n; bit 63 for 63
+    /// and longer): an event's code is looked up only at these lengths.
+    hs_lengths: u64,
     /// Rules on `any` goods.
     any: Vec<usize>,
     /// Each rule's HS prefixes (its codes, or its commodity's and those
@@ -49,6 +52,7 @@ impl RuleIndex {
                 }
             };
             for (p, _) in &scope {
+                ix.hs_lengths |= length_bit(p.len());
                 let rules_of = ix.by_hs.entry(p.clone()).or_default();
                 if rules_of.last() != Some(&i) {
                     rules_of.push(i);
@@ -124,7 +128,10 @@ impl RuleIndex {
         }
         let mut by_code = |code: &str| {
             for n in 2..=code.len() {
-                if let Some(v) = self.by_hs.get(&code[..n]) {
+                if self.hs_lengths & length_bit(n) == 0 {
+                    continue;
+                }
+                if let Some(v) = code.get(..n).and_then(|head| self.by_hs.get(head)) {
                     out.extend_from_slice(v);
                 }
             }
@@ -144,4 +151,9 @@ impl RuleIndex {
         out.sort_unstable();
         out.dedup();
     }
+}
+
+/// The bit of [`RuleIndex::hs_lengths`] for a prefix of `n` bytes.
+fn length_bit(n: usize) -> u64 {
+    1 << n.min(63)
 }

@@ -643,7 +643,7 @@ impl<'r> Judge<'r> {
                 touched.push(ri);
             }
             if !rule.in_force(e.date)
-                || !party_matches(rule.to.as_ref(), e.port.as_ref())
+                || !party_matches(rule.to.as_ref(), e.port.as_deref())
                 || e.exemptions.iter().any(|x| rule.exemptions.contains(x))
             {
                 continue;

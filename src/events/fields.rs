@@ -413,6 +413,21 @@ static STRING_STOPS: [bool; 256] = {
     t
 };
 
+/// The [`STRING_STOPS`] bytes among the eight of `w` (little-endian): the
+/// high bit of each byte set for a stop, by the zero-byte test of a word
+/// for a quote, a backslash, and bytes below 0x20. The lowest bit set is
+/// exact (bits above it may be set by a borrow), which is all that is used.
+#[inline]
+fn string_stops(w: u64) -> u64 {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x;
+    let quote = zero(w ^ (ONES * u64::from(b'"')));
+    let backslash = zero(w ^ (ONES * u64::from(b'\\')));
+    let control = w.wrapping_sub(ONES * 0x20) & !w;
+    (quote | backslash | control) & HIGH
+}
+
 /// The JSON string at `i` when it has no escapes and no control
 /// characters (which JSON forbids), and where it ends.
 fn flat_string(text: &str, i: usize) -> Option<(&str, usize)> {
@@ -420,11 +435,30 @@ fn flat_string(text: &str, i: usize) -> Option<(&str, usize)> {
     if b.get(i) != Some(&b'"') {
         return None;
     }
-    let len = b
-        .get(i + 1..)?
-        .iter()
-        .position(|&c| STRING_STOPS[usize::from(c)])?;
-    let end = i + 1 + len;
+    // Eight bytes at a time to the first stop (most strings end in their
+    // first or second word), byte by byte in the last few bytes of the text.
+    let mut end = i + 1;
+    loop {
+        match b
+            .get(end..end + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+        {
+            Some(word) => match string_stops(u64::from_le_bytes(word)) {
+                0 => end += 8,
+                stops => {
+                    end += stops.trailing_zeros() as usize / 8;
+                    break;
+                }
+            },
+            None => {
+                end += b
+                    .get(end..)?
+                    .iter()
+                    .position(|&c| STRING_STOPS[usize::from(c)])?;
+                break;
+            }
+        }
+    }
     if b.get(end) != Some(&b'"') {
         return None;
     }
@@ -523,6 +557,33 @@ mod tests {
             f(r.parties),
             f(r.port),
         ]
+    }
+
+    #[test]
+    fn the_first_stop_of_a_word_is_found_exactly() {
+        for filler in [b'a', b' ', 0x21, 0x7f, 0x80, 0xff] {
+            for at in 0..8 {
+                for c in 0..=255u8 {
+                    let mut word = [filler; 8];
+                    word[at] = c;
+                    let first = word.iter().position(|&b| STRING_STOPS[usize::from(b)]);
+                    let stops = string_stops(u64::from_le_bytes(word));
+                    let found = (stops != 0).then(|| stops.trailing_zeros() as usize / 8);
+                    assert_eq!(found, first, "{word:?}");
+                }
+            }
+        }
+        // Every string length around the word size, with a stop anywhere.
+        for len in 0..20 {
+            let plain = format!("\"{}\"", "x".repeat(len));
+            assert_eq!(flat_string(&plain, 0), Some((&plain[1..=len], len + 2)));
+            for at in 0..len {
+                let mut escaped = plain.clone().into_bytes();
+                escaped[1 + at] = b'\\';
+                let escaped = String::from_utf8(escaped).unwrap();
+                assert_eq!(flat_string(&escaped, 0), None, "{escaped}");
+            }
+        }
     }
 
     #[test]

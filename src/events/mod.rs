@@ -87,14 +87,16 @@ pub struct Event {
     pub quantity_high: Option<(Decimal, Unit)>,
     /// The vessel that carried the goods, or that called at a port.
     pub vessel: Option<Vessel>,
-    /// The other vessel of a ship-to-ship transfer.
-    pub counterpart: Option<Vessel>,
+    /// The other vessel of a ship-to-ship transfer. Boxed, as `port` is:
+    /// both are rare, and an event of at most a kilobyte is allocated on
+    /// the allocator's fast path (over it, on a path ten times slower).
+    pub counterpart: Option<Box<Vessel>>,
     /// How the goods moved.
     pub transfer: Option<crate::roles::Transfer>,
     /// The parties to the transaction, by role.
     pub parties: Vec<RoleParty>,
     /// A port call's country.
-    pub port: Option<EventParty>,
+    pub port: Option<Box<EventParty>>,
     pub loc: EventLoc,
 }
 

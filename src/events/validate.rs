@@ -72,15 +72,24 @@ impl Cx<'_> {
 
     /// A field's text (borrowed from the record when it has no escapes),
     /// or a diagnostic saying why it is not text.
+    #[inline]
     pub(super) fn text<'a>(&mut self, name: &str, f: Option<Field<'a>>) -> Option<Cow<'a, str>> {
-        let f = f?;
-        match text_of(f) {
-            Ok(t) => Some(t),
-            Err(why) => {
-                self.error(Code::EventBadField, name, format!("`{name}` {why}"), None);
-                None
-            }
+        match f? {
+            // Most fields: their text as read, without a `Result` to move.
+            Field::Text(t) | Field::Str(t) => Some(Cow::Borrowed(trim(t))),
+            f => match text_of(f) {
+                Ok(t) => Some(t),
+                Err(why) => {
+                    self.not_text(name, why);
+                    None
+                }
+            },
         }
+    }
+
+    #[cold]
+    fn not_text(&mut self, name: &str, why: Why) {
+        self.error(Code::EventBadField, name, format!("`{name}` {why}"), None);
     }
 
     /// `quantity_low` ≤ `quantity` ≤ `quantity_high`, in the same unit.
@@ -550,14 +559,19 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
     let quantity_high = cx.quantity("quantity_high", raw.quantity_high);
     cx.bounds(quantity, quantity_low, quantity_high);
     let vessel = cx.vessel("vessel", raw.vessel, &raw.vessel_cells);
-    let counterpart = cx.vessel(
-        "counterpart_vessel",
-        raw.counterpart_vessel,
-        &raw.counterpart_cells,
-    );
+    let counterpart = cx
+        .vessel(
+            "counterpart_vessel",
+            raw.counterpart_vessel,
+            &raw.counterpart_cells,
+        )
+        .map(Box::new);
     let transfer = cx.transfer(raw.transfer);
     let parties = cx.parties(raw.parties, &raw.party_cells);
-    let port = cx.text("port", raw.port).and_then(|p| cx.party("port", &p));
+    let port = cx
+        .text("port", raw.port)
+        .and_then(|p| cx.party("port", &p))
+        .map(Box::new);
 
     match kind {
         Some(EventKind::Shipment) => {
@@ -733,12 +747,28 @@ fn entity_name(value: &str) -> String {
     }
 }
 
-/// [`str::trim`], answering at once for text that begins and ends with a
-/// visible ASCII character (most values).
+/// [`str::trim`]: ASCII white space stripped byte by byte (the space
+/// between an amount and its unit), by characters only where text begins
+/// or ends with a byte that is not ASCII.
 pub(super) fn trim(t: &str) -> &str {
+    // Most values begin and end with a visible ASCII character.
+    if let (Some(a), Some(z)) = (t.as_bytes().first(), t.as_bytes().last()) {
+        if a.is_ascii_graphic() && z.is_ascii_graphic() {
+            return t;
+        }
+    }
+    let ascii_space = |c: &u8| matches!(c, b' ' | b'\t'..=b'\r');
+    let b = t.as_bytes();
+    let start = b.iter().position(|c| !ascii_space(c)).unwrap_or(b.len());
+    let end = b
+        .iter()
+        .rposition(|c| !ascii_space(c))
+        .map_or(start, |e| e + 1);
+    // Both ends are ASCII bytes, so on character boundaries.
+    let t = t.get(start..end).unwrap_or(t);
     match (t.as_bytes().first(), t.as_bytes().last()) {
-        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => t,
-        _ => t.trim(),
+        (Some(a), Some(z)) if !a.is_ascii() || !z.is_ascii() => t.trim(),
+        _ => t,
     }
 }
 
@@ -806,9 +836,18 @@ struct AmountObject<'a> {
 fn amount_and_unit(f: Field<'_>) -> Result<(Cow<'_, str>, Cow<'_, str>), Why> {
     fn cut(t: &str) -> Result<(&str, &str), Why> {
         let t = trim(t);
-        let at = t
-            .find(|c: char| c.is_whitespace())
-            .ok_or_else(|| format!("has no unit: `{t}`"))?;
+        // The first white space: found byte by byte while the text is
+        // ASCII (`\t`..=`\r` and the space are ASCII's Unicode white
+        // space), by characters from the first byte that is not.
+        let at = match t
+            .bytes()
+            .position(|c| matches!(c, b' ' | b'\t'..=b'\r') || !c.is_ascii())
+        {
+            Some(k) if t.as_bytes().get(k).is_some_and(u8::is_ascii) => Some(k),
+            Some(_) => t.find(char::is_whitespace),
+            None => None,
+        }
+        .ok_or_else(|| format!("has no unit: `{t}`"))?;
         Ok((&t[..at], trim(&t[at..])))
     }
     fn split(t: Cow<'_, str>) -> Result<(Cow<'_, str>, Cow<'_, str>), Why> {
@@ -846,6 +885,10 @@ fn amount_and_unit(f: Field<'_>) -> Result<(Cow<'_, str>, Cow<'_, str>), Why> {
 /// An exact decimal: plain or scientific notation, never through a float.
 pub fn parse_amount(t: &str) -> Option<Decimal> {
     let t = trim(t);
+    // Most amounts are plain digits and a point: one look at the bytes.
+    if !t.bytes().any(|b| matches!(b, b'e' | b'E' | b'_' | b'+')) {
+        return Decimal::from_str_exact(t).ok();
+    }
     if t.bytes().any(|b| b == b'e' || b == b'E') {
         return Decimal::from_scientific(t).ok();
     }
@@ -894,6 +937,38 @@ pub fn parse_date(t: &str) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_event_fits_the_allocators_small_size() {
+        // mimalloc serves up to 1 KiB (128 words) on its fast path; an event
+        // is allocated once per record.
+        assert!(
+            std::mem::size_of::<Event>() <= 1024,
+            "{}",
+            std::mem::size_of::<Event>()
+        );
+    }
+
+    #[test]
+    fn trim_is_str_trim() {
+        for t in [
+            "",
+            " ",
+            "a",
+            " a ",
+            "\t72.50\r\n",
+            "\u{a0}bbl\u{3000}",
+            " \u{a0} x",
+            "é",
+            " é ",
+            "\u{b}t\u{c}",
+            "\u{85}",
+            "a b",
+            "\u{1c}x",
+        ] {
+            assert_eq!(trim(t), t.trim(), "{t:?}");
+        }
+    }
 
     #[test]
     fn amounts_are_exact() {
