@@ -971,6 +971,56 @@ mod tests {
     }
 
     #[test]
+    fn ascii_shortcuts_answer_as_the_unicode_paths_do() {
+        // The amount/unit split and amount parsing as they were before their
+        // ASCII shortcuts.
+        fn split_before(t: &str) -> Option<(&str, &str)> {
+            let t = t.trim();
+            let at = t.find(char::is_whitespace)?;
+            Some((&t[..at], t[at..].trim()))
+        }
+        fn amount_before(t: &str) -> Option<Decimal> {
+            let t = t.trim();
+            if t.bytes().any(|b| b == b'e' || b == b'E') {
+                return Decimal::from_scientific(t).ok();
+            }
+            let cleaned = t.replace('_', "");
+            let cleaned = cleaned.strip_prefix('+').unwrap_or(&cleaned);
+            Decimal::from_str_exact(cleaned).ok()
+        }
+        for t in [
+            "1198 t",
+            " 72.50  USD/bbl ",
+            "5\tbbl",
+            "5\u{b}bbl",
+            "5\u{a0}bbl",
+            "5\u{3000}t",
+            "é5 t",
+            "5é t",
+            "5",
+            "",
+            " ",
+            "+5 t",
+            "1_000 kg",
+            "1e3 t",
+            "-0 t",
+            "5. t",
+            ".5 t",
+            "5\u{85}t",
+            "0x10 t",
+            "1,000 t",
+            "99999999999999999999999999999 t",
+        ] {
+            let now = amount_and_unit(Field::Str(t)).ok();
+            let now = now.as_ref().map(|(a, u)| (a.as_ref(), u.as_ref()));
+            assert_eq!(now, split_before(t), "{t:?}");
+            let amount = t.split_whitespace().next().unwrap_or(t);
+            assert_eq!(parse_amount(amount), amount_before(amount), "{amount:?}");
+            assert_eq!(parse_amount(t), amount_before(t), "{t:?}");
+        }
+    }
+
+    #[test]
     fn amounts_are_exact() {
         assert_eq!(parse_amount("72.50"), Some(Decimal::new(7250, 2)));
         assert_eq!(parse_amount("1e3"), Some(Decimal::from(1000)));
