@@ -439,11 +439,8 @@ fn flat_string(text: &str, i: usize) -> Option<(&str, usize)> {
     // first or second word), byte by byte in the last few bytes of the text.
     let mut end = i + 1;
     loop {
-        match b
-            .get(end..end + 8)
-            .and_then(|w| <[u8; 8]>::try_from(w).ok())
-        {
-            Some(word) => match string_stops(u64::from_le_bytes(word)) {
+        match b.get(end..).and_then(<[u8]>::first_chunk::<8>) {
+            Some(&word) => match string_stops(u64::from_le_bytes(word)) {
                 0 => end += 8,
                 stops => {
                     end += stops.trailing_zeros() as usize / 8;

@@ -747,6 +747,13 @@ fn entity_name(value: &str) -> String {
     }
 }
 
+/// The ASCII bytes that are Unicode white space (`char::is_whitespace`):
+/// the space and `\t` to `\r`, which includes the vertical tab that
+/// `u8::is_ascii_whitespace` leaves out.
+fn is_ascii_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t'..=b'\r')
+}
+
 /// [`str::trim`]: ASCII white space stripped byte by byte (the space
 /// between an amount and its unit), by characters only where text begins
 /// or ends with a byte that is not ASCII.
@@ -757,12 +764,14 @@ pub(super) fn trim(t: &str) -> &str {
             return t;
         }
     }
-    let ascii_space = |c: &u8| matches!(c, b' ' | b'\t'..=b'\r');
     let b = t.as_bytes();
-    let start = b.iter().position(|c| !ascii_space(c)).unwrap_or(b.len());
+    let start = b
+        .iter()
+        .position(|&c| !is_ascii_space(c))
+        .unwrap_or(b.len());
     let end = b
         .iter()
-        .rposition(|c| !ascii_space(c))
+        .rposition(|&c| !is_ascii_space(c))
         .map_or(start, |e| e + 1);
     // Both ends are ASCII bytes, so on character boundaries.
     let t = t.get(start..end).unwrap_or(t);
@@ -837,12 +846,8 @@ fn amount_and_unit(f: Field<'_>) -> Result<(Cow<'_, str>, Cow<'_, str>), Why> {
     fn cut(t: &str) -> Result<(&str, &str), Why> {
         let t = trim(t);
         // The first white space: found byte by byte while the text is
-        // ASCII (`\t`..=`\r` and the space are ASCII's Unicode white
-        // space), by characters from the first byte that is not.
-        let at = match t
-            .bytes()
-            .position(|c| matches!(c, b' ' | b'\t'..=b'\r') || !c.is_ascii())
-        {
+        // ASCII, by characters from the first byte that is not.
+        let at = match t.bytes().position(|c| is_ascii_space(c) || !c.is_ascii()) {
             Some(k) if t.as_bytes().get(k).is_some_and(u8::is_ascii) => Some(k),
             Some(_) => t.find(char::is_whitespace),
             None => None,
