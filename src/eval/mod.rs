@@ -24,7 +24,8 @@ pub use finding::{
 
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::events::{
-    read::Item, validate, Effect, Event, EventDiagnostic, EventKind, EventLoc, Evidence, RawEvent,
+    read::{Item, Row},
+    validate, Effect, Event, EventDiagnostic, EventKind, EventLoc, Evidence, RawEvent,
 };
 use crate::exact::{exact, Exact};
 use crate::model::{Goods, PartySet, Rule, RuleKind, RuleSet};
@@ -223,6 +224,38 @@ enum Undecided {
     Valid(Box<Event>, Vec<Diagnostic>),
 }
 
+/// A record on its way through [`Judge::decode_all`]: the text of a JSON
+/// object or the cells of a CSV row, still to decode, or a record the
+/// reading thread decoded already. (Not an [`Item`], whose read record
+/// is a kilobyte to move.)
+pub enum Pending<'t> {
+    Json { text: &'t str, loc: EventLoc },
+    Row(Row<'t>),
+    Decoded(Decoded),
+}
+
+/// A record between the passes of [`Judge::decode_all`].
+enum Stage<'t> {
+    /// Read into the fields at this index of the pass's list, not yet
+    /// validated.
+    Fields(usize, EventLoc, &'t str),
+    Validated(Undecided),
+    Decoded(Decoded),
+}
+
+/// How many records [`Judge::decode_all`] takes through each pass at a
+/// time: their fields (under 700 bytes a record) stay in the nearest
+/// caches.
+const PASS: usize = 32;
+
+fn malformed(mut d: EventDiagnostic) -> Undecided {
+    let text = d.text().map(clip);
+    if let Some(site) = d.event.as_mut() {
+        site.text = text;
+    }
+    Undecided::Rejected(vec![d])
+}
+
 /// Validate one record against the rule set; its diagnostics keep the
 /// first [`KEPT_TEXT_BYTES`] of its text.
 fn decode(rules: &RuleSet, item: Item) -> Undecided {
@@ -236,13 +269,7 @@ fn decode(rules: &RuleSet, item: Item) -> Undecided {
         }
         Item::Row(row) => record(rules, &row.raw(), row.loc, row.text),
         Item::Note(d) => Undecided::Note(*d),
-        Item::Malformed(mut d) => {
-            let text = d.text().map(clip);
-            if let Some(site) = d.event.as_mut() {
-                site.text = text;
-            }
-            Undecided::Rejected(vec![*d])
-        }
+        Item::Malformed(d) => malformed(*d),
         Item::Record(rec) => record(rules, &rec.raw, rec.loc, rec.text),
     }
 }
@@ -514,6 +541,82 @@ impl<'r> Judge<'r> {
     /// diagnostics keep the first [`KEPT_TEXT_BYTES`] of its text.
     pub fn decode(&mut self, item: Item) -> Decoded {
         match decode(self.rules, item) {
+            Undecided::Note(d) => Decoded::Note(d),
+            Undecided::Rejected(d) => Decoded::Rejected(d),
+            Undecided::Valid(e, diags) => Decoded::Valid(self.judge(e, diags)),
+        }
+    }
+
+    /// [`Judge::decode`] for many records, in order, into `out`: a few
+    /// records at a time are read into fields, then validated, then
+    /// judged. Each pass's code stays in the instruction cache across the
+    /// records, where taking one record through all three would evict it.
+    pub fn decode_all<'t>(
+        &mut self,
+        pending: impl Iterator<Item = Pending<'t>>,
+        out: &mut Vec<Decoded>,
+    ) {
+        let mut pending = pending.fuse();
+        // The fields are read in place and not moved: they are large.
+        let mut raws: Vec<RawEvent<'t>> = Vec::with_capacity(PASS);
+        let mut stages: Vec<Stage<'t>> = Vec::with_capacity(PASS);
+        loop {
+            raws.clear();
+            stages.extend(
+                pending
+                    .by_ref()
+                    .take(PASS)
+                    .map(|p| Self::fields(p, &mut raws)),
+            );
+            if stages.is_empty() {
+                return;
+            }
+            for stage in &mut stages {
+                if let Stage::Fields(i, loc, text) = *stage {
+                    if let Some(raw) = raws.get(i) {
+                        *stage = Stage::Validated(record(self.rules, raw, loc, text));
+                    }
+                }
+            }
+            out.extend(stages.drain(..).map(|stage| match stage {
+                Stage::Validated(u) => self.settle(u),
+                Stage::Decoded(d) => d,
+                // Every stage was validated above.
+                Stage::Fields(..) => Decoded::Rejected(Vec::new()),
+            }));
+        }
+    }
+
+    /// Read one record into fields at the end of `raws` (the first pass
+    /// of [`Judge::decode_all`]).
+    fn fields<'t>(pending: Pending<'t>, raws: &mut Vec<RawEvent<'t>>) -> Stage<'t> {
+        let i = raws.len();
+        match pending {
+            Pending::Json { text, loc } => {
+                // Made in place: a kilobyte not copied.
+                raws.resize_with(i + 1, RawEvent::default);
+                let parsed = match raws.last_mut() {
+                    Some(raw) => crate::events::read::parse_json_into(text, loc, raw),
+                    None => Ok(()),
+                };
+                match parsed {
+                    Ok(()) => Stage::Fields(i, loc, text),
+                    Err(d) => {
+                        raws.pop();
+                        Stage::Validated(malformed(*d))
+                    }
+                }
+            }
+            Pending::Row(row) => {
+                raws.push(row.raw());
+                Stage::Fields(i, row.loc, row.text)
+            }
+            Pending::Decoded(d) => Stage::Decoded(d),
+        }
+    }
+
+    fn settle(&mut self, u: Undecided) -> Decoded {
+        match u {
             Undecided::Note(d) => Decoded::Note(d),
             Undecided::Rejected(d) => Decoded::Rejected(d),
             Undecided::Valid(e, diags) => Decoded::Valid(self.judge(e, diags)),

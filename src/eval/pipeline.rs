@@ -9,7 +9,7 @@
 //! byte. CSV rows are split into cells by the reading thread (the csv
 //! crate's reused `ByteRecord`), and decoded into fields by the workers.
 
-use super::{Decoded, Evaluator, Judge};
+use super::{Decoded, Evaluator, Judge, Pending};
 use crate::events::read::{read, Input, Item, Row};
 use crate::events::EventLoc;
 use std::collections::BTreeMap;
@@ -104,25 +104,26 @@ impl Batch {
             ..
         } = self;
         // Ranges are taken from the buffers as they were filled.
-        out.extend(entries.drain(..).map(|entry| match entry {
-            Entry::Done(d) => d,
-            Entry::Json { start, end, loc } => judge.decode(Item::Json {
+        let pending = entries.drain(..).map(|entry| match entry {
+            Entry::Done(d) => Pending::Decoded(d),
+            Entry::Json { start, end, loc } => Pending::Json {
                 text: text.get(start..end).unwrap_or_default(),
                 loc,
-            }),
+            },
             Entry::Row {
                 text: t,
                 cells: c,
                 ends: e,
                 loc,
-            } => judge.decode(Item::Row(Row {
+            } => Pending::Row(Row {
                 cells: cells.get(c.0..c.1).unwrap_or_default(),
                 ends: ends.get(e.0..e.1).unwrap_or_default(),
                 columns,
                 loc,
                 text: text.get(t.0..t.1).unwrap_or_default(),
-            })),
-        }));
+            }),
+        });
+        judge.decode_all(pending, out);
         text.clear();
         cells.clear();
         ends.clear();

@@ -83,6 +83,12 @@ pub struct VesselCells<'a> {
 }
 
 impl VesselCells<'_> {
+    pub const NONE: VesselCells<'static> = VesselCells {
+        imo: None,
+        name: None,
+        flag: None,
+    };
+
     pub fn is_empty(&self) -> bool {
         self.imo.is_none() && self.name.is_none() && self.flag.is_none()
     }
@@ -115,18 +121,37 @@ pub struct RawEvent<'a> {
     pub quantity_high: Option<Field<'a>>,
     /// `"IMO 9123456"`, a name, or `{"imo", "name", "flag"}`.
     pub vessel: Option<Field<'a>>,
-    /// CSV: `vessel_imo`, `vessel_name`, `vessel_flag`.
-    pub vessel_cells: VesselCells<'a>,
     pub counterpart_vessel: Option<Field<'a>>,
-    /// CSV: `counterpart_vessel_imo`, `…_name`, `…_flag`.
-    pub counterpart_cells: VesselCells<'a>,
     pub transfer: Option<Field<'a>>,
     /// JSON: an object from role to party.
     pub parties: Option<Field<'a>>,
-    /// CSV: `party_<role>` and `party_<role>_country`, by [`PartyRole::ALL`] index.
-    pub party_cells: [(Option<Field<'a>>, Option<Field<'a>>); 11],
     /// A port call's country.
     pub port: Option<Field<'a>>,
+    /// CSV's flat vessel and party columns, only when a row has one: they
+    /// would more than double the size of every record, which is made
+    /// afresh for each event.
+    pub cells: Option<Box<CsvCells<'a>>>,
+}
+
+/// The columns CSV spreads a vessel or a party over, where JSON has one
+/// object.
+#[derive(Debug, Default, Clone)]
+pub struct CsvCells<'a> {
+    /// `vessel_imo`, `vessel_name`, `vessel_flag`.
+    pub vessel: VesselCells<'a>,
+    /// `counterpart_vessel_imo`, `…_name`, `…_flag`.
+    pub counterpart: VesselCells<'a>,
+    /// `party_<role>` and `party_<role>_country`, by [`PartyRole::ALL`] index.
+    pub parties: [(Option<Field<'a>>, Option<Field<'a>>); 11],
+}
+
+impl CsvCells<'_> {
+    /// A record without any of these columns.
+    pub const NONE: CsvCells<'static> = CsvCells {
+        vessel: VesselCells::NONE,
+        counterpart: VesselCells::NONE,
+        parties: [(None, None); 11],
+    };
 }
 
 /// The column names a CSV header may use (the JSON field names).
@@ -339,6 +364,17 @@ impl<'a> RawEvent<'a> {
         }
     }
 
+    /// Set one of the [`CsvCells`], which are made when the first is given.
+    fn set_cell(
+        &mut self,
+        at: impl for<'c> FnOnce(&'c mut CsvCells<'a>) -> &'c mut Option<Field<'a>>,
+        v: Option<Field<'a>>,
+    ) {
+        if v.is_some() || self.cells.is_some() {
+            *at(self.cells.get_or_insert_with(Default::default)) = v;
+        }
+    }
+
     /// Set a field by its column name (CSV); empty cells count as absent.
     pub fn set(&mut self, name: &str, cell: &'a str) {
         if super::validate::trim(cell).is_empty() {
@@ -369,21 +405,21 @@ impl<'a> RawEvent<'a> {
             "quantity_low" => self.quantity_low = v,
             "quantity_high" => self.quantity_high = v,
             "vessel" => self.vessel = v,
-            "vessel_imo" => self.vessel_cells.imo = v,
-            "vessel_name" => self.vessel_cells.name = v,
-            "vessel_flag" => self.vessel_cells.flag = v,
+            "vessel_imo" => self.set_cell(|c| &mut c.vessel.imo, v),
+            "vessel_name" => self.set_cell(|c| &mut c.vessel.name, v),
+            "vessel_flag" => self.set_cell(|c| &mut c.vessel.flag, v),
             "counterpart_vessel" => self.counterpart_vessel = v,
-            "counterpart_vessel_imo" => self.counterpart_cells.imo = v,
-            "counterpart_vessel_name" => self.counterpart_cells.name = v,
-            "counterpart_vessel_flag" => self.counterpart_cells.flag = v,
+            "counterpart_vessel_imo" => self.set_cell(|c| &mut c.counterpart.imo, v),
+            "counterpart_vessel_name" => self.set_cell(|c| &mut c.counterpart.name, v),
+            "counterpart_vessel_flag" => self.set_cell(|c| &mut c.counterpart.flag, v),
             "transfer" => self.transfer = v,
             "port" => self.port = v,
             other => {
                 for (i, role) in PartyRole::ALL.into_iter().enumerate() {
                     if other == role.column() {
-                        self.party_cells[i].0 = v;
+                        self.set_cell(|c| &mut c.parties[i].0, v);
                     } else if other == role.country_column() {
-                        self.party_cells[i].1 = v;
+                        self.set_cell(|c| &mut c.parties[i].1, v);
                     }
                 }
             }
