@@ -107,29 +107,30 @@ impl Shard {
         if (self.len + 1) * 16 > self.size * 13 {
             self.grow();
         }
+        let mut i = Self::home(hash, self.size);
+        // Past the smaller hashes of the run.
+        while let Some(&s) = self.slots.get(i) {
+            if s == 0 || s >= hash {
+                break;
+            }
+            i += 1;
+        }
+        if self.slots.get(i) == Some(&hash) {
+            return false;
+        }
+        // The rest of the run moves up by one slot: each slot takes the
+        // hash carried from the one before, in one pass (runs are short:
+        // a call to move them cost more than the moving).
+        let mut carry = hash;
         loop {
-            let mut i = Self::home(hash, self.size);
-            // Past the smaller hashes of the run.
-            while let Some(&s) = self.slots.get(i) {
-                if s == 0 || s >= hash {
-                    break;
-                }
-                i += 1;
-            }
-            if self.slots.get(i) == Some(&hash) {
-                return false;
-            }
-            // The run goes on to the next empty slot: shift it by one.
-            let empty = self
-                .slots
-                .get(i..)
-                .and_then(|rest| rest.iter().position(|&s| s == 0));
-            match empty {
-                Some(n) => {
-                    self.slots.copy_within(i..i + n, i + 1);
-                    self.slots[i] = hash;
-                    self.len += 1;
-                    return true;
+            match self.slots.get_mut(i) {
+                Some(slot) => {
+                    carry = std::mem::replace(slot, carry);
+                    if carry == 0 {
+                        self.len += 1;
+                        return true;
+                    }
+                    i += 1;
                 }
                 // The run reaches the end: more spill slots.
                 None => self.slots.resize(self.slots.len() + SPILL, 0),
