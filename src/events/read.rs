@@ -737,9 +737,10 @@ fn read_json_array<R: Read>(
                             continue;
                         }
                         // A string's plain text up to its next quote or
-                        // backslash is passed at once (most of an element).
+                        // backslash is passed at once (most of an element),
+                        // a word at a time.
                         let text = rest.get(j..).unwrap_or_default();
-                        match memchr::memchr2(b'"', b'\\', text) {
+                        match super::fields::quote_or_backslash(text) {
                             Some(k) => {
                                 escaped = text.get(k) == Some(&b'\\');
                                 in_string = escaped;
