@@ -264,7 +264,7 @@ fn decode(rules: &RuleSet, item: Item) -> Undecided {
             let mut raw = RawEvent::default();
             match crate::events::read::parse_json_into(text, loc, &mut raw) {
                 Ok(()) => record(rules, &raw, loc, text),
-                Err(d) => decode(rules, Item::Malformed(d)),
+                Err(d) => malformed(*d),
             }
         }
         Item::Row(row) => record(rules, &row.raw(), row.loc, row.text),
@@ -540,11 +540,8 @@ impl<'r> Judge<'r> {
     /// Validate one record against the rule set and judge it; its
     /// diagnostics keep the first [`KEPT_TEXT_BYTES`] of its text.
     pub fn decode(&mut self, item: Item) -> Decoded {
-        match decode(self.rules, item) {
-            Undecided::Note(d) => Decoded::Note(d),
-            Undecided::Rejected(d) => Decoded::Rejected(d),
-            Undecided::Valid(e, diags) => Decoded::Valid(self.judge(e, diags)),
-        }
+        let undecided = decode(self.rules, item);
+        self.settle(undecided)
     }
 
     /// [`Judge::decode`] for many records, in order, into `out`: a few
@@ -615,6 +612,7 @@ impl<'r> Judge<'r> {
         }
     }
 
+    /// Judge a validated record (the last pass of [`Judge::decode_all`]).
     fn settle(&mut self, u: Undecided) -> Decoded {
         match u {
             Undecided::Note(d) => Decoded::Note(d),

@@ -34,8 +34,6 @@ pub(super) struct Cx<'r> {
 type Why = String;
 
 impl Cx<'_> {
-    #[cold]
-    #[inline(never)]
     pub(super) fn push(
         &mut self,
         code: Code,
@@ -64,14 +62,10 @@ impl Cx<'_> {
         ));
     }
 
-    #[cold]
-    #[inline(never)]
     pub(super) fn error(&mut self, code: Code, field: &str, message: String, help: Option<String>) {
         self.push(code, Severity::Error, field, message, help);
     }
 
-    #[cold]
-    #[inline(never)]
     pub(super) fn warn(&mut self, code: Code, field: &str, message: String, help: Option<String>) {
         self.push(code, Severity::Warning, field, message, help);
     }
