@@ -471,23 +471,6 @@ fn quotes_and_backslashes(w: u64) -> u64 {
     zero(w ^ (ONES * u64::from(b'"'))) | zero(w ^ (ONES * u64::from(b'\\')))
 }
 
-/// Where the first quote or backslash of `b` is: eight bytes at a time
-/// (by the zero-byte test, whose lowest bit set is exact), byte by byte in
-/// the last few. An event's strings are short: a vectorised search's
-/// set-up cost more than the search.
-pub(super) fn quote_or_backslash(b: &[u8]) -> Option<usize> {
-    let mut i = 0;
-    while let Some(&word) = b.get(i..).and_then(<[u8]>::first_chunk::<8>) {
-        let hits = quotes_and_backslashes(u64::from_le_bytes(word)) & HIGH;
-        if hits != 0 {
-            return Some(i + hits.trailing_zeros() as usize / 8);
-        }
-        i += 8;
-    }
-    let k = b.get(i..)?.iter().position(|&c| c == b'"' || c == b'\\')?;
-    Some(i + k)
-}
-
 /// The JSON string at `i` when it has no escapes and no control
 /// characters (which JSON forbids), and where it ends.
 fn flat_string(text: &str, i: usize) -> Option<(&str, usize)> {
@@ -639,28 +622,6 @@ mod tests {
                 escaped[1 + at] = b'\\';
                 let escaped = String::from_utf8(escaped).unwrap();
                 assert_eq!(flat_string(&escaped, 0), None, "{escaped}");
-            }
-        }
-    }
-
-    #[test]
-    fn the_first_quote_or_backslash_is_found_as_memchr_finds_it() {
-        for filler in [b'a', b' ', b'!', b'#', b'[', b']', 0x21, 0x7f, 0x80, 0xff] {
-            for len in 0..40 {
-                for at in 0..len {
-                    for c in 0..=255u8 {
-                        let mut text = vec![filler; len];
-                        text[at] = c;
-                        if at + 3 < len {
-                            text[at + 3] = b'"';
-                        }
-                        assert_eq!(
-                            quote_or_backslash(&text),
-                            memchr::memchr2(b'"', b'\\', &text),
-                            "{text:?}"
-                        );
-                    }
-                }
             }
         }
     }

@@ -6,6 +6,7 @@
 
 pub mod comtrade;
 mod fields;
+mod marks;
 pub mod read;
 pub mod scan;
 mod validate;

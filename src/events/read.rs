@@ -661,10 +661,14 @@ fn read_json_array<R: Read>(
     }
     let mut pos = Pos::new();
     let mut state = State::Start;
+    // An element that goes on into the next chunk is gathered here; one
+    // within a chunk is handed on from the chunk itself.
     let mut elem: Vec<u8> = Vec::with_capacity(4096);
     let mut elem_loc = pos.loc(index);
     let mut elem_len: u64 = 0;
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    let mut depth = 0usize;
+    let mut carry = super::marks::Carry::default();
+    let mut marks = super::marks::Marks::default();
     let mut chunks = 0u32;
     let mut after_comma = false;
     let not_array = |pos: &Pos| {
@@ -673,18 +677,20 @@ fn read_json_array<R: Read>(
             pos.line, pos.column
         )
     };
-    // Hand on a finished element (trailing white space trimmed).
-    let finish = |elem: &mut Vec<u8>, loc: EventLoc, len: u64, on_item: &mut dyn FnMut(Item)| {
-        while let [.., b' ' | b'\t' | b'\r' | b'\n'] = elem[..] {
-            elem.pop();
+    // Hand on a finished element (trailing white space trimmed) of `len`
+    // bytes in all, of which `bytes` were kept.
+    let finish = |bytes: &[u8], loc: EventLoc, len: u64, on_item: &mut dyn FnMut(Item)| {
+        let mut bytes = bytes;
+        while let [rest @ .., b' ' | b'\t' | b'\r' | b'\n'] = bytes {
+            bytes = rest;
         }
         let mut loc = loc;
         if len as usize > MAX_RECORD_BYTES {
             loc.len = u32::try_from(len).unwrap_or(u32::MAX);
             on_item(too_long(loc, len));
         } else {
-            loc.len = elem.len() as u32;
-            match std::str::from_utf8(elem) {
+            loc.len = bytes.len() as u32;
+            match std::str::from_utf8(bytes) {
                 Ok(text) => on_item(Item::Json { text, loc }),
                 Err(e) => on_item(Item::Malformed(malformed(
                     loc,
@@ -697,7 +703,6 @@ fn read_json_array<R: Read>(
                 ))),
             }
         }
-        elem.clear();
     };
     let empty = |pos: &Pos, what: &str| {
         Item::Malformed(malformed(
@@ -715,6 +720,10 @@ fn read_json_array<R: Read>(
             break;
         }
         let n = chunk.len();
+        // Where the brackets and commas outside strings are, for the whole
+        // chunk at once (the state between elements is outside strings too,
+        // so the chunk is read as one JSON text).
+        marks.fill(chunk, &mut carry);
         let mut i = 0;
         // Inside an element, `pos` is not stepped byte by byte: it lags
         // from this byte of the chunk, and catches up (counting the lines
@@ -722,73 +731,57 @@ fn read_json_array<R: Read>(
         // and at the end of the chunk.
         let mut lag: Option<usize> = None;
         while let Some(&b) = chunk.get(i) {
-            // Inside an element, its bytes up to the comma or `]` that
-            // ends it (or to the end of the chunk) are found in one pass and
-            // taken at once.
+            // Inside an element: on from bracket to bracket (and, out of
+            // them, to a comma) to the comma or `]` that ends it, or to the
+            // end of the chunk.
             if matches!(state, State::Element) {
-                let rest = chunk.get(i..).unwrap_or_default();
-                let mut j = 0;
-                let mut ends = false;
-                while let Some(&c) = rest.get(j) {
-                    if in_string {
-                        if escaped {
-                            escaped = false;
-                            j += 1;
-                            continue;
-                        }
-                        // A string's plain text up to its next quote or
-                        // backslash is passed at once (most of an element),
-                        // a word at a time.
-                        let text = rest.get(j..).unwrap_or_default();
-                        match super::fields::quote_or_backslash(text) {
-                            Some(k) => {
-                                escaped = text.get(k) == Some(&b'\\');
-                                in_string = escaped;
-                                j += k + 1;
-                            }
-                            None => j = rest.len(),
-                        }
-                        continue;
-                    }
-                    match c {
-                        b'"' => in_string = true,
-                        b'{' | b'[' => depth += 1,
-                        b'}' | b']' if depth > 0 => depth -= 1,
-                        b',' | b']' if depth == 0 => {
-                            ends = true;
+                let mut from = i;
+                let mut end = None;
+                while let Some(at) = marks.next(depth == 0, from) {
+                    match chunk.get(at) {
+                        Some(b'{' | b'[') => depth += 1,
+                        Some(b'}' | b']') if depth > 0 => depth -= 1,
+                        Some(b',' | b']') => {
+                            end = Some(at);
                             break;
                         }
+                        // A `}` with nothing open: part of a bad element.
                         _ => {}
                     }
-                    j += 1;
+                    from = at + 1;
                 }
-                if j > 0 {
-                    elem_len += j as u64;
+                let taken = chunk.get(i..end.unwrap_or(n)).unwrap_or_default();
+                elem_len += taken.len() as u64;
+                lag.get_or_insert(i);
+                let whole_here = elem_len == taken.len() as u64;
+                if end.is_none() || !whole_here {
                     let room = MAX_RECORD_BYTES.saturating_sub(elem.len());
-                    elem.extend_from_slice(rest.get(..room.min(j)).unwrap_or_default());
+                    elem.extend_from_slice(taken.get(..room.min(taken.len())).unwrap_or_default());
                     if elem.len() >= MAX_RECORD_BYTES && elem_len > MAX_SKIPPED_BYTES {
                         return Err(not_records(elem_loc.line));
                     }
-                    lag.get_or_insert(i);
-                    i += j;
                 }
-                if !ends {
+                let Some(at) = end else {
+                    i = n;
                     continue;
+                };
+                if whole_here {
+                    finish(taken, elem_loc, elem_len, on_item);
+                } else {
+                    finish(&elem, elem_loc, elem_len, on_item);
+                    elem.clear();
                 }
-                // The comma or `]` after the element.
-                let b = rest.get(j).copied().unwrap_or(b',');
-                i += 1;
-                finish(&mut elem, elem_loc, elem_len, on_item);
-                after_comma = b == b',';
+                // Past the comma or `]` after the element.
+                after_comma = chunk.get(at) == Some(&b',');
+                i = at + 1;
                 state = if after_comma {
                     State::Between(true)
                 } else {
                     State::After
                 };
                 // Caught up, past this byte.
-                match lag.take() {
-                    Some(from) => pos.advance(chunk.get(from..i).unwrap_or_default()),
-                    None => pos.step(b),
+                if let Some(from) = lag.take() {
+                    pos.advance(chunk.get(from..i).unwrap_or_default());
                 }
                 continue;
             }
@@ -854,7 +847,7 @@ fn read_json_array<R: Read>(
         State::After => Ok(()),
         State::Between(_) | State::Element => {
             if state == State::Element {
-                finish(&mut elem, elem_loc, elem_len, on_item);
+                finish(&elem, elem_loc, elem_len, on_item);
             }
             Err(format!(
                 "`{name}` ends before its array is closed with `]`; the events before the end were read"
