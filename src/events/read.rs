@@ -903,6 +903,7 @@ fn read_csv(
             inner: raw,
             kept: Vec::new(),
             base: 0,
+            passed: 0,
             overflowed: false,
         });
     let headers = r
@@ -1049,10 +1050,7 @@ fn read_csv(
                 }
                 tee.catch_up(&mut pos, start);
                 let row = tee.slice(start, next);
-                let end = row
-                    .iter()
-                    .position(|b| matches!(b, b'\r' | b'\n'))
-                    .unwrap_or(row.len());
+                let end = memchr::memchr2(b'\r', b'\n', row).unwrap_or(row.len());
                 let mut loc = pos.loc(index);
                 loc.len = end as u32;
                 if end > MAX_RECORD_BYTES {
@@ -1117,20 +1115,23 @@ fn utf8_error(rec: &csv::ByteRecord) -> Option<(usize, usize)> {
     })
 }
 
-/// A reader that keeps what it has read since the last [`Tee::catch_up`]:
-/// the bytes of the CSV rows being parsed.
+/// A reader that keeps what it has read beyond the rows passed (see
+/// [`Tee::catch_up`]): the bytes of the CSV rows being parsed.
 struct Tee<R> {
     inner: R,
     kept: Vec<u8>,
     /// The input offset of `kept[0]`.
     base: u64,
+    /// How many bytes of `kept` the rows have passed; they are let go in
+    /// bulk, once they are half of it.
+    passed: usize,
     /// One row went on past [`MAX_SKIPPED_BYTES`]: reading stopped there.
     overflowed: bool,
 }
 
 impl<R: Read> Read for Tee<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if self.kept.len() as u64 > MAX_SKIPPED_BYTES {
+        if self.kept.len().saturating_sub(self.passed) as u64 > MAX_SKIPPED_BYTES {
             self.overflowed = true;
             return Ok(0);
         }
@@ -1159,8 +1160,15 @@ impl<R> Tee<R> {
         let from = (pos.offset.saturating_sub(self.base) as usize).min(self.kept.len());
         let to = (offset.saturating_sub(self.base) as usize).min(self.kept.len());
         pos.advance(&self.kept[from..to]);
-        self.kept.drain(..to);
-        self.base += to as u64;
+        self.passed = to;
+        // Letting each row go as it passes would move the rest of the
+        // buffer (kilobytes read ahead) once a row; in bulk, each byte
+        // kept is moved at most once.
+        if to * 2 >= self.kept.len() {
+            self.kept.drain(..to);
+            self.base += to as u64;
+            self.passed = 0;
+        }
     }
 }
 
