@@ -172,6 +172,9 @@ pub struct Judge<'r> {
     rules: &'r RuleSet,
     index: Arc<index::RuleIndex>,
     scratch: Vec<usize>,
+    /// The candidate rules of each commodity and HS code met, which
+    /// depend on nothing else: most events repeat a few of them.
+    candidates: CandidateMemo,
     /// The rules that judged the current event (reused between events).
     applied_rules: Vec<usize>,
     track_touched: bool,
@@ -179,6 +182,36 @@ pub struct Judge<'r> {
     /// What judging the current event found (handed on in a [`Judged`]).
     findings: Vec<Finding>,
     diags: Vec<EventDiagnostic>,
+}
+
+/// [`index::RuleIndex::candidates`] remembered by commodity and HS code,
+/// all it depends on. Bounded: forgotten all at once past
+/// [`CandidateMemo::MAX`] keys (a stream of ever new HS codes).
+#[derive(Default)]
+struct CandidateMemo(foldhash::HashMap<EventGoods, Box<[usize]>>);
+
+/// An event's commodity and HS code.
+type EventGoods = (
+    Option<crate::model::CommodityId>,
+    Option<compact_str::CompactString>,
+);
+
+impl CandidateMemo {
+    const MAX: usize = 4096;
+
+    fn of(&mut self, index: &index::RuleIndex, rules: &RuleSet, e: &Event, out: &mut Vec<usize>) {
+        let key = (e.commodity, e.hs.clone());
+        if let Some(known) = self.0.get(&key) {
+            out.clear();
+            out.extend_from_slice(known);
+            return;
+        }
+        index.candidates(rules, e, out);
+        if self.0.len() >= Self::MAX {
+            self.0.clear();
+        }
+        self.0.insert(key, out.as_slice().into());
+    }
 }
 
 /// A valid event with what its [`Judge`] found; the [`Evaluator`] settles
@@ -322,6 +355,7 @@ impl<'r> Evaluator<'r> {
                 rules,
                 index: Arc::new(index::RuleIndex::new(rules)),
                 scratch: Vec::new(),
+                candidates: CandidateMemo::default(),
                 applied_rules: Vec::new(),
                 track_touched: false,
                 scenarios: Scenarios::default(),
@@ -394,6 +428,7 @@ impl<'r> Evaluator<'r> {
             rules: self.rules,
             index: Arc::clone(&self.judge.index),
             scratch: Vec::new(),
+            candidates: CandidateMemo::default(),
             applied_rules: Vec::new(),
             track_touched: self.judge.track_touched,
             scenarios: self.judge.scenarios.clone(),
@@ -650,7 +685,8 @@ impl<'r> Judge<'r> {
                 self.unknown_commodity(&e, name);
             }
             let mut candidates = std::mem::take(&mut self.scratch);
-            self.index.candidates(self.rules, &e, &mut candidates);
+            self.candidates
+                .of(&self.index, self.rules, &e, &mut candidates);
             // The rules that judged the event (their regimes judged it).
             let mut judged_by = std::mem::take(&mut self.applied_rules);
             judged_by.clear();
@@ -1344,4 +1380,61 @@ fn cap_period(rules: &RuleSet, ri: usize) -> &crate::model::Period {
 /// Is this unit money (a value cap) rather than goods?
 fn is_money(u: &Unit) -> bool {
     matches!(u.dimension, Dimension::Money(_))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    /// The memo answers as the index does, for repeated and new goods, and
+    /// after it has forgotten (more distinct HS codes than it keeps).
+    #[test]
+    fn remembered_candidates_are_the_index_candidates() {
+        let rules = crate::loader::load_texts([(
+            "r.sanc",
+            "commodity refined_petroleum = hs 2710\n\
+             commodity diesel = hs 271019 under refined_petroleum\n\
+             commodity arms = hs 93\n\
+             ban arms to PRK\n\
+             ban diesel to IRN\n\
+             ban hs 2710 from SYR\n\
+             cap refined_petroleum to PRK 500000 bbl per year\n",
+        )])
+        .checked
+        .rules;
+        let index = index::RuleIndex::new(&rules);
+        let mut memo = CandidateMemo::default();
+        let goods = [
+            r#""commodity": "diesel""#,
+            r#""commodity": "diesel", "hs": "271019""#,
+            r#""hs": "2710""#,
+            r#""hs": "930100""#,
+            r#""commodity": "arms", "hs": "271019""#,
+            r#""commodity": "refined_petroleum""#,
+            r#""commodity": "cotton""#,
+        ];
+        let (mut from_memo, mut from_index) = (Vec::new(), Vec::new());
+        let mut found = 0;
+        for i in 0..3 * CandidateMemo::MAX {
+            let new_code = format!(r#""hs": "27{:06}""#, i);
+            let g = if i % 3 == 0 {
+                &new_code
+            } else {
+                goods[i % goods.len()]
+            };
+            let text = format!(r#"{{"id": "e{i}", "date": "2024-01-01", "to": "PRK", {g}}}"#);
+            let raw = RawEvent::from_flat_json(&text).unwrap();
+            let e = crate::events::validate(&raw, EventLoc::default(), &rules)
+                .event
+                .unwrap();
+            memo.of(&index, &rules, &e, &mut from_memo);
+            index.candidates(&rules, &e, &mut from_index);
+            assert_eq!(from_memo, from_index, "{text}");
+            assert!(memo.0.len() <= CandidateMemo::MAX);
+            found += usize::from(!from_index.is_empty());
+        }
+        // Most goods are covered by some rule: the test compares lists.
+        assert!(found > CandidateMemo::MAX, "{found}");
+    }
 }
