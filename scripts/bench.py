@@ -12,6 +12,8 @@ N = int(sys.argv[1])
 FLOOR = sys.argv[2]
 RUNS = int(os.environ.get("RUNS", "3"))
 SCALE = int(os.environ.get("SCALE", "0"))
+# Rounds of the scaling run (each a run on N and one on N × SCALE events).
+SCALE_ROUNDS = int(os.environ.get("SCALE_ROUNDS", "3"))
 SANC = "target/release/sanc"
 PY = sys.executable
 
@@ -141,10 +143,22 @@ def main():
             bnd = os.path.join(d, f"big{big}.ndjson")
             with open(bnd, "w") as out:
                 subprocess.run([PY, "benches/gen_events.py", str(big)], stdout=out, check=True)
-            wall, mem, code, out = run(sanc(bnd))
-            print(f"sanc ndjson {big:,}: {wall:.2f}s ({wall / med['sanc ndjson']:.2f}x the "
-                  f"{N:,} time), peak {mem:.0f} MiB (+{mem - rss['sanc ndjson']:.0f} MiB; "
-                  f"{(mem - rss['sanc ndjson']) * 2**20 / (big - N):.1f} bytes an extra event)")
-
+            # The big run alternates with the million's, so that both are
+            # taken at the same moment of a machine whose speed drifts.
+            small, large, mem_small, mem = [], [], 0.0, 0.0
+            for _ in range(SCALE_ROUNDS):
+                w, m, _, _ = run(sanc(nd))
+                small.append(w)
+                mem_small = max(mem_small, m)
+                w, m, code, out = run(sanc(bnd))
+                if code not in (0, 1):
+                    sys.exit(f"sanc on {big:,} events failed with exit code {code}: {out}")
+                large.append(w)
+                mem = max(mem, m)
+            s_med, l_med = statistics.median(small), statistics.median(large)
+            print(f"sanc ndjson {big:,}: {l_med:.2f}s against {s_med:.2f}s for {N:,} "
+                  f"({SCALE_ROUNDS} alternating rounds): {l_med / s_med:.2f}x the time; "
+                  f"peak {mem:.0f} MiB (+{mem - mem_small:.0f} MiB; "
+                  f"{(mem - mem_small) * 2**20 / (big - N):.1f} bytes an extra event)")
 
 main()
