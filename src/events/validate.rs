@@ -568,7 +568,7 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
         )
         .map(Box::new);
     let transfer = cx.transfer(raw.transfer);
-    let parties = cx.parties(raw.parties, &cells.parties);
+    let parties = cx.parties(raw.parties, raw.cells.as_deref().map(|c| &c.parties));
     let port = cx
         .text("port", raw.port)
         .and_then(|p| cx.party("port", &p))

@@ -60,6 +60,10 @@ impl Cx<'_> {
         f: Option<Field>,
         cells: &VesselCells,
     ) -> Option<Vessel> {
+        // Most events name no vessel.
+        if f.is_none() && cells.is_empty() {
+            return None;
+        }
         let mut v = Vessel::default();
         let mut any = false;
         if let Some(f) = f {
@@ -227,7 +231,7 @@ impl Cx<'_> {
     pub(super) fn parties(
         &mut self,
         f: Option<Field>,
-        cells: &[(Option<Field>, Option<Field>); 11],
+        cells: Option<&[(Option<Field>, Option<Field>); 11]>,
     ) -> Vec<RoleParty> {
         let mut out = Vec::new();
         if let Some(f) = f {
@@ -256,6 +260,8 @@ impl Cx<'_> {
                 ),
             }
         }
+        // Only a CSV row has party cells.
+        let Some(cells) = cells else { return out };
         for (role, (name, country)) in PartyRole::ALL.into_iter().zip(cells.iter()) {
             let Some(n) = self.text(role.column(), *name) else {
                 if country.is_some() {
