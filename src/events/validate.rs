@@ -311,8 +311,7 @@ impl Cx<'_> {
 
     /// `"44655 bbl"` or `{"amount": 44655, "unit": "bbl"}`.
     fn quantity(&mut self, name: &str, f: Option<Field>) -> Option<(Decimal, Unit)> {
-        let (amount, unit) = self.amount_and_unit(name, f?)?;
-        let amount = self.amount(name, &amount)?;
+        let (amount, unit) = self.amount_with_unit(name, f?)?;
         let unit = self.unit(name, &unit)?;
         if let Dimension::Money(_) = unit.dimension {
             self.error(
@@ -331,8 +330,7 @@ impl Cx<'_> {
 
     /// `"3237487.50 USD"` or `{"amount": …, "currency": "USD"}`.
     fn value(&mut self, name: &str, f: Option<Field>) -> Option<(Decimal, Unit)> {
-        let (amount, unit) = self.amount_and_unit(name, f?)?;
-        let amount = self.amount(name, &amount)?;
+        let (amount, unit) = self.amount_with_unit(name, f?)?;
         let unit = self.unit(name, &unit)?;
         if !matches!(unit.dimension, Dimension::Money(_)) {
             self.error(
@@ -348,8 +346,7 @@ impl Cx<'_> {
 
     /// `"72.50 USD/bbl"`, `"72.50 USD per bbl"` or `{"amount", "currency", "unit"}`.
     fn price(&mut self, name: &str, f: Option<Field>) -> Option<Price> {
-        let (amount, unit) = self.amount_and_unit(name, f?)?;
-        let amount = self.amount(name, &amount)?;
+        let (amount, unit) = self.amount_with_unit(name, f?)?;
         let (cur, per) = match unit.split_once('/').or_else(|| unit.split_once(" per ")) {
             Some((c, p)) => (trim(c), trim(p)),
             None => {
@@ -380,6 +377,20 @@ impl Cx<'_> {
             currency,
             per,
         })
+    }
+
+    /// The amount of a quantity-like field, and its unit's text: a plain
+    /// one (most) read at once, anything else by the general path.
+    fn amount_with_unit<'a>(
+        &mut self,
+        name: &str,
+        f: Field<'a>,
+    ) -> Option<(Decimal, Cow<'a, str>)> {
+        if let Some((amount, unit)) = plain_amount(&f) {
+            return Some((amount, Cow::Borrowed(unit)));
+        }
+        let (amount, unit) = self.amount_and_unit(name, f)?;
+        Some((self.amount(name, &amount)?, unit))
     }
 
     fn amount_and_unit<'a>(
@@ -888,6 +899,47 @@ fn amount_and_unit(f: Field<'_>) -> Result<(Cow<'_, str>, Cow<'_, str>), Why> {
     }
 }
 
+/// `"1198 t"`, `"58.33 USD/bbl"`: digits with at most one point inside
+/// them (at most 18 digits), spaces, and a unit of visible ASCII, as most
+/// quantities and prices are written, read in one pass: the amount (its
+/// scale as written, as [`parse_amount`] keeps it) and the unit's text.
+/// `None` for anything else, which [`amount_and_unit`] and [`parse_amount`]
+/// read; where this reads a field, they read the same.
+fn plain_amount<'a>(f: &Field<'a>) -> Option<(Decimal, &'a str)> {
+    let (Field::Str(t) | Field::Text(t)) = *f else {
+        return None;
+    };
+    let b = t.as_bytes();
+    let (mut mantissa, mut digits, mut point) = (0i64, 0u32, None::<u32>);
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        match c {
+            // Eighteen digits always fit in an i64; more go the general way.
+            b'0'..=b'9' if digits < 18 => {
+                mantissa = mantissa * 10 + i64::from(c - b'0');
+                digits += 1;
+            }
+            b'0'..=b'9' => return None,
+            b'.' if point.is_none() && digits > 0 => point = Some(digits),
+            _ => break,
+        }
+        i += 1;
+    }
+    let scale = match point {
+        // A point with no digit after it is left to the general path.
+        Some(p) if p == digits => return None,
+        Some(p) => digits - p,
+        None if digits == 0 => return None,
+        None => 0,
+    };
+    let spaces = b.get(i..)?.iter().take_while(|&&c| c == b' ').count();
+    let unit = t.get(i + spaces..)?;
+    if spaces == 0 || unit.is_empty() || !unit.bytes().all(|c| c.is_ascii_graphic()) {
+        return None;
+    }
+    Some((Decimal::new(mantissa, scale), unit))
+}
+
 /// An exact decimal: plain or scientific notation, never through a float.
 pub fn parse_amount(t: &str) -> Option<Decimal> {
     let t = trim(t);
@@ -1031,6 +1083,67 @@ mod tests {
             let amount = t.split_whitespace().next().unwrap_or(t);
             assert_eq!(parse_amount(amount), amount_before(amount), "{amount:?}");
             assert_eq!(parse_amount(t), amount_before(t), "{t:?}");
+        }
+    }
+
+    /// Where the plain path reads an amount, the general path reads the
+    /// same amount, with the same scale, and the same unit.
+    fn plain_is_general(t: &str) {
+        for f in [Field::Str(t), Field::Text(t)] {
+            let Some((amount, unit)) = plain_amount(&f) else {
+                continue;
+            };
+            let (a, u) = amount_and_unit(f).unwrap();
+            let general = parse_amount(&a).unwrap();
+            assert_eq!(
+                (amount.mantissa(), amount.scale(), unit),
+                (general.mantissa(), general.scale(), &*u),
+                "{t:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn plain_amounts_read_as_the_general_path_reads_them() {
+        let read = [
+            "1198 t",
+            "58.33 USD/bbl",
+            "0.50  bbl",
+            "007 kg",
+            "123456789012345678 t",
+        ];
+        for t in read {
+            assert!(plain_amount(&Field::Str(t)).is_some(), "{t}");
+            plain_is_general(t);
+        }
+        let left = [
+            "1234567890123456789 t",
+            "5. t",
+            ".5 t",
+            "-5 t",
+            "+5 t",
+            "5e3 t",
+            "5 t ",
+            " 5 t",
+            "5\tt",
+            "5",
+            "5 ",
+            "1_000 t",
+            "5 US D",
+            "5 tö",
+            "1.2.3 t",
+        ];
+        for t in left {
+            assert!(plain_amount(&Field::Str(t)).is_none(), "{t}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_amounts_agree_on_random_text(
+            t in "[0-9]{0,20}[.]?[0-9]{0,4}[ \t]{0,2}(t|bbl|USD/bbl|US D|x/y|ö)?[ ]?"
+        ) {
+            plain_is_general(&t);
         }
     }
 
