@@ -55,7 +55,7 @@ impl Generated {
         }
         let i = self.next;
         self.next += 1;
-        let to = if i % 500 == 0 { "PRK" } else { "IND" };
+        let to = if i.is_multiple_of(500) { "PRK" } else { "IND" };
         let (m, d) = (i % 12 + 1, i % 28 + 1);
         let line = match self.format {
             InputFormat::Csv => {

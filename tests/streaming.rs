@@ -14,7 +14,7 @@ const RULES: &str =
 
 /// One event as compact JSON, as `json.dump` and `jq -c` write it.
 fn event(i: usize) -> String {
-    let (commodity, from) = if i % 1000 == 0 {
+    let (commodity, from) = if i.is_multiple_of(1000) {
         ("arms", "PRK")
     } else {
         ("fuel", "RUS")

@@ -837,7 +837,7 @@ fn read_json_array<R: Read>(
         }
         r.consume(n);
         chunks += 1;
-        if chunks % 64 == 0 {
+        if chunks.is_multiple_of(64) {
             progress(pos.offset);
         }
     }
@@ -1096,7 +1096,7 @@ fn read_csv(
         }
         r.get_mut().catch_up(&mut pos, next);
         rows += 1;
-        if rows % 4096 == 0 {
+        if rows.is_multiple_of(4096) {
             progress(next);
         }
     }
