@@ -16,13 +16,16 @@ use std::collections::BTreeMap;
 use std::io::Read;
 
 /// A batch is handed on when it holds this many records …
-const BATCH_RECORDS: usize = 256;
+const BATCH_RECORDS: usize = 64;
 /// … or this much unparsed text.
-const BATCH_BYTES: usize = 256 << 10;
+const BATCH_BYTES: usize = 64 << 10;
 /// Batches read but not yet evaluated, at most: memory stays bounded
-/// (about `IN_FLIGHT × BATCH_BYTES` of text) when evaluation is slower
-/// than reading.
-const IN_FLIGHT: usize = 4;
+/// (about `IN_FLIGHT × BATCH_BYTES` of text, 1 MiB) when evaluation is
+/// slower than reading. Many small batches rather than a few large ones:
+/// a batch is evaluated only after those before it, so with few in flight
+/// the cores wait on the slowest; and a small batch's events are still in
+/// the cache when they are evaluated.
+const IN_FLIGHT: usize = 16;
 
 /// One record of a batch: already decoded by the reading thread, or the
 /// range of an unparsed JSON object in the batch's text.
