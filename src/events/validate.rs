@@ -160,8 +160,17 @@ impl Cx<'_> {
         v
     }
 
+    // The optional fields' readers below take an absent field inline: most
+    // events leave most of them out, and a call for nothing cost about 50
+    // instructions a field.
+    #[inline]
     fn date(&mut self, name: &str, f: Option<Field>) -> Option<NaiveDate> {
-        let t = self.text(name, f)?;
+        self.date_of(name, f?)
+    }
+
+    #[inline(never)]
+    fn date_of(&mut self, name: &str, f: Field) -> Option<NaiveDate> {
+        let t = self.text(name, Some(f))?;
         match parse_date(&t) {
             Some(d) => Some(d),
             None => {
@@ -183,8 +192,16 @@ impl Cx<'_> {
         }
     }
 
+    #[inline]
     pub(super) fn list(&mut self, name: &str, f: Option<Field>) -> Vec<String> {
-        let Some(f) = f else { return Vec::new() };
+        match f {
+            None => Vec::new(),
+            Some(f) => self.list_of(name, f),
+        }
+    }
+
+    #[inline(never)]
+    fn list_of(&mut self, name: &str, f: Field) -> Vec<String> {
         match list_of(f) {
             Ok(v) => v,
             Err(why) => {
@@ -310,8 +327,14 @@ impl Cx<'_> {
     }
 
     /// `"44655 bbl"` or `{"amount": 44655, "unit": "bbl"}`.
+    #[inline]
     fn quantity(&mut self, name: &str, f: Option<Field>) -> Option<(Decimal, Unit)> {
-        let (amount, unit) = self.amount_with_unit(name, f?)?;
+        self.quantity_of(name, f?)
+    }
+
+    #[inline(never)]
+    fn quantity_of(&mut self, name: &str, f: Field) -> Option<(Decimal, Unit)> {
+        let (amount, unit) = self.amount_with_unit(name, f)?;
         let unit = self.unit(name, &unit)?;
         if let Dimension::Money(_) = unit.dimension {
             self.error(
@@ -329,8 +352,14 @@ impl Cx<'_> {
     }
 
     /// `"3237487.50 USD"` or `{"amount": …, "currency": "USD"}`.
+    #[inline]
     fn value(&mut self, name: &str, f: Option<Field>) -> Option<(Decimal, Unit)> {
-        let (amount, unit) = self.amount_with_unit(name, f?)?;
+        self.value_of(name, f?)
+    }
+
+    #[inline(never)]
+    fn value_of(&mut self, name: &str, f: Field) -> Option<(Decimal, Unit)> {
+        let (amount, unit) = self.amount_with_unit(name, f)?;
         let unit = self.unit(name, &unit)?;
         if !matches!(unit.dimension, Dimension::Money(_)) {
             self.error(
@@ -774,13 +803,20 @@ fn is_ascii_space(c: u8) -> bool {
 /// [`str::trim`]: ASCII white space stripped byte by byte (the space
 /// between an amount and its unit), by characters only where text begins
 /// or ends with a byte that is not ASCII.
+#[inline]
 pub(super) fn trim(t: &str) -> &str {
-    // Most values begin and end with a visible ASCII character.
+    // Most values begin and end with a visible ASCII character: taken
+    // inline (it is asked of every field).
     if let (Some(a), Some(z)) = (t.as_bytes().first(), t.as_bytes().last()) {
         if a.is_ascii_graphic() && z.is_ascii_graphic() {
             return t;
         }
     }
+    trim_slow(t)
+}
+
+#[inline(never)]
+fn trim_slow(t: &str) -> &str {
     let b = t.as_bytes();
     let start = b
         .iter()

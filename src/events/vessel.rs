@@ -54,16 +54,22 @@ pub struct RoleParty {
 
 impl Cx<'_> {
     /// `vessel` / `counterpart_vessel`: a text or an object, or CSV cells.
+    #[inline]
     pub(super) fn vessel(
         &mut self,
         name: &str,
         f: Option<Field>,
         cells: &VesselCells,
     ) -> Option<Vessel> {
-        // Most events name no vessel.
+        // Most events name no vessel: done without a call.
         if f.is_none() && cells.is_empty() {
             return None;
         }
+        self.vessel_of(name, f, cells)
+    }
+
+    #[inline(never)]
+    fn vessel_of(&mut self, name: &str, f: Option<Field>, cells: &VesselCells) -> Option<Vessel> {
         let mut v = Vessel::default();
         let mut any = false;
         if let Some(f) = f {
@@ -228,7 +234,21 @@ impl Cx<'_> {
     }
 
     /// `parties` (a JSON object from role to party), or CSV `party_<role>` cells.
+    #[inline]
     pub(super) fn parties(
+        &mut self,
+        f: Option<Field>,
+        cells: Option<&[(Option<Field>, Option<Field>); 11]>,
+    ) -> Vec<RoleParty> {
+        // Most events name no parties by role: done without a call.
+        if f.is_none() && cells.is_none() {
+            return Vec::new();
+        }
+        self.parties_of(f, cells)
+    }
+
+    #[inline(never)]
+    fn parties_of(
         &mut self,
         f: Option<Field>,
         cells: Option<&[(Option<Field>, Option<Field>); 11]>,
