@@ -320,6 +320,11 @@ pub fn is_currency(code: &str) -> bool {
 
 /// The table's own `'static` spelling of a currency code.
 pub fn currency(code: &str) -> Option<&'static str> {
+    currency_index(code).and_then(|n| CURRENCIES.get(n).copied())
+}
+
+/// A currency code's place in [`CURRENCIES`].
+pub fn currency_index(code: &str) -> Option<usize> {
     // Prices name currencies once an event: a table indexed by the three
     // letters (1 + the code's place in the list, 0 for none), as for countries.
     static TABLE: std::sync::OnceLock<Vec<u16>> = std::sync::OnceLock::new();
@@ -334,12 +339,9 @@ pub fn currency(code: &str) -> Option<&'static str> {
             t
         });
         let n = usize::from(*table.get(i)?);
-        return n.checked_sub(1).and_then(|n| CURRENCIES.get(n).copied());
+        return n.checked_sub(1);
     }
-    CURRENCIES
-        .binary_search(&code)
-        .ok()
-        .and_then(|i| CURRENCIES.get(i).copied())
+    CURRENCIES.binary_search(&code).ok()
 }
 
 /// Common non-ISO names for countries that analysts write by habit

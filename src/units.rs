@@ -64,6 +64,13 @@ const BUILTIN: [(&str, Dimension, Decimal); 6] = [
 
 /// The unit a symbol names, if any (currencies are ISO 4217 codes).
 pub fn lookup(symbol: &str) -> Option<Unit> {
+    lookup_static(symbol).copied()
+}
+
+/// [`lookup`], as the one `'static` copy of the unit: an event holds its
+/// units by reference (8 bytes where a unit is 48, and an event is written
+/// once for every record).
+pub fn lookup_static(symbol: &str) -> Option<&'static Unit> {
     // The builtin units by position, without building the table.
     let i = match symbol {
         "t" => 0,
@@ -74,20 +81,43 @@ pub fn lookup(symbol: &str) -> Option<Unit> {
         "units" => 5,
         _ => usize::MAX,
     };
-    if let Some(&(s, d, f)) = BUILTIN.get(i) {
-        return Some(Unit {
-            symbol: s,
-            dimension: d,
-            to_base: f,
-        });
+    if let Some(u) = BUILTIN_UNITS.get(i) {
+        return Some(u);
     }
-    let code = iso::currency(symbol)?;
-    Some(Unit {
-        symbol: code,
-        dimension: Dimension::Money(code),
-        to_base: Decimal::ONE,
-    })
+    static CURRENCY_UNITS: std::sync::OnceLock<Vec<Unit>> = std::sync::OnceLock::new();
+    let n = iso::currency_index(symbol)?;
+    CURRENCY_UNITS
+        .get_or_init(|| {
+            iso::CURRENCIES
+                .iter()
+                .map(|&code| Unit {
+                    symbol: code,
+                    dimension: Dimension::Money(code),
+                    to_base: Decimal::ONE,
+                })
+                .collect()
+        })
+        .get(n)
 }
+
+static BUILTIN_UNITS: [Unit; 6] = {
+    let mut units = [Unit {
+        symbol: "",
+        dimension: Dimension::Count,
+        to_base: Decimal::ONE,
+    }; 6];
+    let mut i = 0;
+    while i < 6 {
+        let (symbol, dimension, to_base) = BUILTIN[i];
+        units[i] = Unit {
+            symbol,
+            dimension,
+            to_base,
+        };
+        i += 1;
+    }
+    units
+};
 
 /// A likely intended unit for an unknown symbol (`barrels` → `bbl`).
 pub fn suggest(symbol: &str) -> Option<&'static str> {
@@ -268,6 +298,32 @@ pub fn plain_amount(d: Decimal) -> String {
 #[cfg(test)]
 mod format_tests {
     use super::*;
+
+    #[test]
+    fn static_units_are_the_units_and_one_each() {
+        // Every builtin and every currency, as the table builds them, and
+        // the same reference however often it is asked for.
+        let mut symbols: Vec<&str> = BUILTIN.iter().map(|(s, _, _)| *s).collect();
+        symbols.extend(iso::CURRENCIES.iter().copied());
+        for s in symbols {
+            let (a, b) = (lookup_static(s), lookup_static(s));
+            let Some(a) = a else {
+                panic!("{s} is not a unit")
+            };
+            assert!(b.is_some_and(|b| std::ptr::eq(a, b)), "{s}");
+            assert_eq!(a.symbol, s);
+            match a.dimension {
+                Dimension::Money(code) => {
+                    assert_eq!(code, s);
+                    assert_eq!(a.to_base, Decimal::ONE);
+                }
+                d => assert!(BUILTIN.contains(&(s, d, a.to_base)), "{s}"),
+            }
+        }
+        for s in ["", "T", "usd", "XXXX", "barrel", "€"] {
+            assert!(lookup_static(s).is_none(), "{s}");
+        }
+    }
 
     #[test]
     fn formats() {

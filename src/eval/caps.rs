@@ -212,10 +212,10 @@ impl Caps {
         if amounts.iter().all(Option::is_none) {
             return;
         }
-        let bound = |b: Option<(Decimal, crate::units::Unit)>, l: &Limit| {
+        let bound = |b: Option<(Decimal, &crate::units::Unit)>, l: &Limit| {
             let (q, u) = b?;
             (!is_money(&l.unit))
-                .then(|| convert_with(rules, commodity, e, &exact(q), &u, &l.unit))
+                .then(|| convert_with(rules, commodity, e, &exact(q), u, &l.unit))
                 .flatten()
         };
         let bounds = (e.quantity_low.is_some() || e.quantity_high.is_some()).then(|| {
@@ -369,10 +369,10 @@ fn amount_for(
         ));
         return None;
     };
-    match convert_with(rules, commodity, e, &exact(q), &u, &l.unit) {
+    match convert_with(rules, commodity, e, &exact(q), u, &l.unit) {
         Some(x) => Some(x),
         None => {
-            diags.push(super::unconvertible(e, rule, "quantity", &u, &l.unit));
+            diags.push(super::unconvertible(e, rule, "quantity", u, &l.unit));
             None
         }
     }

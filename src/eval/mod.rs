@@ -907,7 +907,7 @@ impl<'r> Judge<'r> {
                     );
                 }
                 // Price per event unit ÷ cap units in one event unit.
-                match convert_with(self.rules, commodity, e, &one(Decimal::ONE), &p.per, &per)
+                match convert_with(self.rules, commodity, e, &one(Decimal::ONE), p.per, &per)
                     .filter(|q| !num_traits::Zero::is_zero(q))
                 {
                     Some(q) => (
@@ -923,7 +923,7 @@ impl<'r> Judge<'r> {
                             per: p.per.symbol,
                         },
                     ),
-                    None => return self.unconvertible(e, rule, "price", &p.per, &per),
+                    None => return self.unconvertible(e, rule, "price", p.per, &per),
                 }
             }
             (None, Some((_, vunit)), _) if vunit.dimension != currency.dimension => {
@@ -943,7 +943,7 @@ impl<'r> Judge<'r> {
                 return self.not_evaluable(e, rule, Code::EventZeroQuantity, "quantity", msg, help);
             }
             (None, Some((value, vunit)), Some((qty, qunit))) => {
-                match convert_with(self.rules, commodity, e, &one(qty), &qunit, &per) {
+                match convert_with(self.rules, commodity, e, &one(qty), qunit, &per) {
                     Some(q) if !num_traits::Zero::is_zero(&q) => (
                         one(value) / q,
                         PriceBasis::Derived {
@@ -957,7 +957,7 @@ impl<'r> Judge<'r> {
                             },
                         },
                     ),
-                    _ => return self.unconvertible(e, rule, "quantity", &qunit, &per),
+                    _ => return self.unconvertible(e, rule, "quantity", qunit, &per),
                 }
             }
             _ => {

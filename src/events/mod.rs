@@ -44,8 +44,8 @@ pub struct EventParty {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Price {
     pub amount: Decimal,
-    pub currency: Unit,
-    pub per: Unit,
+    pub currency: &'static Unit,
+    pub per: &'static Unit,
 }
 
 /// A validated event.
@@ -57,9 +57,9 @@ pub struct Event {
     pub commodity: Option<CommodityId>,
     pub commodity_name: Option<CompactString>,
     pub hs: Option<CompactString>,
-    pub quantity: Option<(Decimal, Unit)>,
+    pub quantity: Option<(Decimal, &'static Unit)>,
     pub price: Option<Price>,
-    pub value: Option<(Decimal, Unit)>,
+    pub value: Option<(Decimal, &'static Unit)>,
     pub from: Option<EventParty>,
     pub to: Option<EventParty>,
     pub via: Vec<EventParty>,
@@ -84,8 +84,8 @@ pub struct Event {
     /// What kind of fact the event is (`notified`, `estimated`, …).
     pub evidence: Evidence,
     /// Bounds of an estimated quantity, in the quantity's own terms.
-    pub quantity_low: Option<(Decimal, Unit)>,
-    pub quantity_high: Option<(Decimal, Unit)>,
+    pub quantity_low: Option<(Decimal, &'static Unit)>,
+    pub quantity_high: Option<(Decimal, &'static Unit)>,
     /// The vessel that carried the goods, or that called at a port.
     pub vessel: Option<Vessel>,
     /// The other vessel of a ship-to-ship transfer. Boxed, as `port` is:

@@ -95,9 +95,9 @@ impl Cx<'_> {
     /// `quantity_low` ≤ `quantity` ≤ `quantity_high`, in the same unit.
     fn bounds(
         &mut self,
-        q: Option<(Decimal, Unit)>,
-        low: Option<(Decimal, Unit)>,
-        high: Option<(Decimal, Unit)>,
+        q: Option<(Decimal, &'static Unit)>,
+        low: Option<(Decimal, &'static Unit)>,
+        high: Option<(Decimal, &'static Unit)>,
     ) {
         for (name, b) in [("quantity_low", low), ("quantity_high", high)] {
             let Some((amount, unit)) = b else { continue };
@@ -272,8 +272,8 @@ impl Cx<'_> {
         None
     }
 
-    fn unit(&mut self, name: &str, symbol: &str) -> Option<Unit> {
-        match units::lookup(symbol) {
+    fn unit(&mut self, name: &str, symbol: &str) -> Option<&'static Unit> {
+        match units::lookup_static(symbol) {
             Some(u) => Some(u),
             None => {
                 let help = units::suggest(symbol)
@@ -328,12 +328,12 @@ impl Cx<'_> {
 
     /// `"44655 bbl"` or `{"amount": 44655, "unit": "bbl"}`.
     #[inline]
-    fn quantity(&mut self, name: &str, f: Option<Field>) -> Option<(Decimal, Unit)> {
+    fn quantity(&mut self, name: &str, f: Option<Field>) -> Option<(Decimal, &'static Unit)> {
         self.quantity_of(name, f?)
     }
 
     #[inline(never)]
-    fn quantity_of(&mut self, name: &str, f: Field) -> Option<(Decimal, Unit)> {
+    fn quantity_of(&mut self, name: &str, f: Field) -> Option<(Decimal, &'static Unit)> {
         let (amount, unit) = self.amount_with_unit(name, f)?;
         let unit = self.unit(name, &unit)?;
         if let Dimension::Money(_) = unit.dimension {
@@ -353,12 +353,12 @@ impl Cx<'_> {
 
     /// `"3237487.50 USD"` or `{"amount": …, "currency": "USD"}`.
     #[inline]
-    fn value(&mut self, name: &str, f: Option<Field>) -> Option<(Decimal, Unit)> {
+    fn value(&mut self, name: &str, f: Option<Field>) -> Option<(Decimal, &'static Unit)> {
         self.value_of(name, f?)
     }
 
     #[inline(never)]
-    fn value_of(&mut self, name: &str, f: Field) -> Option<(Decimal, Unit)> {
+    fn value_of(&mut self, name: &str, f: Field) -> Option<(Decimal, &'static Unit)> {
         let (amount, unit) = self.amount_with_unit(name, f)?;
         let unit = self.unit(name, &unit)?;
         if !matches!(unit.dimension, Dimension::Money(_)) {
