@@ -415,6 +415,10 @@ pub struct RuleSet {
     pub entities: BTreeMap<String, Option<String>>,
     pub commodities: Vec<Commodity>,
     pub commodity_ids: BTreeMap<String, CommodityId>,
+    /// [`Self::commodity_ids`] by hash, built on first use: every event
+    /// names its commodity, and a hash lookup is a fraction of a walk down
+    /// the tree's string comparisons. Use [`Self::commodity_id`].
+    pub commodity_index: std::sync::OnceLock<foldhash::HashMap<Box<str>, CommodityId>>,
     pub exemptions: BTreeSet<String>,
     /// Designation lists by name.
     pub lists: BTreeMap<String, ListDecl>,
@@ -422,6 +426,20 @@ pub struct RuleSet {
 }
 
 impl RuleSet {
+    /// The id of the commodity `name` declares, if any (the checked rule
+    /// set does not change after, so the index built once stays true).
+    pub fn commodity_id(&self, name: &str) -> Option<CommodityId> {
+        self.commodity_index
+            .get_or_init(|| {
+                self.commodity_ids
+                    .iter()
+                    .map(|(n, &id)| (n.as_str().into(), id))
+                    .collect()
+            })
+            .get(name)
+            .copied()
+    }
+
     /// The keys an event's party field stands for: a country code, an alias,
     /// or an entity (which also stands for the country it is in).
     pub fn resolve_party(&self, name: &str) -> Option<PartyKeys> {
@@ -643,5 +661,29 @@ mod tests {
         assert_eq!(every.deadline(d("2018-06-20")), d("2018-09-18"));
         // Before the first period: due at its end.
         assert_eq!(every.deadline(d("2017-12-01")), d("2018-03-22"));
+    }
+
+    #[test]
+    fn commodities_are_found_by_hash_as_in_the_map() {
+        let mut rules = RuleSet::default();
+        for (i, name) in ["crude_oil", "refined_petroleum", "arms", "a", ""]
+            .into_iter()
+            .enumerate()
+        {
+            rules.commodity_ids.insert(name.to_string(), i * 7);
+        }
+        for name in ["crude_oil", "refined_petroleum", "arms", "a", ""] {
+            assert_eq!(
+                rules.commodity_id(name),
+                rules.commodity_ids.get(name).copied(),
+                "{name}"
+            );
+        }
+        for name in ["Crude_oil", "crude_oil ", "oil", "b"] {
+            assert_eq!(rules.commodity_id(name), None, "{name}");
+        }
+        // Asked again: the same index, the same answers.
+        assert_eq!(rules.commodity_id("arms"), Some(14));
+        assert_eq!(rules.commodity_index.get().map(|m| m.len()), Some(5));
     }
 }

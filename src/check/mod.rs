@@ -387,6 +387,7 @@ fn take_declarations(
         entities: std::mem::take(&mut old.entities),
         commodities: std::mem::take(&mut old.commodities),
         commodity_ids: std::mem::take(&mut old.commodity_ids),
+        commodity_index: Default::default(),
         exemptions: std::mem::take(&mut old.exemptions),
         lists: std::mem::take(&mut old.lists),
         rules: Vec::new(),

@@ -552,9 +552,7 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
         }
         (h, _) => h,
     };
-    let commodity = commodity_name
-        .as_ref()
-        .and_then(|n| rules.commodity_ids.get(n.as_str()).copied());
+    let commodity = commodity_name.as_ref().and_then(|n| rules.commodity_id(n));
     let quantity = cx.quantity("quantity", raw.quantity);
     let price = cx.price("price", raw.price);
     let value = cx.value("value", raw.value);
