@@ -369,6 +369,7 @@ codes! {
     EventZeroQuantity = "sanc::event::zero_quantity",
     EventMultilineRecord = "sanc::event::multiline_record",
     EventUnknownColumn = "sanc::event::unknown_column",
+    EventMisnamedField = "sanc::event::misnamed_field",
     EventBadImo = "sanc::event::bad_imo",
     EventOutOfSqlRange = "sanc::event::out_of_sql_range",
     EventComtradeMirror = "sanc::event::comtrade_mirror",

@@ -186,31 +186,65 @@ fn a_spreadsheet_csv_with_bom_and_semicolons_reads_like_the_comma_version() {
 }
 
 #[test]
-fn a_misnamed_column_gets_did_you_mean() {
+fn a_misnamed_column_is_refused() {
+    // `Qty` and `Origin` for a file with no `quantity` and no `from`: every
+    // row would be judged without them, so the file is refused (exit 2),
+    // naming both with what they seem to mean.
     let csv = "id,date,commodity,Qty,Origin,to\nx,2023-01-07,refined_petroleum,1000 bbl,CHN,PRK\n";
     let run = eval(RULES, csv, "csv", &["--format", "json"]);
+    assert_eq!(run.code, 2);
     let v: Value = serde_json::from_str(&run.stdout).unwrap_or_default();
-    let diags = event_diagnostics(&v);
-    let helps: Vec<(&str, &str)> = diags
+    let text = v.to_string();
+    assert!(
+        text.contains("has no `quantity` column but has `Qty`: did you mean `quantity`?"),
+        "{text}"
+    );
+    assert!(
+        text.contains("has no `from` column but has `Origin`: did you mean `from`?"),
+        "{text}"
+    );
+    assert_eq!(v["stats"]["events_evaluated"], 0, "{v}");
+    // With a `quantity` column too, `Qty` is only listed (advice), and the
+    // run goes on.
+    let csv = "id,date,commodity,quantity,Qty,from,to\nx,2023-01-07,refined_petroleum,1000 bbl,9,CHN,KOR\n";
+    let run = eval(RULES, csv, "csv", &["--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}
+
+#[test]
+fn a_misnamed_json_key_rejects_the_event() {
+    // `To` and `dest` for a missing `to`: judged without it, each arms
+    // shipment to the DPRK would pass the ban. Rejected, with the key
+    // located and the field it seems to mean; a key beside the field it
+    // looks like, or one like no field, changes nothing.
+    let events = concat!(
+        r#"{"id":"t1","date":"2023-01-10","commodity":"refined_petroleum","quantity":"5 bbl","from":"CHN","To":"PRK"}"#,
+        "\n",
+        r#"{"id":"t2","date":"2023-01-10","commodity":"refined_petroleum","quantity":"5 bbl","from":"CHN","dest":"PRK","via":["RUS"]}"#,
+        "\n",
+        r#"{"id":"t3","date":"2023-01-10","commodity":"refined_petroleum","quantity":"5 bbl","from":"CHN","to":"KOR","To":"KOR","notes":"x"}"#,
+        "\n",
+    );
+    let run = eval(RULES, events, "ndjson", &["--format", "json"]);
+    assert_eq!(run.code, 3, "{}", run.stdout);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap_or_default();
+    let got: Vec<(String, String, String, String)> = event_diagnostics(&v)
         .iter()
-        .filter(|d| d["code"] == "sanc::event::unknown_column")
+        .filter(|d| d["code"] == "sanc::event::misnamed_field")
         .map(|d| {
-            (
-                d["field"].as_str().unwrap_or_default(),
-                d["help"].as_str().unwrap_or_default(),
-            )
+            let s = |k: &str| d[k].as_str().unwrap_or_default().to_string();
+            (s("event"), s("field"), s("effect"), d["column"].to_string())
         })
-        .map(|(f, h)| (f, h.split('?').next().unwrap_or_default()))
         .collect();
     assert_eq!(
-        helps,
+        got,
         [
-            ("Origin", "did you mean `from`"),
-            ("Qty", "did you mean `quantity`")
+            ("t1".into(), "To".into(), "rejected".into(), "96".into()),
+            ("t2".into(), "dest".into(), "rejected".into(), "96".into()),
         ]
     );
-    // Without its quantity, the cap cannot count the shipment: exit 3.
-    assert_eq!(run.code, 3);
+    assert_eq!(v["stats"]["events_rejected"], 2, "{v}");
+    assert_eq!(v["stats"]["events_evaluated"], 1, "{v}");
 }
 
 #[test]

@@ -4,6 +4,7 @@
 use crate::roles::PartyRole;
 use serde::Deserialize;
 use serde_json::value::RawValue;
+use std::borrow::Cow;
 
 /// A field's value as found in the input.
 #[derive(Debug, Clone, Copy)]
@@ -127,6 +128,11 @@ pub struct RawEvent<'a> {
     pub parties: Option<Field<'a>>,
     /// A port call's country.
     pub port: Option<Field<'a>>,
+    /// JSON keys that are no field but look like one (`To`, `dest`), with
+    /// the field each seems to mean: when the event lacks that field, the
+    /// key's value is what it lacks, and the event is rejected rather than
+    /// judged without it.
+    pub misnamed: Vec<(Cow<'a, str>, &'static str)>,
     /// CSV's flat vessel and party columns, only when a row has one: they
     /// would more than double the size of every record, which is made
     /// afresh for each event.
@@ -152,6 +158,49 @@ impl CsvCells<'_> {
         counterpart: VesselCells::NONE,
         parties: [(None, None); 11],
     };
+}
+
+/// The keys of a JSON event object.
+pub const JSON_FIELDS: [&str; 27] = [
+    "id",
+    "type",
+    "date",
+    "commodity",
+    "hs",
+    "quantity",
+    "price",
+    "value",
+    "from",
+    "to",
+    "via",
+    "reporter",
+    "covers",
+    "exemptions",
+    "loaded",
+    "delivered",
+    "contract_date",
+    "nomenclature",
+    "source",
+    "evidence",
+    "quantity_low",
+    "quantity_high",
+    "vessel",
+    "counterpart_vessel",
+    "transfer",
+    "parties",
+    "port",
+];
+
+/// The field a JSON key that is no field seems to mean: the same name in
+/// other case or spacing (`To`, `Contract Date`), or a usual other name
+/// (`dest`, `qty`).
+pub fn json_near_miss(key: &str) -> Option<&'static str> {
+    let k = key.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+    JSON_FIELDS
+        .iter()
+        .copied()
+        .find(|f| *f == k)
+        .or_else(|| super::read::column_suggestion(&k).filter(|f| JSON_FIELDS.contains(f)))
 }
 
 /// The column names a CSV header may use (the JSON field names).
@@ -267,11 +316,14 @@ impl<'a> RawEvent<'a> {
                         Some(Field::Json(serde_json::from_str(value).ok()?))
                     }
                 };
-                if let Some(n) = raw.json_slot(key, value) {
-                    if seen & (1 << n) != 0 {
-                        return None;
+                match raw.json_slot(key, value) {
+                    Some(n) if seen & (1 << n) != 0 => return None,
+                    Some(n) => seen |= 1 << n,
+                    None => {
+                        if let Some(f) = json_near_miss(key) {
+                            raw.misnamed.push((Cow::Borrowed(key), f));
+                        }
                     }
-                    seen |= 1 << n;
                 }
                 i = skip_ws(b, i);
                 match b.get(i)? {
@@ -325,6 +377,41 @@ impl<'a> RawEvent<'a> {
         };
         *slot = v;
         Some(n)
+    }
+
+    /// Does the event give the JSON field `name` (not `null`)?
+    pub fn gives(&self, name: &str) -> bool {
+        let f = match name {
+            "id" => &self.id,
+            "type" => &self.kind,
+            "date" => &self.date,
+            "commodity" => &self.commodity,
+            "hs" => &self.hs,
+            "quantity" => &self.quantity,
+            "price" => &self.price,
+            "value" => &self.value,
+            "from" => &self.from,
+            "to" => &self.to,
+            "via" => &self.via,
+            "reporter" => &self.reporter,
+            "covers" => &self.covers,
+            "exemptions" => &self.exemptions,
+            "loaded" => &self.loaded,
+            "delivered" => &self.delivered,
+            "contract_date" => &self.contract_date,
+            "nomenclature" => &self.nomenclature,
+            "source" => &self.source,
+            "evidence" => &self.evidence,
+            "quantity_low" => &self.quantity_low,
+            "quantity_high" => &self.quantity_high,
+            "vessel" => &self.vessel,
+            "counterpart_vessel" => &self.counterpart_vessel,
+            "transfer" => &self.transfer,
+            "parties" => &self.parties,
+            "port" => &self.port,
+            _ => return false,
+        };
+        f.is_some()
     }
 
     pub fn from_json(j: JsonEvent<'a>) -> Self {

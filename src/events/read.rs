@@ -195,6 +195,17 @@ pub fn parse_json_into<'a>(
     match serde_json::from_str::<JsonEvent>(text) {
         Ok(j) => {
             *raw = RawEvent::from_json(j);
+            // The keys that are no field, as the flat reader finds them
+            // (the text is an object: serde has just read it).
+            let keys: std::collections::BTreeMap<std::borrow::Cow<str>, serde::de::IgnoredAny> =
+                serde_json::from_str(text).unwrap_or_default();
+            for key in keys.into_keys() {
+                if !super::fields::JSON_FIELDS.contains(&&*key) {
+                    if let Some(f) = super::fields::json_near_miss(&key) {
+                        raw.misnamed.push((key, f));
+                    }
+                }
+            }
             Ok(())
         }
         Err(e) => {
@@ -952,6 +963,9 @@ fn read_csv(
     }
     // Columns that are not event fields are kept in each row's text, and
     // listed once, so a misnamed `Qty` is not dropped without a word.
+    // A column named like a field the file lacks (`Qty` and no `quantity`)
+    // holds what every row would be judged without: the file is refused.
+    let mut misnamed = Vec::new();
     for (h, k) in input.columns.iter().zip(&known) {
         if comtrade {
             break;
@@ -968,10 +982,10 @@ fn read_csv(
             len: header_line.len() as u32,
         };
         let (severity, help) = match column_suggestion(h) {
-            Some(f) if !known.contains(&Some(f)) => (
-                Severity::Warning,
-                format!("did you mean `{f}`? Rename the column to `{f}` so sanc reads it"),
-            ),
+            Some(f) if !known.contains(&Some(f)) => {
+                misnamed.push(format!("has no `{f}` column but has `{h}`: did you mean `{f}`?"));
+                continue;
+            }
             _ => (
                 Severity::Advice,
                 format!("not an event field, so sanc does not read it (it shows in the row's text); the fields are {}, and for each role (owner, operator, insurer, …) `party_<role>` and `party_<role>_country`", FIELD_NAMES.iter().filter(|f| !f.starts_with("party_")).copied().collect::<Vec<_>>().join(", ")),
@@ -991,6 +1005,13 @@ fn read_csv(
                 text: Some(header_line.to_string()),
             },
         ))));
+    }
+    if !misnamed.is_empty() {
+        return Err(format!(
+            "`{}` {}; rename the column to the field's name (or remove it, if it means something else), so that no row is judged without that field",
+            input.name,
+            misnamed.join("; ")
+        ));
     }
     if !comtrade && !known.contains(&Some("id")) {
         let near = input
@@ -1380,7 +1401,7 @@ impl Mirror {
     }
 }
 
-fn column_suggestion(column: &str) -> Option<&'static str> {
+pub(super) fn column_suggestion(column: &str) -> Option<&'static str> {
     let c = column.trim().to_ascii_lowercase().replace([' ', '-'], "_");
     let by_name = match c.as_str() {
         "qty" | "quantity_value" | "amount" | "volume" | "weight" | "net_weight" | "netwgt" => {

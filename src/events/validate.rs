@@ -468,6 +468,22 @@ pub fn validate(raw: &RawEvent, loc: EventLoc, rules: &RuleSet) -> Validated {
             site.event_id = cx.id.as_deref().map(str::to_string);
         }
     }
+    // A key that looks like a field the event lacks (`To` and no `to`):
+    // judged without it, the event could pass a rule it breaks.
+    for (key, field) in &raw.misnamed {
+        if !raw.gives(field) {
+            cx.error(
+                Code::EventMisnamedField,
+                key,
+                format!("`{key}` is not an event field, and the event has no `{field}`"),
+                Some(if key.trim().eq_ignore_ascii_case(field) {
+                    format!("field names are lower case: rename the key `{key}` to `{field}` so that sanc reads it")
+                } else {
+                    format!("did you mean `{field}`? Rename the key to `{field}` so that sanc reads it")
+                }),
+            );
+        }
+    }
     let has_id = cx.id.is_some().then_some(());
     cx.required(
         "id",
