@@ -329,3 +329,144 @@ fn a_cap_that_cannot_count_an_event_fails_strict_quiet_runs() {
     let (_, v) = eval_json(rules, ev);
     assert_eq!(v["stats"]["errors"], 1);
 }
+
+#[test]
+fn a_csv_row_whose_cells_do_not_line_up_is_rejected() {
+    // Arms from the DPRK with the destination left out: read as it stands,
+    // the last cell would shift into no column, or `from` would be all
+    // there is. Too few cells, or text past the last column: rejected. A
+    // trailing delimiter (an empty cell past the last column) is no loss.
+    let csv = "id,date,commodity,quantity,from,to\n\
+               a,2023-01-11,arms,5 units,PRK\n\
+               b,2023-01-11,arms,5 units,CHN,KOR,PRK\n\
+               c,2023-01-11,arms,5 units,PRK,KOR,\n";
+    let run = eval(RULES, csv, "csv", &["--format", "json"]);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap_or_default();
+    assert_eq!(stats(&v), (3, 1, 2, 0), "{v}");
+    assert_eq!(kinds(&v), s(&[("violation", "c")]));
+    let got: Vec<(String, u64, String)> = event_diagnostics(&v)
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or_default().to_string(),
+                d["line"].as_u64().unwrap_or_default(),
+                d["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "sanc::event::malformed".to_string(),
+                2,
+                "this row has 5 cells where the header has 6 columns: sanc cannot tell which are missing, so it reads none of them".to_string()
+            ),
+            (
+                "sanc::event::malformed".to_string(),
+                3,
+                "this row has 7 cells where the header has 6 columns: the cells past the last column belong to no field".to_string()
+            ),
+        ]
+    );
+    assert_eq!(run.code, 1);
+}
+
+#[test]
+fn malformed_json_is_placed_once_in_the_file() {
+    // serde's own "at line 1 column N" counts from the record; the
+    // diagnostic says where in the file, and only there.
+    let ev = "{\"id\": \"a\", \"date\": \"2023-01-01\", \"commodity\": \"arms\", \"from\": \"PRK\"}\n{\"id\": \"b\", \"date\": 2023-01-02}\n";
+    let (code, v) = eval_json(RULES, ev);
+    assert_eq!(code, 1, "{v}");
+    let d = event_diagnostics(&v);
+    assert_eq!(d.len(), 1, "{v}");
+    let message = d[0]["message"].as_str().unwrap_or_default();
+    assert!(message.starts_with("malformed JSON: "), "{message}");
+    assert!(!message.contains(" at line "), "{message}");
+    assert_eq!(
+        (d[0]["line"].as_u64(), d[0]["column"].as_u64()),
+        (Some(2), Some(25)),
+        "{v}"
+    );
+}
+
+#[test]
+fn a_directory_or_a_rule_file_among_the_events_is_named_for_what_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("rules.sanc"), RULES).unwrap();
+    std::fs::write(dir.path().join("more.sanc"), "").unwrap();
+    std::fs::write(dir.path().join("e.ndjson"), "").unwrap();
+    std::fs::create_dir(dir.path().join("evdir")).unwrap();
+    let run = |args: &[&str]| {
+        let out = assert_cmd::Command::cargo_bin("sanc")
+            .unwrap()
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .arg("eval")
+            .args(args)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stderr).into_owned()
+            + &String::from_utf8_lossy(&out.stdout);
+        (out.status.code(), text)
+    };
+    let (code, text) = run(&["rules.sanc", "evdir"]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.contains("`evdir` is a directory, not a file of events"),
+        "{text}"
+    );
+    let (code, text) = run(&["rules.sanc", "e.ndjson", "more.sanc"]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.contains("`more.sanc` is a rule file, given after the events"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_table_formats_say_when_the_run_is_incomplete() {
+    // A rejected event under `--format csv` or `markdown`: the tables have
+    // no place for it, so standard error says it, and the Markdown too.
+    let ev = "{\"id\": \"a\", \"date\": \"2023-01-01\", \"commodity\": \"refined_petroleum\", \"quantity\": \"5 bbl\", \"from\": \"CHN\", \"to\": \"PRK\"}\n{\"id\": \"b\"}\n";
+    for format in ["csv", "markdown"] {
+        let run = eval(RULES, ev, "ndjson", &["--format", format]);
+        assert_eq!(run.code, 3, "{format}");
+        let out = assert_cmd::Command::cargo_bin("sanc")
+            .unwrap()
+            .current_dir(run.dir.path())
+            .env("NO_COLOR", "1")
+            .args([
+                "eval",
+                "rules.sanc",
+                "events.ndjson",
+                "--as-of",
+                "2025-01-01",
+                "--format",
+                format,
+            ])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("incomplete: 1 of 2 events not checked (1 rejected, 0 not evaluable)"),
+            "{format}: {err}"
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            stdout.contains("> **Incomplete run.** "),
+            format == "markdown",
+            "{format}: {stdout}"
+        );
+    }
+    // A complete run: nothing on standard error, no note.
+    let run = eval(
+        RULES,
+        ev.lines().next().unwrap_or_default(),
+        "ndjson",
+        &["--format", "markdown"],
+    );
+    assert_eq!(run.code, 0);
+    assert!(!run.stdout.contains("Incomplete"), "{}", run.stdout);
+}

@@ -179,12 +179,35 @@ pub(super) fn eval(mut args: EvalArgs) -> Exit {
         match format {
             Some(format) => inputs.push(Input {
                 csv: args.csv,
-                ..Input::new(name.clone(), (name != "-").then(|| PathBuf::from(name)), format)
+                ..Input::new(
+                    name.clone(),
+                    (name != "-").then(|| PathBuf::from(name)),
+                    format,
+                )
             }),
-            None => unreadable.push(Diagnostic::error(
-                sanc::diagnostic::Code::EventUnreadable,
-                format!("cannot tell the format of `{name}` from its extension"),
-            ).with_help("name it .json, .ndjson, .jsonl or .csv, or pass `--input-format json|ndjson|csv`")),
+            None => {
+                let path = std::path::Path::new(name);
+                let (message, help) = if path.is_dir() {
+                    (
+                        format!("`{name}` is a directory, not a file of events"),
+                        "rule directories and `.sanc` files come first, then the event files: `sanc eval rules/ events/*.ndjson`",
+                    )
+                } else if path.extension().is_some_and(|e| e == "sanc") {
+                    (
+                        format!("`{name}` is a rule file, given after the events"),
+                        "rule directories and `.sanc` files come first, then the event files: `sanc eval rules/ extra.sanc events.ndjson`",
+                    )
+                } else {
+                    (
+                        format!("cannot tell the format of `{name}` from its extension"),
+                        "name it .json, .ndjson, .jsonl or .csv, or pass `--input-format json|ndjson|csv`",
+                    )
+                };
+                unreadable.push(
+                    Diagnostic::error(sanc::diagnostic::Code::EventUnreadable, message)
+                        .with_help(help),
+                );
+            }
         }
     }
 
@@ -268,7 +291,14 @@ pub(super) fn eval(mut args: EvalArgs) -> Exit {
         }
         Format::Human => eval_report::human(&renderer, &run, show, args.verbose, &mut out),
         Format::Markdown => {
-            let text = sanc::report::summary::markdown(run.rules, &outcome.summaries);
+            let mut text = sanc::report::summary::markdown(run.rules, &outcome.summaries);
+            if let Some(why) = unchecked_note(&run, &unreadable) {
+                // In the annex itself: tables alone would read as complete.
+                text.push_str(&format!(
+                    "> **Incomplete run.** {}\n",
+                    why.replace('\n', "  \n> ")
+                ));
+            }
             out.write_all(text.as_bytes())
         }
         Format::Csv => match sanc::report::summary::csv(run.rules, &outcome.summaries) {
@@ -277,8 +307,31 @@ pub(super) fn eval(mut args: EvalArgs) -> Exit {
         },
         Format::Json => write_json(&mut out, &eval_report::EvalJson(&run)),
     };
+    if matches!(format, Format::Markdown | Format::Csv) && !args.html {
+        // The tables have no place for diagnostics: what went unchecked is
+        // said on standard error, so that it is never only an exit code.
+        if let Some(why) = unchecked_note(&run, &unreadable) {
+            let mut err = std::io::stderr().lock();
+            for d in &unreadable {
+                let _ = writeln!(err, "error: {}", d.message);
+            }
+            let _ = writeln!(err, "{why}");
+        }
+    }
     let code = verdict(&outcome.stats, !unreadable.is_empty(), args.strict);
     super::finish(&mut out, written, code)
+}
+
+/// For the table formats: the run's summary and where to find what went
+/// unchecked, when an input was unreadable or an event not checked.
+fn unchecked_note(run: &eval_report::Run<'_>, unreadable: &[Diagnostic]) -> Option<String> {
+    let s = &run.outcome.stats;
+    (s.events_rejected + s.events_not_evaluable > 0 || !unreadable.is_empty()).then(|| {
+        format!(
+            "{}\nthe tables do not show the diagnostics: run `sanc eval` with the default or JSON format to see them",
+            eval_report::summary(s, eval_report::errors(run.rule_diags, run.outcome))
+        )
+    })
 }
 
 /// The exit code: a run is never clean when something went unchecked.

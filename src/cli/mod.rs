@@ -110,7 +110,8 @@ struct EvalCli {
     /// project file's `regimes`, or all).
     #[arg(long, value_name = "ID")]
     regime: Vec<String>,
-    /// Output format (default: the project file's `[eval] format`, or human).
+    /// Output format (default: the project file's `[eval] format`, or human;
+    /// `sanc report` writes its HTML page whatever the format).
     #[arg(long, value_enum)]
     format: Option<Format>,
     /// Read every event input in this format instead of guessing from its extension
@@ -182,8 +183,9 @@ enum Command {
     /// NDJSON (.ndjson, .jsonl, or `-` for standard input) or CSV (.csv)
     /// files; several may be given. Events need not be sorted: findings come
     /// out in order of date, then rule id, then event id, whatever the input
-    /// order. Every event ends evaluated, rejected (it cannot be read) or
-    /// not evaluable (a rule that applies cannot judge it: a cap without a
+    /// order. Every event ends evaluated, rejected (it cannot be read, or
+    /// is invalid: a field missing, malformed or misnamed, an id used
+    /// twice) or not evaluable (a rule that applies cannot judge it: a cap without a
     /// quantity, a price in another currency, an undeclared commodity with
     /// no `hs`, …), each with a diagnostic; the others are still evaluated.
     ///

@@ -210,6 +210,10 @@ pub fn parse_json_into<'a>(
         }
         Err(e) => {
             let what = if text.trim_start().starts_with('{') {
+                // serde's own place ("at line 1 column 110") counts from the
+                // record; the diagnostic's place (below) is in the file.
+                let e = e.to_string();
+                let e = e.rsplit_once(" at line ").map_or(e.as_str(), |(m, _)| m);
                 format!("malformed JSON: {e}")
             } else {
                 "expected an event object `{…}`".to_string()
@@ -1083,6 +1087,13 @@ fn read_csv(
                             csv::StringRecord::from_byte_record(rec.clone()).unwrap_or_default();
                         cells.trim();
                         comtrade_row(&ct, &cells, loc, text, &mut mirror, on_item);
+                    } else if let Some(why) = cell_count(&rec, known.len()) {
+                        on_item(Item::Malformed(malformed(
+                            loc,
+                            why,
+                            "each row has one cell for each column of the header, in its order; leave a cell empty (`a,,c`) rather than out",
+                            Some(text),
+                        )));
                     } else {
                         ends.clear();
                         let mut end = 0;
@@ -1121,6 +1132,25 @@ fn read_csv(
             progress(next);
         }
     }
+}
+
+/// Why a row's cells do not line up with the header's columns: too few
+/// (which one is missing cannot be told, so no cell can be trusted), or
+/// more, with text past the last column (it belongs to no field).
+/// Empty cells after the last column (a trailing delimiter) are no loss.
+fn cell_count(rec: &csv::ByteRecord, columns: usize) -> Option<String> {
+    let n = rec.len();
+    let extra = || rec.iter().skip(columns).any(|c| !c.trim_ascii().is_empty());
+    (n < columns || (n > columns && extra())).then(|| {
+        format!(
+            "this row has {n} cells where the header has {columns} columns{}",
+            if n < columns {
+                ": sanc cannot tell which are missing, so it reads none of them"
+            } else {
+                ": the cells past the last column belong to no field"
+            }
+        )
+    })
 }
 
 /// The first cell of a row that is not UTF-8, and how far it is valid.
