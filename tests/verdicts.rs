@@ -470,3 +470,18 @@ fn the_table_formats_say_when_the_run_is_incomplete() {
     assert_eq!(run.code, 0);
     assert!(!run.stdout.contains("Incomplete"), "{}", run.stdout);
 }
+
+#[test]
+fn a_json_array_read_as_ndjson_says_how_to_read_it() {
+    // A compact JSON array piped to standard input (read as NDJSON): one
+    // rejected record, whose help names `--input-format json`.
+    let ev =
+        "[{\"id\": \"a\", \"date\": \"2023-01-01\", \"commodity\": \"arms\", \"from\": \"PRK\"}]\n";
+    let (code, v) = eval_json(RULES, ev);
+    assert_eq!(code, 3, "{v}");
+    let d = event_diagnostics(&v);
+    assert_eq!(d.len(), 1, "{v}");
+    assert_eq!(d[0]["code"], "sanc::event::malformed");
+    let help = d[0]["help"].as_str().unwrap_or_default();
+    assert!(help.contains("`--input-format json`"), "{help}");
+}

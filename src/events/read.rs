@@ -468,6 +468,14 @@ fn read_lines<R: Read>(
                     None => on_item(Item::Json { text: &owned, loc }),
                 }
             }
+            // A JSON array where objects one per line were expected (a
+            // `.json` export piped to standard input, or misnamed).
+            Ok(text) if text.starts_with('[') => on_item(Item::Malformed(malformed(
+                loc,
+                "this line is a JSON list, not an event object: the input is read as NDJSON, one object per line".to_string(),
+                "if it is a JSON array of events, name the file .json or pass `--input-format json` (standard input is read as NDJSON unless told); or write one object per line (`jq -c '.[]'` does)",
+                Some(text),
+            ))),
             Ok(text) => on_item(Item::Json { text, loc }),
             Err(e) => on_item(Item::Malformed(malformed(
                 loc,
