@@ -1547,6 +1547,22 @@ fn applies(_world: &World, rule: &Rule, e: &Event) -> bool {
     goods_match(rule, e) && applies_but_goods(rule, e)
 }
 
+/// A rule scoped to a destination (origin) the shipment does not name,
+/// that would apply whatever it were: it cannot tell whether it applies.
+fn missing_party(rule: &Rule, e: &Event) -> bool {
+    let without = |from: bool| {
+        let mut r = rule.clone();
+        if from {
+            r.from = None;
+        } else {
+            r.to = None;
+        }
+        applies_but_goods(&r, e)
+    };
+    (rule.to.is_some() && e.to.is_none() && without(false))
+        || (rule.from.is_some() && e.from.is_none() && without(true))
+}
+
 /// Everything but the goods: dates, parties, exemptions, wind-down.
 fn applies_but_goods(rule: &Rule, e: &Event) -> bool {
     let in_force =
@@ -1713,6 +1729,13 @@ fn reference(case: &Case) -> Outcome {
             }) {
                 not_evaluable[i] = true;
             }
+        }
+        if case
+            .rules
+            .iter()
+            .any(|r| goods_match(r, e) && missing_party(r, e))
+        {
+            not_evaluable[i] = true;
         }
     }
 

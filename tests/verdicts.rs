@@ -292,9 +292,15 @@ fn messages_name_the_real_problem() {
     let ev = "{\"id\": \"z\", \"date\": \"2023-03-01\", \"commodity\": \"refined_petroleum\", \"quantity\": \"0 bbl\", \"value\": \"100 USD\", \"from\": \"RUS\"}\n";
     let (code, v) = eval_json(RULES, ev);
     assert_eq!(code, 3);
+    // (And the cap to PRK cannot tell whether it applies: no `to`.)
+    let codes: Vec<String> = event_diagnostics(&v)
+        .iter()
+        .map(|d| d["code"].as_str().unwrap_or_default().to_string())
+        .collect();
     assert_eq!(
-        event_diagnostics(&v)[0]["code"],
-        "sanc::event::zero_quantity"
+        codes,
+        ["sanc::event::missing_party", "sanc::event::zero_quantity"],
+        "{v}"
     );
     // An amount too long to hold is not "not a number".
     let ev = "{\"id\": \"o\", \"date\": \"2023-03-01\", \"commodity\": \"arms\", \"quantity\": \"792281625142643375935439503350 units\", \"from\": \"PRK\"}\n";
@@ -484,4 +490,48 @@ fn a_json_array_read_as_ndjson_says_how_to_read_it() {
     assert_eq!(d[0]["code"], "sanc::event::malformed");
     let help = d[0]["help"].as_str().unwrap_or_default();
     assert!(help.contains("`--input-format json`"), "{help}");
+}
+
+#[test]
+fn a_rule_scoped_to_a_party_the_shipment_does_not_name_cannot_judge_it() {
+    // Arms with a destination but no origin: the ban on arms from PRK
+    // cannot tell. Oil from CHN with no destination: the cap on deliveries
+    // to PRK cannot tell. Arms from PRK with no destination: the ban
+    // applies, whatever the destination.
+    let ev = "\
+{\"id\": \"a\", \"date\": \"2023-01-06\", \"commodity\": \"arms\", \"to\": \"KOR\"}
+{\"id\": \"b\", \"date\": \"2023-01-06\", \"commodity\": \"arms\", \"from\": \"PRK\"}
+{\"id\": \"c\", \"date\": \"2023-01-06\", \"commodity\": \"refined_petroleum\", \"quantity\": \"5 bbl\", \"from\": \"CHN\"}
+";
+    let (code, v) = eval_json(RULES, ev);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(kinds(&v), s(&[("violation", "b")]));
+    assert_eq!(stats(&v), (3, 1, 0, 2));
+    let got: Vec<(String, String, String, String)> = event_diagnostics(&v)
+        .iter()
+        .map(|d| {
+            let s = |k: &str| d[k].as_str().unwrap_or_default().to_string();
+            (s("event"), s("code"), s("field"), s("rule"))
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "a".into(),
+                "sanc::event::missing_party".into(),
+                "from".into(),
+                "arms_ban".into()
+            ),
+            (
+                "c".into(),
+                "sanc::event::missing_party".into(),
+                "to".into(),
+                "oil_cap".into()
+            ),
+        ]
+    );
+    // Named, the parties settle it: no remark, a clean run.
+    let ev = "{\"id\": \"a\", \"date\": \"2023-01-06\", \"commodity\": \"arms\", \"from\": \"CHN\", \"to\": \"KOR\"}\n";
+    assert_eq!(eval_json(RULES, ev).0, 0);
 }

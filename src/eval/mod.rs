@@ -699,6 +699,16 @@ impl<'r> Judge<'r> {
                     touched.push(ri);
                 }
                 if !applies(rule, &e) {
+                    // Scoped to a party the shipment does not name: passing
+                    // it for lack of that party would be a verdict without
+                    // the facts.
+                    if let Some(side) = missing_party(rule, &e) {
+                        if rule.conditions.is_empty()
+                            || conditions::check(self.rules, rule, &e).is_some()
+                        {
+                            self.partyless(&e, rule, side);
+                        }
+                    }
                     continue;
                 }
                 // Transfer modes, lists, flags, nationalities: the rule
@@ -1052,6 +1062,26 @@ impl<'r> Judge<'r> {
 
     /// The rule leaves out contracts concluded before a date, and the
     /// event does not say when its contract was concluded.
+    fn partyless(&mut self, e: &Event, rule: &Rule, side: &'static str) {
+        let (what, who) = if side == "to" {
+            (
+                "destination",
+                "the country (or declared party) the goods went to",
+            )
+        } else {
+            (
+                "origin",
+                "the country (or declared party) the goods came from",
+            )
+        };
+        let msg = format!(
+            "`{}` applies only to shipments of a given {what}, and this shipment has no `{side}`, so it cannot tell whether the rule applies",
+            rule.id
+        );
+        let help = format!("add `{side}`, {who}");
+        self.not_evaluable(e, rule, Code::EventMissingParty, side, msg, help);
+    }
+
     fn undated_contract(&mut self, e: &Event, rule: &Rule) {
         let before = rule
             .contracted_before
@@ -1269,9 +1299,29 @@ fn in_contract_window(rule: &Rule, e: &Event) -> bool {
 }
 
 pub fn applies(rule: &Rule, e: &Event) -> bool {
+    applies_without(rule, e, None)
+}
+
+/// The party a rule is scoped to (`to` or `from`) that the shipment does
+/// not give, when the rule would apply to it whichever that party were
+/// allowed to be: the rule cannot tell whether it applies (an arms ban
+/// `to PRK` and a shipment that names no destination).
+pub fn missing_party(rule: &Rule, e: &Event) -> Option<&'static str> {
+    let side = if rule.to.is_some() && e.to.is_none() {
+        "to"
+    } else if rule.from.is_some() && e.from.is_none() {
+        "from"
+    } else {
+        return None;
+    };
+    applies_without(rule, e, Some(side)).then_some(side)
+}
+
+/// [`applies`], leaving out the scope on one side (`from` or `to`).
+fn applies_without(rule: &Rule, e: &Event, side: Option<&str>) -> bool {
     if !rule.in_force(e.date)
-        || !party_matches(rule.from.as_ref(), e.from.as_ref())
-        || !party_matches(rule.to.as_ref(), e.to.as_ref())
+        || (side != Some("from") && !party_matches(rule.from.as_ref(), e.from.as_ref()))
+        || (side != Some("to") && !party_matches(rule.to.as_ref(), e.to.as_ref()))
     {
         return false;
     }

@@ -271,6 +271,9 @@ impl Cx<'_> {
             {
                 nediags.extend(self.undated(rule, i));
             }
+            if !matches!(rule.goods, Goods::PortCalls) {
+                nediags.extend(self.partyless(rule, i));
+            }
             match &rule.kind {
                 RuleKind::Ban => plain_rows.push((self.ban(rule, i), false)),
                 RuleKind::CapPrice {
@@ -1634,6 +1637,12 @@ impl Cx<'_> {
     /// Does the rule apply to the event, goods aside: dates, parties,
     /// exemptions, wind-down?
     fn applies(&self, rule: &Rule, i: usize) -> String {
+        self.applies_without(rule, i, None)
+    }
+
+    /// [`Self::applies`], leaving out the scope on one side (`f_from` or
+    /// `f_to`), as `sanc eval`'s `missing_party` does.
+    fn applies_without(&self, rule: &Rule, i: usize, side: Option<&str>) -> String {
         let d = self.d;
         let mut c = Vec::new();
         if let Some(e) = rule.effective {
@@ -1643,6 +1652,9 @@ impl Cx<'_> {
             c.push(format!("dt <= {}", d.date_lit(u)));
         }
         for (set, col) in [(&rule.from, "f_from"), (&rule.to, "f_to")] {
+            if side == Some(col) {
+                continue;
+            }
             match set {
                 None => {}
                 Some(PartySet::Any) => c.push(format!("{col} IS NOT NULL")),
@@ -1701,6 +1713,27 @@ impl Cx<'_> {
             Some(end) => format!("COALESCE(dl, dt) < {}", self.d.date_lit(end)),
             None => "TRUE".into(),
         }
+    }
+
+    /// Shipments a rule scoped to a destination (origin) would judge
+    /// whatever it were, that name none: not evaluable for it (see
+    /// `missing_party` in src/eval). A shipment names at least one side,
+    /// and `to` is asked first, as there.
+    fn partyless(&self, rule: &Rule, i: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        for (set, col, field) in [(&rule.to, "f_to", "to"), (&rule.from, "f_from", "from")] {
+            if set.is_none() {
+                continue;
+            }
+            let cond = format!(
+                "typ = 'shipment' AND {col} IS NULL AND {} AND {} AND {}",
+                self.covers(rule),
+                self.applies_without(rule, i, Some(col)),
+                self.conditions(rule, i)
+            );
+            out.push(self.ne_diag(rule, &cond, Code::EventMissingParty, field, "sanc_ev"));
+        }
+        out
     }
 
     /// Events a rule that leaves out old contracts would judge, with no
