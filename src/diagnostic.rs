@@ -342,6 +342,7 @@ codes! {
     ListMalformed = "sanc::list::malformed",
     CompileUnsupported = "sanc::compile::unsupported",
     EventUnreadable = "sanc::event::unreadable",
+    EventEmptyInput = "sanc::event::empty_input",
     EventMalformed = "sanc::event::malformed",
     EventMissingField = "sanc::event::missing_field",
     EventBadField = "sanc::event::bad_field",

@@ -359,7 +359,14 @@ pub fn evaluate(
         let mut input = Input::new(name.clone(), Some(path.clone()), format);
         let file = std::fs::File::open(path).map_err(|e| format!("cannot read `{name}`: {e}"))?;
         let index = u32::try_from(i).unwrap_or(u32::MAX);
+        let before = evaluator.records();
         read(index, &mut input, file, |it| evaluator.item(it), |_| {})?;
+        if evaluator.records() == before {
+            // Compared on nothing, two rule sets would agree.
+            return Err(format!(
+                "`{name}` holds no events, so the rule sets cannot be compared on it"
+            ));
+        }
     }
     Ok(evaluator.finish())
 }

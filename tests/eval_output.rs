@@ -176,6 +176,70 @@ fn an_unreadable_input_exits_two_but_the_others_are_evaluated() {
 }
 
 #[test]
+fn an_input_with_no_events_fails_the_run_in_every_format() {
+    // An export that failed half-way, or the wrong file, checks nothing: the
+    // run must not read as "0 violations" and exit 0.
+    let dir = rules_dir();
+    let empties = [
+        ("empty.ndjson", ""),
+        ("blank.ndjson", "\n  \n"),
+        ("empty.json", "[]\n"),
+        ("header.csv", "id,date,commodity,quantity,from,to\n"),
+    ];
+    for (name, text) in empties {
+        std::fs::write(dir.path().join(name), text).unwrap();
+        let (code, out) = run_in(
+            dir.path(),
+            &["eval", "rules.sanc", name, "--format", "json"],
+        );
+        assert_eq!(code, 2, "{name}: {out}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let d = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == "sanc::event::empty_input")
+            .unwrap_or_else(|| panic!("{name}: {out}"));
+        assert_eq!(
+            d["message"],
+            format!("`{name}` holds no events, so nothing in it was checked")
+        );
+    }
+    // Beside a file with events, the empty one still fails the run, and
+    // the other is evaluated.
+    std::fs::write(
+        dir.path().join("one.ndjson"),
+        r#"{"id":"a","date":"2024-01-01","commodity":"arms","quantity":"1 t","from":"RUS","to":"PRK"}"#,
+    )
+    .unwrap();
+    let (code, out) = run_in(
+        dir.path(),
+        &["eval", "rules.sanc", "one.ndjson", "empty.json", "--quiet"],
+    );
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("`empty.json` holds no events"), "{out}");
+    assert!(
+        out.contains("1 violation, 0 warnings, 1 error · 1 event read, 1 evaluated"),
+        "{out}"
+    );
+    // Standard input, named as such.
+    let out = Command::cargo_bin("sanc")
+        .unwrap()
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .args(["eval", "rules.sanc", "-"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("standard input held no events, so nothing was checked"),
+        "{text}"
+    );
+}
+
+#[test]
 fn output_is_byte_identical_from_run_to_run() {
     let a = stdout(&[
         "eval",

@@ -218,6 +218,23 @@ fn errors_exit_2_with_a_message() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read `missing.ndjson`"));
+    // Compared on no events, any two rule sets would agree: not a pass.
+    let tmp = tempfile::tempdir().unwrap();
+    let empty = tmp.path().join("empty.json");
+    std::fs::write(&empty, "[]").unwrap();
+    let out = Command::cargo_bin("sanc")
+        .unwrap()
+        .current_dir(root())
+        .args(["diff", "rules/", "rules/"])
+        .arg(&empty)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("holds no events, so the rule sets cannot be compared"),
+        "{err}"
+    );
 }
 
 /// `REV:PATH` reads a rule set at a git revision: the committed rules

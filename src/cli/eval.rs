@@ -218,6 +218,7 @@ pub(super) fn eval(mut args: EvalArgs) -> Exit {
     }
     let workers = pipeline::workers();
     for (i, input) in inputs.iter_mut().enumerate() {
+        let before = evaluator.records();
         let result = match input.path.clone() {
             None => {
                 let bar = progress_bar(None);
@@ -253,11 +254,29 @@ pub(super) fn eval(mut args: EvalArgs) -> Exit {
                 Err(e) => Err(format!("cannot read `{}`: {e}", input.name)),
             },
         };
-        if let Err(message) = result {
-            unreadable.push(Diagnostic::error(
+        match result {
+            Err(message) => unreadable.push(Diagnostic::error(
                 sanc::diagnostic::Code::EventUnreadable,
                 message,
-            ));
+            )),
+            // Nothing in it was checked: an export that failed or a wrong
+            // file must not pass as a compliant one.
+            Ok(()) if evaluator.records() == before => unreadable.push(
+                Diagnostic::error(
+                    sanc::diagnostic::Code::EventEmptyInput,
+                    match input.path {
+                        Some(_) => format!(
+                            "`{}` holds no events, so nothing in it was checked",
+                            input.name
+                        ),
+                        None => "standard input held no events, so nothing was checked".into(),
+                    },
+                )
+                .with_help(
+                    "check that the file is the export meant and that it was written to the end; an input with no records is not a compliant one",
+                ),
+            ),
+            Ok(()) => {}
         }
     }
     let outcome = evaluator.finish();

@@ -21,8 +21,8 @@ pub enum Exit {
     Clean = 0,
     /// The rules compiled and at least one violation was found.
     Violations = 1,
-    /// Rule errors, unreadable input, a usage error, or (with `--strict`)
-    /// an event rejected or not evaluable.
+    /// Rule errors, an input unreadable or with no events, a usage error,
+    /// or (with `--strict`) an event rejected or not evaluable.
     Errors = 2,
     /// No violation, but incomplete: an event was rejected, or a rule that
     /// applies to it could not judge it.
@@ -43,7 +43,8 @@ impl Termination for Exit {
     long_about = "sanc reads sanctions regimes written in the .sanc language (bans, quantity and \
                   price caps, reporting duties, each with its legal citation) and checks event \
                   streams against them.\n\nExit codes (eval): 0 every event checked, no violation \
-                  (warnings allowed); 1 violations found; 2 rule errors, unreadable input, usage \
+                  (warnings allowed); 1 violations found; 2 rule errors, an input unreadable or \
+                  with no events, usage \
                   error, a failed write, or with --strict any event rejected or not evaluable; \
                   3 no violation, but incomplete: an event was rejected or a rule could not judge \
                   it. When standard output is a pipe that closes early (`sanc check rules | \
@@ -190,8 +191,8 @@ enum Command {
     /// no `hs`, …), each with a diagnostic; the others are still evaluated.
     ///
     /// Exit codes: 0 every event evaluated and no violation (warnings
-    /// allowed); 1 at least one violation; 2 rule errors, an unreadable
-    /// input, a usage error, or (with --strict) any event rejected or not
+    /// allowed); 1 at least one violation; 2 rule errors, an input
+    /// unreadable or with no events, a usage error, or (with --strict) any event rejected or not
     /// evaluable; 3 no violation, but incomplete: some event was rejected or
     /// not evaluable, so the run cannot say everything complies.
     ///
@@ -255,7 +256,7 @@ enum Command {
     /// jurisdictions within one rule set.
     ///
     /// Exit codes: 0 no difference; 1 differences; 2 rule errors, an
-    /// unreadable input or a usage error.
+    /// input unreadable or with no events, or a usage error.
     Diff {
         /// Rule set A.
         #[arg(value_name = "A")]

@@ -437,6 +437,12 @@ impl<'r> Evaluator<'r> {
         }
     }
 
+    /// Records taken so far: events read (rejected or not) and events a
+    /// scenario left out; remarks about an input (a CSV column) are none.
+    pub fn records(&self) -> usize {
+        self.stats.events_read + self.stats.events_left_out
+    }
+
     /// Take one record from a reader: validate, judge and evaluate it, or
     /// account for its rejection.
     pub fn item(&mut self, item: Item) {
