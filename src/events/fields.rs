@@ -16,65 +16,6 @@ pub enum Field<'a> {
     Text(&'a str),
 }
 
-/// The known fields of an event; unknown ones are ignored (they remain in
-/// the record's text, which reports show).
-#[derive(Debug, Default, Deserialize)]
-pub struct JsonEvent<'a> {
-    #[serde(borrow, default)]
-    pub id: Option<&'a RawValue>,
-    #[serde(borrow, default, rename = "type")]
-    pub kind: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    pub date: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    pub commodity: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    pub hs: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    pub quantity: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    pub price: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    pub value: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    pub from: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    pub to: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    pub via: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    pub reporter: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    pub covers: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    pub exemptions: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    pub loaded: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    pub delivered: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    pub contract_date: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    pub nomenclature: Option<&'a RawValue>,
-    pub source: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    pub evidence: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    pub quantity_low: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    pub quantity_high: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    pub vessel: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    pub counterpart_vessel: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    pub transfer: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    pub parties: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    pub port: Option<&'a RawValue>,
-}
-
 /// A vessel as CSV gives it: one `vessel` cell, or flat columns.
 #[derive(Debug, Default, Clone)]
 pub struct VesselCells<'a> {
@@ -95,48 +36,112 @@ impl VesselCells<'_> {
     }
 }
 
-/// The fields every reader produces, whatever the format.
-#[derive(Debug, Default, Clone)]
-pub struct RawEvent<'a> {
-    pub id: Option<Field<'a>>,
-    pub kind: Option<Field<'a>>,
-    pub date: Option<Field<'a>>,
-    pub commodity: Option<Field<'a>>,
-    pub hs: Option<Field<'a>>,
-    pub quantity: Option<Field<'a>>,
-    pub price: Option<Field<'a>>,
-    pub value: Option<Field<'a>>,
-    pub from: Option<Field<'a>>,
-    pub to: Option<Field<'a>>,
-    pub via: Option<Field<'a>>,
-    pub reporter: Option<Field<'a>>,
-    pub covers: Option<Field<'a>>,
-    pub exemptions: Option<Field<'a>>,
-    pub loaded: Option<Field<'a>>,
-    pub delivered: Option<Field<'a>>,
-    pub contract_date: Option<Field<'a>>,
-    pub nomenclature: Option<Field<'a>>,
-    pub source: Option<Field<'a>>,
-    pub evidence: Option<Field<'a>>,
-    pub quantity_low: Option<Field<'a>>,
-    pub quantity_high: Option<Field<'a>>,
+/// The event fields, each once: the field of [`RawEvent`] and its JSON key
+/// (its CSV column too, but for `parties`). The JSON reader ([`JsonEvent`],
+/// [`JSON_FIELDS`], the flat reader's key lookup), the CSV reader
+/// ([`RawEvent::set`]) and validation's diagnostics ([`RawEvent::gives`])
+/// are all made from this one list.
+macro_rules! event_fields {
+    ($($(#[$doc:meta])* $field:ident = $key:literal,)*) => {
+        /// The fields every reader produces, whatever the format.
+        #[derive(Debug, Default, Clone)]
+        pub struct RawEvent<'a> {
+            $($(#[$doc])* pub $field: Option<Field<'a>>,)*
+            /// JSON keys that are no field but look like one (`To`, `dest`),
+            /// with the field each seems to mean: when the event lacks that
+            /// field, the key's value is what it lacks, and the event is
+            /// rejected rather than judged without it.
+            pub misnamed: Vec<(Cow<'a, str>, &'static str)>,
+            /// CSV's flat vessel and party columns, only when a row has one:
+            /// they would more than double the size of every record, which
+            /// is made afresh for each event.
+            pub cells: Option<Box<CsvCells<'a>>>,
+        }
+
+        /// The known fields of an event object, as serde reads them; other
+        /// keys are ignored (they remain in the record's text, which
+        /// reports show).
+        #[derive(Debug, Default, Deserialize)]
+        pub struct JsonEvent<'a> {
+            $(#[serde(borrow, default, rename = $key)] pub $field: Option<&'a RawValue>,)*
+        }
+
+        /// Each field's place in [`JSON_FIELDS`].
+        #[allow(non_camel_case_types)]
+        #[derive(Clone, Copy)]
+        enum Key {
+            $($field,)*
+        }
+
+        /// The keys of a JSON event object.
+        pub const JSON_FIELDS: &[&str] = &[$($key,)*];
+
+        impl<'a> RawEvent<'a> {
+            /// The field a JSON key (or CSV column) names, and its place.
+            fn slot(&mut self, key: &str) -> Option<(Key, &mut Option<Field<'a>>)> {
+                match key {
+                    $($key => Some((Key::$field, &mut self.$field)),)*
+                    _ => None,
+                }
+            }
+
+            /// Does the event give the JSON field `name` (not `null`)?
+            pub fn gives(&self, name: &str) -> bool {
+                match name {
+                    $($key => self.$field.is_some(),)*
+                    _ => false,
+                }
+            }
+
+            /// Every field with its key, in the list's order.
+            #[cfg(test)]
+            fn fields(&self) -> Vec<(&'static str, Option<Field<'a>>)> {
+                vec![$(($key, self.$field),)*]
+            }
+
+            pub fn from_json(j: JsonEvent<'a>) -> Self {
+                // JSON null counts as absent.
+                let f = |v: Option<&'a RawValue>| v.filter(|r| r.get() != "null").map(Field::Json);
+                RawEvent {
+                    $($field: f(j.$field),)*
+                    ..RawEvent::default()
+                }
+            }
+        }
+    };
+}
+
+event_fields! {
+    id = "id",
+    kind = "type",
+    date = "date",
+    commodity = "commodity",
+    hs = "hs",
+    quantity = "quantity",
+    price = "price",
+    value = "value",
+    from = "from",
+    to = "to",
+    via = "via",
+    reporter = "reporter",
+    covers = "covers",
+    exemptions = "exemptions",
+    loaded = "loaded",
+    delivered = "delivered",
+    contract_date = "contract_date",
+    nomenclature = "nomenclature",
+    source = "source",
+    evidence = "evidence",
+    quantity_low = "quantity_low",
+    quantity_high = "quantity_high",
     /// `"IMO 9123456"`, a name, or `{"imo", "name", "flag"}`.
-    pub vessel: Option<Field<'a>>,
-    pub counterpart_vessel: Option<Field<'a>>,
-    pub transfer: Option<Field<'a>>,
+    vessel = "vessel",
+    counterpart_vessel = "counterpart_vessel",
+    transfer = "transfer",
     /// JSON: an object from role to party.
-    pub parties: Option<Field<'a>>,
+    parties = "parties",
     /// A port call's country.
-    pub port: Option<Field<'a>>,
-    /// JSON keys that are no field but look like one (`To`, `dest`), with
-    /// the field each seems to mean: when the event lacks that field, the
-    /// key's value is what it lacks, and the event is rejected rather than
-    /// judged without it.
-    pub misnamed: Vec<(Cow<'a, str>, &'static str)>,
-    /// CSV's flat vessel and party columns, only when a row has one: they
-    /// would more than double the size of every record, which is made
-    /// afresh for each event.
-    pub cells: Option<Box<CsvCells<'a>>>,
+    port = "port",
 }
 
 /// The columns CSV spreads a vessel or a party over, where JSON has one
@@ -159,37 +164,6 @@ impl CsvCells<'_> {
         parties: [(None, None); 11],
     };
 }
-
-/// The keys of a JSON event object.
-pub const JSON_FIELDS: [&str; 27] = [
-    "id",
-    "type",
-    "date",
-    "commodity",
-    "hs",
-    "quantity",
-    "price",
-    "value",
-    "from",
-    "to",
-    "via",
-    "reporter",
-    "covers",
-    "exemptions",
-    "loaded",
-    "delivered",
-    "contract_date",
-    "nomenclature",
-    "source",
-    "evidence",
-    "quantity_low",
-    "quantity_high",
-    "vessel",
-    "counterpart_vessel",
-    "transfer",
-    "parties",
-    "port",
-];
 
 /// The field a JSON key that is no field seems to mean: the same name in
 /// other case or spacing (`To`, `Contract Date`), or a usual other name
@@ -345,110 +319,9 @@ impl<'a> RawEvent<'a> {
     /// Set the field a JSON key names (as [`JsonEvent`] reads it) and say
     /// which it is; `None` for a key that is no field.
     fn json_slot(&mut self, key: &str, v: Option<Field<'a>>) -> Option<u32> {
-        let (n, slot) = match key {
-            "id" => (0, &mut self.id),
-            "type" => (1, &mut self.kind),
-            "date" => (2, &mut self.date),
-            "commodity" => (3, &mut self.commodity),
-            "hs" => (4, &mut self.hs),
-            "quantity" => (5, &mut self.quantity),
-            "price" => (6, &mut self.price),
-            "value" => (7, &mut self.value),
-            "from" => (8, &mut self.from),
-            "to" => (9, &mut self.to),
-            "via" => (10, &mut self.via),
-            "reporter" => (11, &mut self.reporter),
-            "covers" => (12, &mut self.covers),
-            "exemptions" => (13, &mut self.exemptions),
-            "loaded" => (14, &mut self.loaded),
-            "delivered" => (15, &mut self.delivered),
-            "contract_date" => (16, &mut self.contract_date),
-            "nomenclature" => (17, &mut self.nomenclature),
-            "source" => (18, &mut self.source),
-            "evidence" => (19, &mut self.evidence),
-            "quantity_low" => (20, &mut self.quantity_low),
-            "quantity_high" => (21, &mut self.quantity_high),
-            "vessel" => (22, &mut self.vessel),
-            "counterpart_vessel" => (23, &mut self.counterpart_vessel),
-            "transfer" => (24, &mut self.transfer),
-            "parties" => (25, &mut self.parties),
-            "port" => (26, &mut self.port),
-            _ => return None,
-        };
+        let (n, slot) = self.slot(key)?;
         *slot = v;
-        Some(n)
-    }
-
-    /// Does the event give the JSON field `name` (not `null`)?
-    pub fn gives(&self, name: &str) -> bool {
-        let f = match name {
-            "id" => &self.id,
-            "type" => &self.kind,
-            "date" => &self.date,
-            "commodity" => &self.commodity,
-            "hs" => &self.hs,
-            "quantity" => &self.quantity,
-            "price" => &self.price,
-            "value" => &self.value,
-            "from" => &self.from,
-            "to" => &self.to,
-            "via" => &self.via,
-            "reporter" => &self.reporter,
-            "covers" => &self.covers,
-            "exemptions" => &self.exemptions,
-            "loaded" => &self.loaded,
-            "delivered" => &self.delivered,
-            "contract_date" => &self.contract_date,
-            "nomenclature" => &self.nomenclature,
-            "source" => &self.source,
-            "evidence" => &self.evidence,
-            "quantity_low" => &self.quantity_low,
-            "quantity_high" => &self.quantity_high,
-            "vessel" => &self.vessel,
-            "counterpart_vessel" => &self.counterpart_vessel,
-            "transfer" => &self.transfer,
-            "parties" => &self.parties,
-            "port" => &self.port,
-            _ => return false,
-        };
-        f.is_some()
-    }
-
-    pub fn from_json(j: JsonEvent<'a>) -> Self {
-        let f = |v: Option<&'a RawValue>| {
-            // JSON null counts as absent.
-            v.filter(|r| r.get() != "null").map(Field::Json)
-        };
-        RawEvent {
-            id: f(j.id),
-            kind: f(j.kind),
-            date: f(j.date),
-            commodity: f(j.commodity),
-            hs: f(j.hs),
-            quantity: f(j.quantity),
-            price: f(j.price),
-            value: f(j.value),
-            from: f(j.from),
-            to: f(j.to),
-            via: f(j.via),
-            reporter: f(j.reporter),
-            covers: f(j.covers),
-            exemptions: f(j.exemptions),
-            loaded: f(j.loaded),
-            delivered: f(j.delivered),
-            contract_date: f(j.contract_date),
-            nomenclature: f(j.nomenclature),
-            source: f(j.source),
-            evidence: f(j.evidence),
-            quantity_low: f(j.quantity_low),
-            quantity_high: f(j.quantity_high),
-            vessel: f(j.vessel),
-            counterpart_vessel: f(j.counterpart_vessel),
-            transfer: f(j.transfer),
-            parties: f(j.parties),
-            port: f(j.port),
-            ..RawEvent::default()
-        }
+        Some(n as u32)
     }
 
     /// Set one of the [`CsvCells`], which are made when the first is given.
@@ -468,39 +341,18 @@ impl<'a> RawEvent<'a> {
             return;
         }
         let v = Some(Field::Text(cell));
+        // `parties` is one JSON object; CSV gives a column a role.
+        if let Some((_, slot)) = self.slot(name).filter(|_| name != "parties") {
+            *slot = v;
+            return;
+        }
         match name {
-            "id" => self.id = v,
-            "type" => self.kind = v,
-            "date" => self.date = v,
-            "commodity" => self.commodity = v,
-            "hs" => self.hs = v,
-            "quantity" => self.quantity = v,
-            "price" => self.price = v,
-            "value" => self.value = v,
-            "from" => self.from = v,
-            "to" => self.to = v,
-            "via" => self.via = v,
-            "reporter" => self.reporter = v,
-            "covers" => self.covers = v,
-            "exemptions" => self.exemptions = v,
-            "loaded" => self.loaded = v,
-            "delivered" => self.delivered = v,
-            "contract_date" => self.contract_date = v,
-            "nomenclature" => self.nomenclature = v,
-            "source" => self.source = v,
-            "evidence" => self.evidence = v,
-            "quantity_low" => self.quantity_low = v,
-            "quantity_high" => self.quantity_high = v,
-            "vessel" => self.vessel = v,
             "vessel_imo" => self.set_cell(|c| &mut c.vessel.imo, v),
             "vessel_name" => self.set_cell(|c| &mut c.vessel.name, v),
             "vessel_flag" => self.set_cell(|c| &mut c.vessel.flag, v),
-            "counterpart_vessel" => self.counterpart_vessel = v,
             "counterpart_vessel_imo" => self.set_cell(|c| &mut c.counterpart.imo, v),
             "counterpart_vessel_name" => self.set_cell(|c| &mut c.counterpart.name, v),
             "counterpart_vessel_flag" => self.set_cell(|c| &mut c.counterpart.flag, v),
-            "transfer" => self.transfer = v,
-            "port" => self.port = v,
             other => {
                 for (i, role) in PartyRole::ALL.into_iter().enumerate() {
                     if other == role.column() {
@@ -655,35 +507,40 @@ mod tests {
                 Field::Text(t) => format!("text {t}"),
             })
         };
-        vec![
-            f(r.id),
-            f(r.kind),
-            f(r.date),
-            f(r.commodity),
-            f(r.hs),
-            f(r.quantity),
-            f(r.price),
-            f(r.value),
-            f(r.from),
-            f(r.to),
-            f(r.via),
-            f(r.reporter),
-            f(r.covers),
-            f(r.exemptions),
-            f(r.loaded),
-            f(r.delivered),
-            f(r.contract_date),
-            f(r.nomenclature),
-            f(r.source),
-            f(r.evidence),
-            f(r.quantity_low),
-            f(r.quantity_high),
-            f(r.vessel),
-            f(r.counterpart_vessel),
-            f(r.transfer),
-            f(r.parties),
-            f(r.port),
-        ]
+        r.fields().into_iter().map(|(_, v)| f(v)).collect()
+    }
+
+    #[test]
+    fn every_field_is_read_from_its_key_and_its_column() {
+        let text = |r: &RawEvent| format!("{r:?}");
+        let empty = text(&RawEvent::default());
+        for (key, _) in RawEvent::default().fields() {
+            // JSON: the key sets the field of that name and no other.
+            let mut r = RawEvent::default();
+            assert!(r.json_slot(key, Some(Field::Str("x"))).is_some(), "{key}");
+            assert!(r.gives(key), "{key}");
+            let given: Vec<_> = r
+                .fields()
+                .into_iter()
+                .filter(|(_, v)| v.is_some())
+                .collect();
+            assert_eq!(given.len(), 1, "{key}");
+            assert_eq!(given.first().map(|g| g.0), Some(key));
+            // CSV: a column of that name, but for `parties` (one column a role).
+            let mut r = RawEvent::default();
+            r.set(key, "x");
+            assert_eq!(text(&r) != empty, key != "parties", "{key}");
+            assert_eq!(FIELD_NAMES.contains(&key), key != "parties", "{key}");
+        }
+        // Every CSV column is read into some field.
+        for column in FIELD_NAMES {
+            let mut r = RawEvent::default();
+            r.set(column, "x");
+            assert_ne!(text(&r), empty, "{column}");
+        }
+        let mut r = RawEvent::default();
+        assert!(r.json_slot("notes", Some(Field::Str("x"))).is_none());
+        assert!(!r.gives("notes"));
     }
 
     #[test]
