@@ -214,7 +214,7 @@ pub fn parse_json_into<'a>(
                 // record; the diagnostic's place (below) is in the file.
                 let e = e.to_string();
                 let e = e.rsplit_once(" at line ").map_or(e.as_str(), |(m, _)| m);
-                format!("malformed JSON: {e}")
+                format!("malformed JSON: {}", in_words(e))
             } else {
                 "expected an event object `{…}`".to_string()
             };
@@ -234,6 +234,34 @@ pub fn parse_json_into<'a>(
             ))
         }
     }
+}
+
+/// serde_json's account of malformed text, in an analyst's words where
+/// its own ("EOF while parsing a string") are a parser's.
+fn in_words(serde: &str) -> String {
+    let said = match serde {
+        "EOF while parsing a string" => "the record ends inside a string: its closing `\"` is missing",
+        "EOF while parsing an object" => "the record ends before its object is closed with `}`",
+        "EOF while parsing a list" => "the record ends before a list is closed with `]`",
+        "EOF while parsing a value" => "the record ends where a value should be",
+        "expected `,` or `}`" => "expected `,` before the next field, or `}` to close the object",
+        "expected `,` or `]`" => "expected `,` before the next item, or `]` to close the list",
+        "expected `:`" => "expected `:` between a key and its value",
+        "key must be a string" => "a key is not in double quotes (JSON writes `\"key\": value`)",
+        "trailing comma" => "a comma before `}` or `]`, where no other value follows",
+        "expected value" => "expected a value: text in double quotes, a number, a list, an object, true, false or null",
+        "invalid escape" => "an escape after `\\` that JSON does not know (`\\\\` writes a backslash)",
+        "control character (\\u0000-\\u001F) found while parsing a string" => {
+            "a line break or other control character inside a string (write it as `\\n`), or a string left open"
+        }
+        other => match other.strip_prefix("duplicate field `") {
+            Some(rest) => {
+                return format!("the field `{}` is given twice", rest.trim_end_matches('`'));
+            }
+            None => other,
+        },
+    };
+    said.to_string()
 }
 
 /// Read an input; `progress` is told how many bytes have been read so far.
@@ -1466,6 +1494,40 @@ pub(super) fn column_suggestion(column: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::{read, Input, InputFormat, Item};
+
+    #[test]
+    fn serde_json_s_complaints_are_put_in_words() {
+        // The texts serde_json writes today: a change in its wording shows
+        // here rather than as a parser's message to an analyst.
+        let said = |text: &str| {
+            let e = serde_json::from_str::<super::JsonEvent>(text)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            super::in_words(e.rsplit_once(" at line ").map_or(e.as_str(), |(m, _)| m))
+        };
+        for (text, words) in [
+            (r#"{"id": "a"#, "ends inside a string"),
+            (r#"{"id": "a""#, "before its object is closed"),
+            (r#"{"via": ["a""#, "before a list is closed"),
+            (r#"{"id": "#, "ends where a value should be"),
+            (
+                r#"{"id": "a" "date": "b"}"#,
+                "expected `,` before the next field",
+            ),
+            (r#"{"via": ["a" "b"]}"#, "expected `,` before the next item"),
+            (r#"{"id" "a"}"#, "expected `:` between a key"),
+            (r#"{id: "a"}"#, "not in double quotes"),
+            (r#"{"id": "a",}"#, "a comma before"),
+            (r#"{"id": x}"#, "expected a value"),
+            (r#"{"id": "a\q"}"#, "an escape after"),
+            ("{\"id\": \"a\nb\"}", "control character"),
+            (r#"{"id": "a", "id": "b"}"#, "the field `id` is given twice"),
+        ] {
+            let got = said(text);
+            assert!(got.contains(words), "{text}: {got}");
+        }
+    }
 
     /// Hands out at most `step` bytes a read, so a buffered reader's
     /// chunks end everywhere: inside strings, right after a backslash.
