@@ -22,8 +22,10 @@ pub enum PartyKey {
 }
 
 /// What an event's party stands for: one key, or an entity and its
-/// countries; kept inline for up to two.
-pub type PartyKeys = SmallVec<[PartyKey; 2]>;
+/// countries; kept inline for one (a country code or an alias, as most
+/// events name their parties): two inline made every event 64 bytes
+/// larger for the few parties that are entities.
+pub type PartyKeys = SmallVec<[PartyKey; 1]>;
 
 /// Which parties a rule's `from` / `to` / `via` accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -57,7 +57,7 @@ pub fn provided(rules: &RuleSet, rule: &Rule, e: &Event) -> Vec<ListMatch> {
 
 fn vessels(e: &Event) -> impl Iterator<Item = (&'static str, &Vessel)> {
     [
-        ("vessel", e.vessel.as_ref()),
+        ("vessel", e.vessel.as_deref()),
         ("counterpart_vessel", e.counterpart.as_deref()),
     ]
     .into_iter()

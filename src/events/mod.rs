@@ -86,11 +86,14 @@ pub struct Event {
     /// Bounds of an estimated quantity, in the quantity's own terms.
     pub quantity_low: Option<(Decimal, &'static Unit)>,
     pub quantity_high: Option<(Decimal, &'static Unit)>,
-    /// The vessel that carried the goods, or that called at a port.
-    pub vessel: Option<Vessel>,
-    /// The other vessel of a ship-to-ship transfer. Boxed, as `port` is:
-    /// both are rare, and an event of at most a kilobyte is allocated on
-    /// the allocator's fast path (over it, on a path ten times slower).
+    /// The vessel that carried the goods, or that called at a port. Boxed,
+    /// as `counterpart` and `port` are: most trade data names no vessel,
+    /// and each byte of an event is written, read and freed once a record
+    /// (with the vessel inline, and two parties inline a party, an event
+    /// was 720 bytes, now 608; 2 to 4% less CPU time, measured side by
+    /// side).
+    pub vessel: Option<Box<Vessel>>,
+    /// The other vessel of a ship-to-ship transfer.
     pub counterpart: Option<Box<Vessel>>,
     /// How the goods moved.
     pub transfer: Option<crate::roles::Transfer>,

@@ -507,7 +507,7 @@ mod tests {
         assert!(v.diagnostics.is_empty(), "{:?}", v.diagnostics);
         let e = v.event.unwrap();
         assert_eq!(e.vessel.as_ref().unwrap().imo, Some(9_074_729));
-        let c = e.counterpart.unwrap();
+        let c = e.counterpart.as_deref().unwrap();
         assert_eq!(
             (c.imo, c.name.as_deref(), c.flag.as_deref()),
             (Some(8_660_313), Some("Chon Ma San"), Some("PRK"))
@@ -548,7 +548,7 @@ mod tests {
         assert!(v.diagnostics.is_empty(), "{:?}", v.diagnostics);
         let e = v.event.unwrap();
         assert_eq!(e.kind, EventKind::PortCall);
-        assert_eq!(e.vessel.unwrap().flag.as_deref(), Some("PRK"));
+        assert_eq!(e.vessel.as_ref().unwrap().flag.as_deref(), Some("PRK"));
         assert_eq!(e.port.unwrap().name, "RUS");
         assert_eq!(e.parties[0].country.as_deref(), Some("PRK"));
     }
