@@ -328,6 +328,11 @@ struct Lines<R> {
     /// The last line ended with CR: a LF right after it belongs to it.
     after_cr: bool,
     back: std::collections::VecDeque<(Vec<u8>, LineInfo)>,
+    /// Bytes of the reader's buffer that [`Lines::next_in_place`] handed
+    /// out and that are let go before the next line is read …
+    pending: usize,
+    /// … and where in them its line lies.
+    in_place: (usize, usize),
 }
 
 impl<R: Read> Lines<R> {
@@ -338,12 +343,53 @@ impl<R: Read> Lines<R> {
             offset: 0,
             after_cr: false,
             back: Default::default(),
+            pending: 0,
+            in_place: (0, 0),
         }
+    }
+
+    /// The next line, as [`Lines::next`] gives it, but left in the reader's
+    /// buffer when it lies wholly there, as almost every line does: `true`
+    /// then, and [`Lines::line_in_place`] is the line. A line is copied
+    /// once (into the batch a worker parses), not twice.
+    fn next_in_place(&mut self, buf: &mut Vec<u8>) -> Result<Option<(LineInfo, bool)>, String> {
+        self.reader.consume(std::mem::take(&mut self.pending));
+        if self.back.is_empty() {
+            if let Ok(chunk) = self.reader.fill_buf() {
+                let skip = usize::from(self.after_cr && chunk.first() == Some(&b'\n'));
+                let rest = chunk.get(skip..).unwrap_or_default();
+                if let Some(i) = memchr::memchr2(b'\n', b'\r', rest) {
+                    self.after_cr = rest.get(i) == Some(&b'\r');
+                    self.line += 1;
+                    let info = LineInfo {
+                        line: self.line,
+                        offset: self.offset + skip as u64,
+                        len: i as u64,
+                    };
+                    self.pending = skip + i + 1;
+                    self.offset += self.pending as u64;
+                    self.in_place = (skip, skip + i);
+                    return Ok(Some((info, true)));
+                }
+            }
+        }
+        // A line that runs past the buffer, a line put back, the end or
+        // an error: the general way.
+        Ok(self.next(buf)?.map(|info| (info, false)))
+    }
+
+    /// The line [`Lines::next_in_place`] left in the reader's buffer.
+    fn line_in_place(&self) -> &[u8] {
+        self.reader
+            .buffer()
+            .get(self.in_place.0..self.in_place.1)
+            .unwrap_or_default()
     }
 
     /// The next line (without its line ending, at most [`MAX_RECORD_BYTES`]
     /// of it) into `buf`.
     fn next(&mut self, buf: &mut Vec<u8>) -> Result<Option<LineInfo>, String> {
+        self.reader.consume(std::mem::take(&mut self.pending));
         if let Some((b, info)) = self.back.pop_front() {
             *buf = b;
             return Ok(Some(info));
@@ -450,23 +496,28 @@ fn read_lines<R: Read>(
 ) -> Result<(), String> {
     let mut lines = Lines::new(reader);
     let mut buf: Vec<u8> = Vec::with_capacity(1024);
-    while let Some(info) = lines.next(&mut buf)? {
+    while let Some((info, in_place)) = lines.next_in_place(&mut buf)? {
         let line = info.line;
         if line % 4096 == 0 {
             progress(lines.offset);
         }
+        let whole: &[u8] = if in_place {
+            lines.line_in_place()
+        } else {
+            &buf
+        };
         // A byte-order mark is not part of the first record.
-        let bom = if info.offset == 0 && buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        let bom = if info.offset == 0 && whole.starts_with(&[0xEF, 0xBB, 0xBF]) {
             3
         } else {
             0
         };
-        let bytes = &buf[bom..];
+        let bytes = &whole[bom..];
         let lead = bytes
             .iter()
             .take_while(|b| matches!(b, b' ' | b'\t'))
             .count();
-        if lead == bytes.len() && info.len as usize == buf.len() {
+        if lead == bytes.len() && info.len as usize == whole.len() {
             continue; // blank lines are not events
         }
         let loc = EventLoc {
@@ -478,7 +529,7 @@ fn read_lines<R: Read>(
                 .saturating_sub(bom + lead)
                 .min(u32::MAX as usize) as u32,
         };
-        if info.len as usize > buf.len() {
+        if info.len as usize > whole.len() {
             on_item(too_long(loc, info.len));
             continue;
         }
@@ -1568,6 +1619,68 @@ mod tests {
         );
         assert!(result.is_ok(), "{result:?}");
         out
+    }
+
+    #[test]
+    fn ndjson_lines_are_found_whatever_the_chunks_and_line_endings() {
+        // LF, CRLF and a lone CR; a CR and its LF in different chunks (the
+        // line read in place, the LF after it not a blank line); blank
+        // and indented lines; a byte-order mark; an object spread over
+        // lines; a line that is not UTF-8.
+        let mut text =
+            "\u{feff}{\"id\":\"a\"}\r\n{\"id\":\"b\"}\r{\"id\":\"c\"}\n\n  \t\n".to_string();
+        text.push_str("  {\"id\":\"d\"}\r\n\r\n{\"id\":\n\"e\"}\n{\"id\":\"f\"}");
+        let mut bytes = text.into_bytes();
+        bytes.extend_from_slice(b"\n{\"id\":\"\xff\"}\r\n{\"id\":\"g\"}\r");
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let read = |step: usize| {
+            let mut input = Input::new("t", None, InputFormat::Ndjson);
+            let mut out = Vec::new();
+            let result = read(
+                0,
+                &mut input,
+                Trickle {
+                    bytes: &bytes,
+                    step,
+                },
+                |item| match item {
+                    Item::Json { text, loc } => out.push(format!(
+                        "{}:{}:{}:{} {text}",
+                        loc.line, loc.column, loc.offset, loc.len
+                    )),
+                    Item::Malformed(d) => out.push(format!("malformed {}", d.message)),
+                    _ => out.push("other".to_string()),
+                },
+                |_| {},
+            );
+            assert!(result.is_ok(), "{result:?}");
+            out
+        };
+        let whole = read(usize::MAX);
+        assert_eq!(
+            whole[..4],
+            [
+                "1:1:3:10 {\"id\":\"a\"}",
+                "2:1:15:10 {\"id\":\"b\"}",
+                "3:1:26:10 {\"id\":\"c\"}",
+                "6:3:44:10 {\"id\":\"d\"}",
+            ],
+            "{text:?}: {whole:#?}"
+        );
+        assert_eq!(whole.len(), 8, "{whole:#?}");
+        assert!(
+            whole[4].starts_with("malformed this event spreads over lines 8–9"),
+            "{whole:#?}"
+        );
+        assert!(whole[5].starts_with("10:1:"), "{whole:#?}");
+        assert!(
+            whole[6].starts_with("malformed the line is not UTF-8"),
+            "{whole:#?}"
+        );
+        assert!(whole[7].starts_with("12:1:"), "{whole:#?}");
+        for step in 1..=12 {
+            assert_eq!(read(step), whole, "chunks of {step} bytes");
+        }
     }
 
     #[test]
