@@ -30,6 +30,66 @@ pub fn exact(d: Decimal) -> Exact {
     BigRational::new_raw(n, BigInt::from(den / g))
 }
 
+/// A running sum of exact amounts, kept over a common denominator and put
+/// in lowest terms only when read: adding to a [`BigRational`] reduces it
+/// every time (a greatest common divisor of big integers), and the
+/// amounts of one window mostly share their denominator.
+#[derive(Debug, Clone, Default)]
+pub struct Sum {
+    numer: BigInt,
+    /// Zero until the first amount (then positive).
+    denom: BigInt,
+}
+
+impl Sum {
+    pub fn add(&mut self, x: &Exact) {
+        if self.denom == *x.denom() {
+            self.numer += x.numer();
+        } else if self.denom.is_zero() {
+            self.numer = x.numer().clone();
+            self.denom = x.denom().clone();
+        } else if let (Some(ours), Some(theirs)) = (self.denom.to_u64(), x.denom().to_u64()) {
+            // Decimal amounts' denominators (1, 2, 4, 5, …, 100): their
+            // common one found on machine integers.
+            let g = num_integer::gcd(ours, theirs);
+            let (ours_g, theirs_g) = (ours / g.max(1), theirs / g.max(1));
+            match ours.checked_mul(theirs_g) {
+                Some(d) => {
+                    self.numer = &self.numer * theirs_g + x.numer() * ours_g;
+                    self.denom = BigInt::from(d);
+                }
+                None => self.add_big(x),
+            }
+        } else {
+            self.add_big(x);
+        }
+    }
+
+    fn add_big(&mut self, x: &Exact) {
+        let g = self.denom.gcd(x.denom());
+        let theirs = x.denom() / &g;
+        self.numer = &self.numer * &theirs + x.numer() * (&self.denom / &g);
+        self.denom *= theirs;
+    }
+
+    /// The sum, in lowest terms.
+    pub fn value(&self) -> Exact {
+        if self.denom.is_zero() {
+            return Exact::default();
+        }
+        BigRational::new(self.numer.clone(), self.denom.clone())
+    }
+
+    /// How the sum compares with `x`, without reducing it.
+    pub fn cmp_exact(&self, x: &Exact) -> std::cmp::Ordering {
+        if self.denom.is_zero() {
+            return Exact::default().cmp(x);
+        }
+        // Both denominators are positive.
+        (&self.numer * x.denom()).cmp(&(x.numer() * &self.denom))
+    }
+}
+
 /// The ratio `a / b` of two decimals (`None` when `b` is zero).
 pub fn ratio(a: Decimal, b: Decimal) -> Option<Exact> {
     (!b.is_zero()).then(|| exact(a) / exact(b))
@@ -148,6 +208,37 @@ pub fn share(x: &Exact, limit: Decimal) -> Option<Exact> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_sum_is_the_rationals_sum() {
+        use super::{exact, Exact, Sum};
+        use rust_decimal::Decimal;
+        let amounts: Vec<Exact> = ["8781.34", "0.5", "12", "7.33", "-3.25", "0.001", "100.10"]
+            .iter()
+            .map(|t| exact(t.parse::<Decimal>().unwrap_or_default()))
+            .chain([
+                Exact::new(1.into(), 3.into()),
+                Exact::new(2.into(), 7.into()),
+                // Denominators past machine integers.
+                Exact::new(1.into(), num_traits::pow(num_bigint::BigInt::from(10), 30)),
+                Exact::new(7.into(), num_traits::pow(num_bigint::BigInt::from(3), 50)),
+            ])
+            .collect();
+        let mut sum = Sum::default();
+        let mut total = Exact::default();
+        assert_eq!(sum.value(), total);
+        for a in &amounts {
+            assert_eq!(sum.cmp_exact(a), total.cmp(a));
+            sum.add(a);
+            total += a;
+            assert_eq!(sum.value(), total);
+            for b in &amounts {
+                assert_eq!(sum.cmp_exact(b), total.cmp(b), "{total} against {b}");
+            }
+            assert_eq!(sum.cmp_exact(&total), std::cmp::Ordering::Equal);
+        }
+    }
+
     use super::*;
     use std::str::FromStr;
 

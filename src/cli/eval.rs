@@ -338,6 +338,10 @@ pub(super) fn eval(mut args: EvalArgs) -> Exit {
         }
     }
     let code = verdict(&outcome.stats, !unreadable.is_empty(), args.strict);
+    // The process ends here and its memory goes back to the system whole:
+    // freeing a big run's findings one by one only delays the exit.
+    std::mem::forget(prepared);
+    std::mem::forget(outcome);
     super::finish(&mut out, written, code)
 }
 

@@ -6,7 +6,7 @@ use super::windows::{fixed_window, rolling_window};
 use super::{conversion_commodity, convert_with, is_money, violation_kind};
 use crate::diagnostic::Code;
 use crate::events::{Event, EventDiagnostic, EventLoc, Evidence};
-use crate::exact::{exact, percent_of, Exact};
+use crate::exact::{exact, percent_of, Exact, Sum};
 use crate::model::{By, Limit, PartyKey, Period, Rule, RuleKind, RuleSet};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -450,12 +450,12 @@ impl Judge<'_> {
         let first = counted.first()?.0;
         let l = &self.limits[k];
         let cap = &self.caps[k];
-        let mut total = Exact::default();
+        let mut total = Sum::default();
         let mut thresholds: Vec<(Decimal, Option<Crossing>)> =
             self.warn_at.iter().map(|p| (*p, None)).collect();
         let mut passed = None;
-        let mut by_evidence: Vec<(Evidence, Exact)> = Vec::new();
-        let mut by_supplier: Vec<(Option<Box<str>>, Exact)> = Vec::new();
+        let mut by_evidence: Vec<(Evidence, Sum)> = Vec::new();
+        let mut by_supplier: Vec<(Option<Box<str>>, Sum)> = Vec::new();
         let with_bounds = counted.iter().any(|(e, _)| e.bounds.is_some());
         let mixed = counted.iter().any(|(e, _)| is_firm(e.evidence))
             && counted.iter().any(|(e, _)| !is_firm(e.evidence));
@@ -471,45 +471,61 @@ impl Judge<'_> {
             }
         };
         for (e, a) in &counted {
-            let before = total.clone();
-            total += *a;
-            let crossing = || Crossing {
+            total.add(a);
+            // The total before this event, worked out only for the few
+            // events that cross something (not kept for every event).
+            let crossing = |total: &Sum| Crossing {
                 date: e.date,
                 event: e.id.clone(),
                 evidence: e.evidence,
-                before: before.clone(),
+                before: total.value() - *a,
             };
             for (th, (_, at)) in self.thresholds[k].iter().zip(thresholds.iter_mut()) {
-                if at.is_none() && total >= *th {
-                    *at = Some(crossing());
+                if at.is_none() && total.cmp_exact(th).is_ge() {
+                    *at = Some(crossing(&total));
                 }
             }
-            if passed.is_none() && total > *cap {
-                passed = Some(crossing());
+            if passed.is_none() && total.cmp_exact(cap).is_gt() {
+                passed = Some(crossing(&total));
             }
-            match by_evidence.iter_mut().find(|(ev, _)| *ev == e.evidence) {
-                Some((_, t)) => *t += *a,
-                None => by_evidence.push((e.evidence, (*a).clone())),
+            if !by_evidence.iter().any(|(ev, _)| *ev == e.evidence) {
+                by_evidence.push((e.evidence, Sum::default()));
             }
-            match by_supplier.iter_mut().find(|(s, _)| *s == e.supplier) {
-                Some((_, t)) => *t += *a,
-                None => by_supplier.push((e.supplier.clone(), (*a).clone())),
+            if let Some((_, t)) = by_evidence.iter_mut().find(|(ev, _)| *ev == e.evidence) {
+                t.add(a);
             }
-            if is_firm(e.evidence) {
+            if !by_supplier.iter().any(|(s, _)| *s == e.supplier) {
+                by_supplier.push((e.supplier.clone(), Sum::default()));
+            }
+            if let Some((_, t)) = by_supplier.iter_mut().find(|(s, _)| *s == e.supplier) {
+                t.add(a);
+            }
+            // The scenarios are summed only when the summary shows them.
+            if mixed && is_firm(e.evidence) {
                 step(&mut firm, a, e.date);
             }
-            let b = e.bounds.as_ref().and_then(|b| b.get(k));
-            step(
-                &mut low,
-                b.and_then(|b| b.low.as_ref()).unwrap_or(a),
-                e.date,
-            );
-            step(
-                &mut high,
-                b.and_then(|b| b.high.as_ref()).unwrap_or(a),
-                e.date,
-            );
+            if with_bounds {
+                let b = e.bounds.as_ref().and_then(|b| b.get(k));
+                step(
+                    &mut low,
+                    b.and_then(|b| b.low.as_ref()).unwrap_or(a),
+                    e.date,
+                );
+                step(
+                    &mut high,
+                    b.and_then(|b| b.high.as_ref()).unwrap_or(a),
+                    e.date,
+                );
+            }
         }
+        let mut by_evidence: Vec<(Evidence, Exact)> = by_evidence
+            .into_iter()
+            .map(|(e, t)| (e, t.value()))
+            .collect();
+        let mut by_supplier: Vec<(Option<Box<str>>, Exact)> = by_supplier
+            .into_iter()
+            .map(|(s, t)| (s, t.value()))
+            .collect();
         by_evidence.sort_by_key(|(e, _)| *e);
         by_supplier.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         Some(WindowSummary {
@@ -519,7 +535,7 @@ impl Judge<'_> {
             end: span.end,
             group: first.group.clone(),
             events: counted.len(),
-            total,
+            total: total.value(),
             limit: l.amount,
             unit: l.unit.symbol,
             thresholds,
