@@ -169,6 +169,30 @@ impl CsvCells<'_> {
 /// other case or spacing (`To`, `Contract Date`), or a usual other name
 /// (`dest`, `qty`).
 pub fn json_near_miss(key: &str) -> Option<&'static str> {
+    // The same few extra keys (`notes`, `remarks`) come in every record of
+    // an export: each is weighed against the fields once a thread (an edit
+    // distance to every field name, some microseconds), then looked up. At
+    // most `SEEN` keys are kept: a file of ever-new keys keeps no more.
+    const SEEN: usize = 4096;
+    thread_local! {
+        static WEIGHED: std::cell::RefCell<std::collections::HashMap<Box<str>, Option<&'static str>>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    WEIGHED.with(|weighed| {
+        if let Some(known) = weighed.borrow().get(key).copied() {
+            return known;
+        }
+        let found = near_miss(key);
+        let mut weighed = weighed.borrow_mut();
+        if weighed.len() >= SEEN {
+            weighed.clear();
+        }
+        weighed.insert(key.into(), found);
+        found
+    })
+}
+
+fn near_miss(key: &str) -> Option<&'static str> {
     let k = key.trim().to_ascii_lowercase().replace([' ', '-'], "_");
     JSON_FIELDS
         .iter()
@@ -508,6 +532,22 @@ mod tests {
             })
         };
         r.fields().into_iter().map(|(_, v)| f(v)).collect()
+    }
+
+    #[test]
+    fn a_near_miss_is_the_same_weighed_or_remembered() {
+        for _ in 0..2 {
+            assert_eq!(json_near_miss("To"), Some("to"));
+            assert_eq!(json_near_miss("Contract Date"), Some("contract_date"));
+            assert_eq!(json_near_miss("dest"), Some("to"));
+            assert_eq!(json_near_miss("notes"), None);
+        }
+        // Past the keys it remembers, it forgets them and weighs again.
+        for i in 0..4_200 {
+            assert_eq!(json_near_miss(&format!("remark {i} zzzzzzzzzzzz")), None);
+        }
+        assert_eq!(json_near_miss("To"), Some("to"));
+        assert_eq!(json_near_miss("notes"), None);
     }
 
     #[test]
