@@ -229,6 +229,7 @@ pub(super) fn eval(mut args: EvalArgs) -> Exit {
                     i as u32,
                     input,
                     std::io::stdin(),
+                    None,
                     move |b| progress.set_position(b),
                     workers,
                 );
@@ -237,7 +238,13 @@ pub(super) fn eval(mut args: EvalArgs) -> Exit {
             }
             Some(path) => match std::fs::File::open(&path) {
                 Ok(file) => {
-                    let bar = progress_bar(file.metadata().ok().map(|m| m.len()));
+                    // A regular file's length; not a pipe's or a device's.
+                    let len = file
+                        .metadata()
+                        .ok()
+                        .filter(|m| m.is_file())
+                        .map(|m| m.len());
+                    let bar = progress_bar(len);
                     bar.set_message(input.name.clone());
                     let progress = bar.clone();
                     let r = pipeline::run(
@@ -245,6 +252,7 @@ pub(super) fn eval(mut args: EvalArgs) -> Exit {
                         i as u32,
                         input,
                         file,
+                        len,
                         move |b| progress.set_position(b),
                         workers,
                     );

@@ -50,6 +50,20 @@ impl IdSet {
         (hash >> (64 - SHARD_BITS)) as usize
     }
 
+    /// Make room for `ids` ids in all (tables at most 70% full), when
+    /// their number can be told in advance: tables grown a third at a time
+    /// all outgrow their memory at about the same moment, and the
+    /// allocator holds what they leave for a while before it gives it
+    /// back, so the memory of a long run peaks higher than its tables.
+    pub(super) fn reserve(&mut self, ids: usize) {
+        let each = (ids >> SHARD_BITS).saturating_mul(10) / 7;
+        for shard in &mut self.shards {
+            if shard.size < each {
+                shard.grow_to(each);
+            }
+        }
+    }
+
     /// `false` if the hash was there.
     pub(super) fn insert(&mut self, hash: u64) -> bool {
         if hash == 0 {
@@ -138,11 +152,15 @@ impl Shard {
         }
     }
 
-    /// A table a third larger, filled in order: the hashes are sorted
-    /// across the whole table, so each goes to its home slot or right
-    /// after the one before.
+    /// A table a third larger.
     fn grow(&mut self) {
-        let size = (self.size + self.size / 3).max(FIRST_SIZE);
+        self.grow_to((self.size + self.size / 3).max(FIRST_SIZE));
+    }
+
+    /// A table of `size` home slots, filled in order: the hashes are
+    /// sorted across the whole table, so each goes to its home slot or
+    /// right after the one before.
+    fn grow_to(&mut self, size: usize) {
         let mut slots = vec![0u64; size + SPILL];
         let mut next = 0;
         for &s in self.slots.iter().filter(|&&s| s != 0) {
@@ -196,6 +214,31 @@ mod tests {
         for i in 0..50_000u64 {
             let k = mix(i + 10_000_000) | 1;
             assert_eq!(ours.contains(k), theirs.contains(&k));
+        }
+    }
+
+    #[test]
+    fn reserved_tables_answer_the_same_and_do_not_grow() {
+        let mut set = IdSet::new();
+        set.insert(mix(1));
+        set.reserve(100_000);
+        let sizes: Vec<usize> = set.shards.iter().map(|s| s.size).collect();
+        assert!(set.contains(mix(1)));
+        let mut theirs = HashSet::new();
+        theirs.insert(mix(1));
+        for i in 0..100_000u64 {
+            let k = mix(i % 90_000);
+            assert_eq!(set.insert(k), theirs.insert(k));
+        }
+        assert!(
+            set.shards.iter().map(|s| s.size).eq(sizes.iter().copied()),
+            "no table grew"
+        );
+        // Reserving less than there is changes nothing.
+        set.reserve(10);
+        assert!(set.shards.iter().map(|s| s.size).eq(sizes.iter().copied()));
+        for i in 0..1_000u64 {
+            assert!(set.contains(mix(i)));
         }
     }
 

@@ -437,6 +437,12 @@ impl<'r> Evaluator<'r> {
         }
     }
 
+    /// The input being read holds about `records` more records (told from
+    /// its length): the duplicate-id set makes room for them at once.
+    pub fn expect_records(&mut self, records: usize) {
+        self.ids.reserve(self.records().saturating_add(records));
+    }
+
     /// Records taken so far: events read (rejected or not) and events a
     /// scenario left out; remarks about an input (a CSV column) are none.
     pub fn records(&self) -> usize {

@@ -134,6 +134,34 @@ impl Batch {
     }
 }
 
+/// After this many records, how far they reach into an input of known
+/// length tells about how many it holds.
+const SAMPLE: u64 = 4096;
+
+/// Tells, once, about how many records an input of `len` bytes holds,
+/// from where its first [`SAMPLE`] records end.
+struct Estimate {
+    len: Option<u64>,
+    records: u64,
+}
+
+impl Estimate {
+    fn see(&mut self, item: &Item) -> Option<usize> {
+        let loc = match item {
+            Item::Json { loc, .. } => loc,
+            Item::Row(row) => &row.loc,
+            _ => return None,
+        };
+        self.records += 1;
+        if self.records != SAMPLE {
+            return None;
+        }
+        let read = loc.offset + u64::from(loc.len);
+        let len = self.len.filter(|_| read > 0)?;
+        usize::try_from(u128::from(len) * u128::from(SAMPLE) / u128::from(read)).ok()
+    }
+}
+
 /// How many threads parse and validate: `SANC_THREADS` if set (1 reads,
 /// parses and evaluates on the calling thread alone), otherwise one per
 /// core.
@@ -148,17 +176,30 @@ pub fn workers() -> usize {
 
 /// Read `input` into `evaluator`, with `workers` threads parsing and
 /// validating (none when `workers` is 1: everything on this thread).
+/// `len`: the input's length in bytes, when known (a file).
+#[allow(clippy::too_many_arguments)]
 pub fn run<R: Read + Send>(
     evaluator: &mut Evaluator<'_>,
     index: u32,
     input: &mut Input,
     reader: R,
+    len: Option<u64>,
     progress: impl FnMut(u64) + Send,
     workers: usize,
 ) -> Result<(), String> {
+    let mut estimate = Estimate { len, records: 0 };
     if workers <= 1 {
-        return read(index, input, reader, |item| evaluator.item(item), progress);
+        let take = |item: Item| {
+            if let Some(n) = estimate.see(&item) {
+                evaluator.expect_records(n);
+            }
+            evaluator.item(item)
+        };
+        return read(index, input, reader, take, progress);
     }
+    // The reading thread's estimate, for the evaluating one (0: none yet).
+    let expected = std::sync::atomic::AtomicUsize::new(0);
+    let expected = &expected;
     let (job_tx, job_rx) = crossbeam_channel::unbounded::<Batch>();
     // Batches come back empty from the workers, with their buffers, to be
     // filled again: no buffer is grown anew for every batch.
@@ -216,6 +257,9 @@ pub fn run<R: Read + Send>(
                 input,
                 reader,
                 |item| {
+                    if let Some(n) = estimate.see(&item) {
+                        expected.store(n, std::sync::atomic::Ordering::Relaxed);
+                    }
                     batch.push(item, &mut judge);
                     if batch.full() {
                         hand_on(&mut batch);
@@ -232,6 +276,10 @@ pub fn run<R: Read + Send>(
         let mut waiting: BTreeMap<u64, (usize, Vec<Decoded>)> = BTreeMap::new();
         let mut next = 0;
         for (seq, worker, decoded) in done_rx {
+            let n = expected.swap(0, std::sync::atomic::Ordering::Relaxed);
+            if n > 0 {
+                evaluator.expect_records(n);
+            }
             waiting.insert(seq, (worker, decoded));
             while let Some((worker, mut batch)) = waiting.remove(&next) {
                 evaluator.accept_batch(&mut batch);
