@@ -76,8 +76,8 @@ def run(cmd, stdin=None):
     return wall, ru.ru_maxrss / 1024, code, out.decode()
 
 
-def sanc(path):
-    return [SANC, "eval", "benches/five.sanc", path, "--quiet", "--as-of", "2025-01-01"]
+def sanc(path, rules="benches/five.sanc"):
+    return [SANC, "eval", rules, path, "--quiet", "--as-of", "2025-01-01"]
 
 
 def duckdb_cmd(path, sql_file):
@@ -174,6 +174,16 @@ def main():
             print(f"sanc ndjson {big:,}: {l_med:.2f}s against {s_med:.2f}s for {N:,} "
                   f"({SCALE_ROUNDS} alternating rounds): {l_med / s_med:.2f}x the time; "
                   f"peak {mem:.0f} MiB (+{mem - mem_small:.0f} MiB; "
+                  f"{(mem - mem_small) * 2**20 / (big - N):.1f} bytes an extra event)")
+            # The same with rules that find nothing: no findings to keep,
+            # so what is left is what every event leaves behind (its id's
+            # hash, for the duplicate-id check).
+            mem_small, mem = 0.0, 0.0
+            for _ in range(SCALE_ROUNDS):
+                mem_small = max(mem_small, run(sanc(nd, "benches/nothing.sanc"))[1])
+                mem = max(mem, run(sanc(bnd, "benches/nothing.sanc"))[1])
+            print(f"with benches/nothing.sanc (no findings): peak {mem_small:.0f} MiB for {N:,}, "
+                  f"{mem:.0f} MiB for {big:,} (+{mem - mem_small:.0f} MiB; "
                   f"{(mem - mem_small) * 2**20 / (big - N):.1f} bytes an extra event)")
 
 main()
