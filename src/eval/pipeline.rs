@@ -56,7 +56,7 @@ struct Batch {
     /// … where each cell ends, from the start of its row's cells …
     ends: Vec<u32>,
     /// … and the event field of each column (the same for every row).
-    columns: Vec<Option<&'static str>>,
+    columns: Vec<Option<crate::events::Column>>,
 }
 
 impl Batch {

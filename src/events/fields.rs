@@ -68,8 +68,8 @@ macro_rules! event_fields {
 
         /// Each field's place in [`JSON_FIELDS`].
         #[allow(non_camel_case_types)]
-        #[derive(Clone, Copy)]
-        enum Key {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Key {
             $($field,)*
         }
 
@@ -82,6 +82,13 @@ macro_rules! event_fields {
                 match key {
                     $($key => Some((Key::$field, &mut self.$field)),)*
                     _ => None,
+                }
+            }
+
+            /// The field of a key.
+            fn field_mut(&mut self, key: Key) -> &mut Option<Field<'a>> {
+                match key {
+                    $(Key::$field => &mut self.$field,)*
                 }
             }
 
@@ -361,32 +368,106 @@ impl<'a> RawEvent<'a> {
 
     /// Set a field by its column name (CSV); empty cells count as absent.
     pub fn set(&mut self, name: &str, cell: &'a str) {
+        if let Some(column) = Column::of(name) {
+            self.set_column(column, cell);
+        }
+    }
+
+    /// Set the field a CSV column is (see [`Column::of`], found once a
+    /// header); empty cells count as absent.
+    pub fn set_column(&mut self, column: Column, cell: &'a str) {
         if super::validate::trim(cell).is_empty() {
             return;
         }
         let v = Some(Field::Text(cell));
-        // `parties` is one JSON object; CSV gives a column a role.
-        if let Some((_, slot)) = self.slot(name).filter(|_| name != "parties") {
-            *slot = v;
-            return;
-        }
-        match name {
-            "vessel_imo" => self.set_cell(|c| &mut c.vessel.imo, v),
-            "vessel_name" => self.set_cell(|c| &mut c.vessel.name, v),
-            "vessel_flag" => self.set_cell(|c| &mut c.vessel.flag, v),
-            "counterpart_vessel_imo" => self.set_cell(|c| &mut c.counterpart.imo, v),
-            "counterpart_vessel_name" => self.set_cell(|c| &mut c.counterpart.name, v),
-            "counterpart_vessel_flag" => self.set_cell(|c| &mut c.counterpart.flag, v),
-            other => {
-                for (i, role) in PartyRole::ALL.into_iter().enumerate() {
-                    if other == role.column() {
-                        self.set_cell(|c| &mut c.parties[i].0, v);
-                    } else if other == role.country_column() {
-                        self.set_cell(|c| &mut c.parties[i].1, v);
+        match column {
+            Column::Field(key) => *self.field_mut(key) = v,
+            Column::Vessel(which, part) => self.set_cell(
+                |c| {
+                    let vessel = if which == 0 {
+                        &mut c.vessel
+                    } else {
+                        &mut c.counterpart
+                    };
+                    match part {
+                        VesselPart::Imo => &mut vessel.imo,
+                        VesselPart::Name => &mut vessel.name,
+                        VesselPart::Flag => &mut vessel.flag,
                     }
-                }
-            }
+                },
+                v,
+            ),
+            Column::Party(i, country) => self.set_cell(
+                |c| {
+                    let (party, of) = &mut c.parties[usize::from(i) % 11];
+                    if country {
+                        of
+                    } else {
+                        party
+                    }
+                },
+                v,
+            ),
         }
+    }
+}
+
+/// The event field a CSV column is, found once a header rather than from
+/// its name in every row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    /// A field of its own (`id`, `quantity`, `vessel`, …).
+    Field(Key),
+    /// `vessel_imo`, `counterpart_vessel_flag`, …: the vessel (0) or the
+    /// counterpart (1), and which of its parts.
+    Vessel(u8, VesselPart),
+    /// `party_<role>` or (`true`) `party_<role>_country`, by the role's
+    /// [`PartyRole::ALL`] index.
+    Party(u8, bool),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VesselPart {
+    Imo,
+    Name,
+    Flag,
+}
+
+impl Column {
+    /// The column of that name, `None` for one that is no event field.
+    pub fn of(name: &str) -> Option<Column> {
+        // `parties` is one JSON object; CSV gives a column a role.
+        if name == "parties" {
+            return None;
+        }
+        if let Some((key, _)) = RawEvent::default().slot(name) {
+            return Some(Column::Field(key));
+        }
+        let vessel = |which: u8, rest: &str| match rest {
+            "imo" => Some(Column::Vessel(which, VesselPart::Imo)),
+            "name" => Some(Column::Vessel(which, VesselPart::Name)),
+            "flag" => Some(Column::Vessel(which, VesselPart::Flag)),
+            _ => None,
+        };
+        if let Some(rest) = name.strip_prefix("counterpart_vessel_") {
+            return vessel(1, rest);
+        }
+        if let Some(rest) = name.strip_prefix("vessel_") {
+            return vessel(0, rest);
+        }
+        PartyRole::ALL
+            .into_iter()
+            .enumerate()
+            .find_map(|(i, role)| {
+                let i = u8::try_from(i).ok()?;
+                if name == role.column() {
+                    Some(Column::Party(i, false))
+                } else if name == role.country_column() {
+                    Some(Column::Party(i, true))
+                } else {
+                    None
+                }
+            })
     }
 }
 
@@ -570,14 +651,29 @@ mod tests {
             let mut r = RawEvent::default();
             r.set(key, "x");
             assert_eq!(text(&r) != empty, key != "parties", "{key}");
+            let given: Vec<_> = r
+                .fields()
+                .into_iter()
+                .filter(|(_, v)| v.is_some())
+                .collect();
+            if key != "parties" {
+                assert_eq!(given.first().map(|g| g.0), Some(key), "{key}");
+                assert_eq!(given.len(), 1, "{key}");
+            }
             assert_eq!(FIELD_NAMES.contains(&key), key != "parties", "{key}");
         }
-        // Every CSV column is read into some field.
+        // Every CSV column is read into some field, and the flat vessel
+        // and party columns each into their own cell.
+        let mut cells = std::collections::HashSet::new();
         for column in FIELD_NAMES {
             let mut r = RawEvent::default();
             r.set(column, "x");
             assert_ne!(text(&r), empty, "{column}");
+            if r.fields().iter().all(|(_, v)| v.is_none()) {
+                assert!(cells.insert(format!("{:?}", r.cells)), "{column}");
+            }
         }
+        assert_eq!(cells.len(), 6 + 2 * 11);
         let mut r = RawEvent::default();
         assert!(r.json_slot("notes", Some(Field::Str("x"))).is_none());
         assert!(!r.gives("notes"));

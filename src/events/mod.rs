@@ -12,7 +12,7 @@ pub mod scan;
 mod validate;
 pub mod vessel;
 
-pub use fields::{Field, RawEvent, FIELD_NAMES};
+pub use fields::{Column, Field, RawEvent, FIELD_NAMES};
 pub use read::{CsvOptions, Input, InputFormat};
 pub use validate::validate;
 pub use vessel::{RoleParty, Vessel};

@@ -1,7 +1,7 @@
 //! Readers: JSON arrays, NDJSON (streamed line by line, never held whole)
 //! and CSV. Each record is handed to a callback with its location.
 
-use super::fields::{JsonEvent, RawEvent, FIELD_NAMES};
+use super::fields::{Column, JsonEvent, RawEvent, FIELD_NAMES};
 use super::{Effect, EventDiagnostic, EventLoc};
 use crate::diagnostic::{Code, Severity};
 use std::io::{BufRead, Read};
@@ -104,7 +104,7 @@ pub enum Item<'a> {
 pub struct Row<'a> {
     pub cells: &'a [u8],
     pub ends: &'a [u32],
-    pub columns: &'a [Option<&'static str>],
+    pub columns: &'a [Option<Column>],
     pub loc: EventLoc,
     pub text: &'a str,
 }
@@ -121,8 +121,8 @@ impl<'a> Row<'a> {
             let end = end as usize;
             let cell = all.get(start..end).unwrap_or_default();
             start = end;
-            if let Some(Some(name)) = self.columns.get(i) {
-                raw.set(name, super::validate::trim(cell));
+            if let Some(Some(column)) = self.columns.get(i) {
+                raw.set_column(*column, super::validate::trim(cell));
             }
         }
         raw
@@ -1118,6 +1118,8 @@ fn read_csv(
     }
     // Rows are split here and handed on as cells; decoding them into
     // fields may run on other threads (see `eval::pipeline`).
+    // Each column's field, found once for all rows.
+    let columns: Vec<Option<Column>> = known.iter().map(|k| k.and_then(Column::of)).collect();
     let mut rec = csv::ByteRecord::new();
     let mut ends: Vec<u32> = Vec::new();
     let mut pos = Pos::new();
@@ -1191,7 +1193,7 @@ fn read_csv(
                         on_item(Item::Row(Row {
                             cells: rec.as_slice(),
                             ends: &ends,
-                            columns: &known,
+                            columns: &columns,
                             loc,
                             text,
                         }));
