@@ -488,18 +488,8 @@ impl Judge<'_> {
             if passed.is_none() && total.cmp_exact(cap).is_gt() {
                 passed = Some(crossing(&total));
             }
-            if !by_evidence.iter().any(|(ev, _)| *ev == e.evidence) {
-                by_evidence.push((e.evidence, Sum::default()));
-            }
-            if let Some((_, t)) = by_evidence.iter_mut().find(|(ev, _)| *ev == e.evidence) {
-                t.add(a);
-            }
-            if !by_supplier.iter().any(|(s, _)| *s == e.supplier) {
-                by_supplier.push((e.supplier.clone(), Sum::default()));
-            }
-            if let Some((_, t)) = by_supplier.iter_mut().find(|(s, _)| *s == e.supplier) {
-                t.add(a);
-            }
+            add_to(&mut by_evidence, &e.evidence, a);
+            add_to(&mut by_supplier, &e.supplier, a);
             // The scenarios are summed only when the summary shows them.
             if mixed && is_firm(e.evidence) {
                 step(&mut firm, a, e.date);
@@ -750,6 +740,18 @@ fn uncount(counted: &mut [(usize, usize)], e: &Entry) {
         if a.is_some() {
             c.0 += 1;
             c.1 -= 1;
+        }
+    }
+}
+
+/// Add `a` to the sum kept for `key`, which starts at zero.
+fn add_to<K: PartialEq + Clone>(sums: &mut Vec<(K, Sum)>, key: &K, a: &Exact) {
+    match sums.iter_mut().find(|(k, _)| k == key) {
+        Some((_, t)) => t.add(a),
+        None => {
+            let mut t = Sum::default();
+            t.add(a);
+            sums.push((key.clone(), t));
         }
     }
 }

@@ -76,14 +76,17 @@ macro_rules! event_fields {
         /// The keys of a JSON event object.
         pub const JSON_FIELDS: &[&str] = &[$($key,)*];
 
-        impl<'a> RawEvent<'a> {
-            /// The field a JSON key (or CSV column) names, and its place.
-            fn slot(&mut self, key: &str) -> Option<(Key, &mut Option<Field<'a>>)> {
+        impl Key {
+            /// The field a JSON key (or CSV column) names.
+            fn of(key: &str) -> Option<Key> {
                 match key {
-                    $($key => Some((Key::$field, &mut self.$field)),)*
+                    $($key => Some(Key::$field),)*
                     _ => None,
                 }
             }
+        }
+
+        impl<'a> RawEvent<'a> {
 
             /// The field of a key.
             fn field_mut(&mut self, key: Key) -> &mut Option<Field<'a>> {
@@ -350,9 +353,9 @@ impl<'a> RawEvent<'a> {
     /// Set the field a JSON key names (as [`JsonEvent`] reads it) and say
     /// which it is; `None` for a key that is no field.
     fn json_slot(&mut self, key: &str, v: Option<Field<'a>>) -> Option<u32> {
-        let (n, slot) = self.slot(key)?;
-        *slot = v;
-        Some(n as u32)
+        let key = Key::of(key)?;
+        *self.field_mut(key) = v;
+        Some(key as u32)
     }
 
     /// Set one of the [`CsvCells`], which are made when the first is given.
@@ -440,7 +443,7 @@ impl Column {
         if name == "parties" {
             return None;
         }
-        if let Some((key, _)) = RawEvent::default().slot(name) {
+        if let Some(key) = Key::of(name) {
             return Some(Column::Field(key));
         }
         let vessel = |which: u8, rest: &str| match rest {
